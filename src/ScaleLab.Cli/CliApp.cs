@@ -1,0 +1,66 @@
+using System.CommandLine;
+using ScaleLab.Cli.Commands;
+using ScaleLab.Core;
+
+namespace ScaleLab.Cli;
+
+/// <summary>The `scalelab` root command: registers every sub-command and turns errors into one clear line.</summary>
+public static class CliApp
+{
+    /// <summary>Exit codes: 0 ok, 1 bad input or a failed check (a ScaleLabException), 2 usage error, 70 internal error.</summary>
+    public const int ExitOk = 0, ExitUserError = 1, ExitUsage = 2, ExitInternal = 70;
+
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Show stack traces for errors",
+        Recursive = true,
+    };
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("scalelab: measure, predict and shrink the cost of neural-network parameter scale.");
+        root.Options.Add(Verbose);
+        foreach (var command in Commands()) root.Subcommands.Add(command);
+        return root;
+    }
+
+    /// <summary>Every sub-command, in the order `--help` lists them. Each lives in Commands/NAMECommand.cs.</summary>
+    private static IEnumerable<Command> Commands()
+    {
+        yield return VersionCommand.Create();
+    }
+
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var root = BuildRoot();
+        var config = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+        var parse = root.Parse(args);
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (Exception ex) when (ex is ScaleLabException || ex.InnerException is ScaleLabException)
+        {
+            var user = ex as ScaleLabException ?? (ScaleLabException)ex.InnerException!;
+            config.Error.WriteLine($"error: {user.Message}");
+            if (parse.GetValue(Verbose)) config.Error.WriteLine(user.ToString());
+            return ExitUserError;
+        }
+        catch (OperationCanceledException)
+        {
+            config.Error.WriteLine("cancelled");
+            return 130;
+        }
+        catch (Exception ex)
+        {
+            config.Error.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message}");
+            config.Error.WriteLine(parse.GetValue(Verbose) ? ex.ToString() : "(run again with --verbose for the stack trace, and please report it)");
+            return ExitInternal;
+        }
+    }
+}

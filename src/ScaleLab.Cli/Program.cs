@@ -1,0 +1,4 @@
+using System.CommandLine;
+using ScaleLab.Cli;
+
+return CliApp.Run(args);

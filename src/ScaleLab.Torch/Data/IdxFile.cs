@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+
+namespace ScaleLab.Torch.Data;
+
+/// <summary>An IDX array as read from disk: unsigned bytes in row-major order, with its dimensions.</summary>
+public sealed record IdxArray(string File, int[] Dims, byte[] Data)
+{
+    public long Count => Dims[0];
+}
+
+/// <summary>
+/// Reads the IDX format of LeCun's MNIST page (http://yann.lecun.com/exdb/mnist/, "FILE FORMATS"): a 4-byte magic
+/// 0x00 0x00 TYPE RANK, RANK big-endian int32 dimensions, then the values in row-major order. Raw or gzip
+/// (detected by the gzip magic 1f 8b, not the file name). Only TYPE 0x08 (unsigned byte) is accepted: it is what
+/// MNIST, Fashion-MNIST and KMNIST use. Checks run in a fixed order (file → gzip → magic → type → rank → dims →
+/// size cap → data length → no trailing bytes), each with its own message naming the file.
+/// </summary>
+public static class IdxFile
+{
+    /// <summary>Largest array we load: 1 GiB of bytes (full MNIST training images are 47 MB).</summary>
+    public const long MaxDataBytes = 1L << 30;
+
+    /// <summary>Most dimensions an IDX header may declare here (images are rank 3, labels rank 1).</summary>
+    public const int MaxRank = 4;
+
+    private const byte UnsignedByteType = 0x08;
+
+    public static IdxArray Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new DataException(path, "file not found");
+        try
+        {
+            using var file = File.OpenRead(path);
+            using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+            return ReadFrom(stream, path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DataException(path, $"corrupt gzip stream ({ex.Message}); re-download the file", ex);
+        }
+    }
+
+    private static bool IsGzip(FileStream file)
+    {
+        Span<byte> head = stackalloc byte[2];
+        int n = file.Read(head);
+        file.Position = 0;
+        return n == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    }
+
+    internal static IdxArray ReadFrom(Stream stream, string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        int got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        if (got < 4)
+            throw new DataException(path, $"truncated: {got} bytes, shorter than the 4-byte IDX magic number");
+        if (magic[0] != 0 || magic[1] != 0)
+            throw new DataException(path, $"bad magic number 0x{Hex(magic)}: an IDX file starts with 0x0000 then a type byte and a rank byte");
+        if (magic[2] != UnsignedByteType)
+            throw new DataException(path, $"unsupported IDX element type 0x{magic[2]:x2} (magic 0x{Hex(magic)}): only 0x08 (unsigned byte) is supported");
+        int rank = magic[3];
+        if (rank is < 1 or > MaxRank)
+            throw new DataException(path, $"IDX rank {rank.ToString(CultureInfo.InvariantCulture)} is out of range: expected 1 to {MaxRank.ToString(CultureInfo.InvariantCulture)} dimensions");
+
+        var dimBytes = new byte[4 * rank];
+        got = stream.ReadAtLeast(dimBytes, dimBytes.Length, throwOnEndOfStream: false);
+        if (got < dimBytes.Length)
+            throw new DataException(path, $"truncated header: {rank.ToString(CultureInfo.InvariantCulture)} dimensions need {dimBytes.Length.ToString(CultureInfo.InvariantCulture)} bytes after the magic, found {got.ToString(CultureInfo.InvariantCulture)}");
+        var dims = new int[rank];
+        long total = 1;
+        for (int i = 0; i < rank; i++)
+        {
+            dims[i] = BinaryPrimitives.ReadInt32BigEndian(dimBytes.AsSpan(4 * i));
+            if (dims[i] <= 0)
+                throw new DataException(path, $"dimension {i.ToString(CultureInfo.InvariantCulture)} is {dims[i].ToString(CultureInfo.InvariantCulture)}: every IDX dimension must be positive");
+            total = checked(total * dims[i]);
+            if (total > MaxDataBytes)
+                throw new DataException(path, $"declared size {Describe(dims[..(i + 1)])} exceeds the {MaxDataBytes.ToString(CultureInfo.InvariantCulture)}-byte limit");
+        }
+
+        var data = new byte[total];
+        got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        if (got < data.Length)
+            throw new DataException(path, $"truncated: header declares {Describe(dims)} = {total.ToString(CultureInfo.InvariantCulture)} bytes of data, found {got.ToString(CultureInfo.InvariantCulture)}");
+        if (stream.ReadByte() >= 0)
+            throw new DataException(path, $"has bytes after the {total.ToString(CultureInfo.InvariantCulture)} bytes its header ({Describe(dims)}) declares; the file is not a single IDX array");
+        return new IdxArray(path, dims, data);
+    }
+
+    private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
+
+    private static string Describe(int[] dims) =>
+        string.Join('x', dims.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+}

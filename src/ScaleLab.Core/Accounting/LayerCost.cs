@@ -31,4 +31,7 @@ public sealed record LayerCost(
     bool IsContainer = false)
 {
     public long ForwardFlops => checked(2 * ForwardMacs);
+
+    /// <summary>The user's name for the layer ("layer1.0"), when the spec gave one; shown beside the path in summaries.</summary>
+    public string? Name { get; init; }
 }

@@ -1,0 +1,72 @@
+using ScaleLab.Core.Accounting;
+using ScaleLab.Torch.Measurement;
+using TorchSharp;
+
+namespace ScaleLab.Torch.Tests.Measurement;
+
+public sealed class MeasurementTests
+{
+    [Fact]
+    public void ParseField_ReadsKilobytesAsBytes()
+    {
+        const string status = "Name:\tdotnet\nVmHWM:\t  123456 kB\nVmRSS:\t   65432 kB\nThreads:\t12\n";
+        Assert.Equal(123456L * 1024, PeakMemory.ParseField(status, "VmHWM"));
+        Assert.Equal(65432L * 1024, PeakMemory.ParseField(status, "VmRSS"));
+        Assert.Equal(12, PeakMemory.ParseField(status, "Threads"));
+        Assert.Equal(0, PeakMemory.ParseField(status, "VmSwap"));
+    }
+
+    [Fact]
+    public void ResidentBytes_GrowByATouched64MiBTensor()
+    {
+        long before = PeakMemory.ReadResidentBytes();
+        using var big = torch.ones(16L << 20);          // 16 Mi float32 = 64 MiB, every page written
+        long after = PeakMemory.ReadResidentBytes();
+        Assert.InRange(after - before, 60L << 20, 200L << 20);
+        Assert.True(PeakMemory.ReadPeakResidentBytes() >= after);
+    }
+
+    [Fact]
+    public void Gemm_MeasuresAPositiveRateFromAtLeastThreeRuns()
+    {
+        var m = GemmBenchmark.Measure(Precision.Fp32, TimeSpan.FromMilliseconds(50), size: 128);
+        Assert.Equal(2.0 * 128 * 128 * 128, m.FlopsPerMatmul);
+        Assert.True(m.Runs >= GemmBenchmark.MinimumRuns);
+        Assert.InRange(m.FlopsPerSecond, 1e8, 1e14);      // any real CPU lies between 0.1 GFLOP/s and 100 TFLOP/s
+    }
+
+    [Fact]
+    public void Gemm_IntegerPrecision_IsRejected()
+    {
+        var ex = Assert.Throws<ScaleLab.Core.ScaleLabException>(() => GemmBenchmark.Measure(Precision.Int8, TimeSpan.Zero));
+        Assert.Equal("GEMM benchmark: precision int8 is not a floating-point matmul type; use fp32, bf16 or fp16", ex.Message);
+    }
+
+    [Fact]
+    public void StepTimes_MedianOfEvenCount_AveragesTheMiddlePair()
+    {
+        Assert.Equal(new StepTimes(4, 2.5, 2.5, 1), StepTimes.From([3.0, 1, 2, 4]));
+    }
+
+    [Fact]
+    public void StepTimer_SkipsWarmupSteps()
+    {
+        var timer = new StepTimer(warmupSteps: 2);
+        for (int i = 0; i < 5; i++)
+        {
+            timer.Start();
+            timer.Stop();
+        }
+        Assert.Equal(5, timer.StepsSeen);
+        Assert.Equal(3, timer.Seconds.Count);
+    }
+
+    [Fact]
+    public void TorchSharpInfo_ReportsTheReferencedVersions()
+    {
+        var info = TorchSharpInfo.Current();
+        Assert.Equal("0.107.0", info.TorchSharpVersion);
+        Assert.StartsWith("2.", info.LibTorchVersion, StringComparison.Ordinal);
+        Assert.True(info.IntraOpThreads >= 1);
+    }
+}

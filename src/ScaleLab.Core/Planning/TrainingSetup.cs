@@ -1,0 +1,26 @@
+using ScaleLab.Core.Accounting;
+
+namespace ScaleLab.Core.Planning;
+
+/// <summary>
+/// What one training step looks like on one GPU: the micro-batch (sequences, or samples for a layer stack), the
+/// sequence length, the format the matrices multiply in, and how activations are kept.
+/// </summary>
+public sealed record TrainingSetup(
+    long MicroBatch,
+    long SequenceLength,
+    ComputeFormat Format = ComputeFormat.Bf16,
+    ActivationRecompute Recompute = ActivationRecompute.None,
+    bool Dropout = true,
+    OptimizerKind Optimizer = OptimizerKind.Adam)
+{
+    public TrainingState State => TrainingState.For(Format, Optimizer);
+
+    public TrainingSetup Validated()
+    {
+        if (MicroBatch < 1) throw new PlanningException($"--micro-batch must be at least 1, got {MicroBatch}");
+        if (SequenceLength < 1) throw new PlanningException($"--seq must be at least 1, got {SequenceLength}");
+        _ = State;   // throws for formats nobody trains in
+        return this;
+    }
+}

@@ -1,0 +1,92 @@
+using ScaleLab.Core.Spec;
+
+namespace ScaleLab.Core.Planning;
+
+/// <summary>Activation bytes one GPU keeps for the backward pass of a transformer, with how they were counted.</summary>
+/// <param name="PerLayerBytes">One transformer layer, one micro-batch.</param>
+/// <param name="LayersPerStage">Transformer layers on the busiest pipeline stage: ⌈L / pp⌉.</param>
+/// <param name="MicroBatchesInFlight">Micro-batches whose activations that stage holds at once (1F1B: pp on the first stage).</param>
+/// <param name="EmbeddingBytes">Embedding-layer activations on that stage (the dropout mask, for all in-flight micro-batches).</param>
+/// <param name="OutputBytes">Final norm, LM-head input and fp32 logits, when that stage is also the last one.</param>
+public sealed record ActivationBytes(long PerLayerBytes, long LayersPerStage, int MicroBatchesInFlight, long EmbeddingBytes, long OutputBytes)
+{
+    public long Total => checked((PerLayerBytes * LayersPerStage * MicroBatchesInFlight) + EmbeddingBytes + OutputBytes);
+}
+
+/// <summary>
+/// Activation memory of a transformer under tensor, sequence and pipeline parallelism and recomputation, after
+/// Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models" (arXiv:2205.05198).
+/// For a GPT layer with s tokens, micro-batch b, width h, a heads, 16-bit activations and 1-byte dropout masks the paper
+/// finds sbh·(34 + 5as/h) bytes (§4.1: attention 11sbh + 5as²b, MLP 19sbh, two layer norms 4sbh), and, with tensor
+/// parallel size t (§4.2, Table 2): sbh·(10 + 24/t + 5as/(ht)); adding sequence parallelism: sbh·(34 + 5as/h)/t;
+/// selective recomputation drops the 5as²b attention-core term; full recomputation keeps only the layer input, 2sbh.
+/// The count below is the same inventory written per tensor, so it also covers GQA (fewer K/V heads), gated FFNs
+/// (SwiGLU keeps gate, up, act(gate) and their product: 4·f per token instead of 2·f), any FFN width f, and mixture of
+/// experts (each token passes through top-k experts); for GPT shapes it reproduces the paper's numbers exactly.
+/// </summary>
+public static class TransformerActivations
+{
+    public static ActivationBytes Compute(
+        TransformerSpec model, long sequence, long microBatch, ParallelLayout layout,
+        ActivationRecompute recompute, int bytesPerElement = 2, bool dropout = true)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layout);
+        long s = sequence, b = microBatch, h = model.DModel, e = bytesPerElement;
+        long t = layout.TensorParallel;
+        bool sp = layout.SequenceParallel;
+        long sb = checked(s * b), sbh = checked(sb * h);
+        long perLayer = recompute == ActivationRecompute.Full
+            ? Split(checked(e * sbh), 0, t, sp)   // only the layer input is kept; split t ways only inside the sequence-parallel region
+            : LayerBytes(model, s, b, t, sp, e, dropout, keepScores: recompute == ActivationRecompute.None);
+
+        int pp = layout.PipelineParallel;
+        long layersPerStage = (model.Layers + pp - 1) / pp;
+        // 1F1B (Narayanan et al. 2021, §2.2): the first stage runs pp forward passes before its first backward, so it holds
+        // pp micro-batches; the last stage holds one. Korthikanti §4.2.3: the first stage's total is about one full model's
+        // worth for a single micro-batch.
+        long embedding = dropout ? Split(sbh, 0, t, sp) : 0;   // 1-byte dropout mask on the embedding output
+        long output = model.LmHead ? OutputBytes(model, sb, t, sp, e) : 0;
+        var first = new ActivationBytes(perLayer, layersPerStage, pp, checked(embedding * pp), pp == 1 ? output : 0);
+        if (pp == 1) return first;
+        var last = new ActivationBytes(perLayer, layersPerStage, 1, 0, output);
+        return last.Total > first.Total ? last : first;
+    }
+
+    /// <summary>One layer, one micro-batch, with recomputation off (keepScores) or selective.</summary>
+    private static long LayerBytes(TransformerSpec m, long s, long b, long t, bool sp, long e, bool dropout, bool keepScores)
+    {
+        long sb = checked(s * b), h = m.DModel, f = m.FfnSize;
+        long qWidth = m.Heads * m.EffectiveHeadDim, kvWidth = m.EffectiveKvHeads * m.EffectiveHeadDim;
+
+        // Not split by tensor parallelism (outside the column/row-parallel pair), unless sequence parallelism splits them.
+        long replicated = checked(
+            (2 * e * sb * h)                     // inputs of the two layer norms
+            + (e * sb * h)                       // input of the QKV projection
+            + (e * sb * h)                       // input of the first FFN linear
+            + (dropout ? 2 * sb * h : 0));       // 1-byte masks of the attention and FFN output dropouts
+
+        // Split t ways: heads and FFN columns are divided among the tensor-parallel ranks.
+        long ffnPerToken = m.FeedForward == FeedForwardKind.Plain ? 2 * f : 4 * f;   // plain: act input and output; gated: gate, up, act(gate), product
+        long experts = m.IsMixtureOfExperts ? m.TopK : 1;
+        long sharded = checked(
+            (e * sb * (qWidth + kvWidth))        // Q and K, read by QKᵀ
+            + (e * sb * kvWidth)                 // V, read by AV
+            + (e * sb * qWidth)                  // attention output, input of the output projection
+            + (e * sb * ffnPerToken * experts));
+        if (keepScores)
+        {
+            long scores = checked(m.Heads * s * s * b);
+            sharded = checked(sharded + (e * scores) + (dropout ? scores + (e * scores) : 0));   // softmax output; dropout mask and output
+        }
+        return Split(replicated, sharded, t, sp);
+    }
+
+    /// <summary>Korthikanti §4.3: final norm input and LM-head input (2sbh each at 16 bits) and the fp32 logits, 4sbv, vocab-split t ways.</summary>
+    private static long OutputBytes(TransformerSpec m, long sb, long t, bool sp, long e) =>
+        checked(Split(2 * e * sb * m.DModel, 0, t, sp) + ModelStateMemory.CeilDiv(4 * sb * m.VocabSize, t));
+
+    /// <summary>Replicated bytes stay whole unless sequence parallelism splits them too; sharded bytes are split t ways.</summary>
+    private static long Split(long replicated, long sharded, long t, bool sp) =>
+        sp ? ModelStateMemory.CeilDiv(checked(replicated + sharded), t) : checked(replicated + ModelStateMemory.CeilDiv(sharded, t));
+}

@@ -7,8 +7,9 @@ public sealed record DataLocation(string Path, string Origin, bool HasFiles);
 /// Where an MNIST-format data set is found, in this order:
 /// 1. the directory given (--data DIR / DataRequest.Directory) — an error if it lacks the files, never skipped;
 /// 2. $SCALELAB_DATA/NAME, then $SCALELAB_DATA itself;
-/// 3. /usr/share/datasets/NAME (Debian's dataset-fashion-mnist installs there);
-/// 4. the embedded subset, data/NAME beside the executable (only fashion-mnist ships one).
+/// 3. ~/.local/share/scalelab/datasets/NAME ($XDG_DATA_HOME honoured), where `scalelab data fetch` puts files by default;
+/// 4. /usr/share/datasets/NAME (Debian's dataset-fashion-mnist installs there);
+/// 5. the embedded subset, data/NAME beside the executable (only fashion-mnist ships one).
 /// </summary>
 public static class DataDirectory
 {
@@ -19,13 +20,27 @@ public static class DataDirectory
     /// <summary>The folder, beside the executable, that the build copies the repository's data/ into.</summary>
     public static string EmbeddedRoot => Path.Combine(AppContext.BaseDirectory, "data");
 
+    /// <summary>Where fetched data sets go by default: $XDG_DATA_HOME/scalelab/datasets (XDG Base Directory spec), else ~/.local/share/….</summary>
+    public static string FetchRoot
+    {
+        get
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            string root = string.IsNullOrEmpty(xdg)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+                : xdg;
+            return Path.Combine(root, "scalelab", "datasets");
+        }
+    }
+
     /// <summary>The four MNIST-format files, by their official names (each may also end in .gz).</summary>
     public static readonly IReadOnlyList<string> FileStems =
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
     /// <summary>Every place looked at for <paramref name="name"/>, in resolution order (for `scalelab data info`).</summary>
     public static IReadOnlyList<DataLocation> Candidates(
-        string name, string? directory, string? environment = null, string systemRoot = SystemRoot, string? embeddedRoot = null)
+        string name, string? directory, string? environment = null, string systemRoot = SystemRoot, string? embeddedRoot = null,
+        string? fetchRoot = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         var list = new List<DataLocation>();
@@ -36,6 +51,7 @@ public static class DataDirectory
             list.Add(Locate(Path.Combine(environment, name), $"${EnvironmentVariable}/{name}"));
             list.Add(Locate(environment, $"${EnvironmentVariable}"));
         }
+        list.Add(Locate(Path.Combine(fetchRoot ?? FetchRoot, name), "fetched"));
         list.Add(Locate(Path.Combine(systemRoot, name), "system"));
         list.Add(Locate(Path.Combine(embeddedRoot ?? EmbeddedRoot, name), "embedded"));
         return list;
@@ -43,9 +59,10 @@ public static class DataDirectory
 
     /// <summary>The first candidate holding all four files; an explicit directory is used or rejected, never skipped.</summary>
     public static DataLocation Resolve(
-        string name, string? directory, string? environment = null, string systemRoot = SystemRoot, string? embeddedRoot = null)
+        string name, string? directory, string? environment = null, string systemRoot = SystemRoot, string? embeddedRoot = null,
+        string? fetchRoot = null)
     {
-        var candidates = Candidates(name, directory, environment, systemRoot, embeddedRoot);
+        var candidates = Candidates(name, directory, environment, systemRoot, embeddedRoot, fetchRoot);
         if (directory is not null)
         {
             var given = candidates[0];

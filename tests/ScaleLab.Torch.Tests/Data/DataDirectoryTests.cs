@@ -11,14 +11,17 @@ public sealed class DataDirectoryTests : IDisposable
     private string Dir(string name) => Path.Combine(_root.Path, name);
 
     [Fact]
-    public void Resolve_PrefersEnvironmentOverSystemOverEmbedded()
+    public void Resolve_PrefersEnvironmentOverFetchedOverSystemOverEmbedded()
     {
         IdxBytes.WriteSet(Path.Combine(Dir("env"), "mnist"), 2, 2);
         IdxBytes.WriteSet(Path.Combine(Dir("system"), "mnist"), 2, 2);
         IdxBytes.WriteSet(Path.Combine(Dir("embedded"), "mnist"), 2, 2);
-        Assert.Equal("$SCALELAB_DATA/mnist", DataDirectory.Resolve("mnist", null, Dir("env"), Dir("system"), Dir("embedded")).Origin);
-        Assert.Equal("system", DataDirectory.Resolve("mnist", null, Dir("nothing"), Dir("system"), Dir("embedded")).Origin);
-        var embedded = DataDirectory.Resolve("mnist", null, Dir("nothing"), Dir("nothing"), Dir("embedded"));
+        Assert.Equal("$SCALELAB_DATA/mnist", DataDirectory.Resolve("mnist", null, Dir("env"), Dir("system"), Dir("embedded"), fetchRoot: Dir("fetched")).Origin);
+        Assert.Equal("system", DataDirectory.Resolve("mnist", null, Dir("nothing"), Dir("system"), Dir("embedded"), fetchRoot: Dir("fetched")).Origin);
+        IdxBytes.WriteSet(Path.Combine(Dir("fetched"), "mnist"), 2, 2);
+        Assert.Equal("fetched", DataDirectory.Resolve("mnist", null, Dir("nothing"), Dir("system"), Dir("embedded"), fetchRoot: Dir("fetched")).Origin);
+        Directory.Delete(Dir("fetched"), recursive: true);
+        var embedded = DataDirectory.Resolve("mnist", null, Dir("nothing"), Dir("nothing"), Dir("embedded"), fetchRoot: Dir("fetched"));
         Assert.Equal("embedded", embedded.Origin);
         Assert.Equal(Path.Combine(Dir("embedded"), "mnist"), embedded.Path);
     }
@@ -27,7 +30,7 @@ public sealed class DataDirectoryTests : IDisposable
     public void Resolve_EnvironmentDirectoryItselfMayHoldTheFiles()
     {
         IdxBytes.WriteSet(Dir("flat"), 2, 2);
-        var found = DataDirectory.Resolve("kmnist", null, Dir("flat"), Dir("none"), Dir("none"));
+        var found = DataDirectory.Resolve("kmnist", null, Dir("flat"), Dir("none"), Dir("none"), fetchRoot: Dir("fetched"));
         Assert.Equal("$SCALELAB_DATA", found.Origin);
         Assert.Equal(Dir("flat"), found.Path);
     }
@@ -38,7 +41,7 @@ public sealed class DataDirectoryTests : IDisposable
         IdxBytes.WriteSet(Dir("partial"), 2, 2);
         File.Delete(Path.Combine(Dir("partial"), "t10k-labels-idx1-ubyte"));
         IdxBytes.WriteSet(Path.Combine(Dir("system"), "mnist"), 2, 2);   // present, but an explicit directory is never skipped
-        var ex = Assert.Throws<DataException>(() => DataDirectory.Resolve("mnist", Dir("partial"), null, Dir("system"), Dir("none")));
+        var ex = Assert.Throws<DataException>(() => DataDirectory.Resolve("mnist", Dir("partial"), null, Dir("system"), Dir("none"), fetchRoot: Dir("fetched")));
         Assert.Equal($"{Dir("partial")}: missing t10k-labels-idx1-ubyte[.gz] (an MNIST-format directory holds the four IDX files " +
                      "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, raw or .gz)", ex.Message);
     }
@@ -46,15 +49,16 @@ public sealed class DataDirectoryTests : IDisposable
     [Fact]
     public void Resolve_ExplicitDirectoryThatDoesNotExist_SaysSo()
     {
-        var ex = Assert.Throws<DataException>(() => DataDirectory.Resolve("mnist", Dir("absent"), null, Dir("none"), Dir("none")));
+        var ex = Assert.Throws<DataException>(() => DataDirectory.Resolve("mnist", Dir("absent"), null, Dir("none"), Dir("none"), fetchRoot: Dir("fetched")));
         Assert.Equal($"{Dir("absent")}: data directory not found", ex.Message);
     }
 
     [Fact]
     public void Resolve_NothingFound_ListsEveryPlaceLookedAndHowToGetTheData()
     {
-        var ex = Assert.Throws<DataException>(() => DataDirectory.Resolve("mnist", null, Dir("env"), Dir("system"), Dir("embedded")));
+        var ex = Assert.Throws<DataException>(() => DataDirectory.Resolve("mnist", null, Dir("env"), Dir("system"), Dir("embedded"), fetchRoot: Dir("fetched")));
         Assert.Equal($"mnist: no MNIST-format files found; looked in {Path.Combine(Dir("env"), "mnist")}, {Dir("env")}, " +
+                     $"{Path.Combine(Dir("fetched"), "mnist")}, " +
                      $"{Path.Combine(Dir("system"), "mnist")}, {Path.Combine(Dir("embedded"), "mnist")}. " +
                      "Pass --data DIR, set $SCALELAB_DATA, or run `scalelab data fetch mnist`", ex.Message);
     }
@@ -62,7 +66,7 @@ public sealed class DataDirectoryTests : IDisposable
     [Fact]
     public void EmbeddedRoot_BesideTheTestBinary_HoldsFashionMnist()
     {
-        var found = DataDirectory.Resolve("fashion-mnist", null, Dir("none"), Dir("none"));
+        var found = DataDirectory.Resolve("fashion-mnist", null, Dir("none"), Dir("none"), fetchRoot: Dir("fetched"));
         Assert.Equal("embedded", found.Origin);
         Assert.True(found.HasFiles);
     }

@@ -1,0 +1,72 @@
+using ScaleLab.Core.Spec;
+
+namespace ScaleLab.Core.Accounting;
+
+/// <summary>What `scalelab estimate` is asked: batch, tokens per sample, precision and optimizer.</summary>
+/// <param name="Batch">Samples (sequences) per step; null picks 32 for layer stacks and 1 for transformers.</param>
+/// <param name="SequenceLength">Tokens per sample of a sequence model; null keeps the spec's own.</param>
+public sealed record EstimateOptions(
+    long? Batch = null,
+    long? SequenceLength = null,
+    Precision Precision = Precision.Fp32,
+    OptimizerKind Optimizer = OptimizerKind.Adam,
+    bool MixedPrecision = false);
+
+/// <summary>
+/// Everything `scalelab estimate` reports, as raw numbers: parameters, compute, training and inference memory and
+/// disk size, all derived from one <see cref="ModelCost"/>. Formatting (tables, JSON) lives elsewhere.
+/// </summary>
+public sealed record EstimateReport(
+    ModelCost Cost,
+    long Batch,
+    EstimateOptions Options,
+    TrainingMemory Training,
+    InferenceMemory Inference,
+    IReadOnlyDictionary<Precision, long> DiskBytes)
+{
+    public ModelSpec Spec => Cost.Spec;
+
+    /// <summary>"layer stack", "decoder" or "encoder".</summary>
+    public string Kind => Spec.Transformer switch
+    {
+        null => "layer stack",
+        { Kind: TransformerKind.Encoder } => "encoder",
+        _ => "decoder",
+    };
+
+    /// <summary>Causal attention applies to decoders and to layer stacks with a causal attention layer.</summary>
+    public bool HasCausalAttention => Spec.Transformer is { Kind: TransformerKind.Decoder } || HasCausalLayer(Spec.Layers);
+
+    /// <summary>
+    /// The 6·N·D shortcut for training FLOPs per sample (Kaplan et al. 2020, §2.1): N the parameters a token uses
+    /// (active, for mixture-of-experts), D the tokens in one sample; it leaves out attention's S² terms.
+    /// </summary>
+    public long SixNd => checked(6 * Cost.ActiveParameters * Cost.SequenceLength);
+
+    public long TrainingFlopsPerStep => checked(Cost.TrainingFlops * Batch);
+
+    public static EstimateReport Create(ModelSpec spec, EstimateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        var cost = ModelAccounting.Account(spec, options.SequenceLength);
+        long batch = options.Batch ?? (spec.Transformer is null ? 32 : 1);
+        var training = MemoryEstimator.Training(cost, new TrainingMemoryOptions(options.Precision, options.Optimizer, options.MixedPrecision, batch));
+        // Serving runs at the training compute precision: bf16 for mixed precision from fp32, else the precision asked.
+        var servePrecision = MemoryEstimator.ComputePrecision(new TrainingMemoryOptions(options.Precision, options.Optimizer, options.MixedPrecision));
+        var inference = MemoryEstimator.Inference(cost, new InferenceMemoryOptions(servePrecision, batch, cost.SequenceLength));
+        var disk = PrecisionInfo.All.ToDictionary(p => p, p => MemoryEstimator.DiskBytes(cost, p));
+        return new EstimateReport(cost, batch, options, training, inference, disk);
+    }
+
+    /// <summary>The precision the inference figures use (see <see cref="Create"/>).</summary>
+    public Precision InferencePrecision =>
+        MemoryEstimator.ComputePrecision(new TrainingMemoryOptions(Options.Precision, Options.Optimizer, Options.MixedPrecision));
+
+    private static bool HasCausalLayer(IEnumerable<LayerSpec> layers) => layers.Any(l => l switch
+    {
+        AttentionLayer a => a.Causal,
+        ResidualLayer r => HasCausalLayer(r.Body) || HasCausalLayer(r.Projection ?? []),
+        _ => false,
+    });
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json;
+
+namespace ScaleLab.Core.Accounting;
+
+/// <summary>
+/// The stable JSON form of an <see cref="EstimateReport"/> (`scalelab estimate --json`), documented field by field in
+/// docs/schemas/estimate.schema.json. Raw integers only (counts, FLOPs, bytes); fields are added, never renamed.
+/// </summary>
+public static class EstimateReportJson
+{
+    public const string SchemaId = "scalelab.estimate/1";
+
+    public static string Write(EstimateReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", SchemaId);
+            WriteModel(w, report);
+            WriteSettings(w, report);
+            WriteParameters(w, report.Cost);
+            WriteFlops(w, report);
+            WriteMemory(w, report);
+            w.WriteStartObject("disk_bytes");
+            foreach (var (precision, bytes) in report.DiskBytes) w.WriteNumber(precision.Name(), bytes);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteModel(Utf8JsonWriter w, EstimateReport r)
+    {
+        w.WriteStartObject("model");
+        w.WriteString("name", r.Spec.Name);
+        w.WriteString("source", r.Spec.Source);
+        w.WriteString("kind", r.Kind);
+        w.WriteEndObject();
+    }
+
+    private static void WriteSettings(Utf8JsonWriter w, EstimateReport r)
+    {
+        w.WriteStartObject("settings");
+        w.WriteNumber("batch", r.Batch);
+        w.WriteNumber("sequence_length", r.Cost.SequenceLength);
+        w.WriteString("precision", r.Options.Precision.Name());
+        w.WriteString("optimizer", r.Options.Optimizer.Name());
+        w.WriteBoolean("mixed_precision", r.Options.MixedPrecision);
+        w.WriteString("inference_precision", r.InferencePrecision.Name());
+        w.WriteEndObject();
+    }
+
+    private static void WriteParameters(Utf8JsonWriter w, ModelCost c)
+    {
+        w.WriteStartObject("parameters");
+        w.WriteNumber("total", c.Parameters);
+        w.WriteNumber("trainable", c.TrainableParameters);
+        w.WriteNumber("non_trainable", c.Parameters - c.TrainableParameters);
+        w.WriteNumber("active", c.ActiveParameters);
+        w.WriteNumber("buffers", c.Buffers);
+        w.WriteEndObject();
+    }
+
+    private static void WriteFlops(Utf8JsonWriter w, EstimateReport r)
+    {
+        var c = r.Cost;
+        w.WriteStartObject("flops");
+        w.WriteString("convention", "1 MAC = 2 FLOPs; per sample of sequence_length tokens");
+        w.WriteNumber("forward_macs", c.ForwardMacs);
+        w.WriteNumber("forward", c.ForwardFlops);
+        w.WriteNumber("forward_causal", checked(2 * c.ForwardMacsCausal));
+        w.WriteNumber("attention", checked(2 * c.AttentionMacs));
+        w.WriteNumber("attention_causal", checked(2 * c.CausalAttentionMacs));
+        w.WriteNumber("per_token", c.FlopsPerToken);
+        w.WriteNumber("training", c.TrainingFlops);
+        w.WriteNumber("training_per_step", r.TrainingFlopsPerStep);
+        w.WriteNumber("six_n_d", r.SixNd);
+        w.WriteEndObject();
+    }
+
+    private static void WriteMemory(Utf8JsonWriter w, EstimateReport r)
+    {
+        var t = r.Training;
+        var i = r.Inference;
+        w.WriteStartObject("memory");
+        w.WriteStartObject("training_bytes");
+        w.WriteNumber("weights", t.WeightBytes);
+        w.WriteNumber("gradients", t.GradientBytes);
+        w.WriteNumber("optimizer", t.OptimizerStateBytes);
+        w.WriteNumber("master_weights", t.MasterWeightBytes);
+        w.WriteNumber("activations", t.ActivationBytes);
+        w.WriteNumber("buffers", t.BufferBytes);
+        w.WriteNumber("total", t.TotalBytes);
+        w.WriteEndObject();
+        w.WriteStartObject("inference_bytes");
+        w.WriteNumber("weights", i.WeightBytes);
+        w.WriteNumber("kv_cache", i.KvCacheBytes);
+        w.WriteNumber("activations", i.ActivationBytes);
+        w.WriteNumber("total", i.TotalBytes);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+}

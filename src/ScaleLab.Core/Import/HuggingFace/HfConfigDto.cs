@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using ScaleLab.Core.Spec;
+
+namespace ScaleLab.Core.Import.HuggingFace;
+
+/// <summary>
+/// The fields of a Hugging Face config.json that decide a model's size, read as found and still untrusted: only their
+/// JSON types are checked here (an integer is an integer); whether they are present, positive and consistent is decided
+/// by <see cref="HfConfigMapper"/>, which knows each model_type's defaults. Every other key (id2label, torch_dtype, …)
+/// is ignored: it changes no count. Names are HF's own; GPT-2's (n_embd, n_layer, …) are kept apart.
+/// </summary>
+internal sealed record HfConfigDto
+{
+    public string? ModelType { get; init; }
+    public string? NameOrPath { get; init; }
+
+    public long? VocabSize { get; init; }
+    public long? HiddenSize { get; init; }
+    public long? NumHiddenLayers { get; init; }
+    public long? NumAttentionHeads { get; init; }
+    public long? NumKeyValueHeads { get; init; }
+    public long? HeadDim { get; init; }
+    public long? IntermediateSize { get; init; }
+    public long? MaxPositionEmbeddings { get; init; }
+    public long? TypeVocabSize { get; init; }
+    public double? RmsNormEps { get; init; }
+    public double? LayerNormEps { get; init; }
+    public double? RopeTheta { get; init; }
+    public string? RopeScalingType { get; init; }
+    public double? RopeScalingFactor { get; init; }
+    public bool? TieWordEmbeddings { get; init; }
+    public bool? AttentionBias { get; init; }
+    public bool? MlpBias { get; init; }
+    public string? HiddenAct { get; init; }
+    public string? HiddenActivation { get; init; }
+    public long? NumLocalExperts { get; init; }
+    public long? NumExpertsPerTok { get; init; }
+
+    // GPT-2's names for the same things (GPT2Config).
+    public long? NEmbd { get; init; }
+    public long? NLayer { get; init; }
+    public long? NHead { get; init; }
+    public long? NInner { get; init; }
+    public long? NPositions { get; init; }
+    public long? NCtx { get; init; }
+    public double? LayerNormEpsilon { get; init; }
+    public string? ActivationFunction { get; init; }
+
+    /// <summary>Reads the top-level object of a config.json; <paramref name="source"/> is the file, for messages.</summary>
+    public static HfConfigDto Read(JsonElement root, string source)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new SpecException(source, "top level", $"expected a JSON object, found {SpecJsonObject.Describe(root)}; a config.json is one object");
+        var r = new Reader(root, source);
+        var (ropeType, ropeFactor) = r.RopeScaling();
+        return new HfConfigDto
+        {
+            ModelType = r.String("model_type"),
+            NameOrPath = r.String("_name_or_path"),
+            VocabSize = r.Integer("vocab_size"),
+            HiddenSize = r.Integer("hidden_size"),
+            NumHiddenLayers = r.Integer("num_hidden_layers"),
+            NumAttentionHeads = r.Integer("num_attention_heads"),
+            NumKeyValueHeads = r.Integer("num_key_value_heads"),
+            HeadDim = r.Integer("head_dim"),
+            IntermediateSize = r.Integer("intermediate_size"),
+            MaxPositionEmbeddings = r.Integer("max_position_embeddings"),
+            TypeVocabSize = r.Integer("type_vocab_size"),
+            RmsNormEps = r.Number("rms_norm_eps"),
+            LayerNormEps = r.Number("layer_norm_eps"),
+            RopeTheta = r.Number("rope_theta"),
+            RopeScalingType = ropeType,
+            RopeScalingFactor = ropeFactor,
+            TieWordEmbeddings = r.Boolean("tie_word_embeddings"),
+            AttentionBias = r.Boolean("attention_bias"),
+            MlpBias = r.Boolean("mlp_bias"),
+            HiddenAct = r.String("hidden_act"),
+            HiddenActivation = r.String("hidden_activation"),
+            NumLocalExperts = r.Integer("num_local_experts"),
+            NumExpertsPerTok = r.Integer("num_experts_per_tok"),
+            NEmbd = r.Integer("n_embd"),
+            NLayer = r.Integer("n_layer"),
+            NHead = r.Integer("n_head"),
+            NInner = r.Integer("n_inner"),
+            NPositions = r.Integer("n_positions"),
+            NCtx = r.Integer("n_ctx"),
+            LayerNormEpsilon = r.Number("layer_norm_epsilon"),
+            ActivationFunction = r.String("activation_function"),
+        };
+    }
+
+    /// <summary>Typed reads of one object; JSON null counts as absent, as transformers' from_dict treats it.</summary>
+    private readonly struct Reader(JsonElement root, string source)
+    {
+        public string? String(string field) => Get(field) is { } v
+            ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw Wrong(field, v, "a string")
+            : null;
+
+        public long? Integer(string field) => Get(field) is { } v
+            ? v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long n) ? n : throw Wrong(field, v, "an integer")
+            : null;
+
+        public double? Number(string field) => Get(field) is { } v
+            ? v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double x) && double.IsFinite(x) ? x : throw Wrong(field, v, "a finite number")
+            : null;
+
+        public bool? Boolean(string field) => Get(field) is { } v
+            ? v.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw Wrong(field, v, "true or false"),
+            }
+            : null;
+
+        /// <summary>
+        /// rope_scaling (Llama 3.1: {"rope_type": "llama3", "factor": 8.0, …}; older configs say "type"): recorded, not
+        /// counted — it rescales rotary frequencies, which are buffers, not parameters.
+        /// </summary>
+        public (string? Type, double? Factor) RopeScaling()
+        {
+            if (Get("rope_scaling") is not { } v) return (null, null);
+            if (v.ValueKind != JsonValueKind.Object) throw Wrong("rope_scaling", v, "an object such as {\"rope_type\": \"llama3\", \"factor\": 8.0}, or null");
+            var inner = new Reader(v, source);
+            string? type = inner.String("rope_type") ?? inner.String("type");
+            double? factor = inner.Number("factor");
+            return (type, factor);
+        }
+
+        private JsonElement? Get(string field) =>
+            root.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+        private SpecException Wrong(string field, JsonElement value, string want) =>
+            new(source, field, $"{SpecJsonObject.Describe(value)} is not {want}");
+    }
+
+    internal static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
+}

@@ -28,6 +28,8 @@ public static class CliApp
     private static IEnumerable<Command> Commands()
     {
         yield return VersionCommand.Create();
+        yield return EstimateCommand.Create();
+        yield return SummaryCommand.Create();
         yield return DataCommand.Create();
         yield return VerifyCommand.Create();
     }

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using ScaleLab.Cli.Rendering;
+using ScaleLab.Core;
+using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Targets;
+
+namespace ScaleLab.Cli.Commands;
+
+/// <summary>`scalelab summary TARGET`: the torchinfo-style per-layer table with totals.</summary>
+internal static class SummaryCommand
+{
+    public static Command Create()
+    {
+        var target = new Argument<string>("target")
+        {
+            Description = "A preset name (e.g. keras-mnist-cnn), a spec .json, or a Hugging Face config.json or its folder",
+        };
+        var seq = new Option<long?>("--seq") { Description = "Tokens per sequence for sequence models [default: the spec's context]" };
+        var command = new Command("summary",
+            "Print every layer with its output shape, parameters and MACs, and the totals (like torchinfo).\n\n"
+            + "Example:\n  scalelab summary keras-mnist-cnn");
+        command.Arguments.Add(target);
+        command.Options.Add(seq);
+        command.SetAction(parse =>
+        {
+            string text = parse.GetValue(target)!;
+            if (TargetResolver.Resolve(text) is not ModelTarget model)
+                throw new ScaleLabException($"{text}: summary needs a model spec or config; for a weights file use `scalelab estimate {text}`");
+            var cost = ModelAccounting.Account(model.Spec, EstimateCommand.Positive(parse.GetValue(seq), "--seq"));
+            SummaryRenderer.Render(Terminal.For(parse.InvocationConfiguration.Output), cost);
+            return 0;
+        });
+        return command;
+    }
+}

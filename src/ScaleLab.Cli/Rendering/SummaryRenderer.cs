@@ -1,0 +1,69 @@
+using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Formatting;
+using Spectre.Console;
+
+namespace ScaleLab.Cli.Rendering;
+
+/// <summary>
+/// The torchinfo-style summary: one row per layer (children indented under their container), then totals.
+/// Container rows show "--": their numbers are their children's, so the Param # and MACs columns of the leaf rows
+/// add up exactly to the totals underneath (an invariant the golden-file tests check).
+/// </summary>
+internal static class SummaryRenderer
+{
+    public static void Render(IAnsiConsole console, ModelCost cost)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(cost);
+        var spec = cost.Spec;
+        string sample = Sample(cost);
+        console.WriteLine($"{spec.Name}: {spec.Description ?? "(no description)"}");
+        console.WriteLine($"source: {spec.Source} · per {sample} · 1 MAC = 2 FLOPs");
+        var table = Cells.Table(null, "Layer", "Type", ">Output shape", ">Param #", ">MACs");
+        foreach (var row in cost.Layers)
+        {
+            string place = new string(' ', 2 * row.Depth) + LastSegment(row.Path);
+            string type = row.Name is null ? row.Type : $"{row.Type} ({row.Name})";
+            table.AddRow(
+                Cells.Text(place),
+                Cells.Text(type),
+                new Text(row.OutputShape.ToString()).RightJustified(),
+                row.IsContainer ? Cells.Dash() : Cells.Exact(row.Parameters),
+                row.IsContainer ? Cells.Dash() : Cells.Exact(row.ForwardMacs));
+        }
+        table.AddEmptyRow();
+        table.AddRow(Cells.Text("Total"), Cells.Text(""), Cells.Text(""), Cells.Exact(cost.Parameters), Cells.Exact(cost.ForwardMacs));
+        console.Write(table);
+
+        var totals = new Table().Border(TableBorder.None).HideHeaders();
+        totals.AddColumn(new TableColumn("").PadRight(3));
+        totals.AddColumn(new TableColumn("").RightAligned().PadRight(3));
+        totals.AddColumn(new TableColumn(""));
+        totals.AddRow(Cells.Text("Total parameters"), Cells.Exact(cost.Parameters), Cells.Text(HumanUnits.Count(cost.Parameters)));
+        totals.AddRow(Cells.Text("Trainable parameters"), Cells.Exact(cost.TrainableParameters), Cells.Text(HumanUnits.Count(cost.TrainableParameters)));
+        if (cost.ActiveParameters != cost.Parameters)
+            totals.AddRow(Cells.Text("Active parameters per token"), Cells.Exact(cost.ActiveParameters), Cells.Text(HumanUnits.Count(cost.ActiveParameters)));
+        totals.AddRow(Cells.Text("Buffers (not trained)"), Cells.Exact(cost.Buffers), Cells.Text("batch-norm running mean/var and step counter"));
+        totals.AddRow(Cells.Text($"Forward MACs per {sample}"), Cells.Exact(cost.ForwardMacs), Cells.Text(HumanUnits.Count(cost.ForwardMacs)));
+        totals.AddRow(Cells.Text($"Forward FLOPs per {sample}"), Cells.Exact(cost.ForwardFlops), Cells.Text(HumanUnits.Count(cost.ForwardFlops)));
+        if (cost.AttentionMacs > 0)
+            totals.AddRow(Cells.Text("  of which attention QKᵀ + AV MACs"), Cells.Exact(cost.AttentionMacs), Cells.Text("full S×S scores"));
+        totals.AddRow(Cells.Text("Input shape"), Cells.Text(spec.Input?.ToString() ?? "-"), Cells.Text(spec.InputIsTokens ? "token ids" : ""));
+        totals.AddRow(Cells.Text($"Activations kept for backward per {sample}"), Cells.Exact(cost.ActivationElements),
+            Cells.Text($"elements, {HumanUnits.Bytes(Precision.Fp32.BytesFor(cost.ActivationElements))} at fp32"));
+        totals.AddRow(Cells.Text("Weights and buffers at fp32"), Cells.Bytes(MemoryEstimator.DiskBytes(cost, Precision.Fp32)), Cells.Text(""));
+        console.Write(totals);
+    }
+
+    /// <summary>"sample", or "sequence of 1,024 tokens" for sequence models.</summary>
+    public static string Sample(ModelCost cost) => cost.SequenceLength > 1 || cost.Spec.Transformer is not null
+        ? $"sequence of {HumanUnits.Exact(cost.SequenceLength)} tokens"
+        : "sample";
+
+    /// <summary>"layers[4].body[0]" → "body[0]": the parent is the row above, indented one level less.</summary>
+    private static string LastSegment(string path)
+    {
+        int dot = path.LastIndexOf('.');
+        return dot < 0 ? path : path[(dot + 1)..];
+    }
+}

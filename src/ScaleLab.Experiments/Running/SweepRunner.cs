@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using ScaleLab.Experiments.Store;
+using ScaleLab.Experiments.Sweeps;
+
+namespace ScaleLab.Experiments.Running;
+
+/// <summary>How to run a sweep: workers (trial processes at once), threads per trial (default: cores / workers, at least 1), early stopping.</summary>
+public sealed record SweepRunOptions(int Workers = 1, int? ThreadsPerTrial = null, EarlyStoppingOptions? EarlyStopping = null)
+{
+    public int ResolvedThreads => ThreadsPerTrial ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, Workers));
+}
+
+/// <summary>The sweep directory after a run, and every trial in it.</summary>
+public sealed record SweepResult(string Directory, SweepTally Tally, IReadOnlyList<TrialRecord> Trials);
+
+/// <summary>
+/// Runs a sweep into a directory (docs/sweeps.md): expands and checks every trial up front, records them in
+/// DIR/results.db, and runs those not yet done, each as its own process, on <see cref="SweepRunOptions.Workers"/> workers.
+/// Running the same sweep again resumes it: completed and stopped-early trials are skipped, a trial whose process
+/// finished but was not yet recorded (the sweep was killed in between) is read back from its run directory, an orphaned
+/// trial process of a killed sweep is stopped, and unfinished trials restart with --resume from their last checkpoint.
+/// </summary>
+public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISweepProgress progress)
+{
+    public SweepResult Run(SweepSpec sweep, SweepRunOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Workers < 1) throw new SweepException($"--workers: {options.Workers} is not valid; expected 1 or more");
+        string directory = Path.GetFullPath(sweepDirectory);
+        var plans = SweepExpansion.Expand(sweep);
+        using var sweepLock = SweepLock.Acquire(directory);
+        var store = ResultsStore.Open(directory);
+        long sweepId = store.EnsureSweep(sweep.Name, sweep.Description, sweep.Json);
+        store.AddTrials(sweepId, plans.Select(p => p.ToRow(directory)));
+
+        var queue = new List<TrialPlan>();
+        foreach (var plan in plans)
+            if (NeedsRun(store, plan, directory, sweep.MaxAttempts)) queue.Add(plan);
+
+        var planned = plans.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var stored = store.Trials(sweepId).Where(t => planned.Contains(t.Id)).ToList();
+        int threads = options.ResolvedThreads;
+        int workers = Math.Min(options.Workers, Math.Max(1, queue.Count));
+        var board = new SweepBoard(stored, store.AllEpochs(), plans.Count, queue.Count, workers, options.EarlyStopping ?? sweep.EarlyStopping);
+        progress.OnStart(new SweepStart(sweep.Name, directory, plans.Count, plans.Count - queue.Count, queue.Count, workers, threads));
+
+        var pending = new ConcurrentQueue<TrialPlan>(queue);
+        var execution = new TrialExecution(directory, command, store, board, progress, threads);
+        var tasks = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(() =>
+        {
+            while (!ct.IsCancellationRequested && pending.TryDequeue(out var plan)) execution.Run(plan, ct);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        try
+        {
+            Task.WaitAll(tasks, CancellationToken.None);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+        ct.ThrowIfCancellationRequested();
+        var tally = board.Tally();
+        progress.OnDone(tally);
+        return new SweepResult(directory, tally, store.Trials(sweepId).Where(t => planned.Contains(t.Id)).ToList());
+    }
+
+    /// <summary>Decides whether a stored trial still has to run, first settling what a killed earlier run left behind.</summary>
+    private static bool NeedsRun(ResultsStore store, TrialPlan plan, string directory, int maxAttempts)
+    {
+        var record = store.Trial(plan.Id)!;
+        if (record.Status.IsFinal()) return false;
+        string runDirectory = new TrialPaths(directory, plan.Id).RunDirectory;
+        if (record.Status == TrialStatus.Running && record.ProcessId is int pid) OrphanTrial.Stop(pid, runDirectory);
+        if (RunImport.HasFinished(runDirectory))
+        {
+            // The process finished but the sweep died before recording it: read it back instead of training again.
+            var (outcome, epochs) = RunImport.Read(plan.Id, runDirectory, TrialStatus.Failed, "unfinished");
+            store.Finish(plan.Id, outcome, epochs);
+            return false;
+        }
+        return record.Status != TrialStatus.Failed || record.Attempts < maxAttempts;
+    }
+}

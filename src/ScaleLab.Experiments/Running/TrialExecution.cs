@@ -1,0 +1,135 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using ScaleLab.Core.Spec;
+using ScaleLab.Experiments.Store;
+using ScaleLab.Experiments.Sweeps;
+using ScaleLab.Torch.Runs;
+using ScaleLab.Torch.Training;
+
+namespace ScaleLab.Experiments.Running;
+
+/// <summary>
+/// Runs one trial as its own process: `scalelab train SPEC --config CFG --out DIR/trials/ID --threads N --progress json
+/// [--resume]`, reading its progress lines as they come, recording each finished epoch, stopping it when the early
+/// stopping rule says so, and writing its outcome (read back from the run directory) to the store when it ends.
+/// </summary>
+internal sealed class TrialExecution(string sweepDirectory, TrialCommand command, ResultsStore store, SweepBoard board,
+    ISweepProgress progress, int threads)
+{
+    /// <summary>Lines of the trial's stderr kept for the failure message.</summary>
+    private const int StderrTail = 5;
+
+    public void Run(TrialPlan plan, CancellationToken ct)
+    {
+        var paths = new TrialPaths(sweepDirectory, plan.Id);
+        Directory.CreateDirectory(Path.GetDirectoryName(paths.SpecFile)!);
+        RunJson.WriteAtomically(paths.SpecFile, ModelSpecJsonWriter.Write(plan.Spec));
+        RunJson.WriteAtomically(paths.ConfigFile, TrainingConfigJson.Write(plan.Config) + "\n");
+        bool resume = RunImport.HasCheckpoint(paths.RunDirectory);
+        List<string> arguments =
+        [
+            "train", paths.SpecFile, "--config", paths.ConfigFile, "--out", paths.RunDirectory,
+            "--threads", threads.ToString(CultureInfo.InvariantCulture), "--progress", "json",
+        ];
+        if (resume) arguments.Add("--resume");
+
+        using var log = new StreamWriter(paths.LogFile, append: true) { AutoFlush = true };
+        var stderr = new Queue<string>();
+        using var process = new Process { StartInfo = command.StartInfo(arguments) };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stderr)
+            {
+                log.WriteLine(e.Data);
+                stderr.Enqueue(e.Data);
+                if (stderr.Count > StderrTail) stderr.Dequeue();
+            }
+        };
+        board.Started(plan.Id);
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            store.MarkRunning(plan.Id, null);
+            Finish(plan, TrialStatus.Failed, $"could not start the trial process ({command}): {ex.Message}", paths);
+            return;
+        }
+        store.MarkRunning(plan.Id, process.Id);
+        progress.OnTrialStart(plan, store.Trial(plan.Id)?.Attempts ?? 1, resume);
+        lock (stderr) log.WriteLine($"# {DateTime.UtcNow:O} pid {process.Id}: {command} {string.Join(" ", arguments)}");
+        process.BeginErrorReadLine();
+
+        string? stopReason = null;
+        using (ct.Register(() => Kill(process)))
+        {
+            stopReason = Follow(plan, process, paths, log, stderr);
+            process.WaitForExit();
+        }
+
+        if (stopReason is null && ct.IsCancellationRequested)
+        {
+            store.MarkQueued(plan.Id, "interrupted: the sweep was cancelled; a re-run resumes this trial");
+            board.Ended(plan.Id, TrialStatus.Queued, RunImport.Epochs(plan.Id, new RunFiles(paths.RunDirectory)));
+            return;
+        }
+        string failure;
+        lock (stderr)
+        {
+            failure = $"trial process exited with code {process.ExitCode.ToString(CultureInfo.InvariantCulture)} before finishing"
+                + (stderr.Count > 0 ? ": " + string.Join(" | ", stderr) : $" (see {paths.LogFile})");
+        }
+        Finish(plan, stopReason is null ? TrialStatus.Failed : TrialStatus.StoppedEarly, stopReason ?? failure, paths);
+    }
+
+    /// <summary>Reads progress lines until the process ends or early stopping kills it; returns the stop reason, if any.</summary>
+    private string? Follow(TrialPlan plan, Process process, TrialPaths paths, StreamWriter log, Queue<string> stderr)
+    {
+        var files = new RunFiles(paths.RunDirectory);
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            var ev = TrialEvent.Parse(line);
+            if (ev is null)
+            {
+                lock (stderr) log.WriteLine(line);
+                continue;
+            }
+            progress.OnTrialEvent(plan, ev);
+            if (ev.Kind != TrialEvent.EpochKind) continue;
+            // metrics.jsonl holds the epoch before the event is printed (the engine's order), so it is the record.
+            var curve = RunImport.Epochs(plan.Id, files);
+            if (curve.Count == 0) continue;
+            store.RecordEpoch(curve[^1]);
+            if (curve[^1].Epoch >= plan.Config.Epochs) continue;
+            if (board.Observe(plan.Id, curve, curve[^1].Epoch) is { } reason)
+            {
+                Kill(process);
+                return reason;
+            }
+        }
+        return null;
+    }
+
+    private void Finish(TrialPlan plan, TrialStatus unfinished, string message, TrialPaths paths)
+    {
+        var (outcome, epochs) = RunImport.Read(plan.Id, paths.RunDirectory, unfinished, message);
+        store.Finish(plan.Id, outcome, epochs);
+        board.Ended(plan.Id, outcome.Status, epochs);
+        progress.OnTrialEnd(plan, store.Trial(plan.Id)!);
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already exited
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace ScaleLab.Experiments.Store;
+
+/// <summary>
+/// The results.db schema. Its version lives in SQLite's user_version: 0 is a new file (the schema is created),
+/// <see cref="Version"/> is current, anything higher was written by a newer ScaleLab and is refused rather than misread.
+/// Times are ISO-8601 UTC text; numbers are stored raw (counts, bytes, seconds).
+/// </summary>
+internal static class StoreSchema
+{
+    public const int Version = 1;
+
+    private const string CreateV1 = """
+        CREATE TABLE sweeps (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            name         TEXT NOT NULL UNIQUE,
+            description  TEXT,
+            spec_json    TEXT NOT NULL,
+            created_utc  TEXT NOT NULL,
+            updated_utc  TEXT NOT NULL
+        );
+        CREATE TABLE trials (
+            id                        TEXT PRIMARY KEY,
+            sweep_id                  INTEGER NOT NULL REFERENCES sweeps(id),
+            idx                       INTEGER NOT NULL,
+            label                     TEXT NOT NULL,
+            axes_json                 TEXT NOT NULL,
+            spec_json                 TEXT NOT NULL,
+            config_json               TEXT NOT NULL,
+            status                    TEXT NOT NULL CHECK (status IN ('queued','running','completed','failed','stopped_early')),
+            message                   TEXT,
+            attempts                  INTEGER NOT NULL DEFAULT 0,
+            pid                       INTEGER,
+            run_directory             TEXT NOT NULL,
+            estimated_parameters      INTEGER NOT NULL,
+            forward_flops_per_sample  INTEGER NOT NULL,
+            parameters                INTEGER,
+            epochs_completed          INTEGER NOT NULL DEFAULT 0,
+            steps                     INTEGER,
+            samples_seen              REAL,
+            training_flops            REAL,
+            step_seconds_mean         REAL,
+            train_seconds             REAL,
+            peak_rss_bytes            INTEGER,
+            final_train_loss          REAL,
+            final_val_loss            REAL,
+            final_val_accuracy        REAL,
+            best_epoch                INTEGER,
+            best_val_loss             REAL,
+            test_loss                 REAL,
+            test_accuracy             REAL,
+            queued_utc                TEXT NOT NULL,
+            started_utc               TEXT,
+            finished_utc              TEXT
+        );
+        CREATE INDEX trials_by_sweep ON trials(sweep_id, idx);
+        CREATE TABLE epochs (
+            trial_id            TEXT NOT NULL REFERENCES trials(id),
+            epoch               INTEGER NOT NULL,
+            step                INTEGER NOT NULL,
+            train_loss          REAL NOT NULL,
+            train_accuracy      REAL,
+            val_loss            REAL,
+            val_accuracy        REAL,
+            lr                  REAL NOT NULL,
+            epoch_seconds       REAL NOT NULL,
+            samples_per_second  REAL NOT NULL,
+            PRIMARY KEY (trial_id, epoch)
+        );
+        """;
+
+    /// <summary>Creates the schema in a new file, accepts the current one, refuses a newer one.</summary>
+    public static void Ensure(SqliteConnection connection, string path)
+    {
+        using var transaction = connection.BeginTransaction();
+        int version = Convert.ToInt32(Scalar(connection, transaction, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
+        if (version > Version)
+            throw new StoreException($"{path}: results store schema version {version} is newer than this ScaleLab understands ({Version}); use a newer scalelab");
+        if (version == Version)
+        {
+            transaction.Commit();
+            return;
+        }
+        long tables = Convert.ToInt64(Scalar(connection, transaction, "SELECT count(*) FROM sqlite_master WHERE type = 'table';"), CultureInfo.InvariantCulture);
+        if (tables > 0)
+            throw new StoreException($"{path}: holds {tables} tables but no ScaleLab schema version; it is not a ScaleLab results store");
+        using (var create = connection.CreateCommand())
+        {
+            create.Transaction = transaction;
+            create.CommandText = CreateV1 + $"\nPRAGMA user_version = {Version.ToString(CultureInfo.InvariantCulture)};";
+            create.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    private static object? Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

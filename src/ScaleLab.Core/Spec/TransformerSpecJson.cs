@@ -35,6 +35,7 @@ public static class TransformerSpecJson
         int heads = (int)Bounded(o, "heads", "the number of attention (query) heads, e.g. 12", MaxHeads);
         int? kvHeads = o.Has("kv_heads") ? o.OptionalInt("kv_heads", heads, 1, MaxHeads) : null;
         long? headDim = o.Has("head_dim") ? o.OptionalLong("head_dim", 0, 1, MaxWidth) : null;
+        _ = (o.Raw("kv_heads"), o.Raw("head_dim"));   // known fields even when absent, for the unknown-field message
         long ffnSize = Bounded(o, "ffn_size", "the feed-forward hidden width, e.g. 3072", MaxWidth);
         var ffn = FeedForward(o);
         var activation = Activation(o, ffn);
@@ -168,7 +169,13 @@ public static class TransformerSpecJson
         {
             string ffnName = ffn == FeedForwardKind.SwiGlu ? "swiglu" : "geglu";
             string impliedName = new ActivationLayer(implied).Type;
-            throw o.Fail($"activation is \"{text}\" but ffn {ffnName} gates with {impliedName}; use ffn \"{(kind == ActivationKind.Gelu ? "geglu" : "swiglu")}\" or drop 'activation'");
+            string suggestion = kind switch
+            {
+                ActivationKind.Gelu => "use ffn \"geglu\"",
+                ActivationKind.Silu => "use ffn \"swiglu\"",
+                _ => "use ffn \"plain\" for another activation",
+            };
+            throw o.Fail($"activation is \"{text}\" but ffn {ffnName} gates with {impliedName}; {suggestion} or drop 'activation'");
         }
         return kind;
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Spec;
 
@@ -41,6 +43,23 @@ public static class ServingPlanner
         return new ServingPlan(weights, kv, context, batch, gpus, weightBytes, kvPerSequence, capacity, maxBatch,
             bytesPerStep, flops, format, hardware.MemoryBandwidthBytesPerSecond * gpus, hardware.PeakFor(format) * gpus);
     }
+
+    /// <summary>"fits on l4 with 1 GPU: …; up to N sequences" or "does not fit …; needs at least M GPUs".</summary>
+    public static string Verdict(ServingPlan plan, HardwareProfile hardware)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(hardware);
+        string gpus = Gpus(plan.Gpus);
+        string total = HumanUnits.Bytes(plan.TotalBytes), capacity = HumanUnits.Bytes(plan.CapacityBytes);
+        string most = plan.MaxBatch is long max
+            ? $"at most {max.ToString(CultureInfo.InvariantCulture)} sequence{(max == 1 ? "" : "s")} of {plan.Context.ToString(CultureInfo.InvariantCulture)} tokens fit"
+            : "the model keeps no KV cache";
+        if (plan.Fits) return $"fits on {hardware.Name} with {gpus}: uses {total} of {capacity}; {most}";
+        long needed = (plan.TotalBytes + hardware.MemoryBytes - 1) / hardware.MemoryBytes;
+        return $"does not fit on {hardware.Name} with {gpus}: needs {total}, has {capacity}; {most}; needs at least {Gpus(needed)} for batch {plan.Batch.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    private static string Gpus(long n) => n.ToString(CultureInfo.InvariantCulture) + (n == 1 ? " GPU" : " GPUs");
 
     /// <summary>The estimator's rule: the cache keeps the weights' format, except int4 (weight-only, W4A16) keeps fp16.</summary>
     public static Precision DefaultKvPrecision(Precision weights) => MemoryEstimator.ActivationPrecision(weights);

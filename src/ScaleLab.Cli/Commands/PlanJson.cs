@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Planning;
+
+namespace ScaleLab.Cli.Commands;
+
+/// <summary>
+/// `plan --json`: one object per run, keys snake_case, raw bytes, FLOPs and seconds (no units applied), every mode
+/// tagged by "mode". The schema is docs/schemas/plan.schema.json; "schema" names its version.
+/// </summary>
+internal static class PlanJson
+{
+    public const string Schema = "scalelab.plan/1";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void WriteTraining(TextWriter output, TrainingPlan plan)
+    {
+        var m = plan.Memory;
+        var root = Header("train");
+        root["model"] = Model(plan.Cost);
+        root["hardware"] = Hardware(plan.Hardware);
+        root["setup"] = new JsonObject
+        {
+            ["gpus"] = m.Layout.Gpus,
+            ["data_parallel"] = m.Layout.DataParallel,
+            ["tensor_parallel"] = m.Layout.TensorParallel,
+            ["pipeline_parallel"] = m.Layout.PipelineParallel,
+            ["zero"] = m.Layout.Zero,
+            ["sequence_parallel"] = m.Layout.SequenceParallel,
+            ["micro_batch"] = plan.Setup.MicroBatch,
+            ["sequence_length"] = plan.Setup.SequenceLength,
+            ["precision"] = plan.Setup.Format.Name(),
+            ["optimizer"] = plan.Setup.Optimizer.Name(),
+            ["recompute"] = plan.Setup.Recompute.ToString().ToLowerInvariant(),
+        };
+        root["memory_per_gpu"] = Memory(m);
+        root["fits"] = m.Fits;
+        root["minimum_gpus_for_layout"] = plan.MinimumGpus;
+        root["smallest_fit"] = plan.Smallest is { } s ? Layout(s) : null;
+        root["verdict"] = plan.Verdict;
+        root["compute"] = plan.Compute is { } c ? new JsonObject
+        {
+            ["tokens"] = c.Tokens,
+            ["parameters_per_token"] = c.ParametersPerToken,
+            ["training_flops_per_token"] = c.TrainingFlopsPerToken,
+            ["training_flops_exact"] = c.ExactFlops,
+            ["training_flops_6nd"] = c.ApproximateFlops,
+            ["peak_flops_per_gpu"] = c.PeakFlopsPerGpu,
+            ["mfu"] = c.Mfu,
+            ["seconds"] = c.Seconds,
+            ["gpu_hours"] = c.GpuHours,
+            ["price_per_gpu_hour"] = c.CostPerGpuHour,
+            ["cost"] = c.Cost,
+        } : null;
+        Write(output, root);
+    }
+
+    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan)
+    {
+        var root = Header("serve");
+        root["model"] = Model(cost);
+        root["hardware"] = Hardware(hardware);
+        root["setup"] = new JsonObject
+        {
+            ["gpus"] = plan.Gpus,
+            ["context"] = plan.Context,
+            ["batch"] = plan.Batch,
+            ["precision"] = plan.WeightPrecision.Name(),
+            ["kv_precision"] = plan.KvPrecision.Name(),
+            ["compute_format"] = plan.ComputeFormat.Name(),
+        };
+        root["memory"] = new JsonObject
+        {
+            ["weights_bytes"] = plan.WeightBytes,
+            ["kv_cache_bytes_per_sequence"] = plan.KvCacheBytesPerSequence,
+            ["kv_cache_bytes"] = plan.KvCacheBytes,
+            ["total_bytes"] = plan.TotalBytes,
+            ["capacity_bytes"] = plan.CapacityBytes,
+        };
+        root["fits"] = plan.Fits;
+        root["max_batch"] = plan.MaxBatch;
+        root["verdict"] = ServingPlanner.Verdict(plan, hardware);
+        root["throughput"] = new JsonObject
+        {
+            ["bytes_read_per_step"] = plan.BytesReadPerStep,
+            ["flops_per_token"] = plan.FlopsPerToken,
+            ["memory_bound_tokens_per_second"] = plan.MemoryBoundTokensPerSecond,
+            ["compute_bound_tokens_per_second"] = plan.ComputeBoundTokensPerSecond,
+            ["tokens_per_second_upper_bound"] = plan.TokensPerSecondUpperBound,
+            ["bound"] = plan.IsMemoryBound ? "memory" : "compute",
+        };
+        Write(output, root);
+    }
+
+    public static void WriteComputeOptimal(TextWriter output, ComputeOptimalSplit split)
+    {
+        var root = Header("compute_optimal");
+        root["compute_flops"] = split.ComputeFlops;
+        root["rule"] = new JsonObject
+        {
+            ["tokens_per_parameter"] = ComputeOptimal.TokensPerParameter,
+            ["parameters"] = split.RuleParameters,
+            ["tokens"] = split.RuleTokens,
+            ["loss"] = split.RuleLoss,
+        };
+        root["fitted"] = new JsonObject
+        {
+            ["parameters"] = split.FittedParameters,
+            ["tokens"] = split.FittedTokens,
+            ["loss"] = split.FittedLoss,
+            ["constants"] = new JsonObject
+            {
+                ["e"] = ComputeOptimal.E, ["a"] = ComputeOptimal.A, ["b"] = ComputeOptimal.B,
+                ["alpha"] = ComputeOptimal.Alpha, ["beta"] = ComputeOptimal.Beta,
+            },
+        };
+        Write(output, root);
+    }
+
+    public static void WriteHardware(TextWriter output, IReadOnlyList<HardwareProfile> profiles)
+    {
+        var root = Header("hardware");
+        root["hardware"] = new JsonArray([.. profiles.Select(p => (JsonNode)Hardware(p))]);
+        Write(output, root);
+    }
+
+    private static JsonObject Header(string mode) => new() { ["schema"] = Schema, ["mode"] = mode };
+
+    private static JsonObject Model(ModelCost cost) => new()
+    {
+        ["name"] = cost.Spec.Name,
+        ["source"] = cost.Spec.Source,
+        ["parameters"] = cost.Parameters,
+        ["active_parameters"] = cost.ActiveParameters,
+    };
+
+    private static JsonObject Hardware(HardwareProfile h)
+    {
+        var peaks = new JsonObject();
+        foreach (var f in ComputeFormatInfo.All) peaks[f.Name()] = h.Peak.For(f);
+        return new JsonObject
+        {
+            ["name"] = h.Name,
+            ["description"] = h.Description,
+            ["memory_bytes"] = h.MemoryBytes,
+            ["memory_bandwidth_bytes_per_second"] = h.MemoryBandwidthBytesPerSecond,
+            ["peak_flops"] = peaks,
+            ["interconnect_bytes_per_second"] = h.InterconnectBytesPerSecond,
+            ["source"] = h.Source,
+        };
+    }
+
+    private static JsonObject Memory(TrainingMemoryPlan m) => new()
+    {
+        ["parameters"] = m.ParametersPerGpu,
+        ["weights_bytes"] = m.ModelState.Weights,
+        ["gradients_bytes"] = m.ModelState.Gradients,
+        ["master_weights_bytes"] = m.ModelState.MasterWeights,
+        ["optimizer_state_bytes"] = m.ModelState.OptimizerState,
+        ["activations_bytes"] = m.Activations,
+        ["buffers_bytes"] = m.Buffers,
+        ["total_bytes"] = m.TotalBytes,
+        ["capacity_bytes"] = m.CapacityBytes,
+    };
+
+    private static JsonObject Layout(TrainingMemoryPlan m) => new()
+    {
+        ["gpus"] = m.Layout.Gpus,
+        ["data_parallel"] = m.Layout.DataParallel,
+        ["tensor_parallel"] = m.Layout.TensorParallel,
+        ["pipeline_parallel"] = m.Layout.PipelineParallel,
+        ["zero"] = m.Layout.Zero,
+        ["sequence_parallel"] = m.Layout.SequenceParallel,
+        ["total_bytes"] = m.TotalBytes,
+    };
+
+    private static void Write(TextWriter output, JsonObject root) => output.WriteLine(root.ToJsonString(Indented));
+}

@@ -30,6 +30,7 @@ public static class CliApp
         yield return VersionCommand.Create();
         yield return EstimateCommand.Create();
         yield return SummaryCommand.Create();
+        yield return PlanCommand.Create();
         yield return DataCommand.Create();
         yield return VerifyCommand.Create();
     }

@@ -1,0 +1,44 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ScaleLab.Torch.Runs;
+
+/// <summary>JSON of the run directory: snake_case keys, written atomically (temp file + rename) so a killed run never leaves half a file.</summary>
+public static class RunJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>One-line form, for metrics.jsonl and progress events.</summary>
+    public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
+
+    public static void WriteAtomically(string path, string text)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, text, new UTF8Encoding(false));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public static void Write<T>(string path, T value) => WriteAtomically(path, JsonSerializer.Serialize(value, Options) + "\n");
+
+    public static T Read<T>(string path)
+    {
+        if (!File.Exists(path)) throw new RunDirectoryException(path, "file not found");
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
+                ?? throw new RunDirectoryException(path, "holds JSON null");
+        }
+        catch (JsonException ex)
+        {
+            throw new RunDirectoryException(path, $"not valid JSON: {ex.Message}");
+        }
+    }
+}

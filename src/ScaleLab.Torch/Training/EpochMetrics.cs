@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+
+namespace ScaleLab.Torch.Training;
+
+/// <summary>One line of metrics.jsonl / metrics.csv: the figures of one finished epoch (1-based).</summary>
+public sealed record EpochMetrics(
+    int Epoch,
+    long Step,
+    double TrainLoss,
+    double? TrainAccuracy,
+    double? ValLoss,
+    double? ValAccuracy,
+    double Lr,
+    double EpochSeconds,
+    double SamplesPerSecond)
+{
+    /// <summary>The CSV header, in the JSONL key order.</summary>
+    [JsonIgnore]
+    public static string CsvHeader => "epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,lr,epoch_seconds,samples_per_second";
+}

@@ -1,0 +1,121 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ScaleLab.Torch.Training;
+
+/// <summary>SGD: g ← ∇ + λw; b ← μb + g; w ← w − lr·(g + μb if Nesterov else b). (torch.optim.SGD, dampening 0.)</summary>
+public sealed class Sgd : Optimizer
+{
+    private readonly Tensor?[] _momentum;
+    private readonly double _mu, _decay;
+    private readonly bool _nesterov;
+
+    public Sgd(IReadOnlyList<(string, Parameter)> parameters, double momentum, bool nesterov, double weightDecay) : base(parameters)
+    {
+        (_mu, _nesterov, _decay) = (momentum, nesterov, weightDecay);
+        _momentum = new Tensor?[parameters.Count];
+        if (momentum > 0) for (int i = 0; i < parameters.Count; i++) _momentum[i] = AddSlot(i, "momentum_buffer");
+    }
+
+    protected override void Update(int index, Tensor p, Tensor grad, double lr)
+    {
+        var g = _decay > 0 ? grad.add(p, _decay) : grad;
+        if (_momentum[index] is { } buffer)
+        {
+            buffer.mul_(_mu).add_(g);
+            g = _nesterov ? g.add(buffer, _mu) : buffer;
+        }
+
+        p.add_(g, -lr);
+    }
+}
+
+/// <summary>
+/// Adam (Kingma &amp; Ba 2015): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − lr·m̂/(√v̂ + ε) with bias-corrected m̂, v̂.
+/// Weight decay is L2 on the gradient for Adam and decoupled (w ← w(1 − lr·λ)) for AdamW (Loshchilov &amp; Hutter 2019).
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private readonly Tensor[] _m, _v;
+    private readonly double _beta1, _beta2, _eps, _decay;
+    private readonly bool _decoupled;
+
+    public Adam(IReadOnlyList<(string, Parameter)> parameters, double beta1, double beta2, double eps, double weightDecay, bool decoupled) : base(parameters)
+    {
+        (_beta1, _beta2, _eps, _decay, _decoupled) = (beta1, beta2, eps, weightDecay, decoupled);
+        _m = new Tensor[parameters.Count];
+        _v = new Tensor[parameters.Count];
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            _m[i] = AddSlot(i, "exp_avg");
+            _v[i] = AddSlot(i, "exp_avg_sq");
+        }
+    }
+
+    protected override void Update(int index, Tensor p, Tensor grad, double lr)
+    {
+        var g = grad;
+        if (_decay > 0)
+        {
+            if (_decoupled) p.mul_(1 - (lr * _decay));
+            else g = grad.add(p, _decay);
+        }
+
+        _m[index].mul_(_beta1).add_(g, 1 - _beta1);
+        _v[index].mul_(_beta2).addcmul_(g, g, 1 - _beta2);
+        double correction1 = 1 - Math.Pow(_beta1, Steps);
+        double correction2 = 1 - Math.Pow(_beta2, Steps);
+        var denominator = (_v[index].sqrt() / Math.Sqrt(correction2)).add_(_eps);
+        p.addcdiv_(_m[index], denominator, -lr / correction1);
+    }
+}
+
+/// <summary>RMSprop (Hinton, Lecture 6e): v ← αv + (1−α)g²; b ← μb + g/(√v + ε); w ← w − lr·b (b = the step itself when μ = 0).</summary>
+public sealed class RmsProp : Optimizer
+{
+    private readonly Tensor[] _square;
+    private readonly Tensor?[] _momentum;
+    private readonly double _alpha, _eps, _mu, _decay;
+
+    public RmsProp(IReadOnlyList<(string, Parameter)> parameters, double alpha, double eps, double momentum, double weightDecay) : base(parameters)
+    {
+        (_alpha, _eps, _mu, _decay) = (alpha, eps, momentum, weightDecay);
+        _square = new Tensor[parameters.Count];
+        _momentum = new Tensor?[parameters.Count];
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            _square[i] = AddSlot(i, "square_avg");
+            if (momentum > 0) _momentum[i] = AddSlot(i, "momentum_buffer");
+        }
+    }
+
+    protected override void Update(int index, Tensor p, Tensor grad, double lr)
+    {
+        var g = _decay > 0 ? grad.add(p, _decay) : grad;
+        _square[index].mul_(_alpha).addcmul_(g, g, 1 - _alpha);
+        var denominator = _square[index].sqrt().add_(_eps);
+        if (_momentum[index] is { } buffer)
+        {
+            buffer.mul_(_mu).addcdiv_(g, denominator);
+            p.add_(buffer, -lr);
+        }
+        else
+        {
+            p.addcdiv_(g, denominator, -lr);
+        }
+    }
+}
+
+/// <summary>Creates the optimizer a config names.</summary>
+public static class OptimizerFactory
+{
+    public static Optimizer Create(TrainingConfig config, IReadOnlyList<(string, Parameter)> parameters) => config.Optimizer switch
+    {
+        "sgd" => new Sgd(parameters, config.Momentum, config.Nesterov, config.WeightDecay),
+        "adam" => new Adam(parameters, config.Betas[0], config.Betas[1], config.Eps, config.WeightDecay, decoupled: false),
+        "adamw" => new Adam(parameters, config.Betas[0], config.Betas[1], config.Eps, config.WeightDecay, decoupled: true),
+        "rmsprop" => new RmsProp(parameters, config.Alpha, config.Eps, config.Momentum, config.WeightDecay),
+        _ => throw new TrainingConfigException($"optimizer: '{config.Optimizer}' is not one of {string.Join(", ", TrainingConfigValidator.Optimizers)}"),
+    };
+}

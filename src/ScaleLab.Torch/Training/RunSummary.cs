@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace ScaleLab.Torch.Training;
+
+/// <summary>How a run ended: the "status" of summary.json.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
+public enum RunStatus { Running, Completed, Diverged, EarlyStopped }
+
+/// <summary>The best epoch by validation loss.</summary>
+public sealed record BestEpoch(int Epoch, double ValLoss);
+
+/// <summary>Test-split figures of the final weights (a subset of the evaluator's result, for summary.json).</summary>
+public sealed record TestMetrics(long Samples, double Loss, double? Accuracy, double? TopK, int K, double? MacroF1, double? Perplexity, double? R2);
+
+/// <summary>
+/// summary.json: how the run ended, what it cost and what it reached. Parameters is counted on the built module;
+/// EstimatedParameters, ForwardFlopsPerSample and TrainingFlops come from the estimator (ModelAccounting).
+/// TrainingFlops = 3 × forward FLOPs per sample × samples seen (Kaplan et al. 2020, §2.1).
+/// </summary>
+public sealed record RunSummary
+{
+    public RunStatus Status { get; init; }
+    public string? Message { get; init; }
+    public int EpochsCompleted { get; init; }
+    public long Steps { get; init; }
+    public long Parameters { get; init; }
+    public long? EstimatedParameters { get; init; }
+    public long? ForwardFlopsPerSample { get; init; }
+    public double? TrainingFlops { get; init; }
+    public double StepSecondsMean { get; init; }
+    public double TrainSeconds { get; init; }
+    public long PeakRssBytes { get; init; }
+    public EpochMetrics? Final { get; init; }
+    public BestEpoch? Best { get; init; }
+    public TestMetrics? Test { get; init; }
+    public string RunDirectory { get; init; } = "";
+}

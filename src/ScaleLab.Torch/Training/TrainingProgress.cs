@@ -1,0 +1,36 @@
+namespace ScaleLab.Torch.Training;
+
+/// <summary>The run is about to train: what it will do.</summary>
+public sealed record TrainingStart(int StartEpoch, int Epochs, long StepsPerEpoch, long Parameters, long TrainSamples, string RunDirectory, bool Resumed);
+
+/// <summary>One optimizer step. Epoch and Step are 1-based; SamplesPerSecond is over the epoch so far.</summary>
+public sealed record StepProgress(int Epoch, int Epochs, long Step, long StepsPerEpoch, long GlobalStep, double Loss, double LearningRate, double SamplesPerSecond, double EpochElapsedSeconds);
+
+/// <summary>
+/// Receives progress from <see cref="Trainer.Run"/> on the training thread: keep handlers quick.
+/// The CLI renders them as a bar, plain lines or JSON lines.
+/// </summary>
+public interface ITrainingProgress
+{
+    void OnStart(TrainingStart start);
+
+    void OnStep(StepProgress step);
+
+    void OnEpoch(EpochMetrics metrics);
+
+    void OnDone(RunSummary summary);
+}
+
+/// <summary>Reports nothing: for library callers that only want the summary.</summary>
+public sealed class SilentProgress : ITrainingProgress
+{
+    public static readonly SilentProgress Instance = new();
+
+    public void OnStart(TrainingStart start) { }
+
+    public void OnStep(StepProgress step) { }
+
+    public void OnEpoch(EpochMetrics metrics) { }
+
+    public void OnDone(RunSummary summary) { }
+}

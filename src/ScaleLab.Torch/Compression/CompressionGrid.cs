@@ -1,0 +1,25 @@
+namespace ScaleLab.Torch.Compression;
+
+/// <summary>The combinations `scalelab compress --grid` explores: each method alone at a few strengths, and the classic pairing of pruning with quantization (Han et al. 2016, Deep Compression).</summary>
+public static class CompressionGrid
+{
+    public static IReadOnlyList<CompressionRequest> Default(CompressionRequest shared)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        var baseline = shared with
+        {
+            Prune = null, Structured = false, Quantize = null, LowRank = null, LowRankEnergy = null, QuantizationAware = false, Gradual = false,
+        };
+        return
+        [
+            baseline with { Prune = 0.5 },
+            baseline with { Prune = 0.8 },
+            baseline with { Prune = 0.9 },
+            baseline with { Quantize = "int8" },
+            baseline with { Quantize = "int4", GroupSize = 64 },
+            baseline with { Prune = 0.9, Quantize = "int8" },
+            baseline with { Prune = 0.5, Structured = true },
+            baseline with { LowRankEnergy = 0.9 },
+        ];
+    }
+}

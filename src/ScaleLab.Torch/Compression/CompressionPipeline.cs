@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using ScaleLab.Core;
+using ScaleLab.Core.Spec;
+using ScaleLab.Torch.Building;
+using ScaleLab.Torch.Compression.Onnx;
+using ScaleLab.Torch.Data;
+using ScaleLab.Torch.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ScaleLab.Torch.Compression;
+
+/// <summary>
+/// Compresses one trained classifier as a <see cref="CompressionRequest"/> says, fine-tunes, writes the artefact,
+/// reads it back, and measures accuracy, bytes and latency beside the uncompressed baseline.
+/// </summary>
+public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor> trained, DataBundle data, Device? device = null)
+{
+    private readonly Device _device = device ?? CPU;
+    private const int EvalBatch = 512;
+
+    public IProgress<string>? Log { get; init; }
+
+    /// <summary>A teacher for distillation: the student (this spec, freshly initialised) learns from its soft outputs.</summary>
+    public nn.Module<Tensor, Tensor>? Teacher { get; init; }
+
+    public CompressionResult Run(CompressionRequest request, string outputDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (data.Task != TaskKind.Classification)
+            throw new ScaleLabException($"compression evaluates classifiers (accuracy vs bytes); this run's task is {data.Task}");
+        Directory.CreateDirectory(outputDirectory);
+        var clock = Stopwatch.StartNew();
+        set_num_threads(request.Threads);
+        var steps = new List<string>();
+
+        double baselineAccuracy = Accuracy(trained);
+        string baselinePath = Path.Combine(outputDirectory, "baseline.safetensors");
+        WriteArtifact(spec, trained, baselinePath, request with { Prune = null, Quantize = null });
+        var baselineLatency = (B1: LatencyMeter.TorchMilliseconds(trained, spec.Input!, 1, _device), B64: LatencyMeter.TorchMilliseconds(trained, spec.Input!, 64, _device));
+        Log?.Report(string.Create(CultureInfo.InvariantCulture, $"baseline: accuracy {baselineAccuracy:P2}, {new FileInfo(baselinePath).Length} bytes"));
+
+        var (currentSpec, model) = (spec, trained);
+        double? scratchAccuracy = null;
+        if (Teacher is not null)
+            (model, scratchAccuracy) = Distill(request, steps);
+        if (request.Structured && request.Prune is { } ratio)
+        {
+            var rewritten = StructuredPruning.Prune(currentSpec, model, ratio);
+            (currentSpec, model) = Rebuild(rewritten);
+            steps.Add(rewritten.Description);
+            FineTune(model, request, new FineTuneHooks(), "structured pruning");
+        }
+        if (request.LowRank is not null || request.LowRankEnergy is not null)
+        {
+            var rewritten = LowRankFactorization.Factorize(currentSpec, model, request.LowRank, request.LowRankEnergy);
+            (currentSpec, model) = Rebuild(rewritten);
+            steps.Add(rewritten.Description);
+            FineTune(model, request, new FineTuneHooks(), "low-rank");
+        }
+        if (!request.Structured && request.Prune is { } sparsity)
+            PruneUnstructured(model, request, sparsity, steps);
+
+        if (request.Quantize is not null && request.QuantizationAware)
+        {
+            using var qat = new QuantizationAwareTraining(model, request.Quantize == "int4" ? 4 : 8);
+            var masks = request.Prune is not null && !request.Structured ? MaskOfNonZeros(model) : null;
+            FineTune(model, request, qat.Hooks(masks is null ? null : new FineTuneHooks { AfterStep = _ => MagnitudePruning.ApplyMasks(model, masks) }), "quantization-aware");
+            steps.Add("quantization-aware fine-tuning (fake quantization, straight-through estimator)");
+        }
+
+        string artifact = Path.Combine(outputDirectory, "model.safetensors");
+        var decoded = WriteArtifact(currentSpec, model, artifact, request);
+        if (request.Quantize is not null) steps.Add($"{request.Quantize} weights ({(request.Quantize == "int4" ? request.Int4Scheme + ", group " + request.GroupSize : request.Int8Scheme.ToString())})");
+        LoadDecoded(model, decoded);
+        double accuracy = Accuracy(model);
+
+        // Read the file back into a freshly built module: it must evaluate exactly as the in-memory model did.
+        var (reloadedSpec, reloaded) = Load(artifact);
+        double reloadedAccuracy = Accuracy(reloaded);
+        bool identical = reloadedAccuracy == accuracy && reloadedSpec.Layers.Count == currentSpec.Layers.Count;
+
+        var (parameters, nonZero) = CountParameters(model);
+        double lat1 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 1, _device);
+        double lat64 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 64, _device);
+        var runtime = request.Quantize == "int8" ? MeasureInt8Runtime(currentSpec, model, request.Threads) : null;
+
+        var result = new CompressionResult(
+            request.Label, artifact, parameters, nonZero, new FileInfo(artifact).Length, new FileInfo(baselinePath).Length,
+            baselineAccuracy, accuracy, identical, lat1, lat64, baselineLatency.B1, baselineLatency.B64, "TorchSharp fp32",
+            runtime?.Accuracy, runtime?.Batch1, runtime?.Batch64, runtime?.StaticAccuracy, scratchAccuracy,
+            clock.Elapsed.TotalSeconds, steps);
+        Log?.Report(string.Create(CultureInfo.InvariantCulture, $"{result.Label}: accuracy {accuracy:P2} ({result.AccuracyDelta * 100:+0.00;-0.00} pts), file {result.FileRatio:P1} of fp32"));
+        return result;
+    }
+
+    /// <summary>Reads a compressed file into a module built from the spec stored inside it.</summary>
+    public static (ModelSpec Spec, nn.Module<Tensor, Tensor> Model) Load(string path)
+    {
+        var (tensors, specJson) = CompressedModelFile.Read(path);
+        var loadedSpec = ModelSpecJson.Parse(specJson, path);
+        var model = ModuleBuilder.Build(loadedSpec);
+        LoadDecoded(model, tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Values), path);
+        model.eval();
+        return (loadedSpec, model);
+    }
+
+    private (nn.Module<Tensor, Tensor>, double) Distill(CompressionRequest request, List<string> steps)
+    {
+        manual_seed(request.Seed);
+        var scratch = ModuleBuilder.Build(spec, _device);
+        FineTune(scratch, request, new FineTuneHooks(), "student from scratch");
+        double scratchAccuracy = Accuracy(scratch);
+        manual_seed(request.Seed);
+        var student = ModuleBuilder.Build(spec, _device);
+        var kd = new DistillationLoss(Teacher!, request.DistillTemperature, request.DistillAlpha);
+        FineTune(student, request, new FineTuneHooks { Loss = kd.Compute }, "student from teacher");
+        steps.Add(string.Create(CultureInfo.InvariantCulture, $"distillation (T={request.DistillTemperature}, α={request.DistillAlpha}) vs the same student from scratch ({scratchAccuracy:P2})"));
+        return (student, scratchAccuracy);
+    }
+
+    private void PruneUnstructured(nn.Module<Tensor, Tensor> model, CompressionRequest request, double sparsity, List<string> steps)
+    {
+        if (!request.Gradual)
+        {
+            var masks = MagnitudePruning.ComputeMasks(model, sparsity, request.Scope);
+            MagnitudePruning.ApplyMasks(model, masks);
+            FineTune(model, request, new FineTuneHooks { AfterStep = _ => MagnitudePruning.ApplyMasks(model, masks) }, "pruned");
+            steps.Add(string.Create(CultureInfo.InvariantCulture, $"magnitude pruning {sparsity:P0} ({request.Scope}), fine-tuned with masks"));
+            return;
+        }
+        // Zhu & Gupta: prune every 1/10 of fine-tuning up to the final sparsity by 3/4 of it, then recover.
+        long batches = (data.Train.Count + request.BatchSize - 1) / request.BatchSize;
+        long total = Math.Max(1, batches * Math.Max(1, request.FinetuneEpochs));
+        var schedule = new GradualPruningSchedule(0, sparsity, 0, Math.Max(1, total * 3 / 4));
+        long every = Math.Max(1, total / 10);
+        Dictionary<string, Tensor> current = MagnitudePruning.ComputeMasks(model, schedule.SparsityAt(0), request.Scope);
+        FineTune(model, request, new FineTuneHooks
+        {
+            AfterStep = step =>
+            {
+                if (step % every == 0) current = MagnitudePruning.ComputeMasks(model, schedule.SparsityAt(step), request.Scope);
+                MagnitudePruning.ApplyMasks(model, current);
+            },
+        }, "gradual pruning");
+        current = MagnitudePruning.ComputeMasks(model, sparsity, request.Scope);
+        MagnitudePruning.ApplyMasks(model, current);
+        steps.Add(string.Create(CultureInfo.InvariantCulture, $"gradual magnitude pruning to {sparsity:P0} (Zhu & Gupta cubic schedule)"));
+    }
+
+    private void FineTune(nn.Module<Tensor, Tensor> model, CompressionRequest request, FineTuneHooks hooks, string what)
+    {
+        if (request.FinetuneEpochs <= 0) return;
+        FineTuner.Run(model, data.Train, new FineTuneOptions(request.FinetuneEpochs, request.BatchSize, request.LearningRate, request.Seed), _device, hooks,
+            (epoch, loss) => Log?.Report(string.Create(CultureInfo.InvariantCulture, $"  {what}: fine-tune epoch {epoch}/{request.FinetuneEpochs}, loss {loss:F4}")));
+    }
+
+    private (ModelSpec, nn.Module<Tensor, Tensor>) Rebuild(RewrittenModel rewritten)
+    {
+        var model = ModuleBuilder.Build(rewritten.Spec, _device);
+        LoadDecoded(model, rewritten.State.ToDictionary(kv => kv.Key, kv => kv.Value.cpu().contiguous().data<float>().ToArray()), rewritten.Spec.Name);
+        return (rewritten.Spec, model);
+    }
+
+    private Dictionary<string, float[]> WriteArtifact(ModelSpec modelSpec, nn.Module model, string path, CompressionRequest request)
+    {
+        var prunable = MagnitudePruning.PrunableParameters(model).ToHashSet();
+        var entries = new List<CompressedModelFile.Entry>();
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            if (tensor.dtype != ScalarType.Float32) continue;   // num_batches_tracked: a counter, not needed to evaluate
+            var values = tensor.detach().cpu().contiguous().data<float>().ToArray();
+            var encoding = TensorEncoding.Dense;
+            bool sparse = request.Prune is not null && !request.Structured;
+            if (prunable.Contains(name))
+            {
+                encoding = (request.Quantize, sparse) switch
+                {
+                    ("int8", true) => TensorEncoding.SparseInt8,
+                    ("int8", false) => TensorEncoding.Int8,
+                    ("int4", _) => TensorEncoding.Int4,
+                    (_, true) => TensorEncoding.Sparse,
+                    _ => TensorEncoding.Dense,
+                };
+            }
+            var scheme = encoding == TensorEncoding.Int4 ? request.Int4Scheme : request.Int8Scheme;
+            entries.Add(new CompressedModelFile.Entry(name, [.. tensor.shape], values, encoding, scheme, request.GroupSize));
+        }
+        return CompressedModelFile.Write(path, entries, ModelSpecJsonWriter.Write(modelSpec));
+    }
+
+    private static void LoadDecoded(nn.Module model, IReadOnlyDictionary<string, float[]> values, string source = "")
+    {
+        using var noGrad = no_grad();
+        var state = model.state_dict();
+        foreach (var (name, target) in state)
+        {
+            if (target.dtype != ScalarType.Float32) continue;
+            if (!values.TryGetValue(name, out var v))
+                throw new ScaleLabException($"{source}: tensor '{name}' of the model is missing from the weights");
+            if (v.LongLength != target.numel())
+                throw new ScaleLabException($"{source}: tensor '{name}' holds {v.LongLength} values, the model expects {target.numel()} ({string.Join('x', target.shape)})");
+            using var decoded = tensor(v).reshape(target.shape);
+            target.copy_(decoded);
+        }
+    }
+
+    private static Dictionary<string, Tensor> MaskOfNonZeros(nn.Module model)
+    {
+        var names = MagnitudePruning.PrunableParameters(model).ToHashSet();
+        return model.named_parameters().Where(p => names.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter.detach().ne(0).to_type(p.parameter.dtype));
+    }
+
+    private double Accuracy(nn.Module<Tensor, Tensor> model) =>
+        Evaluator.Evaluate(model, data.Test, data.Task, data.Classes, EvalBatch, _device).Accuracy ?? double.NaN;
+
+    private static (long Parameters, long NonZero) CountParameters(nn.Module model)
+    {
+        long total = 0, nonZero = 0;
+        foreach (var p in model.parameters())
+        {
+            total += p.numel();
+            nonZero += p.ne(0).sum().item<long>();
+        }
+        return (total, nonZero);
+    }
+
+    private sealed record RuntimeFigures(double Accuracy, double Batch1, double Batch64, double? StaticAccuracy);
+
+    /// <summary>Dense stacks also run through ONNX Runtime's int8 kernels: accuracy and latency measured there.</summary>
+    private RuntimeFigures? MeasureInt8Runtime(ModelSpec modelSpec, nn.Module model, int threads)
+    {
+        var stack = DenseStackExtractor.TryExtract(modelSpec, model);
+        if (stack is null) return null;
+        using var dynamicSession = new OnnxSession(OnnxExport.Export(stack, OnnxPrecision.Int8Dynamic), stack.InputFeatures, threads);
+        double accuracy = OnnxAccuracy(dynamicSession, stack);
+        var calibration = Int8Calibration.Calibrate(stack, data.Train, samples: 2048);
+        using var staticSession = new OnnxSession(OnnxExport.Export(stack, OnnxPrecision.Int8Static, calibration), stack.InputFeatures, threads);
+        double staticAccuracy = OnnxAccuracy(staticSession, stack);
+        var one = new float[stack.InputFeatures];
+        var many = new float[64 * stack.InputFeatures];
+        double b1 = LatencyMeter.Milliseconds(() => dynamicSession.Run(one, 1));
+        double b64 = LatencyMeter.Milliseconds(() => dynamicSession.Run(many, 64));
+        return new RuntimeFigures(accuracy, b1, b64, staticAccuracy);
+    }
+
+    private double OnnxAccuracy(OnnxSession session, DenseStack stack)
+    {
+        using var inputs = data.Test.Inputs.reshape(data.Test.Count, -1).cpu().contiguous();
+        var x = inputs.data<float>().ToArray();
+        var labels = data.Test.Targets.cpu().data<long>().ToArray();
+        long correct = 0;
+        int classes = (int)stack.OutputFeatures;
+        for (long start = 0; start < labels.LongLength; start += EvalBatch)
+        {
+            int n = (int)Math.Min(EvalBatch, labels.LongLength - start);
+            var y = session.Run(x.AsSpan((int)(start * stack.InputFeatures), (int)(n * stack.InputFeatures)).ToArray(), n);
+            for (int i = 0; i < n; i++)
+            {
+                int best = 0;
+                for (int c = 1; c < classes; c++) if (y[i * classes + c] > y[i * classes + best]) best = c;
+                if (best == labels[start + i]) correct++;
+            }
+        }
+        return (double)correct / labels.LongLength;
+    }
+}

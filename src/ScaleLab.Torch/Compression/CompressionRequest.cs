@@ -1,0 +1,63 @@
+namespace ScaleLab.Torch.Compression;
+
+/// <summary>
+/// What to do to a trained model, in the order the pipeline applies it: structured pruning or low-rank factorisation
+/// (architecture changes) → distillation (train the student from a teacher) → unstructured pruning → quantization.
+/// Every step that changes weights is followed by <see cref="FinetuneEpochs"/> of fine-tuning.
+/// </summary>
+public sealed record CompressionRequest
+{
+    /// <summary>Fraction of weights (unstructured) or neurons/filters (structured) to remove; null for none.</summary>
+    public double? Prune { get; init; }
+
+    public bool Structured { get; init; }
+
+    public PruningScope Scope { get; init; } = PruningScope.PerLayer;
+
+    /// <summary>Raise sparsity gradually over fine-tuning with Zhu &amp; Gupta's cubic schedule instead of in one shot.</summary>
+    public bool Gradual { get; init; }
+
+    /// <summary>"int8" or "int4", or null for none.</summary>
+    public string? Quantize { get; init; }
+
+    public QuantScheme Int8Scheme { get; init; } = QuantScheme.Int8PerChannelSymmetric;
+
+    public QuantScheme Int4Scheme { get; init; } = QuantScheme.Int4GroupSymmetric;
+
+    public int GroupSize { get; init; } = 64;
+
+    /// <summary>Quantization-aware fine-tuning (fake quantization + straight-through estimator) before the final quantization.</summary>
+    public bool QuantizationAware { get; init; }
+
+    public int? LowRank { get; init; }
+
+    public double? LowRankEnergy { get; init; }
+
+    public double DistillTemperature { get; init; } = 4.0;
+
+    public double DistillAlpha { get; init; } = 0.7;
+
+    public int FinetuneEpochs { get; init; } = 2;
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    public int BatchSize { get; init; } = 128;
+
+    public int Seed { get; init; }
+
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>A short label for tables and plots, e.g. "prune 90% + int8".</summary>
+    public string Label
+    {
+        get
+        {
+            var parts = new List<string>();
+            if (Prune is { } p) parts.Add((Structured ? "structured " : Gradual ? "gradual " : "prune ") + (p * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%");
+            if (LowRank is { } r) parts.Add("low-rank r=" + r.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (LowRankEnergy is { } e) parts.Add("low-rank " + (e * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "% energy");
+            if (Quantize is { } q) parts.Add((QuantizationAware ? "QAT " : "") + q + (q == "int4" ? " g" + GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""));
+            return parts.Count == 0 ? "fp32 (baseline)" : string.Join(" + ", parts);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using ScaleLab.Core;
+using ScaleLab.Core.Spec;
+using ScaleLab.Torch.Data;
+using ScaleLab.Torch.Runs;
+
+namespace ScaleLab.Torch.Compression;
+
+/// <summary>
+/// Compression of a trained run, end to end: load the run and its data, apply each request to a fresh copy of the
+/// trained weights, and record the measured results in OUT/compression.json (written atomically). With several
+/// requests each goes to its own sub-directory and the Pareto-optimal ones are marked.
+/// </summary>
+public static class CompressionSession
+{
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public static IReadOnlyList<CompressionResult> Run(string runDirectory, string? teacherDirectory, string? dataOverride,
+        IReadOnlyList<CompressionRequest> requests, string outputDirectory, IProgress<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var (spec, _, config) = RunDirectory.LoadModel(runDirectory);
+        var dataRequest = dataOverride is null
+            ? config.Data.ToRequest(config.Seed)
+            : DataRequest.FromArgument(dataOverride, config.Data.ToRequest(config.Seed));
+        using var data = DataSources.Load(dataRequest);
+        if (spec.Input is not null && !spec.Input.Equals(data.SampleShape))
+            throw new ScaleLabException($"{runDirectory}: the model takes {spec.Input} samples but the data '{dataRequest.Name}' holds {data.SampleShape}");
+        var teacher = teacherDirectory is null ? null : RunDirectory.LoadModel(teacherDirectory).Model;
+        teacher?.eval();
+
+        Directory.CreateDirectory(outputDirectory);
+        var results = new List<CompressionResult>();
+        foreach (var request in requests)
+        {
+            // Every request starts from the trained weights, not from the previous request's result.
+            var (_, model, _) = RunDirectory.LoadModel(runDirectory);
+            model.eval();
+            string target = requests.Count == 1 ? outputDirectory : Path.Combine(outputDirectory, Slug(request.Label));
+            log?.Report($"— {request.Label}");
+            var pipeline = new CompressionPipeline(spec, model, data) { Log = log, Teacher = teacher };
+            results.Add(pipeline.Run(request with { Seed = config.Seed }, target));
+        }
+        WriteResults(Path.Combine(outputDirectory, "compression.json"), runDirectory, results);
+        return results;
+    }
+
+    /// <summary>
+    /// Pareto-optimal: no other result is at least as accurate, at most as large on disk and at most as slow at batch 64,
+    /// and strictly better in one of them.
+    /// </summary>
+    public static bool IsParetoOptimal(CompressionResult candidate, IReadOnlyList<CompressionResult> all)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(all);
+        return !all.Any(other => !ReferenceEquals(other, candidate)
+            && other.Accuracy >= candidate.Accuracy && other.FileBytes <= candidate.FileBytes && other.LatencyBatch64Ms <= candidate.LatencyBatch64Ms
+            && (other.Accuracy > candidate.Accuracy || other.FileBytes < candidate.FileBytes || other.LatencyBatch64Ms < candidate.LatencyBatch64Ms));
+    }
+
+    private static void WriteResults(string path, string runDirectory, IReadOnlyList<CompressionResult> results)
+    {
+        var document = new
+        {
+            Run = Path.GetFullPath(runDirectory),
+            Results = results.Select(r => new { Result = r, ParetoOptimal = IsParetoOptimal(r, results) }),
+        };
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(document, JsonOptions));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static string Slug(string label) =>
+        string.Concat(label.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-')).Replace("--", "-", StringComparison.Ordinal).Trim('-');
+}

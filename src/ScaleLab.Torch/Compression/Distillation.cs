@@ -1,0 +1,28 @@
+using ScaleLab.Torch.Data;
+using static TorchSharp.torch;
+
+namespace ScaleLab.Torch.Compression;
+
+/// <summary>
+/// Knowledge distillation (Hinton, Vinyals &amp; Dean 2015, "Distilling the Knowledge in a Neural Network", §2):
+/// loss = α·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α)·CE(z_s, y). The T² keeps the soft term's gradients on
+/// the same scale as the hard term's when T changes (the paper's footnote). α = 0 is training from scratch.
+/// </summary>
+public sealed record DistillationLoss(nn.Module<Tensor, Tensor> Teacher, double Temperature = 4.0, double Alpha = 0.7)
+{
+    public Tensor Compute(Tensor studentLogits, Batch batch)
+    {
+        ArgumentNullException.ThrowIfNull(studentLogits);
+        Tensor teacherLogits;
+        using (no_grad()) teacherLogits = Teacher.call(batch.Inputs);
+        double t = Temperature;
+        var soft = nn.functional.kl_div(
+            nn.functional.log_softmax(studentLogits / t, 1),
+            nn.functional.softmax(teacherLogits / t, 1),
+            reduction: nn.Reduction.Mean) ;
+        // kl_div with Mean averages over every element; multiply by classes to get the per-sample sum (batchmean).
+        var perSample = soft * studentLogits.shape[1];
+        var hard = nn.functional.cross_entropy(studentLogits, batch.Targets);
+        return perSample * (Alpha * t * t) + hard * (1 - Alpha);
+    }
+}

@@ -51,7 +51,7 @@ internal static class PlanTables
         time.AddRow("6·N·D", Scientific(c.ApproximateFlops), $"N = {Count(c.ParametersPerToken)} parameters used per token");
         time.AddRow("peak", $"{Count(c.PeakFlopsPerGpu)}FLOP/s", $"{c.Format.Name()} dense, per GPU × {Exact(c.Gpus)}, MFU {c.Mfu.ToString("0.00", CultureInfo.InvariantCulture)}");
         time.AddRow("wall-clock", Duration(c.Seconds), "exact FLOPs / (GPUs × peak × MFU)");
-        time.AddRow("GPU-hours", c.GpuHours.ToString("#,0", CultureInfo.InvariantCulture), "");
+        time.AddRow("GPU-hours", c.GpuHours.ToString(c.GpuHours >= 100 ? "#,0" : "0.###", CultureInfo.InvariantCulture), "wall-clock × GPUs");
         time.AddRow("cost", c.Cost is double cost ? cost.ToString("#,0.00", CultureInfo.InvariantCulture) : "—",
             c.CostPerGpuHour is double price ? $"{price.ToString("0.00##", CultureInfo.InvariantCulture)} per GPU-hour" : "give --price-per-hour");
         console.Write(time);

@@ -82,6 +82,24 @@ public class EstimateCommandTests
         Assert.Equal(1024, j.GetProperty("settings").GetProperty("sequence_length").GetInt64());
     }
 
+    [Theory]
+    [InlineData("resnet-18")]
+    [InlineData("mixtral-8x7b")]
+    public void Estimate_Json_HasExactlyTheFieldsTheSchemaDocuments(string preset)
+    {
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "docs", "schemas", "estimate.schema.json")));
+        AssertMatches(schema.RootElement, Json("estimate", preset), "$");
+    }
+
+    [Fact]
+    public void Estimate_BertBase_HasNoCausalDiscount()
+    {
+        var flops = Json("estimate", "bert-base-uncased").GetProperty("flops");
+        Assert.True(flops.GetProperty("attention").GetInt64() > 0);
+        Assert.Equal(flops.GetProperty("attention").GetInt64(), flops.GetProperty("attention_causal").GetInt64());
+        Assert.Equal(flops.GetProperty("forward").GetInt64(), flops.GetProperty("forward_causal").GetInt64());
+    }
+
     [Fact]
     public void Estimate_NoTarget_ComparesEveryPreset()
     {
@@ -169,4 +187,17 @@ public class EstimateCommandTests
 
     [Fact]
     public void Should_Fail_For_A_Batch_That_Is_Not_A_Number() => Assert.NotEqual(0, Run("estimate", "lenet-5", "--batch", "many").Code);
+
+    /// <summary>Every object in the output has exactly the schema's required properties, recursively.</summary>
+    private static void AssertMatches(JsonElement schema, JsonElement value, string path)
+    {
+        if (!schema.TryGetProperty("properties", out var properties)) return;
+        var expected = properties.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        var actual = value.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.True(expected.SequenceEqual(actual), $"{path}: schema has [{string.Join(", ", expected)}], output has [{string.Join(", ", actual)}]");
+        foreach (var p in properties.EnumerateObject()) AssertMatches(p.Value, value.GetProperty(p.Name), path + "." + p.Name);
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

@@ -67,13 +67,16 @@ public static class EstimateReportJson
     private static void WriteFlops(Utf8JsonWriter w, EstimateReport r)
     {
         var c = r.Cost;
+        // Encoders attend both ways: their "causal" figures are the full ones, so nobody reads half of BERT's attention.
+        long causalAttention = r.HasCausalAttention ? c.CausalAttentionMacs : c.AttentionMacs;
+        long causalForward = r.HasCausalAttention ? c.ForwardMacsCausal : c.ForwardMacs;
         w.WriteStartObject("flops");
         w.WriteString("convention", "1 MAC = 2 FLOPs; per sample of sequence_length tokens");
         w.WriteNumber("forward_macs", c.ForwardMacs);
         w.WriteNumber("forward", c.ForwardFlops);
-        w.WriteNumber("forward_causal", checked(2 * c.ForwardMacsCausal));
+        w.WriteNumber("forward_causal", checked(2 * causalForward));
         w.WriteNumber("attention", checked(2 * c.AttentionMacs));
-        w.WriteNumber("attention_causal", checked(2 * c.CausalAttentionMacs));
+        w.WriteNumber("attention_causal", checked(2 * causalAttention));
         w.WriteNumber("per_token", c.FlopsPerToken);
         w.WriteNumber("training", c.TrainingFlops);
         w.WriteNumber("training_per_step", r.TrainingFlopsPerStep);

@@ -1,0 +1,69 @@
+// Times `scalelab estimate PRESET` end to end, the way a user runs it: a fresh process per run, so runtime start,
+// JIT and assembly loading are all included. Usage:
+//   dotnet run -c Release --project bench/estimate-startup -- PATH/TO/scalelab[.dll] [runs=10]
+// Prints, per preset, the median / min / max wall time over `runs` runs (after one warm-up run that fills the OS
+// file cache), then the in-process time of the accounting alone.
+using System.Diagnostics;
+using System.Globalization;
+using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Presets;
+
+if (args.Length < 1)
+{
+    Console.Error.WriteLine("usage: estimate-startup PATH/TO/scalelab[.dll] [runs]");
+    return 2;
+}
+string cli = Path.GetFullPath(args[0]);
+int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+var inv = CultureInfo.InvariantCulture;
+
+Console.WriteLine(string.Create(inv, $"scalelab estimate PRESET: wall time per process, {runs} runs each after 1 warm-up"));
+Console.WriteLine(string.Create(inv, $"cli: {cli}"));
+Console.WriteLine(string.Create(inv, $"machine: {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}"));
+Console.WriteLine();
+Console.WriteLine($"{"preset",-22} {"median ms",10} {"min ms",8} {"max ms",8}");
+var allMedians = new List<double>();
+foreach (string preset in ModelPresets.Names)
+{
+    Time(cli, preset);
+    var samples = Enumerable.Range(0, runs).Select(_ => Time(cli, preset)).Order().ToList();
+    double median = samples[samples.Count / 2];
+    allMedians.Add(median);
+    Console.WriteLine(string.Create(inv, $"{preset,-22} {median,10:0} {samples[0],8:0} {samples[^1],8:0}"));
+}
+Console.WriteLine(string.Create(inv, $"{"worst median",-22} {allMedians.Max(),10:0}"));
+
+// In process: how much of that is the accounting itself (first call includes JIT).
+var clock = Stopwatch.StartNew();
+foreach (string preset in ModelPresets.Names) _ = EstimateReport.Create(ModelPresets.Load(preset), new EstimateOptions());
+double first = clock.Elapsed.TotalMilliseconds;
+clock.Restart();
+const int Repeats = 20;
+for (int i = 0; i < Repeats; i++)
+    foreach (string preset in ModelPresets.Names) _ = EstimateReport.Create(ModelPresets.Load(preset), new EstimateOptions());
+double warm = clock.Elapsed.TotalMilliseconds / Repeats;
+Console.WriteLine();
+Console.WriteLine(string.Create(inv, $"in process, all {ModelPresets.Names.Count} presets: first pass {first:0.0} ms (JIT included), warm pass {warm:0.00} ms"));
+return 0;
+
+static double Time(string cli, string preset)
+{
+    bool dll = cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+    var start = new ProcessStartInfo(dll ? "dotnet" : cli)
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+    };
+    if (dll) start.ArgumentList.Add(cli);
+    start.ArgumentList.Add("estimate");
+    start.ArgumentList.Add(preset);
+    var clock = Stopwatch.StartNew();
+    using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + cli);
+    process.StandardOutput.ReadToEnd();
+    string error = process.StandardError.ReadToEnd();
+    process.WaitForExit();
+    double ms = clock.Elapsed.TotalMilliseconds;
+    if (process.ExitCode != 0) throw new InvalidOperationException($"scalelab estimate {preset} exited {process.ExitCode}: {error}");
+    return ms;
+}

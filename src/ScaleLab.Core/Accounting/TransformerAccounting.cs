@@ -27,10 +27,21 @@ public static class TransformerAccounting
                 $"{Num(sequenceLength)} tokens, but the learned position table has max_positions {Num(t.MaxPositions)} rows; use at most {Num(t.MaxPositions)}");
 
         var rows = new Rows(t, sequenceLength);
-        rows.Embeddings();
-        for (int i = 0; i < t.Layers; i++) rows.Block(i);
-        rows.Head();
-        return new ModelCost(spec with { Input = Shape.Of(sequenceLength), InputIsTokens = true }, rows.All, sequenceLength);
+        try
+        {
+            rows.Embeddings();
+            for (int i = 0; i < t.Layers; i++) rows.Block(i);
+            rows.Head();
+            var cost = new ModelCost(spec with { Input = Shape.Of(sequenceLength), InputIsTokens = true }, rows.All, sequenceLength);
+            _ = (cost.Parameters, cost.ForwardFlops, cost.TrainingFlops, cost.ActivationElements);   // totals must fit too
+            return cost;
+        }
+        catch (OverflowException)
+        {
+            // Attention grows as S²: a long enough sequence makes a count exceed 64 bits.
+            throw new SpecException(spec.Source, "sequence length",
+                $"{Num(sequenceLength)} tokens make this model's counts exceed 64 bits; use a shorter sequence");
+        }
     }
 
     private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);

@@ -22,6 +22,9 @@ public static class TransformerSpecJson
     public const int MaxExperts = 1 << 16;
     public const long MaxPositionsLimit = 1L << 30;
 
+    /// <summary>Rotary base θ: 10,000 (Llama 2) to 1,000,000 (Mixtral, Qwen2) in practice.</summary>
+    public const double MaxRopeTheta = 1e12;
+
     private const string Location = "transformer";
 
     public static TransformerSpec Parse(JsonElement element, string source)
@@ -35,7 +38,6 @@ public static class TransformerSpecJson
         int heads = (int)Bounded(o, "heads", "the number of attention (query) heads, e.g. 12", MaxHeads);
         int? kvHeads = o.Has("kv_heads") ? o.OptionalInt("kv_heads", heads, 1, MaxHeads) : null;
         long? headDim = o.Has("head_dim") ? o.OptionalLong("head_dim", 0, 1, MaxWidth) : null;
-        _ = (o.Raw("kv_heads"), o.Raw("head_dim"));   // known fields even when absent, for the unknown-field message
         long ffnSize = Bounded(o, "ffn_size", "the feed-forward hidden width, e.g. 3072", MaxWidth);
         var ffn = FeedForward(o);
         var activation = Activation(o, ffn);
@@ -46,11 +48,11 @@ public static class TransformerSpecJson
         long maxPositions = positions == PositionKind.Learned && !o.Has("max_positions")
             ? throw o.Fail("missing field 'max_positions' (rows of the learned position table, e.g. 1024); learned positions need it")
             : o.OptionalLong("max_positions", 2048, 1, MaxPositionsLimit);
-        double ropeTheta = o.OptionalDouble("rope_theta", 10000, double.Epsilon, double.MaxValue);
+        double ropeTheta = o.OptionalDouble("rope_theta", 10000, 1, MaxRopeTheta);
         bool tied = o.OptionalBool("tied_embeddings", false);
         var bias = Bias(o);
         bool? ffnBias = o.Has("ffn_bias") ? o.OptionalBool("ffn_bias", false) : null;
-        _ = o.Raw("ffn_bias");
+        _ = (o.Raw("kv_heads"), o.Raw("head_dim"), o.Raw("ffn_bias"));   // known even when absent, for the unknown-field message
         int experts = o.OptionalInt("experts", 0, 0, MaxExperts);
         int topK = o.OptionalInt("top_k", 1, 1, MaxExperts);
         long typeVocab = o.OptionalLong("type_vocab_size", 0, 0, MaxVocab);

@@ -175,4 +175,9 @@ public class TransformerAccountingTests
     public void Should_Reject_A_Sequence_Longer_Than_Learned_Positions() =>
         Assert.Equal("preset:gpt2-small: sequence length: 2048 tokens, but the learned position table has max_positions 1024 rows; use at most 1024",
             Assert.Throws<SpecException>(() => Preset("gpt2-small", 2048)).Message);
+
+    [Fact]
+    public void Should_Reject_A_Sequence_Whose_Counts_Overflow() =>
+        Assert.Equal("preset:llama-2-7b: sequence length: 2000000000 tokens make this model's counts exceed 64 bits; use a shorter sequence",
+            Assert.Throws<SpecException>(() => Preset("llama-2-7b", 2_000_000_000)).Message);
 }

@@ -33,6 +33,9 @@ public static class CliApp
         yield return PlanCommand.Create();
         yield return DataCommand.Create();
         yield return VerifyCommand.Create();
+        yield return TrainCommand.Create();
+        yield return EvalCommand.Create();
+        yield return CompressCommand.Create();
     }
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)

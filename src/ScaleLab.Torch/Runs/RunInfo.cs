@@ -1,10 +1,14 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
 
 namespace ScaleLab.Torch.Runs;
 
 /// <summary>Versions of what ran the run.</summary>
-public sealed record RunVersions(string ScaleLab, string TorchSharp, string Dotnet);
+public sealed record RunVersions(
+    [property: JsonPropertyName("scalelab")] string ScaleLab,
+    [property: JsonPropertyName("torchsharp")] string TorchSharp,
+    [property: JsonPropertyName("dotnet")] string Dotnet);
 
 /// <summary>The machine the run ran on.</summary>
 public sealed record RunMachine(int Cores, string Os, string Architecture, int? Threads, string Device);

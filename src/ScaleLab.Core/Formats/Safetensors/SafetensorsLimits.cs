@@ -17,4 +17,10 @@ public static class SafetensorsLimits
 
     /// <summary>Bytes of the little-endian u64 header length that opens every file.</summary>
     public const int LengthPrefixBytes = 8;
+
+    /// <summary>Largest model.safetensors.index.json we read. Real ones are a few hundred KiB (one line per tensor).</summary>
+    public const long MaxIndexBytes = 64L * 1024 * 1024;
+
+    /// <summary>Most shard files one index may name; the largest public checkpoints use a few hundred.</summary>
+    public const int MaxShards = 10_000;
 }

@@ -1,0 +1,43 @@
+namespace ScaleLab.Core.Formats.Gguf;
+
+/// <summary>
+/// Tensor types, numbered as in ggml/include/ggml.h (enum ggml_type). Gaps are types ggml removed
+/// (Q4_2, Q4_3, the Q4_0_4_4/… and IQ4_NL_4_4/… repacks); files never store them.
+/// </summary>
+#pragma warning disable CA1707 // ggml's own names (Q4_0, Q2_K, IQ2_XXS): the ones users see in llama.cpp and search for
+public enum GgmlType : uint
+{
+    F32 = 0,
+    F16 = 1,
+    Q4_0 = 2,
+    Q4_1 = 3,
+    Q5_0 = 6,
+    Q5_1 = 7,
+    Q8_0 = 8,
+    Q8_1 = 9,
+    Q2_K = 10,
+    Q3_K = 11,
+    Q4_K = 12,
+    Q5_K = 13,
+    Q6_K = 14,
+    Q8_K = 15,
+    IQ2_XXS = 16,
+    IQ2_XS = 17,
+    IQ3_XXS = 18,
+    IQ1_S = 19,
+    IQ4_NL = 20,
+    IQ3_S = 21,
+    IQ2_S = 22,
+    IQ4_XS = 23,
+    I8 = 24,
+    I16 = 25,
+    I32 = 26,
+    I64 = 27,
+    F64 = 28,
+    IQ1_M = 29,
+    BF16 = 30,
+    TQ1_0 = 34,
+    TQ2_0 = 35,
+    MXFP4 = 39,
+}
+#pragma warning restore CA1707

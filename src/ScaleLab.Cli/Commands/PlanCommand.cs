@@ -48,7 +48,7 @@ internal static class PlanCommand
             tokens/s bounds; or, with --compute, the Chinchilla compute-optimal model size. Exits 1 when it does not fit.
 
             Examples:
-              scalelab plan llama-3-8b --tokens 15T --hardware h100-sxm --gpus 64 --zero 1 --price-per-hour 2.5
+              scalelab plan llama-3-8b --tokens 15T --gpus 64 --zero 1 --seq 2048 --recompute selective --no-dropout --price-per-hour 2.5
               scalelab plan gpt2-small --tokens 10B --hardware rtx-4090 --micro-batch 8 --seq 1024 --activation-checkpointing
               scalelab plan llama-2-7b --serve --context 4096 --batch 16 --precision int4 --hardware l4
               scalelab plan --compute 5.76e23

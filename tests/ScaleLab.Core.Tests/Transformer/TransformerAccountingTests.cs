@@ -130,6 +130,19 @@ public class TransformerAccountingTests
         Assert.Equal(44_826_624, block.ActivationElements);
     }
 
+    /// <summary>The planner counts the same Korthikanti inventory in bytes; at 16 bits a layer must agree exactly (GQA, SwiGLU).</summary>
+    [Theory]
+    [InlineData("llama-3-8b")]
+    [InlineData("gpt2-medium")]
+    public void Estimate_LayerActivations_AgreeWithThePlannersBytesAt16Bits(string preset)
+    {
+        var spec = ModelPresets.Load(preset);
+        var block = ModelAccounting.Account(spec, 1024).Layers.Single(r => r.Path == "blocks[0]");
+        long plannerBytes = ScaleLab.Core.Planning.TransformerActivations.Compute(
+            spec.Transformer!, 1024, 1, ScaleLab.Core.Planning.ParallelLayout.Single, ScaleLab.Core.Planning.ActivationRecompute.None).PerLayerBytes;
+        Assert.Equal(plannerBytes, 2 * block.ActivationElements);
+    }
+
     [Fact]
     public void Estimate_Gpt2Small_TotalActivationsAddEmbeddingMaskAndOutput()
     {

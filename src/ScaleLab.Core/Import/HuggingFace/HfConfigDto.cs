@@ -91,7 +91,7 @@ internal sealed record HfConfigDto
     }
 
     /// <summary>Typed reads of one object; JSON null counts as absent, as transformers' from_dict treats it.</summary>
-    private readonly struct Reader(JsonElement root, string source)
+    private readonly struct Reader(JsonElement root, string source, string prefix = "")
     {
         public string? String(string field) => Get(field) is { } v
             ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw Wrong(field, v, "a string")
@@ -122,7 +122,7 @@ internal sealed record HfConfigDto
         {
             if (Get("rope_scaling") is not { } v) return (null, null);
             if (v.ValueKind != JsonValueKind.Object) throw Wrong("rope_scaling", v, "an object such as {\"rope_type\": \"llama3\", \"factor\": 8.0}, or null");
-            var inner = new Reader(v, source);
+            var inner = new Reader(v, source, "rope_scaling.");
             string? type = inner.String("rope_type") ?? inner.String("type");
             double? factor = inner.Number("factor");
             return (type, factor);
@@ -132,7 +132,7 @@ internal sealed record HfConfigDto
             root.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
 
         private SpecException Wrong(string field, JsonElement value, string want) =>
-            new(source, field, $"{SpecJsonObject.Describe(value)} is not {want}");
+            new(source, prefix + field, $"{SpecJsonObject.Describe(value)} is not {want}");
     }
 
     internal static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);

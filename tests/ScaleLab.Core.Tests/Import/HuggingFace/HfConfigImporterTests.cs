@@ -168,6 +168,11 @@ public class HfConfigImporterTests
             Error("""{"model_type": "llama", "rope_scaling": 8}"""));
 
     [Fact]
+    public void Should_Reject_A_RopeScaling_Factor_That_Is_Not_A_Number() =>
+        Assert.Equal("config.json: rope_scaling.factor: \"8x\" is not a finite number",
+            Error("""{"model_type": "llama", "rope_scaling": {"rope_type": "llama3", "factor": "8x"}}"""));
+
+    [Fact]
     public void Should_Reject_Invalid_Json() =>
         Assert.StartsWith("config.json: line 1: not valid JSON: ", Error("""{"model_type": "llama",, }"""));
 

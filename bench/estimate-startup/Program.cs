@@ -2,7 +2,8 @@
 // JIT and assembly loading are all included. Usage:
 //   dotnet run -c Release --project bench/estimate-startup -- PATH/TO/scalelab[.dll] [runs=10]
 // Prints, per preset, the median / min / max wall time over `runs` runs (after one warm-up run that fills the OS
-// file cache), then the in-process time of the accounting alone.
+// file cache) and the median CPU time (user + system, all threads: JIT included) — the figure that does not depend on
+// how busy the machine is — then the in-process time of the accounting alone.
 using System.Diagnostics;
 using System.Globalization;
 using ScaleLab.Core.Accounting;
@@ -21,17 +22,24 @@ Console.WriteLine(string.Create(inv, $"scalelab estimate PRESET: wall time per p
 Console.WriteLine(string.Create(inv, $"cli: {cli}"));
 Console.WriteLine(string.Create(inv, $"machine: {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}"));
 Console.WriteLine();
-Console.WriteLine($"{"preset",-22} {"median ms",10} {"min ms",8} {"max ms",8}");
+Console.WriteLine($"load average before: {LoadAverage()}");
+Console.WriteLine();
+Console.WriteLine($"{"preset",-22} {"median ms",10} {"min ms",8} {"max ms",8} {"cpu ms",8}");
 var allMedians = new List<double>();
+var allCpu = new List<double>();
 foreach (string preset in ModelPresets.Names)
 {
     Time(cli, preset);
-    var samples = Enumerable.Range(0, runs).Select(_ => Time(cli, preset)).Order().ToList();
-    double median = samples[samples.Count / 2];
+    var samples = Enumerable.Range(0, runs).Select(_ => Time(cli, preset)).ToList();
+    var wall = samples.Select(s => s.WallMs).Order().ToList();
+    double cpu = samples.Select(s => s.CpuMs).Order().ElementAt(samples.Count / 2);
+    double median = wall[wall.Count / 2];
     allMedians.Add(median);
-    Console.WriteLine(string.Create(inv, $"{preset,-22} {median,10:0} {samples[0],8:0} {samples[^1],8:0}"));
+    allCpu.Add(cpu);
+    Console.WriteLine(string.Create(inv, $"{preset,-22} {median,10:0} {wall[0],8:0} {wall[^1],8:0} {cpu,8:0}"));
 }
-Console.WriteLine(string.Create(inv, $"{"worst median",-22} {allMedians.Max(),10:0}"));
+Console.WriteLine(string.Create(inv, $"{"worst median",-22} {allMedians.Max(),10:0} {"",8} {"",8} {allCpu.Max(),8:0}"));
+Console.WriteLine($"load average after: {LoadAverage()}");
 
 // In process: how much of that is the accounting itself (first call includes JIT).
 var clock = Stopwatch.StartNew();
@@ -46,8 +54,9 @@ Console.WriteLine();
 Console.WriteLine(string.Create(inv, $"in process, all {ModelPresets.Names.Count} presets: first pass {first:0.0} ms (JIT included), warm pass {warm:0.00} ms"));
 return 0;
 
-static double Time(string cli, string preset)
+static (double WallMs, double CpuMs) Time(string cli, string preset)
 {
+    double cpuBefore = ChildrenCpuMs();
     bool dll = cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
     var start = new ProcessStartInfo(dll ? "dotnet" : cli)
     {
@@ -65,5 +74,23 @@ static double Time(string cli, string preset)
     process.WaitForExit();
     double ms = clock.Elapsed.TotalMilliseconds;
     if (process.ExitCode != 0) throw new InvalidOperationException($"scalelab estimate {preset} exited {process.ExitCode}: {error}");
-    return ms;
+    return (ms, ChildrenCpuMs() - cpuBefore);
+}
+
+// getrusage(RUSAGE_CHILDREN): user + system time of every waited-for child, all its threads. Linux x64 layout.
+static double ChildrenCpuMs()
+{
+    if (!OperatingSystem.IsLinux()) return double.NaN;
+    var usage = new long[18];
+    if (NativeUsage.getrusage(-1, usage) != 0) return double.NaN;
+    return (usage[0] + usage[2]) * 1000.0 + (usage[1] + usage[3]) / 1000.0;
+}
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+internal static partial class NativeUsage
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    internal static partial int getrusage(int who, [System.Runtime.InteropServices.Out] long[] usage);
 }

@@ -102,13 +102,10 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
             // metrics.jsonl holds the epoch before the event is printed (the engine's order), so it is the record.
             var curve = RunImport.Epochs(plan.Id, files);
             if (curve.Count == 0) continue;
+            string? reason = curve[^1].Epoch < plan.Config.Epochs ? board.Observe(plan.Id, curve, curve[^1].Epoch) : null;
+            if (reason is not null) Kill(process);   // first, so the losing trial spends no more time
             store.RecordEpoch(curve[^1]);
-            if (curve[^1].Epoch >= plan.Config.Epochs) continue;
-            if (board.Observe(plan.Id, curve, curve[^1].Epoch) is { } reason)
-            {
-                Kill(process);
-                return reason;
-            }
+            if (reason is not null) return reason;
         }
         return null;
     }

@@ -1,0 +1,80 @@
+using System.Globalization;
+using ScaleLab.Experiments.Running;
+
+namespace ScaleLab.Experiments.Tests;
+
+/// <summary>
+/// A stand-in for `scalelab train`: a bash script with the same arguments that writes a run directory the way the
+/// engine does (metrics.jsonl, checkpoints/last.json, summary.json) and prints --progress json lines, without training.
+/// Validation loss of epoch e is lr × 100 + 1/e, so trials rank by lr. lr 0.5 fails with exit code 3; with
+/// dieAtEpoch the first (non-resumed) attempt kills itself with SIGKILL after that epoch. Each start is appended to
+/// RUN/invocations.log, and start/end times to the shared timeline file.
+/// </summary>
+internal static class FakeTrial
+{
+    private const string Script = """
+        #!/bin/bash
+        [ "$1" = "train" ] || { echo "expected train, got $1" >&2; exit 2; }
+        shift; spec="$1"; shift; resume=0
+        while [ $# -gt 0 ]; do
+          case "$1" in
+            --config) cfg="$2"; shift 2;;
+            --out) out="$2"; shift 2;;
+            --threads) threads="$2"; shift 2;;
+            --progress) shift 2;;
+            --resume) resume=1; shift;;
+            *) echo "unknown argument $1" >&2; exit 2;;
+          esac
+        done
+        [ -f "$spec" ] || { echo "no spec $spec" >&2; exit 2; }
+        epochs=$(grep -o '"epochs": *[0-9]*' "$cfg" | grep -o '[0-9]*$')
+        lr=$(grep -o '"lr": *[0-9.eE+-]*' "$cfg" | sed 's/.*: *//')
+        mkdir -p "$out/checkpoints"
+        start=1
+        if [ $resume = 1 ]; then start=$(( $(grep -o '"epoch": *[0-9]*' "$out/checkpoints/last.json" | grep -o '[0-9]*$') + 1 )); fi
+        echo "start=$start threads=$threads resume=$resume" >> "$out/invocations.log"
+        echo "begin $(date +%s.%N)" >> "__TIMELINE__"
+        if [ "$lr" = "0.5" ]; then echo "boom: lr 0.5 is cursed" >&2; exit 3; fi
+        [ $resume = 1 ] || rm -f "$out/metrics.jsonl"
+        for ((e=start; e<=epochs; e++)); do
+          sleep __SECONDS__
+          val=$(awk -v lr="$lr" -v e="$e" 'BEGIN { printf "%.6f", lr * 100 + 1 / e }')
+          echo "{\"epoch\":$e,\"step\":$((e*10)),\"train_loss\":$val,\"train_accuracy\":0.5,\"val_loss\":$val,\"val_accuracy\":0.5,\"lr\":$lr,\"epoch_seconds\":0.05,\"samples_per_second\":1000}" >> "$out/metrics.jsonl"
+          echo "{\"epoch\":$e}" > "$out/checkpoints/last.json"
+          echo "{\"status\":\"running\",\"epochs_completed\":$e,\"steps\":$((e*10)),\"parameters\":100}" > "$out/summary.json"
+          echo "{\"event\":\"step\",\"epoch\":$e,\"epochs\":$epochs,\"step\":10,\"steps_per_epoch\":10,\"loss\":$val}"
+          echo "{\"event\":\"epoch\",\"epoch\":$e,\"epochs\":$epochs,\"val_loss\":$val}"
+          if [ "__DIE__" = "$e" ] && [ $resume = 0 ]; then kill -9 $$; fi
+        done
+        echo "{\"status\":\"completed\",\"epochs_completed\":$epochs,\"steps\":$((epochs*10)),\"parameters\":100,\"estimated_parameters\":100,\"forward_flops_per_sample\":200,\"training_flops\":6000000,\"step_seconds_mean\":0.005,\"train_seconds\":0.5,\"peak_rss_bytes\":1048576,\"best\":{\"epoch\":$epochs,\"val_loss\":$val},\"test\":{\"samples\":100,\"loss\":$val,\"accuracy\":0.5,\"k\":5}}" > "$out/summary.json"
+        echo "end $(date +%s.%N)" >> "__TIMELINE__"
+        echo "{\"event\":\"done\"}"
+        """;
+
+    /// <summary>Writes the script into <paramref name="directory"/> and returns the command that runs it.</summary>
+    public static TrialCommand Create(string directory, double epochSeconds = 0.02, int? dieAtEpoch = null)
+    {
+        string path = Path.Combine(directory, "fake-train.sh");
+        File.WriteAllText(path, Script
+            .Replace("__SECONDS__", epochSeconds.ToString("0.###", CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("__DIE__", dieAtEpoch?.ToString(CultureInfo.InvariantCulture) ?? "none", StringComparison.Ordinal)
+            .Replace("__TIMELINE__", Timeline(directory), StringComparison.Ordinal));
+        return new TrialCommand("/bin/bash", [path]);
+    }
+
+    public static string Timeline(string directory) => Path.Combine(directory, "timeline.log");
+
+    /// <summary>The most trial processes that were alive at the same moment, from the timeline.</summary>
+    public static int MaxConcurrent(string directory)
+    {
+        int now = 0, max = 0;
+        var events = File.ReadAllLines(Timeline(directory))
+            .Select(l => l.Split(' '))
+            .Select(p => (Time: double.Parse(p[1], CultureInfo.InvariantCulture), Delta: p[0] == "begin" ? 1 : -1))
+            .OrderBy(e => e.Time).ThenBy(e => e.Delta);
+        foreach (var e in events) max = Math.Max(max, now += e.Delta);
+        return max;
+    }
+
+    public static string[] Invocations(string runDirectory) => File.ReadAllLines(Path.Combine(runDirectory, "invocations.log"));
+}

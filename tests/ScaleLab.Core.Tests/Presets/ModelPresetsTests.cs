@@ -61,6 +61,24 @@ public class ModelPresetsTests
         }
     }
 
+    [Fact]
+    public void Resolve_HuggingFaceConfigFile_ImportsIt()
+    {
+        string config = Path.Combine(AppContext.BaseDirectory, "Fixtures", "hf", "gpt2", "config.json");
+        var target = Assert.IsType<ModelTarget>(TargetResolver.Resolve(config));
+        Assert.Equal(TargetOrigin.HuggingFaceConfig, target.Origin);
+        Assert.Equal(124_439_808, ModelAccounting.Account(target.Spec).Parameters);
+    }
+
+    [Fact]
+    public void Resolve_FolderWithConfigJson_ImportsIt()
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "hf", "Mistral-7B-v0.1");
+        var target = Assert.IsType<ModelTarget>(TargetResolver.Resolve(folder));
+        Assert.Equal(TargetOrigin.HuggingFaceConfig, target.Origin);
+        Assert.Equal(7_241_732_096, ModelAccounting.Account(target.Spec).Parameters);
+    }
+
     [Theory]
     [InlineData("model.safetensors", CheckpointFormat.Safetensors)]
     [InlineData("model.safetensors.index.json", CheckpointFormat.SafetensorsIndex)]

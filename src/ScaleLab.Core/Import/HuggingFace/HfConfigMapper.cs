@@ -100,6 +100,7 @@ internal static class HfConfigMapper
         var (experts, topK) = family.ModelType == "mixtral" ? Experts(c, check) : (0, 1);
         bool attentionBias = family.ModelType is "llama" or "gemma" && (c.AttentionBias ?? false);
         string act = c.HiddenActivation ?? c.HiddenAct ?? (family.ModelType == "gemma" ? "gelu_pytorch_tanh" : "silu");
+        var gate = GatedActivation(act, c.HiddenActivation is null ? "hidden_act" : "hidden_activation", check);
         return new TransformerSpec
         {
             Kind = TransformerKind.Decoder,
@@ -111,8 +112,8 @@ internal static class HfConfigMapper
             // Keep head_dim only when it is not d/heads, so the spec reads as a person would write it.
             HeadDim = headDim is { } hd && hd * heads != d ? hd : null,
             FfnSize = ffn,
-            FeedForward = GatedActivation(act, c.HiddenActivation is null ? "hidden_act" : "hidden_activation", check),
-            Activation = GatedActivation(act, "hidden_act", check) == FeedForwardKind.SwiGlu ? ActivationKind.Silu : ActivationKind.Gelu,
+            FeedForward = gate,
+            Activation = gate == FeedForwardKind.SwiGlu ? ActivationKind.Silu : ActivationKind.Gelu,
             Norm = NormKind.RmsNorm,
             NormBias = false,
             NormEpsilon = c.RmsNormEps ?? family.NormEpsilon,

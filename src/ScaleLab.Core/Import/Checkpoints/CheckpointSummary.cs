@@ -1,0 +1,33 @@
+namespace ScaleLab.Core.Import.Checkpoints;
+
+/// <summary>
+/// What a weights file holds, from its headers alone: every tensor, totals by dtype, metadata, the architecture keys
+/// (GGUF) and, when tensor names reveal it, a per-layer breakdown. Raw counts and bytes; units only when printed.
+/// Parameters counts elements of every stored tensor (buffers included); TensorBytes is their stored size.
+/// </summary>
+public sealed record CheckpointSummary(
+    string Path,
+    string Format,
+    int Files,
+    long FileBytes,
+    long Parameters,
+    long TensorBytes,
+    IReadOnlyList<CheckpointTensor> Tensors,
+    IReadOnlyList<DTypeTotal> ByDType,
+    IReadOnlyList<LayerGroup> Layers,
+    IReadOnlyList<KeyValuePair<string, string>> Architecture,
+    IReadOnlyList<KeyValuePair<string, string>> Metadata);
+
+/// <summary>One tensor: dtype as the format names it ("BF16", "Q4_K"), shape row-major (outermost first).</summary>
+public sealed record CheckpointTensor(string Name, string DType, IReadOnlyList<long> Shape, long Parameters, long Bytes);
+
+/// <summary>All tensors of one dtype.</summary>
+public sealed record DTypeTotal(string DType, int Tensors, long Parameters, long Bytes);
+
+/// <summary>
+/// A group of tensors by role: Kind is Embeddings, Layer (with its Index), FinalNorm, Head or Other.
+/// Name is what a person reads: "embeddings", "layer 3", "final norm", "head", "other".
+/// </summary>
+public sealed record LayerGroup(LayerKind Kind, int? Index, string Name, int Tensors, long Parameters, long Bytes);
+
+public enum LayerKind { Embeddings, Layer, FinalNorm, Head, Other }

@@ -50,6 +50,27 @@ public class SummaryCommandTests
     }
 
     [Fact]
+    public void Summary_Depth1_ShowsBlocksAsOneRowEachAndStillSumsToTheTotal()
+    {
+        var (code, output, _) = EstimateCommandTests.Run("summary", "resnet-18", "--depth", "1");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("body[0]", output, StringComparison.Ordinal);
+        var rows = output.Split('\n').Select(l => l.Trim()).ToList();
+        // layer1.0: two 3x3 convs of 36,864 and two batch norms of 128.
+        Assert.Contains(rows, r => r.StartsWith("layers[4]", StringComparison.Ordinal) && r.Contains(" 73,984 ", StringComparison.Ordinal));
+        long sum = rows.Where(r => r.StartsWith("layers[", StringComparison.Ordinal)).Sum(r => Numbers(r)[^2]);
+        Assert.Equal(11_689_512, sum);
+    }
+
+    [Fact]
+    public void Should_Exit1_For_A_Depth_Below_One()
+    {
+        var (code, _, error) = EstimateCommandTests.Run("summary", "resnet-18", "--depth", "0");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --depth 0: it must be at least 1" + Environment.NewLine, error);
+    }
+
+    [Fact]
     public void Summary_Gpt2Small_RendersATransformer()
     {
         var (code, output, _) = EstimateCommandTests.Run("summary", "gpt2-small");

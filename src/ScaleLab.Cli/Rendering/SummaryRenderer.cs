@@ -7,11 +7,13 @@ namespace ScaleLab.Cli.Rendering;
 /// <summary>
 /// The torchinfo-style summary: one row per layer (children indented under their container), then totals.
 /// Container rows show "--": their numbers are their children's, so the Param # and MACs columns of the leaf rows
-/// add up exactly to the totals underneath (an invariant the golden-file tests check).
+/// add up exactly to the totals underneath (an invariant the golden-file tests check). With a depth limit (torchinfo's
+/// depth), rows nested deeper are hidden and a container whose children are hidden shows their sums instead, so the
+/// columns still add up.
 /// </summary>
 internal static class SummaryRenderer
 {
-    public static void Render(IAnsiConsole console, ModelCost cost)
+    public static void Render(IAnsiConsole console, ModelCost cost, int? maxDepth = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(cost);
@@ -22,14 +24,16 @@ internal static class SummaryRenderer
         var table = Cells.Table(null, "Layer", "Type", ">Output shape", ">Param #", ">MACs");
         foreach (var row in cost.Layers)
         {
+            if (row.Depth >= maxDepth) continue;
+            bool childrenShown = row.IsContainer && !(row.Depth + 1 >= maxDepth);
             string place = new string(' ', 2 * row.Depth) + LastSegment(row.Path);
             string type = row.Name is null ? row.Type : $"{row.Type} ({row.Name})";
             table.AddRow(
                 Cells.Text(place),
                 Cells.Text(type),
                 new Text(row.OutputShape.ToString()).RightJustified(),
-                row.IsContainer ? Cells.Dash() : Cells.Exact(row.Parameters),
-                row.IsContainer ? Cells.Dash() : Cells.Exact(row.ForwardMacs));
+                childrenShown ? Cells.Dash() : Cells.Exact(row.Parameters),
+                childrenShown ? Cells.Dash() : Cells.Exact(row.ForwardMacs));
         }
         table.AddEmptyRow();
         table.AddRow(Cells.Text("Total"), Cells.Text(""), Cells.Text(""), Cells.Exact(cost.Parameters), Cells.Exact(cost.ForwardMacs));

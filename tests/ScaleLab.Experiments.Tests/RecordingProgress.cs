@@ -16,11 +16,11 @@ internal sealed class RecordingProgress : ISweepProgress
 
     public void OnStart(SweepStart start) => Start = start;
 
-    public void OnTrialStart(TrialPlan trial, int attempt, bool resumed) => Started.Enqueue((trial.Id, resumed));
+    public void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally) => Started.Enqueue((trial.Id, resumed));
 
     public void OnTrialEvent(TrialPlan trial, TrialEvent step) => Events.Enqueue(step);
 
-    public void OnTrialEnd(TrialPlan trial, TrialRecord record) => Ended.Enqueue(record);
+    public void OnTrialEnd(TrialPlan trial, TrialRecord record, SweepTally tally) => Ended.Enqueue(record);
 
     public void OnDone(SweepTally tally) => Done = tally;
 }

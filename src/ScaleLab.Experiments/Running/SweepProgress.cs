@@ -14,11 +14,11 @@ public interface ISweepProgress
 {
     void OnStart(SweepStart start);
 
-    void OnTrialStart(TrialPlan trial, int attempt, bool resumed);
+    void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally);
 
     void OnTrialEvent(TrialPlan trial, TrialEvent step);
 
-    void OnTrialEnd(TrialPlan trial, TrialRecord record);
+    void OnTrialEnd(TrialPlan trial, TrialRecord record, SweepTally tally);
 
     void OnDone(SweepTally tally);
 }
@@ -30,11 +30,11 @@ public sealed class SilentSweepProgress : ISweepProgress
 
     public void OnStart(SweepStart start) { }
 
-    public void OnTrialStart(TrialPlan trial, int attempt, bool resumed) { }
+    public void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally) { }
 
     public void OnTrialEvent(TrialPlan trial, TrialEvent step) { }
 
-    public void OnTrialEnd(TrialPlan trial, TrialRecord record) { }
+    public void OnTrialEnd(TrialPlan trial, TrialRecord record, SweepTally tally) { }
 
     public void OnDone(SweepTally tally) { }
 }

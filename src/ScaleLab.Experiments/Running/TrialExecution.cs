@@ -59,7 +59,7 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
             return;
         }
         store.MarkRunning(plan.Id, process.Id);
-        progress.OnTrialStart(plan, store.Trial(plan.Id)?.Attempts ?? 1, resume);
+        progress.OnTrialStart(plan, store.Trial(plan.Id)?.Attempts ?? 1, resume, board.Tally());
         lock (stderr) log.WriteLine($"# {DateTime.UtcNow:O} pid {process.Id}: {command} {string.Join(" ", arguments)}");
         process.BeginErrorReadLine();
 
@@ -115,7 +115,7 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
         var (outcome, epochs) = RunImport.Read(plan.Id, paths.RunDirectory, unfinished, message);
         store.Finish(plan.Id, outcome, epochs);
         board.Ended(plan.Id, outcome.Status, epochs);
-        progress.OnTrialEnd(plan, store.Trial(plan.Id)!);
+        progress.OnTrialEnd(plan, store.Trial(plan.Id)!, board.Tally());
     }
 
     private static void Kill(Process process)

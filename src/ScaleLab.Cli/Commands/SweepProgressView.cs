@@ -1,0 +1,134 @@
+using System.Globalization;
+using ScaleLab.Core.Formatting;
+using ScaleLab.Experiments.Running;
+using ScaleLab.Experiments.Store;
+using ScaleLab.Experiments.Sweeps;
+using Spectre.Console;
+
+namespace ScaleLab.Cli.Commands;
+
+/// <summary>
+/// One progress view for a whole sweep: in a terminal, a live bar for the sweep (trials done of those to run, ETA) and
+/// one per running trial (epoch, step, loss); otherwise plain lines, one per trial start, epoch and end.
+/// Calls come from the runner's worker threads, so each view serialises them.
+/// </summary>
+internal static class SweepProgressView
+{
+    public static T Run<T>(TextWriter output, Func<ISweepProgress, T> run)
+    {
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        if (!terminal) return run(new PlainSweepProgress(output));
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.Detect });
+        T result = default!;
+        console.Progress()
+            .AutoClear(false)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
+            .Start(context => result = run(new BarSweepProgress(context, output)));
+        return result;
+    }
+
+    internal static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+    internal static string Tally(SweepTally t) =>
+        $"{t.Done}/{t.Total} done, {t.Running} running, {t.Left} left" + (t.Eta is { } eta ? $", ETA {HumanUnits.Duration(eta.TotalSeconds)}" : "");
+
+    internal static string Start(SweepStart s) =>
+        $"sweep {s.Name}: {s.Trials} trials, {s.AlreadyFinished} already finished, {s.ToRun} to run on {s.Workers} worker(s) × {s.ThreadsPerTrial} thread(s) → {s.Directory}";
+
+    internal static string End(TrialRecord r)
+    {
+        string loss = r.BestValLoss is double l ? $"  best val loss {F(l, "0.0000")}" : "";
+        string acc = r.FinalValAccuracy is double a ? $"  val acc {F(a, "0.0000")}" : "";
+        string time = r.WallTime is { } w ? $"  {HumanUnits.Duration(w.TotalSeconds)}" : "";
+        string why = r.Status is TrialStatus.Failed or TrialStatus.StoppedEarly && r.Message is not null ? $"  ({r.Message})" : "";
+        return $"{r.Label}: {r.Status.ToText()} after {r.EpochsCompleted} epoch(s){loss}{acc}{time}{why}";
+    }
+
+    private sealed class PlainSweepProgress(TextWriter output) : ISweepProgress
+    {
+        private readonly Lock _gate = new();
+
+        public void OnStart(SweepStart start) => Write(Start(start));
+
+        public void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally) =>
+            Write($"start {trial.Label} ({trial.Id}, {HumanUnits.Count(trial.EstimatedParameters)} params, attempt {attempt}{(resumed ? ", resumed from its checkpoint" : "")})");
+
+        public void OnTrialEvent(TrialPlan trial, TrialEvent step)
+        {
+            if (step.Kind == TrialEvent.EpochKind)
+                Write($"  {trial.Label}: epoch {step.Epoch}/{trial.Config.Epochs}" + (step.Loss is double l ? $"  train loss {F(l, "0.0000")}" : ""));
+        }
+
+        public void OnTrialEnd(TrialPlan trial, TrialRecord record, SweepTally tally) => Write($"{End(record)}  [{Tally(tally)}]");
+
+        public void OnDone(SweepTally tally) => Write($"sweep finished: {tally.Completed} completed, {tally.StoppedEarly} stopped early, {tally.Failed} failed");
+
+        private void Write(string line)
+        {
+            lock (_gate)
+            {
+                output.WriteLine(line);
+                output.Flush();
+            }
+        }
+    }
+
+    private sealed class BarSweepProgress(ProgressContext context, TextWriter output) : ISweepProgress
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, ProgressTask> _trials = new(StringComparer.Ordinal);
+        private ProgressTask? _sweep;
+
+        public void OnStart(SweepStart start)
+        {
+            lock (_gate)
+            {
+                output.WriteLine(Start(start));
+                _sweep = context.AddTask("sweep", maxValue: Math.Max(1, start.ToRun));
+            }
+        }
+
+        public void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally)
+        {
+            lock (_gate)
+            {
+                _trials[trial.Id] = context.AddTask($"  {Markup.Escape(trial.Label)}: starting", maxValue: 1);
+                if (_sweep is not null) _sweep.Description = Markup.Escape($"sweep: {Tally(tally)}");
+            }
+        }
+
+        public void OnTrialEvent(TrialPlan trial, TrialEvent step)
+        {
+            lock (_gate)
+            {
+                if (!_trials.TryGetValue(trial.Id, out var task) || step.Kind != TrialEvent.StepKind || step.StepsPerEpoch <= 0) return;
+                task.MaxValue = Math.Max(1, trial.Config.Epochs * (double)step.StepsPerEpoch);
+                task.Value = ((step.Epoch - 1) * (double)step.StepsPerEpoch) + step.Step;
+                string loss = step.Loss is double l ? $"  loss {F(l, "0.0000")}" : "";
+                task.Description = Markup.Escape($"  {trial.Label}: epoch {step.Epoch}/{trial.Config.Epochs}{loss}");
+            }
+        }
+
+        public void OnTrialEnd(TrialPlan trial, TrialRecord record, SweepTally tally)
+        {
+            lock (_gate)
+            {
+                if (_trials.Remove(trial.Id, out var task))
+                {
+                    task.Value = task.MaxValue;
+                    task.StopTask();
+                }
+                output.WriteLine(End(record));
+                if (_sweep is null) return;
+                _sweep.Increment(1);
+                _sweep.Description = Markup.Escape($"sweep: {Tally(tally)}");
+            }
+        }
+
+        public void OnDone(SweepTally tally)
+        {
+            lock (_gate) _sweep?.StopTask();
+        }
+    }
+}

@@ -31,11 +31,13 @@ public static class CliApp
         yield return EstimateCommand.Create();
         yield return SummaryCommand.Create();
         yield return PlanCommand.Create();
+        yield return InspectCommand.Create();
         yield return DataCommand.Create();
         yield return VerifyCommand.Create();
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
         yield return CompressCommand.Create();
+        yield return SweepCommand.Create();
     }
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)

@@ -52,16 +52,16 @@ public sealed record EstimateReport(
         var cost = ModelAccounting.Account(spec, options.SequenceLength);
         long batch = options.Batch ?? (spec.Transformer is null ? 32 : 1);
         var training = MemoryEstimator.Training(cost, new TrainingMemoryOptions(options.Precision, options.Optimizer, options.MixedPrecision, batch));
-        // Serving runs at the training compute precision: bf16 for mixed precision from fp32, else the precision asked.
-        var servePrecision = MemoryEstimator.ComputePrecision(new TrainingMemoryOptions(options.Precision, options.Optimizer, options.MixedPrecision));
-        var inference = MemoryEstimator.Inference(cost, new InferenceMemoryOptions(servePrecision, batch, cost.SequenceLength));
+        var inference = MemoryEstimator.Inference(cost, new InferenceMemoryOptions(ServePrecision(options), batch, cost.SequenceLength));
         var disk = PrecisionInfo.All.ToDictionary(p => p, p => MemoryEstimator.DiskBytes(cost, p));
         return new EstimateReport(cost, batch, options, training, inference, disk);
     }
 
-    /// <summary>The precision the inference figures use (see <see cref="Create"/>).</summary>
-    public Precision InferencePrecision =>
-        MemoryEstimator.ComputePrecision(new TrainingMemoryOptions(Options.Precision, Options.Optimizer, Options.MixedPrecision));
+    /// <summary>The precision the inference figures use: the training compute precision (bf16 under mixed precision from fp32).</summary>
+    public Precision InferencePrecision => ServePrecision(Options);
+
+    private static Precision ServePrecision(EstimateOptions o) =>
+        MemoryEstimator.ComputePrecision(new TrainingMemoryOptions(o.Precision, o.Optimizer, o.MixedPrecision));
 
     private static bool HasCausalLayer(IEnumerable<LayerSpec> layers) => layers.Any(l => l switch
     {

@@ -32,7 +32,7 @@ public static class HumanUnits
     public static string Count(double value, string unit)
     {
         string text = Count(value);
-        return text.EndsWith(' ') || char.IsDigit(text[^1]) ? text.TrimEnd() + " " + unit : text + unit;
+        return char.IsDigit(text[^1]) ? text + " " + unit : text + unit;
     }
 
     /// <summary>5643000 → "5.38 MiB"; 812 → "812 B". Binary (IEC) steps of 1024.</summary>

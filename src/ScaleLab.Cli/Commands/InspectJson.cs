@@ -1,0 +1,79 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using ScaleLab.Core.Import.Checkpoints;
+
+namespace ScaleLab.Cli.Commands;
+
+/// <summary>`scalelab inspect --json`: the CheckpointSummary, snake_case, raw counts and bytes, schema "scalelab.inspect/1".</summary>
+internal static class InspectJson
+{
+    public static string Write(CheckpointSummary s)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", "scalelab.inspect/1");
+            w.WriteString("path", s.Path);
+            w.WriteString("format", s.Format);
+            w.WriteNumber("files", s.Files);
+            w.WriteNumber("file_bytes", s.FileBytes);
+            w.WriteNumber("parameters", s.Parameters);
+            w.WriteNumber("tensor_bytes", s.TensorBytes);
+            w.WriteStartArray("by_dtype");
+            foreach (var d in s.ByDType)
+            {
+                w.WriteStartObject();
+                w.WriteString("dtype", d.DType);
+                w.WriteNumber("tensors", d.Tensors);
+                w.WriteNumber("parameters", d.Parameters);
+                w.WriteNumber("bytes", d.Bytes);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            Map(w, "architecture", s.Architecture);
+            Map(w, "metadata", s.Metadata);
+            w.WriteStartArray("layers");
+            foreach (var g in s.Layers)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", g.Name);
+                w.WriteString("kind", g.Kind.ToString().ToLowerInvariant());
+                if (g.Index is { } index) w.WriteNumber("index", index);
+                w.WriteNumber("tensors", g.Tensors);
+                w.WriteNumber("parameters", g.Parameters);
+                w.WriteNumber("bytes", g.Bytes);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("tensors");
+            foreach (var t in s.Tensors)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", t.Name);
+                w.WriteString("dtype", t.DType);
+                w.WriteStartArray("shape");
+                foreach (long d in t.Shape) w.WriteNumberValue(d);
+                w.WriteEndArray();
+                w.WriteNumber("parameters", t.Parameters);
+                w.WriteNumber("bytes", t.Bytes);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Map(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, string>> pairs)
+    {
+        w.WriteStartObject(name);
+        foreach (var (key, value) in pairs) w.WriteString(key, value);
+        w.WriteEndObject();
+    }
+}

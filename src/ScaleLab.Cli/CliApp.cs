@@ -31,6 +31,7 @@ public static class CliApp
         yield return EstimateCommand.Create();
         yield return SummaryCommand.Create();
         yield return PlanCommand.Create();
+        yield return InspectCommand.Create();
         yield return DataCommand.Create();
         yield return VerifyCommand.Create();
         yield return TrainCommand.Create();

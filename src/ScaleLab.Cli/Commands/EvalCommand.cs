@@ -42,8 +42,9 @@ internal static class EvalCommand
             if (parse.GetValue(Data) is string data)
                 request = Directory.Exists(data) ? request with { Name = "fashion-mnist", Directory = data } : request with { Name = data, Directory = null };
             using var bundle = DataSources.Load(request);
-            DataFit.Check(spec, bundle, model);
-            var set = split == "test" ? bundle.Test : bundle.Validation;
+            var sampleShape = DataFit.Check(spec, bundle, model);
+            var whole = split == "test" ? bundle.Test : bundle.Validation;
+            using var set = sampleShape is null ? whole.Rename(whole.Name) : DataFit.Reshaped(whole, sampleShape);
             if (set.Count == 0) throw new ScaleLabException($"the {split} split of {bundle.Description} is empty");
             var result = Evaluator.Evaluate(model, set, bundle.Task, bundle.Classes, config.ResolvedEvalBatchSize, Trainer.DeviceFor("cpu"));
             WriteReport(output, $"{spec.Name} on {set.Name} ({split}, {parse.GetValue(Checkpoint)} checkpoint)", result, bundle.ClassNames);

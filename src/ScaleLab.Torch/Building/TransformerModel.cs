@@ -66,6 +66,31 @@ public sealed class TransformerModel : NamedModule
             _pooler = nn.Linear(t.DModel, t.DModel, hasBias: true);                           // (D, D) + (D)
             register_module("pooler", _pooler);
         }
+
+        InitialiseLikeGpt2(t.Layers);
+    }
+
+    /// <summary>
+    /// GPT-2's initialisation as nanoGPT writes it (model.py, _init_weights): every matrix N(0, 0.02), the projections
+    /// back into the residual stream (o_proj, down_proj) N(0, 0.02/√(2L)) (GPT-2 paper §2.3), biases 0, norms 1.
+    /// torch's defaults (N(0, 1) embeddings) would start a tied model with logits of std √d and a loss far above ln V.
+    /// </summary>
+    private void InitialiseLikeGpt2(int layers)
+    {
+        using var noGrad = no_grad();
+        double residualStd = 0.02 / Math.Sqrt(2.0 * Math.Max(1, layers));
+        foreach (var (name, p) in named_parameters())
+        {
+            if (p.dim() >= 2)
+            {
+                bool residual = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal);
+                p.normal_(0, residual ? residualStd : 0.02);
+            }
+            else if (name.EndsWith("bias", StringComparison.Ordinal))
+            {
+                p.zero_();
+            }
+        }
     }
 
     public override Tensor forward(Tensor input)

@@ -35,8 +35,9 @@ public static class DataFit
             long seq = data.SampleShape[0];
             if (t.Positions == PositionKind.Learned && seq > t.MaxPositions)
                 throw new DataMismatchException(I($"{what} has {t.MaxPositions} learned positions, but the data's sequences are {seq} tokens; lower data.sequence_length"));
-            if (data.Classes > t.VocabSize)
-                throw new DataMismatchException(I($"{what} has a vocabulary of {t.VocabSize}, but the data has {data.Classes} distinct tokens"));
+            // The logits' width must be the data's vocabulary: the loss and the evaluator index classes by it.
+            if (data.Classes != t.VocabSize)
+                throw new DataMismatchException(I($"{what} has vocab_size {t.VocabSize}, but the data has {data.Classes} distinct tokens; set vocab_size to {data.Classes}"));
             return null;
         }
 
@@ -58,6 +59,13 @@ public static class DataFit
 
         CheckOutputs(spec, data, ((StackModel)model).OutputShape, what);
         return reshape;
+    }
+
+    /// <summary>A view of <paramref name="set"/> whose samples have <paramref name="sampleShape"/> (same elements); the caller disposes it.</summary>
+    public static TensorDataSet Reshaped(TensorDataSet set, long[] sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return new TensorDataSet(set.Inputs.reshape([set.Count, .. sampleShape]), set.Targets.alias(), set.Name);   // (N, ...spec input)
     }
 
     private static void CheckOutputs(ModelSpec spec, DataBundle data, Shape output, string what)

@@ -18,8 +18,7 @@ internal sealed class EpochRunner(
     LossFunction loss,
     LearningRateSchedule schedule,
     TrainingConfig config,
-    Device device,
-    long[]? sampleShape)
+    Device device)
 {
     public EpochOutcome Run(TensorDataSet train, int epoch, long firstGlobalStep, long stepsPerEpoch, ITrainingProgress progress, CancellationToken ct)
     {
@@ -37,8 +36,7 @@ internal sealed class EpochRunner(
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 lr = schedule.At(firstGlobalStep + step, epoch - 1);
-                var inputs = sampleShape is null ? batch.Inputs : batch.Inputs.reshape([batch.Size, .. sampleShape]);   // (B, ...spec input)
-                var output = model.call(inputs);
+                var output = model.call(batch.Inputs);
                 var batchLoss = loss.Compute(output, batch.Targets);
                 double value = batchLoss.item<float>();
                 if (!double.IsFinite(value)) return new EpochOutcome(step + 1, samples, double.NaN, null, clock.Elapsed.TotalSeconds, lr, value);

@@ -42,12 +42,15 @@ public static class Trainer
         manual_seed(config.Seed);   // the initial weights
         using var model = ModuleBuilder.Build(spec, device);
         var sampleShape = DataFit.Check(spec, data, model);
+        using var train = sampleShape is null ? data.Train.Rename(data.Train.Name) : DataFit.Reshaped(data.Train, sampleShape);
+        using var validationSet = sampleShape is null ? data.Validation.Rename(data.Validation.Name) : DataFit.Reshaped(data.Validation, sampleShape);
+        using var testSet = sampleShape is null ? data.Test.Rename(data.Test.Name) : DataFit.Reshaped(data.Test, sampleShape);
         var parameters = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         using var optimizer = OptimizerFactory.Create(config, parameters);
         long stepsPerEpoch = Math.Max(1, Math.Min((data.Train.Count + config.BatchSize - 1) / config.BatchSize, config.MaxStepsPerEpoch ?? long.MaxValue));
         var schedule = new LearningRateSchedule(config, stepsPerEpoch);
         var loss = new LossFunction(LossFunction.Resolve(config.Loss, data.Task), EndsInSoftmax(spec));
-        var runner = new EpochRunner(model, optimizer, loss, schedule, config, device, sampleShape);
+        var runner = new EpochRunner(model, optimizer, loss, schedule, config, device);
         var metrics = new MetricsLog(files);
         long parameterCount = parameters.Sum(p => p.parameter.numel());
 
@@ -77,14 +80,14 @@ public static class Trainer
         for (int epoch = state.Epoch + 1; epoch <= config.Epochs; epoch++)
         {
             manual_seed(EpochSeed(config.Seed, epoch));   // dropout and any other draw of this epoch
-            var outcome = runner.Run(data.Train, epoch, state.GlobalStep, stepsPerEpoch, progress, ct);
+            var outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, ct);
             state.TrainSeconds += outcome.Seconds;
             if (outcome.DivergedLoss is double bad)
             {
                 return Diverge(files, summaries, state, progress, $"epoch {I(epoch)} step {I(outcome.Steps)}: loss {Describe(bad)}");
             }
 
-            var validation = data.Validation.Count > 0 ? Evaluator.Evaluate(model, data.Validation, data.Task, data.Classes, config.ResolvedEvalBatchSize, device) : null;
+            var validation = validationSet.Count > 0 ? Evaluator.Evaluate(model, validationSet, data.Task, data.Classes, config.ResolvedEvalBatchSize, device) : null;
             if (validation is not null && !double.IsFinite(validation.Loss))
             {
                 return Diverge(files, summaries, state, progress, $"epoch {I(epoch)} (validation): loss {Describe(validation.Loss)}");
@@ -109,7 +112,7 @@ public static class Trainer
             }
         }
 
-        var test = data.Test.Count > 0 ? Evaluator.Evaluate(model, data.Test, data.Task, data.Classes, config.ResolvedEvalBatchSize, device) : null;
+        var test = testSet.Count > 0 ? Evaluator.Evaluate(model, testSet, data.Task, data.Classes, config.ResolvedEvalBatchSize, device) : null;
         var rows = metrics.Read();
         var lastRow = rows.Count > 0 ? rows[^1] : null;
         string? message = status == RunStatus.EarlyStopped

@@ -98,6 +98,20 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Train_LstmOverImageRows_ReshapesEachImageIntoASequence()
+    {
+        var spec = new ModelSpec
+        {
+            Name = "rows", Input = Shape.Of(28, 28),
+            Layers = [new RecurrentLayer(RecurrentKind.Lstm, 16, ReturnSequences: false), new LinearLayer(10)],
+        };
+        var summary = Trainer.Run(spec, TinyRuns.Config(epochs: 1, limit: 256), TinyRuns.NewRunDirectory(), false, SilentProgress.Instance, CancellationToken.None);
+        Assert.Equal(RunStatus.Completed, summary.Status);
+        Assert.Equal(256, summary.Test!.Samples);
+        Assert.Equal(4 * 16 * (28 + 16) + 8 * 16 + 16 * 10 + 10, summary.Parameters);
+    }
+
+    [Fact]
     public void Train_SeedMlpOnEmbeddedSubset_ReachesAtLeast80PercentTestAccuracyInUnderAMinute()
     {
         // The seed MLP preset (784-1000-500-250) with the 10-class output layer of examples/train/models/mlp-fashion-mnist.json.

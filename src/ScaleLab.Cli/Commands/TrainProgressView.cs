@@ -21,14 +21,14 @@ internal static class TrainProgressView
         console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context => summary = train(new BarProgress(context, output)));
+            .Start(context => summary = train(new BarProgress(context, console)));
         return summary!;
     }
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>One Spectre task over all steps of the run; its description carries epoch, step, loss and samples/s.</summary>
-    private sealed class BarProgress(ProgressContext context, TextWriter output) : ITrainingProgress
+    private sealed class BarProgress(ProgressContext context, IAnsiConsole console) : ITrainingProgress
     {
         private ProgressTask? _task;
         private long _firstStep;
@@ -37,7 +37,7 @@ internal static class TrainProgressView
         {
             _firstStep = (start.StartEpoch - 1) * start.StepsPerEpoch;
             _task = context.AddTask("starting", maxValue: Math.Max(1, (start.Epochs - start.StartEpoch + 1) * start.StepsPerEpoch));
-            if (start.Resumed) output.WriteLine($"resuming {start.RunDirectory} at epoch {start.StartEpoch}");
+            if (start.Resumed) console.WriteLine($"resuming {start.RunDirectory} at epoch {start.StartEpoch}");
         }
 
         public void OnStep(StepProgress s)
@@ -47,7 +47,8 @@ internal static class TrainProgressView
             _task.Description = $"epoch {s.Epoch}/{s.Epochs}  step {s.Step}/{s.StepsPerEpoch}  loss {F(s.Loss, "0.0000")}  {F(s.SamplesPerSecond, "N0")} samples/s";
         }
 
-        public void OnEpoch(EpochMetrics m) => output.WriteLine(PlainProgress.EpochLine(m));
+        // Through the live display's console, so the line lands above the bar instead of through it.
+        public void OnEpoch(EpochMetrics m) => console.WriteLine(PlainProgress.EpochLine(m));
 
         public void OnDone(RunSummary summary)
         {

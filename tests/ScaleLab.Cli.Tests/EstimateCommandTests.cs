@@ -128,6 +128,31 @@ public class EstimateCommandTests
     }
 
     [Fact]
+    public void Estimate_SafetensorsFile_DelegatesToInspect()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"scalelab-{Guid.NewGuid():N}.safetensors");
+        // One F32 tensor of shape (2, 3): an 8-byte little-endian header length, the JSON header, 24 bytes of data.
+        byte[] header = System.Text.Encoding.UTF8.GetBytes("""{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}""");
+        using (var file = File.Create(path))
+        {
+            file.Write(BitConverter.GetBytes((long)header.Length));
+            file.Write(header);
+            file.Write(new byte[24]);
+        }
+        try
+        {
+            var estimate = Run("estimate", path, "--json");
+            var inspect = Run("inspect", path, "--json");
+            Assert.True(estimate.Code == 0, estimate.Err);
+            Assert.Equal(inspect.Out, estimate.Out);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Should_Exit1_With_One_Line_Naming_File_Field_And_Value_For_A_Bad_Spec()
     {
         string path = Path.Combine(Path.GetTempPath(), $"bad-{Guid.NewGuid():N}.json");

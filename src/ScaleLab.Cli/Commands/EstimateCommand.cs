@@ -54,8 +54,9 @@ internal static class EstimateCommand
                 return Compare(options, parse.GetValue(json), output);
             }
             var resolved = TargetResolver.Resolve(text);
+            // A weights file is counted from its headers, without loading a tensor: the inspect command's job.
             if (resolved is CheckpointTarget checkpoint)
-                throw new ScaleLabException($"{checkpoint.Path}: counting a weights file from its headers is not wired into estimate yet; use a preset, spec or config.json");
+                return InspectCommand.Run(checkpoint.Path, parse.GetValue(json), output);
             var report = EstimateReport.Create(((ModelTarget)resolved).Spec, options);
             if (parse.GetValue(json)) output.WriteLine(EstimateReportJson.Write(report));
             else EstimateRenderer.Render(Terminal.For(output), report);

@@ -42,7 +42,8 @@ public static class SafetensorsReader
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(info);
         if (info.ByteCount > Array.MaxLength)
-            throw new ArgumentException($"{path}: tensor '{info.Name}' has {info.ByteCount} bytes, more than one array holds", nameof(info));
+            throw new ScaleLabException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{path}: tensor '{info.Name}' has {info.ByteCount} bytes, more than one .NET array holds ({Array.MaxLength})"));
         using var handle = OpenRead(path);
         long fileBytes = RandomAccess.GetLength(handle);
         if (info.FileOffset > fileBytes - info.ByteCount)

@@ -2,7 +2,7 @@
 
 Reads the embedded Fashion-MNIST subset's IDX .gz files, keeps the first TRAIN samples (ScaleLab carves validation
 from the end), scales pixels by 1/255, and trains the seed MLP (784-1000-500-250, ReLU, + ReLU + 10-class head)
-with Adam(lr 1e-3). Prints one JSON line: seconds per epoch and steps per epoch. Shuffling uses torch.randperm
+with Adam(lr 1e-3). Prints one JSON line: steady-state wall and CPU seconds per step for each epoch. Shuffling uses torch.randperm
 (PyTorch's own generator): the order differs from ScaleLab's, the work per step does not.
 """
 import gzip, json, sys, time
@@ -26,19 +26,22 @@ model = torch.nn.Sequential(
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = torch.nn.CrossEntropyLoss()
 
-seconds = []
+# Steady-state time per step, as the C# side measures it: from the end of step 1 to the end of the last step.
+wall_steps, cpu_steps = [], []
+steps = (train_count + batch - 1) // batch
 for epoch in range(epochs):
-    start = time.perf_counter()
     order = torch.randperm(train_count)
-    steps = 0
-    for i in range(0, train_count, batch):
-        index = order[i:i + batch]
+    for step in range(1, steps + 1):
+        index = order[(step - 1) * batch:step * batch]
         xb, yb = x.index_select(0, index), y.index_select(0, index)
         optimizer.zero_grad()
         loss = loss_fn(model(xb), yb)
         loss.backward()
         optimizer.step()
-        steps += 1
-    seconds.append(time.perf_counter() - start)
+        if step == 1:
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+    wall_steps.append((time.perf_counter() - wall0) / (steps - 1))
+    cpu_steps.append((time.process_time() - cpu0) / (steps - 1))
 
-print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "epoch_seconds": seconds, "steps_per_epoch": steps}))
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "steps_per_epoch": steps,
+                  "wall_step_seconds": wall_steps, "cpu_step_seconds": cpu_steps}))

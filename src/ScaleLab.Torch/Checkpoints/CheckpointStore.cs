@@ -7,9 +7,12 @@ namespace ScaleLab.Torch.Checkpoints;
 
 /// <summary>
 /// checkpoints/: last.safetensors (weights), last.optimizer.safetensors (optimizer state tensors), last.json
-/// (<see cref="CheckpointState"/>), best.safetensors (weights of the best epoch). Each file is written atomically;
-/// last.json goes last and names the epoch, and both safetensors files carry the same epoch in their metadata,
-/// so a kill between the writes is detected on resume instead of mixing two epochs.
+/// (<see cref="CheckpointState"/>), best.safetensors (weights of the best epoch). Each file is written atomically,
+/// and the three "last" files change together in two phases so a kill at any instant leaves one whole epoch:
+/// (1) the new tensors go to *.pending files; (2) last.json is replaced — the commit point; (3) the pending files are
+/// renamed over the old ones. <see cref="ReadState"/> finishes an interrupted phase 3 (pending files of the committed
+/// epoch) or discards an uncommitted phase 1 (pending files of a later epoch). Every safetensors file carries its
+/// epoch in the metadata, checked on load.
 /// </summary>
 public static class CheckpointStore
 {
@@ -21,9 +24,11 @@ public static class CheckpointStore
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(state);
         var metadata = Metadata(state.Epoch, "last");
-        ModelWeights.Save(model, files.LastWeights, metadata);
-        ModelWeights.SaveTensors(optimizer.State, files.LastOptimizer, metadata);
+        ModelWeights.Save(model, Pending(files.LastWeights), metadata);
+        ModelWeights.SaveTensors(optimizer.State, Pending(files.LastOptimizer), metadata);
         RunJson.Write(files.LastState, state);
+        Promote(files.LastWeights);
+        Promote(files.LastOptimizer);
     }
 
     public static void SaveBest(RunFiles files, nn.Module model, int epoch)
@@ -40,7 +45,25 @@ public static class CheckpointStore
         var state = RunJson.Read<CheckpointState>(files.LastState);
         if (state.Format != CheckpointState.FormatName)
             throw new CheckpointException(files.LastState, $"format '{state.Format}' is not '{CheckpointState.FormatName}'");
+        Recover(files.LastWeights, state.Epoch);
+        Recover(files.LastOptimizer, state.Epoch);
         return state;
+    }
+
+    /// <summary>Where the next epoch's file waits until last.json commits it.</summary>
+    public static string Pending(string path) => path + ".pending";
+
+    private static void Promote(string path) => File.Move(Pending(path), path, overwrite: true);
+
+    /// <summary>A pending file of the committed epoch is promoted (phase 3 was cut short); one of any other epoch was never committed and is dropped.</summary>
+    private static void Recover(string path, int committedEpoch)
+    {
+        string pending = Pending(path);
+        if (!File.Exists(pending)) return;
+        bool committed = ModelWeights.ReadMetadata(pending).TryGetValue(EpochKey, out var epoch)
+            && epoch == committedEpoch.ToString(CultureInfo.InvariantCulture);
+        if (committed) Promote(path);
+        else File.Delete(pending);
     }
 
     /// <summary>Restores weights and optimizer state of the checkpointed epoch.</summary>

@@ -72,6 +72,21 @@ public class ModelSpecJsonTests
                      b.Layers.Select(l => (l.Path, l.Type, l.Parameters, l.ForwardMacs, l.OutputShape.ToString())));
     }
 
+    [Theory]
+    [InlineData("gpt2-small")]
+    [InlineData("bert-base-uncased")]
+    [InlineData("mixtral-8x7b")]
+    public void Write_ThenParse_RoundTripsTransformerPresets(string preset)
+    {
+        var spec = ModelPresets.Load(preset);
+        string written = ModelSpecJsonWriter.Write(spec);
+        var again = ModelSpecJson.Parse(written, "round-trip.json");
+        Assert.Equal(written, ModelSpecJsonWriter.Write(again));
+        Assert.Equal(spec.Transformer, again.Transformer);
+        Assert.Equal(spec.Input, again.Input);
+        Assert.Equal(ModelAccounting.Account(spec).ForwardMacs, ModelAccounting.Account(again).ForwardMacs);
+    }
+
     [Fact]
     public void Write_ThenParse_RoundTripsEveryLayerType()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace ScaleLab.Cli.Tests;
@@ -77,6 +78,48 @@ public sealed class TrainCommandTests
         Assert.True(code == 0, error);
         Assert.Contains("resuming", output, StringComparison.Ordinal);
         Assert.Equal([1, 2], File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32()));
+    }
+
+    /// <summary>Runs `scalelab` as a child process; stops it (kills the whole tree) once <paramref name="killAfter"/> matches a stdout line.</summary>
+    private static (int ExitCode, bool Killed) RunChild(IEnumerable<string> args, Func<string, bool>? killAfter = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "scalelab.dll"));
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        bool killed = false;
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            if (killAfter is null || !killAfter(line)) continue;
+            process.Kill(entireProcessTree: true);
+            killed = true;
+            break;
+        }
+
+        process.WaitForExit();
+        return (process.ExitCode, killed);
+    }
+
+    private static List<(int, double, double)> Losses(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "metrics.jsonl"))
+        .Select(l => JsonDocument.Parse(l).RootElement)
+        .Select(e => (e.GetProperty("epoch").GetInt32(), e.GetProperty("train_loss").GetDouble(), e.GetProperty("val_loss").GetDouble()))];
+
+    [Fact]
+    public void Train_ChildProcessKilledInEpochTwo_ResumesToTheUninterruptedLosses()
+    {
+        string[] common = ["train", "lenet-300-100", "--data", Embedded, "--limit", "1024", "--epochs", "3", "--batch", "16", "--seed", "3", "--threads", "1", "--progress", "json"];
+        string whole = NewRun(), killed = NewRun();
+        Assert.Equal(0, RunChild([.. common, "--out", whole]).ExitCode);
+
+        // The epoch-1 event comes after epoch 1's checkpoint: killing there lands in epoch 2 (or in its checkpoint write).
+        var (_, wasKilled) = RunChild([.. common, "--out", killed], line => line.Contains("\"event\":\"epoch\"", StringComparison.Ordinal));
+        Assert.True(wasKilled);
+        Assert.True(Losses(killed).Count < 3);
+
+        Assert.Equal(0, RunChild(["train", "lenet-300-100", "--resume", "--out", killed, "--threads", "1", "--progress", "json"]).ExitCode);
+        Assert.Equal(Losses(whole), Losses(killed));
     }
 
     [Fact]

@@ -52,7 +52,7 @@ internal static class VerifyCommand
     internal static void Render(IAnsiConsole console, VerificationResult r)
     {
         var table = new Table().Title(Markup.Escape(
-            $"{r.Model}: estimated vs measured (batch {I(r.Batch)}{(r.SequenceLength > 1 ? $", sequence {I(r.SequenceLength)}" : "")}, {I(r.Threads)} threads, fp32, Adam)"));
+            $"{r.Model}: estimated vs measured (batch {I(r.Batch)}{(r.SequenceLength > 1 ? $", sequence {I(r.SequenceLength)}" : "")}, {I(r.Threads)} thread{(r.Threads == 1 ? "" : "s")}, fp32, Adam)"));
         table.AddColumn("quantity");
         table.AddColumn(new TableColumn("estimated").RightAligned());
         table.AddColumn(new TableColumn("measured").RightAligned());

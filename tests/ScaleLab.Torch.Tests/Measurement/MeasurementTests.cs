@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace ScaleLab.Torch.Tests.Measurement;
 
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class MeasurementTests
 {
     [Fact]

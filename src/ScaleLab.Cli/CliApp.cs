@@ -38,6 +38,7 @@ public static class CliApp
         yield return EvalCommand.Create();
         yield return CompressCommand.Create();
         yield return SweepCommand.Create();
+        yield return StudyCommand.Create();
     }
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ScaleLab.Core.Formatting;
+using ScaleLab.Core.Scaling;
+using ScaleLab.Experiments.Running;
+using ScaleLab.Experiments.Store;
+using ScaleLab.Experiments.Sweeps;
+using ScaleLab.Torch.Data;
+
+namespace ScaleLab.Cli.Commands;
+
+/// <summary>
+/// `scalelab study`: the main job. A width sweep of the seed MLP on the embedded Fashion-MNIST subset → a fit of
+/// L(N) = E + A·N^(−α) to best validation loss against parameters → the report, with where to find it.
+/// Re-running it resumes, like any sweep.
+/// </summary>
+internal static class StudyCommand
+{
+    /// <summary>Six widths of the seed MLP: 25,073 → 1,413,260 parameters (56×).</summary>
+    internal static readonly double[] Widths = [0.03125, 0.0625, 0.125, 0.25, 0.5, 1];
+
+    /// <summary>--quick: five widths (25,073 → 550,385 parameters, 22×), one epoch on 2,000 samples.</summary>
+    internal static readonly double[] QuickWidths = [0.03125, 0.0625, 0.125, 0.25, 0.5];
+
+    private const string SeedMlp = """
+        {"name": "mlp-784-1000-500-250-10", "description": "The seed MLP (784-1000-500-250, ReLU) with a 10-class output layer",
+         "input": [1, 28, 28], "layers": [{"type": "flatten"}, {"type": "linear", "units": 1000}, {"type": "relu"},
+         {"type": "linear", "units": 500}, {"type": "relu"}, {"type": "linear", "units": 250}, {"type": "relu"}, {"type": "linear", "units": 10}]}
+        """;
+
+    private static readonly Option<string> Out = new("--out") { Description = "Study directory (a sweep directory: results.db, trials/, the report)", DefaultValueFactory = _ => "study" };
+    private static readonly Option<bool> Quick = new("--quick") { Description = "Five widths, one epoch on 2,000 samples: a smoke test in well under a minute" };
+    private static readonly Option<int> Workers = new("--workers") { Description = "Trials run at once (default 1)", DefaultValueFactory = _ => 1 };
+
+    public static Command Create()
+    {
+        var command = new Command("study",
+            "The main job: train the seed MLP at six widths (25 K → 1.4 M parameters) on the embedded Fashion-MNIST subset, "
+            + "fit L(N) = E + A·N^(−α) to validation loss with bootstrap intervals, and write the report. A few minutes on 2 cores.\n\n"
+            + "Example:\n  scalelab study --out study");
+        foreach (var option in (Option[])[Out, Quick, Workers]) command.Options.Add(option);
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            bool quick = parse.GetValue(Quick);
+            string directory = Path.GetFullPath(parse.GetValue(Out)!);
+            var sweep = Sweep(quick);
+            var options = new SweepRunOptions(parse.GetValue(Workers));
+            var started = DateTime.UtcNow;
+            var result = await Task.Run(() => SweepProgressView.Run(output,
+                progress => new SweepRunner(directory, TrialCommand.Current(), progress).Run(sweep, options, ct)), ct).ConfigureAwait(false);
+            SweepStatusTable.Write(output, result.Directory, ResultsStore.OpenExisting(directory).Sweeps(), result.Trials);
+            var fit = PowerLawFitter.Fit(Points(result.Trials), "params");
+            output.WriteLine();
+            foreach (string line in Describe(fit)) output.WriteLine(line);
+            output.WriteLine($"study took {HumanUnits.Duration((DateTime.UtcNow - started).TotalSeconds)}; results in {Path.Combine(directory, ResultsStore.FileName)}");
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>The study's sweep, built as a sweep file would be, so it is checked the same way.</summary>
+    internal static SweepSpec Sweep(bool quick)
+    {
+        string data = Path.Combine(DataDirectory.EmbeddedRoot, "fashion-mnist");
+        string widths = string.Join(", ", (quick ? QuickWidths : Widths).Select(w => w.ToString("R", CultureInfo.InvariantCulture)));
+        string limit = quick ? ", \"limit\": 2000" : "";
+        string json = $$$"""
+            {
+              "name": "{{{(quick ? "study-quick" : "study")}}}",
+              "description": "scalelab study: seed MLP width sweep on the embedded Fashion-MNIST subset",
+              "model": {{{SeedMlp}}},
+              "training": {"epochs": {{{(quick ? 1 : 2)}}}, "batch_size": 64, "optimizer": "adam", "lr": 0.001, "seed": 0,
+                           "data": {"name": "fashion-mnist", "directory": {{{JsonSerializer.Serialize(data)}}}, "validation_fraction": 0.1{{{limit}}}}},
+              "axes": {"width": [{{{widths}}}]}
+            }
+            """;
+        return SweepSpecJson.Parse(json, "scalelab study", Environment.CurrentDirectory);
+    }
+
+    /// <summary>One point per completed trial: its parameter count and best validation loss.</summary>
+    internal static List<PowerLawPoint> Points(IEnumerable<TrialRecord> trials) =>
+        [.. trials
+            .Where(t => t.Status == TrialStatus.Completed && t.BestValLoss is not null)
+            .Select(t => new PowerLawPoint(t.Parameters ?? t.EstimatedParameters, t.BestValLoss!.Value, t.Label))];
+
+    internal static IEnumerable<string> Describe(PowerLawFit fit)
+    {
+        string I(FitInterval i, string format) =>
+            $"{i.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{i.Lower.ToString(format, CultureInfo.InvariantCulture)}, {i.Upper.ToString(format, CultureInfo.InvariantCulture)}]";
+        string level = (fit.ConfidenceLevel * 100).ToString("0", CultureInfo.InvariantCulture);
+        yield return $"fit: L(N) = E + A·N^(−α) over {fit.Points.Count} trials ({level}% bootstrap intervals)";
+        yield return $"  E = {I(fit.E, "0.0000")}   A = {I(fit.A, "G4")}   α = {I(fit.Alpha, "0.000")}";
+        yield return $"  log RMSE {fit.Quality.LogRmse.ToString("0.0000", CultureInfo.InvariantCulture)}, R² (log) {fit.Quality.LogRSquared.ToString("0.000", CultureInfo.InvariantCulture)}";
+        var cut = fit.ReducibleLossCutPerDoubling;
+        yield return $"  doubling parameters cuts the reducible loss (L − E) by {(cut.Estimate * 100).ToString("0.0", CultureInfo.InvariantCulture)}% "
+            + $"[{(cut.Lower * 100).ToString("0.0", CultureInfo.InvariantCulture)}, {(cut.Upper * 100).ToString("0.0", CultureInfo.InvariantCulture)}]";
+    }
+}

@@ -44,7 +44,7 @@ internal static class DataCommand
             var output = parse.InvocationConfiguration.Output;
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
             var files = await new DataFetcher(http).FetchAsync(source, target, mirrorUri,
-                new Progress<string>(line => output.WriteLine(line)), cancellation).ConfigureAwait(false);
+                new LineProgress(output), cancellation).ConfigureAwait(false);
             long bytes = files.Sum(f => f.Bytes);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{source.Name}: {files.Count} files ({bytes / 1e6:F1} MB) verified in {target}"));
@@ -124,5 +124,11 @@ internal static class DataCommand
                 Markup.Escape(shape), sha[..16] + "…", identity);
         }
         console.Write(table);
+    }
+
+    /// <summary>Writes each report at once, on the reporting thread (Progress&lt;T&gt; would post it later, out of order).</summary>
+    internal sealed class LineProgress(TextWriter writer) : IProgress<string>
+    {
+        public void Report(string value) => writer.WriteLine(value);
     }
 }

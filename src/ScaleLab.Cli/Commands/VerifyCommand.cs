@@ -39,7 +39,7 @@ internal static class VerifyCommand
             var output = parse.InvocationConfiguration.Output;
             var result = SpecVerifier.Run(model.Spec,
                 new VerifyOptions(parse.GetValue(batch), parse.GetValue(steps), SequenceLength: parse.GetValue(seq)),
-                new Progress<string>(line => parse.InvocationConfiguration.Error.WriteLine(line)));
+                new DataCommand.LineProgress(parse.InvocationConfiguration.Error));
             Render(Terminal.For(output), result);
             if (result.ParametersMatch) return CliApp.ExitOk;
             parse.InvocationConfiguration.Error.WriteLine(

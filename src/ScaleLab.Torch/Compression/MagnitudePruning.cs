@@ -19,8 +19,19 @@ public static class MagnitudePruning
         return [.. model.named_parameters().Where(p => p.parameter.dim() >= 2 && !IsEmbedding(p.name)).Select(p => p.name)];
     }
 
-    /// <summary>Masks (1 = kept, 0 = pruned) that zero a fraction <paramref name="sparsity"/> of the prunable weights.</summary>
+    /// <summary>
+    /// Masks (1 = kept, 0 = pruned) that zero a fraction <paramref name="sparsity"/> of the prunable weights. The caller
+    /// owns them: they are detached from any DisposeScope, because gradual pruning recomputes them inside a training
+    /// step's scope and uses them for the steps after it.
+    /// </summary>
     public static Dictionary<string, Tensor> ComputeMasks(nn.Module model, double sparsity, PruningScope scope)
+    {
+        var masks = ComputeMasksInScope(model, sparsity, scope);
+        foreach (var mask in masks.Values) mask.DetachFromDisposeScope();
+        return masks;
+    }
+
+    private static Dictionary<string, Tensor> ComputeMasksInScope(nn.Module model, double sparsity, PruningScope scope)
     {
         if (sparsity is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity, "sparsity must be in [0, 1)");
         var names = PrunableParameters(model);

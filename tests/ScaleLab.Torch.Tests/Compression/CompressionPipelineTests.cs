@@ -81,6 +81,15 @@ public sealed class CompressionPipelineTests : IClassFixture<CompressionPipeline
     }
 
     [Fact]
+    public void GradualPruning_ReachesTheFinalSparsityExactly()
+    {
+        var r = Compress(new CompressionRequest { Prune = 0.8, Gradual = true, FinetuneEpochs = 1 });
+        long weights = 784 * 128 + 128 * 64 + 64 * 10;
+        Assert.Equal(weights - (long)(0.8 * 784 * 128) - (long)(0.8 * 128 * 64) - (long)(0.8 * 64 * 10) + 202, r.NonZeroParameters);
+        Assert.True(r.ReloadedIdentically);
+    }
+
+    [Fact]
     public void Int4_GroupWise_FileIsAtMostFifteenPercent()
     {
         var r = Compress(new CompressionRequest { Quantize = "int4", GroupSize = 64, FinetuneEpochs = 0 });

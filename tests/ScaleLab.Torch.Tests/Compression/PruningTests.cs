@@ -183,4 +183,16 @@ public sealed class PruningTests
         var low = LowRankFactorization.Factorize(spec, model, rank: null, energy: 0.999999);
         Assert.Equal(3, ((LinearLayer)low.Spec.Layers[1]).Units);
     }
+
+    [Fact]
+    public void Masks_ComputedInsideATrainingStepsScope_OutliveIt()
+    {
+        // Gradual pruning recomputes masks inside a step's DisposeScope and applies them in later steps.
+        manual_seed(7);
+        var model = ModuleBuilder.Build(Mlp(16));
+        Dictionary<string, Tensor> masks;
+        using (NewDisposeScope()) masks = MagnitudePruning.ComputeMasks(model, 0.5, PruningScope.PerLayer);
+        MagnitudePruning.ApplyMasks(model, masks);
+        Assert.Equal(0.5, MagnitudePruning.MeasuredSparsity(model), 2);
+    }
 }

@@ -79,6 +79,18 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Train_ValidationLossNotImproving_StopsEarlyAfterPatienceEpochs()
+    {
+        // lr 1e-30 leaves every float32 weight unchanged, so the validation loss stays exactly the same.
+        var config = TinyRuns.Config(epochs: 6, limit: 128) with { Optimizer = "sgd", Lr = 1e-30, Schedule = "none", WarmupSteps = 0, EarlyStoppingPatience = 2 };
+        var summary = Trainer.Run(TinyRuns.Mlp(), config, TinyRuns.NewRunDirectory(), false, SilentProgress.Instance, CancellationToken.None);
+        Assert.Equal(RunStatus.EarlyStopped, summary.Status);
+        Assert.Equal(3, summary.EpochsCompleted);
+        Assert.Equal(1, summary.Best!.Epoch);
+        Assert.Equal("early stopped after epoch 3: validation loss has not improved for 2 epochs (best: epoch 1)", summary.Message);
+    }
+
+    [Fact]
     public void Train_SpecForOtherImages_NamesBothShapes()
     {
         var spec = new ModelSpec { Name = "cifar-mlp", Input = Shape.Of(3, 32, 32), Layers = [new FlattenLayer(), new LinearLayer(10)], Source = "cifar.json" };

@@ -161,4 +161,53 @@ public sealed class SweepSpecValidationTests
     {
         Assert.StartsWith("sweep.json: not valid JSON (line 2): ", Error("{\"model\": \"x\",\n  \"axes\": }"));
     }
+    [Fact]
+    public void Should_Reject_A_Depth_Block_On_A_Transformer()
+    {
+        Assert.Equal("sweep.json: depth_block: is for layer stacks; a transformer's depth axis sets its layers",
+            Error($$$"""{"model": {{{SweepSpecExpansionTests.TinyTransformer}}}, "depth_block": [0, 1], "axes": {"depth": [2]}}"""));
+    }
+
+    [Fact]
+    public void Should_Reject_An_Empty_Axis()
+    {
+        Assert.Equal("sweep.json: axes.lr: is []; it must be a non-empty list of values, each a positive number",
+            Error("""{"model": "mlp-784-1000-500-250", "axes": {"lr": []}}"""));
+    }
+
+    [Fact]
+    public void Should_Reject_A_Trial_That_Is_Not_An_Object()
+    {
+        Assert.Equal("sweep.json: trials[1]: is 0.5; it must be an object of axis → value, e.g. {\"width\": 0.5}",
+            Error("""{"model": "mlp-784-1000-500-250", "trials": [{"width": 1}, 0.5]}"""));
+    }
+
+    [Fact]
+    public void Should_Reject_A_Token_Budget_With_Steps_Per_Epoch()
+    {
+        Assert.Equal(
+            "sweep.json: trial 0 (token_budget=5000 steps_per_epoch=10): sets both token_budget and steps_per_epoch; the budget decides the steps, use one of them",
+            Error($$$"""{"model": {{{SweepSpecExpansionTests.TinyTransformer}}}, "trials": [{"token_budget": 5000, "steps_per_epoch": 10}]}"""));
+    }
+
+    [Fact]
+    public void Should_Reject_An_Unknown_Early_Stopping_Field()
+    {
+        Assert.Equal("sweep.json: early_stopping.patience: unknown field; early_stopping has rule, min_trials, warmup_epochs, min_epochs, reduction_factor",
+            Error("""{"model": "mlp-784-1000-500-250", "early_stopping": {"rule": "median", "patience": 2}, "axes": {"width": [1]}}"""));
+    }
+
+    [Fact]
+    public void Should_Reject_Repeats_Out_Of_Range()
+    {
+        Assert.Equal("sweep.json: repeats: is 0; it must be an integer from 1 to 1000",
+            Error("""{"model": "mlp-784-1000-500-250", "repeats": 0, "axes": {"width": [1]}}"""));
+    }
+
+    [Fact]
+    public void Should_Reject_A_Missing_Sweep_File()
+    {
+        var error = Assert.Throws<SweepException>(() => SweepSpecJson.Load("/nonexistent/sweep.json"));
+        Assert.Equal("/nonexistent/sweep.json: no such sweep file", error.Message);
+    }
 }

@@ -15,6 +15,9 @@ public sealed record RunFiles(string Root)
     public string Checkpoints => Path.Combine(Root, "checkpoints");
     public string TensorBoard => Path.Combine(Root, "tensorboard");
 
+    /// <summary>The test split's confusion matrix of the final weights (classification only), for the confusion-matrix plot.</summary>
+    public string Confusion => Path.Combine(Root, "confusion.json");
+
     /// <summary>Weights of the last completed epoch.</summary>
     public string LastWeights => Path.Combine(Checkpoints, "last.safetensors");
 

@@ -13,6 +13,9 @@ public sealed record RunVersions(
 /// <summary>The machine the run ran on.</summary>
 public sealed record RunMachine(int Cores, string Os, string Architecture, int? Threads, string Device);
 
+/// <summary>confusion.json: Matrix[t][p] counts test samples of true class t predicted as p; Labels are the class names (may be null).</summary>
+public sealed record ConfusionFile(IReadOnlyList<string>? Labels, long[][] Matrix);
+
 /// <summary>run.json: what a person needs to reproduce the run, beside its results.</summary>
 public sealed record RunInfo(RunVersions Versions, RunMachine Machine, int Seed, DateTime StartedUtc, string CommandLine)
 {

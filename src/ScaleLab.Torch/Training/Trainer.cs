@@ -118,6 +118,7 @@ public static class Trainer
         string? message = status == RunStatus.EarlyStopped
             ? $"early stopped after epoch {I(state.Epoch)}: validation loss has not improved for {I(state.EpochsWithoutImprovement)} epochs (best: epoch {I(state.BestEpoch ?? 0)})"
             : null;
+        if (test?.Classification is { } report) RunJson.Write(files.Confusion, new ConfusionFile(data.ClassNames, report.Confusion));
         var summary = summaries.Build(status, message, state, lastRow, test);
         RunJson.Write(files.Summary, summary);
         progress.OnDone(summary);

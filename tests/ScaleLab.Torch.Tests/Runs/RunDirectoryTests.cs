@@ -15,7 +15,7 @@ public sealed class RunDirectoryTests
         string dir = TinyRuns.NewRunDirectory();
         var summary = Trainer.Run(TinyRuns.Mlp(dropout: 0), TinyRuns.Config(epochs: 2, limit: 128), dir, false, SilentProgress.Instance, CancellationToken.None);
         var files = new RunFiles(Path.GetFullPath(dir));
-        foreach (string path in (string[])[files.Spec, files.Config, files.Info, files.MetricsCsv, files.MetricsJsonl, files.Summary, files.LastWeights, files.LastOptimizer, files.LastState, files.BestWeights])
+        foreach (string path in (string[])[files.Confusion, files.Spec, files.Config, files.Info, files.MetricsCsv, files.MetricsJsonl, files.Summary, files.LastWeights, files.LastOptimizer, files.LastState, files.BestWeights])
         {
             Assert.True(File.Exists(path), path);
         }

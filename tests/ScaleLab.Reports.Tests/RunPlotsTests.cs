@@ -1,0 +1,62 @@
+using ScaleLab.Core;
+using ScaleLab.Reports.Data;
+
+namespace ScaleLab.Reports.Tests;
+
+public sealed class RunPlotsTests
+{
+    [Fact]
+    public void WriteForRun_MetricsAndConfusion_WritesBothPngsAtTheirSizes()
+    {
+        string run = Path.Combine(SweepFixture.NewDirectory("run"), "mlp-64");
+        SweepFixture.WriteRun(run, 64);
+        SweepFixture.WriteConfusion(run);
+
+        var written = RunPlots.WriteForRun(run);
+
+        Assert.Equal([Path.Combine(run, "learning-curves.png"), Path.Combine(run, "confusion-matrix.png")], written);
+        Assert.Equal((1400, 560), PngFile.Size(File.ReadAllBytes(written[0])));
+        Assert.Equal((820, 720), PngFile.Size(File.ReadAllBytes(written[1])));
+        Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+    }
+
+    [Fact]
+    public void WriteForRun_NoConfusionFile_WritesOnlyTheLearningCurves()
+    {
+        string run = Path.Combine(SweepFixture.NewDirectory("run"), "mlp-8");
+        SweepFixture.WriteRun(run, 8);
+        Assert.Equal([Path.Combine(run, "learning-curves.png")], RunPlots.WriteForRun(run));
+    }
+
+    [Fact]
+    public void ReadEpochs_TornLastLine_KeepsTheEpochsBeforeIt()
+    {
+        string run = Path.Combine(SweepFixture.NewDirectory("run"), "torn");
+        SweepFixture.WriteRun(run, 16);
+        File.AppendAllText(Path.Combine(run, "metrics.jsonl"), "{\"epoch\":5,\"train_lo");
+        var epochs = RunFileReader.ReadEpochs(Path.Combine(run, "metrics.jsonl"));
+        Assert.Equal([1, 2, 3, 4], epochs.Select(e => e.Epoch));
+    }
+
+    [Fact]
+    public void ReadConfusion_RaggedMatrix_NamesTheFileAndTheShape()
+    {
+        string dir = SweepFixture.NewDirectory("confusion");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "confusion.json");
+        File.WriteAllText(path, """{"matrix": [[1, 2], [3]]}""");
+        var ex = Assert.Throws<ScaleLabException>(() => RunFileReader.ReadConfusion(path));
+        Assert.Equal($"{path}: matrix must be square with at least one class; it has 2 rows of lengths 2, 1", ex.Message);
+    }
+
+    [Fact]
+    public void ReadConfusion_NegativeCount_NamesTheCell()
+    {
+        string dir = SweepFixture.NewDirectory("confusion");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "confusion.json");
+        File.WriteAllText(path, """{"matrix": [[1, -2], [3, 4]]}""");
+        var ex = Assert.Throws<ScaleLabException>(() => RunFileReader.ReadConfusion(path));
+        Assert.Equal($"{path}: matrix[0][1] = -2; counts must be non-negative integers", ex.Message);
+    }
+}

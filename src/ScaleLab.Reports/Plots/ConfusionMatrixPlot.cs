@@ -21,7 +21,8 @@ public static class ConfusionMatrixPlot
         for (int t = 0; t < k; t++)
             for (int p = 0; p < k; p++) { data[t, p] = matrix.Counts[t][p]; max = Math.Max(max, matrix.Counts[t][p]); }
         var heatmap = plot.Add.Heatmap(data);
-        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
+        // ScottPlot's Blues runs dark → light; reversed, a high count is dark blue with white text, as in scikit-learn's display.
+        heatmap.Colormap = new ScottPlot.Colormaps.Reversed(new ScottPlot.Colormaps.Blues());
         var bar = plot.Add.ColorBar(heatmap);
         bar.Label = "samples";
         for (int t = 0; t < k; t++)

@@ -79,6 +79,7 @@ internal static class CompressCommand
                 QuantizationAware = parse.GetValue(qat),
                 LowRank = parse.GetValue(lowRank),
                 LowRankEnergy = parse.GetValue(energy),
+                Distill = parse.GetValue(distillFrom) is not null,
                 DistillTemperature = parse.GetValue(temperature),
                 DistillAlpha = parse.GetValue(alpha),
                 FinetuneEpochs = parse.GetValue(epochs),

@@ -33,6 +33,9 @@ public sealed record CompressionRequest
 
     public double? LowRankEnergy { get; init; }
 
+    /// <summary>Set when a teacher is given: the label says so (the pipeline reads the teacher itself).</summary>
+    public bool Distill { get; init; }
+
     public double DistillTemperature { get; init; } = 4.0;
 
     public double DistillAlpha { get; init; } = 0.7;
@@ -53,6 +56,7 @@ public sealed record CompressionRequest
         get
         {
             var parts = new List<string>();
+            if (Distill) parts.Add("distilled T=" + DistillTemperature.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (Prune is { } p) parts.Add((Structured ? "structured " : Gradual ? "gradual " : "prune ") + (p * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%");
             if (LowRank is { } r) parts.Add("low-rank r=" + r.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (LowRankEnergy is { } e) parts.Add("low-rank " + (e * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "% energy");

@@ -128,6 +128,8 @@ public sealed class TrainCommandTests
         string dir = NewRun();
         var train = EstimateCommandTests.Run("train", "lenet-300-100", "--data", Embedded, "--limit", "512", "--epochs", "1", "--out", dir, "--progress", "plain", "--threads", "1");
         Assert.True(train.Code == 0, train.Err);
+        Assert.Contains("plots: learning-curves.png, confusion-matrix.png", train.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir, "confusion-matrix.png")));
         var (code, output, error) = EstimateCommandTests.Run("eval", dir, "--split", "test");
         Assert.True(code == 0, error);
         Assert.Contains("lenet-300-100 on fashion-mnist/test (test, best checkpoint)", output, StringComparison.Ordinal);

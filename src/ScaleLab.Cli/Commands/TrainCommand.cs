@@ -83,6 +83,7 @@ internal static class TrainCommand
         {
             var summary = TrainProgressView.Run(mode, output, progress => Trainer.Run(spec, config, runDirectory, resume, progress, cancel.Token));
             if (mode != "json") TrainSummaryTable.Write(output, summary, spec);
+            if (summary.Status != RunStatus.Diverged) WritePlots(summary.RunDirectory, output, mode);
             if (summary.Status == RunStatus.Diverged) throw new ScaleLabException(summary.Message ?? "the run diverged");
             return 0;
         }
@@ -145,6 +146,13 @@ internal static class TrainCommand
         {
             return false;   // not JSON at all: the spec reader reports it with a line number
         }
+    }
+
+    /// <summary>Learning curves and confusion matrix as PNGs in the run directory (ScaleLab.Reports reads the run's files).</summary>
+    private static void WritePlots(string runDirectory, TextWriter output, string mode)
+    {
+        var written = ScaleLab.Reports.RunPlots.WriteForRun(runDirectory);
+        if (mode != "json" && written.Count > 0) output.WriteLine($"plots: {string.Join(", ", written.Select(Path.GetFileName))}");
     }
 
     private static TrainingConfig ApplyOverrides(ParseResult parse, TrainingConfig c)

@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Globalization;
+using ScaleLab.Core;
+using ScaleLab.Core.Scaling;
+using ScaleLab.Reports.Data;
+using ScaleLab.Reports.Html;
+using Spectre.Console;
+using Terminal = ScaleLab.Cli.Rendering.Terminal;
+
+namespace ScaleLab.Cli.Commands;
+
+/// <summary>`scalelab fit DIR | --csv FILE`: scaling laws with bootstrap intervals (the fitter is ScaleLab.Core.Scaling; this only parses and prints).</summary>
+internal static class FitCommand
+{
+    private static readonly Argument<string?> Directory = new("dir") { Description = "A sweep directory (results.db or trials/*/) or one run directory", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Option<string> X = new("--x") { Description = "params | flops | data: the size the one-variable law is fitted over", DefaultValueFactory = _ => "params" };
+    private static readonly Option<string> Y = new("--y") { Description = "val_loss | error: validation loss or error (1 − accuracy) at the best epoch", DefaultValueFactory = _ => "val_loss" };
+    private static readonly Option<double?> Predict = new("--predict") { Description = "Extrapolate the law to this size (parameters, FLOPs or samples; with the joint law, parameters) with a prediction interval" };
+    private static readonly Option<double?> PredictTokens = new("--predict-tokens") { Description = "With the joint law: the tokens (or samples) of the --predict point" };
+    private static readonly Option<double?> Budget = new("--budget") { Description = "Compute budget C in FLOPs: the compute-optimal N and D under C ≈ 6ND (needs the joint law)" };
+    private static readonly Option<string?> Csv = new("--csv") { Description = "Fit published or external results from a CSV with a header line instead of a sweep" };
+    private static readonly Option<string> NCol = new("--n-col") { Description = "CSV column of parameters", DefaultValueFactory = _ => "params" };
+    private static readonly Option<string> DCol = new("--d-col") { Description = "CSV column of training tokens (derived as C/(6N) when absent)", DefaultValueFactory = _ => "tokens" };
+    private static readonly Option<string> CCol = new("--c-col") { Description = "CSV column of training FLOPs", DefaultValueFactory = _ => "flops" };
+    private static readonly Option<string> LossCol = new("--loss-col") { Description = "CSV column of the loss", DefaultValueFactory = _ => "loss" };
+    private static readonly Option<int> Bootstrap = new("--bootstrap") { Description = "Bootstrap refits behind the intervals", DefaultValueFactory = _ => 400 };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the bootstrap resampling", DefaultValueFactory = _ => 0 };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print the fit as JSON (fit.E, fit.A, fit.B, fit.alpha, fit.beta with lower/upper)" };
+
+    public static Command Create()
+    {
+        var command = new Command("fit",
+            "Fit scaling laws L(x) = E + A·x^(−α) and, when parameters and data both vary, L(N, D) = E + A/N^α + B/D^β, as Hoffmann et al. 2022 did "
+            + "(Huber loss on log residuals, L-BFGS from a grid of starts), with bootstrap 95% intervals, goodness of fit, extrapolation and the "
+            + "compute-optimal split of a budget (docs/scaling.md).\n\n"
+            + "Examples:\n  scalelab fit sweeps/mlp-width --x params --predict 1e7\n  scalelab fit --csv chinchilla.csv --n-col params --d-col tokens --loss-col loss --budget 5.76e23 --json");
+        command.Arguments.Add(Directory);
+        foreach (var o in (Option[])[X, Y, Predict, PredictTokens, Budget, Csv, NCol, DCol, CCol, LossCol, Bootstrap, Seed, Json]) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            var options = new ScalingFitOptions { BootstrapSamples = parse.GetValue(Bootstrap), Seed = parse.GetValue(Seed) };
+            string? csv = parse.GetValue(Csv), dir = parse.GetValue(Directory);
+            if ((csv is null) == (dir is null)) throw new ScaleLabException("fit: give either a sweep directory (scalelab fit DIR) or --csv FILE, not both and not neither");
+            var result = csv is not null
+                ? FromCsv(csv, new ScalingCsvColumns(parse.GetValue(NCol)!, parse.GetValue(DCol)!, parse.GetValue(CCol)!, parse.GetValue(LossCol)!), options)
+                : FromSweep(dir!, ParseAxis(parse.GetValue(X)!), ParseTarget(parse.GetValue(Y)!), options);
+            var request = new FitRequest(parse.GetValue(Predict), parse.GetValue(PredictTokens), parse.GetValue(Budget));
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(Json)) output.WriteLine(FitJson.Write(result, request));
+            else Print(Terminal.For(output), result, request);
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    internal sealed record FitRequest(double? Predict, double? PredictTokens, double? Budget);
+
+    /// <summary>What was fitted: the one-variable law, the joint law when the data allow it, and where the points came from.</summary>
+    internal sealed record FitResult(string Source, string Target, int LeftOut, PowerLawFit? PowerLaw, JointScalingFit? Joint, string? Note);
+
+    private static FitResult FromCsv(string path, ScalingCsvColumns columns, ScalingFitOptions options)
+    {
+        var table = ScalingCsv.Read(path, columns);
+        if (table.HasParameters && table.HasTokens)
+        {
+            var points = table.JointPoints();
+            if (JointScalingFitter.CanSeparate(points))
+            {
+                string? note = table.TokensDerived ? F($"tokens derived from '{columns.Flops}' as C / (6N)") : null;
+                return new FitResult(path, "loss", 0, null, JointScalingFitter.Fit(points, options), note);
+            }
+        }
+        // One size column only (or N and D moving together): the one-variable law over the first size column present.
+        string variable = table.HasParameters ? "params" : table.HasFlops ? "flops" : "tokens";
+        return new FitResult(path, "loss", 0, PowerLawFitter.Fit(table.PowerLawPoints(variable), variable, options), null,
+            table.HasParameters && table.HasTokens ? "parameters and tokens do not vary independently; fitted L(params) only" : null);
+    }
+
+    private static FitResult FromSweep(string directory, FitAxis axis, FitTarget target, ScalingFitOptions options)
+    {
+        var sweep = SweepResults.Load(directory);
+        var (points, leftOut) = SweepFitInput.PowerLaw(sweep, axis, target);
+        var powerLaw = PowerLawFitter.Fit(points, axis.Name(), options);
+        var joint = SweepFitInput.Joint(sweep, target);
+        return new FitResult(F($"{directory} ({sweep.Source})"), target.Name(), leftOut, powerLaw,
+            JointScalingFitter.CanSeparate(joint) ? JointScalingFitter.Fit(joint, options) : null, null);
+    }
+
+    private static void Print(IAnsiConsole console, FitResult r, FitRequest request)
+    {
+        console.WriteLine(F($"source: {r.Source}; target: {r.Target}") + (r.LeftOut > 0 ? F($"; {r.LeftOut} trial(s) left out (not completed or missing the figure)") : ""));
+        if (r.Note is not null) console.WriteLine("note: " + r.Note);
+        if (r.PowerLaw is { } p)
+        {
+            console.WriteLine();
+            console.Write(ConstantsTable(F($"L({p.Variable}) = E + A·{p.Variable}^(−α)"), p.ConfidenceLevel, [("E", p.E), ("A", p.A), ("α", p.Alpha)]));
+            console.WriteLine(ScalingLawText.Doubling(p, p.Variable == "params" ? "parameters" : p.Variable == "flops" ? "training compute" : "training data"));
+            console.WriteLine(ScalingLawText.Quality(p.Quality));
+            if (request.Predict is { } x && r.Joint is null) console.WriteLine(ScalingLawText.Prediction(p, x, p.Predict(x)));
+        }
+        if (r.Joint is { } j)
+        {
+            console.WriteLine();
+            console.Write(ConstantsTable("L(N, D) = E + A/N^α + B/D^β", j.ConfidenceLevel, [("E", j.E), ("A", j.A), ("B", j.B), ("α", j.Alpha), ("β", j.Beta)]));
+            console.WriteLine(ScalingLawText.Quality(j.Quality));
+            if (request.Predict is { } n)
+            {
+                double d = request.PredictTokens ?? throw new ScaleLabException("--predict with the joint law also needs --predict-tokens D (the tokens or samples of that run)");
+                var at = j.Predict(n, d);
+                console.WriteLine(F($"At N = {n:G4}, D = {d:G4} the law predicts loss {at.Loss.Estimate:G4} (law interval {at.Loss.Lower:G4}–{at.Loss.Upper:G4}; prediction interval {at.PredictionLower:G4}–{at.PredictionUpper:G4})."));
+            }
+        }
+        if (request.Budget is { } c)
+        {
+            var joint = r.Joint ?? throw new ScaleLabException("--budget needs the joint law L(N, D): the trials must vary both parameters and data (at least 3 values each, not in lockstep)");
+            console.WriteLine(ScalingLawText.ComputeOptimal(joint.ComputeOptimal(c)));
+        }
+    }
+
+    private static Table ConstantsTable(string title, double level, (string Name, FitInterval Value)[] rows)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(title);
+        table.AddColumn("constant");
+        table.AddColumn(new TableColumn("estimate").RightAligned());
+        table.AddColumn(new TableColumn(F($"{level:0%} lower")).RightAligned());
+        table.AddColumn(new TableColumn(F($"{level:0%} upper")).RightAligned());
+        foreach (var (name, v) in rows) table.AddRow(name, F($"{v.Estimate:G5}"), F($"{v.Lower:G5}"), F($"{v.Upper:G5}"));
+        return table;
+    }
+
+    internal static FitAxis ParseAxis(string text) => text switch
+    {
+        "params" => FitAxis.Params,
+        "flops" => FitAxis.Flops,
+        "data" => FitAxis.Data,
+        _ => throw new ScaleLabException($"--x: '{text}' is not a size; use params, flops or data"),
+    };
+
+    internal static FitTarget ParseTarget(string text) => text switch
+    {
+        "val_loss" => FitTarget.ValLoss,
+        "error" => FitTarget.Error,
+        _ => throw new ScaleLabException($"--y: '{text}' is not a target; use val_loss or error"),
+    };
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

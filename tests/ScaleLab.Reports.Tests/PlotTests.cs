@@ -48,5 +48,6 @@ public sealed class PlotTests
         Assert.Equal("1.41M", PlotCanvas.Compact(1_410_750));
         Assert.Equal("5.8e23", PlotCanvas.Compact(5.76e23));
         Assert.Equal("0.412", PlotCanvas.Compact(0.41234));
+        Assert.Equal("0.0025", PlotCanvas.Compact(0.0025));
     }
 }

@@ -41,10 +41,11 @@ public static class EstimatePlot
                 label.OffsetX = 6;
                 label.OffsetY = -6;
             }
-            PlotCanvas.LogTicks(plot.Axes.Bottom, kept.Min(p => p.Estimated) / 1.5, kept.Max(p => p.Estimated) * 1.5);
-            PlotCanvas.LogTicks(plot.Axes.Left, kept.Min(p => p.Measured) / 1.5, kept.Max(p => p.Measured) * 1.5);
+            // The reference line spans both the points and where a perfect estimate would put them: tick that whole range.
+            PlotCanvas.LogTicks(plot.Axes.Bottom, lo, hi);
+            PlotCanvas.LogTicks(plot.Axes.Left, lo / ratio, hi / ratio);
         }
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.LowerRight);
         return PlotCanvas.Render(plot, fileName, title);
     }
 }

@@ -62,7 +62,7 @@ internal static class PlotCanvas
         double a = Math.Abs(value);
         if (a >= 1e13) return value.ToString("0.#e0", CultureInfo.InvariantCulture);
         (double scale, string suffix) = a >= 1e12 ? (1e12, "T") : a >= 1e9 ? (1e9, "G") : a >= 1e6 ? (1e6, "M") : a >= 1e3 ? (1e3, "k") : (1, "");
-        if (suffix.Length == 0) return value.ToString(a >= 1 ? "0.##" : "0.###", CultureInfo.InvariantCulture);
+        if (suffix.Length == 0) return value.ToString(a >= 1 ? "0.##" : a >= 0.01 || a == 0 ? "0.###" : "G2", CultureInfo.InvariantCulture);
         return (value / scale).ToString("0.##", CultureInfo.InvariantCulture) + suffix;
     }
 }

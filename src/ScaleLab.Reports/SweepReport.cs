@@ -16,6 +16,15 @@ public static class SweepReport
 {
     public static HtmlReport Build(string directory, ScalingFitOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(directory);
+        string compression = Path.Combine(directory, CompressionResultsReader.FileName);
+        if (File.Exists(compression) && !SweepResults.HoldsTrials(directory))
+        {
+            // `scalelab compress --out DIR` writes only compression.json and the models: a Pareto-only report.
+            var only = new HtmlReport($"ScaleLab report: {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)))}");
+            Compression(only, compression);
+            return only;
+        }
         var sweep = SweepResults.Load(directory);
         var report = new HtmlReport($"ScaleLab report: {sweep.Name}");
         report.Paragraph(F($"{sweep.Trials.Count} trial(s) read from {sweep.Source} in {Path.GetFullPath(directory)}; {sweep.Completed.Count} completed."), "note");
@@ -29,16 +38,17 @@ public static class SweepReport
             Law(report, sweep, options);
             Plots(report, sweep);
         }
-        string compression = Path.Combine(directory, CompressionResultsReader.FileName);
-        if (File.Exists(compression))
-        {
-            report.Section("Compression: accuracy vs bytes vs latency");
-            var points = CompressionResultsReader.Read(compression);
-            report.Image(ParetoPlot.Render(points, "ms per batch of 64"));
-            report.Table(["variant", "test accuracy", "bytes on disk", "latency (ms, batch 64)"],
-                points.Select(p => (IReadOnlyList<string>)[p.Label, F($"{p.Accuracy:F4}"), PlotCanvas.Compact(p.Bytes) + "B", F($"{p.LatencySeconds * 1000:F2}")]));
-        }
+        if (File.Exists(compression)) Compression(report, compression);
         return report;
+    }
+
+    private static void Compression(HtmlReport report, string path)
+    {
+        report.Section("Compression: accuracy vs bytes vs latency");
+        var points = CompressionResultsReader.Read(path);
+        report.Image(ParetoPlot.Render(points, "ms per batch of 64"));
+        report.Table(["variant", "test accuracy", "bytes on disk", "latency (ms, batch 64)"],
+            points.Select(p => (IReadOnlyList<string>)[p.Label, F($"{p.Accuracy:F4}"), PlotCanvas.Compact(p.Bytes) + "B", F($"{p.LatencySeconds * 1000:F2}")]));
     }
 
     private static void Trials(HtmlReport report, SweepData sweep)

@@ -5,6 +5,8 @@ using ScaleLab.Core;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Compression;
 using ScaleLab.Torch.Data;
+using ScaleLab.Reports.Data;
+using ScaleLab.Reports.Plots;
 using ScaleLab.Torch.Runs;
 
 namespace ScaleLab.Cli.Commands;
@@ -96,7 +98,13 @@ internal static class CompressCommand
                 writer.WriteLine(JsonSerializer.Serialize(results, CompressionSession.JsonOptions));
             else
                 CompressionTable.Write(writer, results);
-            writer.WriteLine($"results: {Path.Combine(outDir, "compression.json")}");
+            string resultsPath = Path.Combine(outDir, "compression.json");
+            writer.WriteLine($"results: {resultsPath}");
+            if (results.Count > 1)
+            {
+                string plot = ParetoPlot.Render(CompressionResultsReader.Read(resultsPath)).Save(outDir);
+                writer.WriteLine($"Pareto plot: {plot}   (scalelab report {outDir} for the HTML page)");
+            }
             return 0;
         });
         return command;

@@ -6,6 +6,7 @@ using ScaleLab.Core.Scaling;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
+using ScaleLab.Reports;
 using ScaleLab.Torch.Data;
 
 namespace ScaleLab.Cli.Commands;
@@ -54,6 +55,9 @@ internal static class StudyCommand
             var fit = PowerLawFitter.Fit(Points(result.Trials), "params");
             output.WriteLine();
             foreach (string line in Describe(fit)) output.WriteLine(line);
+            string report = Path.Combine(directory, "report.html");
+            SweepReport.Build(directory).Save(report);
+            output.WriteLine($"report: {report}");
             output.WriteLine($"study took {HumanUnits.Duration((DateTime.UtcNow - started).TotalSeconds)}; results in {Path.Combine(directory, ResultsStore.FileName)}");
             return CliApp.ExitOk;
         });

@@ -22,6 +22,11 @@ public sealed record SweepData(string Directory, string Name, string Source, IRe
 /// </summary>
 public static class SweepResults
 {
+    /// <summary>True when DIR is something <see cref="Load"/> can read: a store, a run directory, or trials/.</summary>
+    public static bool HoldsTrials(string directory) =>
+        File.Exists(Path.Combine(directory, ResultsStore.FileName)) || File.Exists(Path.Combine(directory, "summary.json"))
+        || File.Exists(Path.Combine(directory, "metrics.jsonl")) || System.IO.Directory.Exists(Path.Combine(directory, "trials"));
+
     public static SweepData Load(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);

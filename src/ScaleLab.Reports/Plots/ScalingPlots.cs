@@ -30,17 +30,24 @@ public static class ScalingPlots
             var law = plot.Add.ScatterLine(lx, [.. xs.Select(x => Math.Log10(fit.Loss(x)))], PlotCanvas.Palette.GetColor(0));
             law.LineWidth = 2.5f;
             law.LegendText = Describe(fit);
-            var floor = plot.Add.HorizontalLine(Math.Log10(fit.E.Estimate), 1.5f, Colors.Gray, LinePattern.Dotted);
-            floor.LegendText = string.Create(CultureInfo.InvariantCulture, $"floor E = {fit.E.Estimate:G3}");
-            minY = Math.Min(minY, bands.Min(b => b.Lower));
-            maxY = Math.Max(maxY, bands.Max(b => b.Upper));
-            minY = Math.Min(minY, fit.E.Estimate);
+            // The axis follows the measurements: a band that explodes outside them, or a floor E near 0, would otherwise
+            // stretch it over many decades and flatten what was measured into a line.
+            double dataMin = minY, dataMax = maxY;
+            minY = Math.Max(Math.Min(minY, bands.Min(b => b.Lower)), dataMin / 2.5);
+            maxY = Math.Min(Math.Max(maxY, bands.Max(b => b.Upper)), dataMax * 2.5);
+            if (fit.E.Estimate >= dataMin / 2.5)
+            {
+                var floor = plot.Add.HorizontalLine(Math.Log10(fit.E.Estimate), 1.5f, Colors.Gray, LinePattern.Dotted);
+                floor.LegendText = string.Create(CultureInfo.InvariantCulture, $"floor E = {fit.E.Estimate:G3}");
+                minY = Math.Min(minY, fit.E.Estimate);
+            }
         }
         var measured = plot.Add.ScatterPoints(points.Select(p => Math.Log10(p.X)).ToArray(), points.Select(p => Math.Log10(p.Loss)).ToArray(), PlotCanvas.Palette.GetColor(1));
         measured.MarkerSize = 9;
         measured.LegendText = "measured";
         PlotCanvas.LogTicks(plot.Axes.Bottom, minX / 1.3, maxX * 1.3);
         PlotCanvas.LogTicks(plot.Axes.Left, minY / 1.05, maxY * 1.05);
+        plot.Axes.SetLimitsY(Math.Log10(minY / 1.05), Math.Log10(maxY * 1.05));
         plot.ShowLegend(Alignment.UpperRight);
         return PlotCanvas.Render(plot, fileName, title);
     }

@@ -38,7 +38,7 @@ internal static class StudyCommand
     {
         var command = new Command("study",
             "The main job: train the seed MLP at six widths (25 K → 1.4 M parameters) on the embedded Fashion-MNIST subset, "
-            + "fit L(N) = E + A·N^(−α) to validation loss with bootstrap intervals, and write the report. A few minutes on 2 cores.\n\n"
+            + "fit L(N) = E + A·N^(−α) to validation loss with bootstrap intervals, and write the report. About half a minute on 2 cores.\n\n"
             + "Example:\n  scalelab study --out study");
         foreach (var option in (Option[])[Out, Quick, Workers]) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>

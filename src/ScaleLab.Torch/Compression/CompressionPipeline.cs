@@ -85,11 +85,12 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         double lat1 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 1, _device);
         double lat64 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 64, _device);
         var runtime = request.Quantize == "int8" ? MeasureInt8Runtime(currentSpec, model, request.Threads) : null;
+        double? staticAccuracy = request.Quantize == "int8" ? StaticInt8Accuracy(model) : null;
 
         var result = new CompressionResult(
             request.Label, artifact, parameters, nonZero, new FileInfo(artifact).Length, new FileInfo(baselinePath).Length,
             baselineAccuracy, accuracy, identical, lat1, lat64, baselineLatency.B1, baselineLatency.B64, "TorchSharp fp32",
-            runtime?.Accuracy, runtime?.Batch1, runtime?.Batch64, runtime?.StaticAccuracy, scratchAccuracy,
+            runtime?.Accuracy, runtime?.Batch1, runtime?.Batch64, runtime?.StaticAccuracy, staticAccuracy, scratchAccuracy,
             clock.Elapsed.TotalSeconds, steps);
         Log?.Report(string.Create(CultureInfo.InvariantCulture, $"{result.Label}: accuracy {accuracy:P2} ({result.AccuracyDelta * 100:+0.00;-0.00} pts), file {result.FileRatio:P1} of fp32"));
         return result;
@@ -214,6 +215,14 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 
     private double Accuracy(nn.Module<Tensor, Tensor> model) =>
         Evaluator.Evaluate(model, data.Test, data.Task, data.Classes, EvalBatch, _device).Accuracy ?? double.NaN;
+
+    /// <summary>int8 weights (already decoded into the model) and int8 activations with calibrated static scales.</summary>
+    private double StaticInt8Accuracy(nn.Module<Tensor, Tensor> model)
+    {
+        var ranges = StaticActivationQuantization.Calibrate(model, data.Train, samples: 2048, batchSize: 256, _device);
+        using var hooks = StaticActivationQuantization.Apply(model, ranges);
+        return Accuracy(model);
+    }
 
     private static (long Parameters, long NonZero) CountParameters(nn.Module model)
     {

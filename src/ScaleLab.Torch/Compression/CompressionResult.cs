@@ -4,7 +4,8 @@ namespace ScaleLab.Torch.Compression;
 /// One compressed model, measured. Accuracy is always on the test split, next to the bytes it costs:
 /// <see cref="Accuracy"/> is the model whose weights are exactly the decoded file contents run in fp32 TorchSharp
 /// (weight-only quantization is evaluated this way); <see cref="Int8RuntimeAccuracy"/>, when present, is the same
-/// weights run through ONNX Runtime's integer kernels with activations quantized too.
+/// weights run through ONNX Runtime's integer kernels with activations quantized too; <see cref="StaticInt8Accuracy"/>
+/// is every linear/conv input rounded to uint8 with calibrated scales as well (simulated, any layer stack).
 /// </summary>
 public sealed record CompressionResult(
     string Label,
@@ -25,6 +26,7 @@ public sealed record CompressionResult(
     double? Int8RuntimeLatencyBatch1Ms,
     double? Int8RuntimeLatencyBatch64Ms,
     double? StaticInt8RuntimeAccuracy,
+    double? StaticInt8Accuracy,
     double? ScratchAccuracy,
     double Seconds,
     IReadOnlyList<string> Steps)

@@ -66,6 +66,7 @@ public sealed class CompressionPipelineTests : IClassFixture<CompressionPipeline
         Assert.NotNull(r.Int8RuntimeAccuracy);
         Assert.True(r.Int8RuntimeAccuracy > r.BaselineAccuracy - 0.02, $"ONNX Runtime int8 {r.Int8RuntimeAccuracy} vs {r.BaselineAccuracy}");
         Assert.True(r.StaticInt8RuntimeAccuracy > r.BaselineAccuracy - 0.03, $"static int8 {r.StaticInt8RuntimeAccuracy} vs {r.BaselineAccuracy}");
+        Assert.True(r.StaticInt8Accuracy > r.BaselineAccuracy - 0.03, $"simulated static int8 {r.StaticInt8Accuracy} vs {r.BaselineAccuracy}");
     }
 
     [Fact]

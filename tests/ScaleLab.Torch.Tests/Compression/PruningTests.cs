@@ -195,4 +195,32 @@ public sealed class PruningTests
         MagnitudePruning.ApplyMasks(model, masks);
         Assert.Equal(0.5, MagnitudePruning.MeasuredSparsity(model), 2);
     }
+
+    [Fact]
+    public void StaticActivationQuantization_CalibratesEveryLinearAndConvInput_AndRoundsThemToUint8()
+    {
+        // Given the small CNN and inputs in [0, 1)
+        manual_seed(8);
+        var model = ModuleBuilder.Build(SmallCnn());
+        using var inputs = rand(64, 1, 8, 8);
+        using var data = new ScaleLab.Torch.Data.TensorDataSet(inputs.alias(), zeros(64, dtype: ScalarType.Int64), "calibration");
+
+        // When calibrated: the conv sees the raw input, the two linears the pooled / hidden activations
+        var ranges = StaticActivationQuantization.Calibrate(model, data, samples: 64, batchSize: 16, CPU);
+        Assert.Equal(["layers.0", "layers.5", "layers.7"], ranges.Keys.Order().ToArray());
+        Assert.Equal(0, ranges["layers.0"].Zero);
+        Assert.InRange(ranges["layers.0"].Scale, 0.99f / 255, 1f / 255);
+
+        // Then with the hooks the outputs move by at most a few quantization steps, and without them not at all
+        model.eval();
+        using var before = model.call(inputs);
+        using (StaticActivationQuantization.Apply(model, ranges))
+        {
+            using var quantized = model.call(inputs);
+            Assert.False(before.eq(quantized).all().item<bool>());
+            Assert.True(before.allclose(quantized, rtol: 0, atol: 0.05));
+        }
+        using var after = model.call(inputs);
+        Assert.True(before.eq(after).all().item<bool>());
+    }
 }

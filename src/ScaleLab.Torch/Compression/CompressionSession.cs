@@ -75,6 +75,7 @@ public static class CompressionSession
         File.Move(temp, path, overwrite: true);
     }
 
-    private static string Slug(string label) =>
-        string.Concat(label.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-')).Replace("--", "-", StringComparison.Ordinal).Trim('-');
+    /// <summary>"prune 90% + int8" → "prune-90-int8": every run of other characters becomes one dash.</summary>
+    internal static string Slug(string label) =>
+        System.Text.RegularExpressions.Regex.Replace(label.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
 }

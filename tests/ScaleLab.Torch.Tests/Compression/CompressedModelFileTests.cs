@@ -130,4 +130,11 @@ public sealed class CompressedModelFileTests : IDisposable
         var ex = Assert.ThrowsAny<ScaleLab.Core.ScaleLabException>(() => CompressedModelFile.Read(path));
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("prune 90% + int8", "prune-90-int8")]
+    [InlineData("low-rank 90% energy", "low-rank-90-energy")]
+    [InlineData("QAT int4 g32", "qat-int4-g32")]
+    public void GridDirectories_AreNamedBySlugOfTheLabel(string label, string slug) =>
+        Assert.Equal(slug, CompressionSession.Slug(label));
 }

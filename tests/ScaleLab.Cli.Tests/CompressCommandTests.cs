@@ -47,4 +47,12 @@ public class CompressCommandTests
         Assert.NotEqual(0, code);
         Assert.Contains("int3", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Compress_RewindWithStructured_IsRejected()
+    {
+        var (code, _, error) = Run("compress", "runs/x", "--prune", "0.5", "--structured", "--rewind", "--out", "unused");
+        Assert.Equal(1, code);
+        Assert.Equal("error: compress: --rewind needs unstructured one-shot pruning (--prune RATIO, without --structured or --gradual)", error.Trim());
+    }
 }

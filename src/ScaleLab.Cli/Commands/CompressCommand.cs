@@ -21,6 +21,7 @@ internal static class CompressCommand
         var structured = new Option<bool>("--structured") { Description = "Remove whole neurons/filters by L2 norm: a physically smaller model" };
         var global = new Option<bool>("--global") { Description = "Unstructured pruning with one threshold over all layers (default: per layer)" };
         var gradual = new Option<bool>("--gradual") { Description = "Raise sparsity gradually during fine-tuning (Zhu & Gupta cubic schedule)" };
+        var rewind = new Option<bool>("--rewind") { Description = "Lottery ticket: keep the masks, rewind the surviving weights to their initial values and retrain them (Frankle & Carbin 2019)" };
         var quantize = new Option<string?>("--quantize") { Description = "int8 | int4: post-training weight quantization" };
         quantize.AcceptOnlyFromAmong("int8", "int4");
         var perTensor = new Option<bool>("--per-tensor") { Description = "int8 with one scale per tensor (default: per output channel)" };
@@ -55,7 +56,7 @@ internal static class CompressCommand
               scalelab compress runs/lenet --grid --out runs/lenet-grid
             """);
         command.Arguments.Add(run);
-        foreach (var o in new Option[] { prune, structured, global, gradual, quantize, perTensor, asymmetric, groupSize, qat, distillFrom, temperature, alpha, lowRank, energy, epochs, lr, batch, threads, data, grid, output, json })
+        foreach (var o in new Option[] { prune, structured, global, gradual, rewind, quantize, perTensor, asymmetric, groupSize, qat, distillFrom, temperature, alpha, lowRank, energy, epochs, lr, batch, threads, data, grid, output, json })
             command.Options.Add(o);
 
         command.SetAction(parse =>
@@ -68,6 +69,7 @@ internal static class CompressCommand
                 Structured = parse.GetValue(structured),
                 Scope = parse.GetValue(global) ? PruningScope.Global : PruningScope.PerLayer,
                 Gradual = parse.GetValue(gradual),
+                Rewind = parse.GetValue(rewind),
                 Quantize = parse.GetValue(quantize),
                 Int8Scheme = (parse.GetValue(perTensor), parse.GetValue(asymmetric)) switch
                 {
@@ -118,6 +120,8 @@ internal static class CompressCommand
         if (r.Prune is { } p && (p <= 0 || p >= 1))
             throw new ScaleLabException($"compress: --prune {p.ToString(CultureInfo.InvariantCulture)} must be between 0 and 1 (a fraction, e.g. 0.9)");
         if (r.Structured && r.Prune is null) throw new ScaleLabException("compress: --structured needs --prune RATIO");
+        if (r.Rewind && (r.Prune is null || r.Structured || r.Gradual))
+            throw new ScaleLabException("compress: --rewind needs unstructured one-shot pruning (--prune RATIO, without --structured or --gradual)");
         if (r.QuantizationAware && r.Quantize is null) throw new ScaleLabException("compress: --qat needs --quantize int8|int4");
         if (r.LowRank is not null && r.LowRankEnergy is not null) throw new ScaleLabException("compress: give --low-rank or --low-rank-energy, not both");
         if (r.FinetuneEpochs < 0) throw new ScaleLabException($"compress: --finetune-epochs {r.FinetuneEpochs} must be 0 or more");

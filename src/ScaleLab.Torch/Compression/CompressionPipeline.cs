@@ -123,6 +123,19 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 
     private void PruneUnstructured(nn.Module<Tensor, Tensor> model, CompressionRequest request, double sparsity, List<string> steps)
     {
+        if (request.Rewind)
+        {
+            var ticket = MagnitudePruning.ComputeMasks(model, sparsity, request.Scope);
+            // The run's initial weights are reproducible: the trainer seeds torch with the run's seed, then builds.
+            manual_seed(request.Seed);
+            using (var initial = ModuleBuilder.Build(spec))
+            using (no_grad())
+                model.load_state_dict(initial.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to(_device)));
+            MagnitudePruning.ApplyMasks(model, ticket);
+            FineTune(model, request, new FineTuneHooks { AfterStep = _ => MagnitudePruning.ApplyMasks(model, ticket) }, "winning ticket");
+            steps.Add(string.Create(CultureInfo.InvariantCulture, $"lottery ticket: {sparsity:P0} masks from the trained weights, survivors rewound to their initial values and retrained {request.FinetuneEpochs} epochs"));
+            return;
+        }
         if (!request.Gradual)
         {
             var masks = MagnitudePruning.ComputeMasks(model, sparsity, request.Scope);

@@ -17,6 +17,12 @@ public sealed record CompressionRequest
     /// <summary>Raise sparsity gradually over fine-tuning with Zhu &amp; Gupta's cubic schedule instead of in one shot.</summary>
     public bool Gradual { get; init; }
 
+    /// <summary>
+    /// Lottery-ticket rewinding (Frankle &amp; Carbin 2019): keep the masks found on the trained weights, but reset the
+    /// surviving weights to their initial values (rebuilt from the run's seed) and retrain them with the masks.
+    /// </summary>
+    public bool Rewind { get; init; }
+
     /// <summary>"int8" or "int4", or null for none.</summary>
     public string? Quantize { get; init; }
 
@@ -57,7 +63,7 @@ public sealed record CompressionRequest
         {
             var parts = new List<string>();
             if (Distill) parts.Add("distilled T=" + DistillTemperature.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (Prune is { } p) parts.Add((Structured ? "structured " : Gradual ? "gradual " : "prune ") + (p * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%");
+            if (Prune is { } p) parts.Add((Structured ? "structured " : Rewind ? "ticket " : Gradual ? "gradual " : "prune ") + (p * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%");
             if (LowRank is { } r) parts.Add("low-rank r=" + r.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (LowRankEnergy is { } e) parts.Add("low-rank " + (e * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "% energy");
             if (Quantize is { } q) parts.Add((QuantizationAware ? "QAT " : "") + q + (q == "int4" ? " g" + GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""));

@@ -91,6 +91,21 @@ public sealed class CompressionPipelineTests : IClassFixture<CompressionPipeline
     }
 
     [Fact]
+    public void LotteryTicket_RewindsSurvivorsToTheirInitialValues()
+    {
+        // With no retraining, every stored weight is either pruned or exactly its value at initialisation (seed 0).
+        var r = Compress(new CompressionRequest { Prune = 0.8, Rewind = true, FinetuneEpochs = 0 });
+        manual_seed(0);
+        var initial = ModuleBuilder.Build(_trained.Spec).state_dict();
+        var (tensors, _) = CompressedModelFile.Read(r.ArtifactPath);
+        var stored = tensors["layers.1.weight"].Values;
+        var init = initial["layers.1.weight"].data<float>().ToArray();
+        Assert.Equal(784 * 128 - (int)(0.8 * 784 * 128), stored.Count(v => v != 0));
+        Assert.All(Enumerable.Range(0, stored.Length), i => Assert.True(stored[i] == 0 || stored[i] == init[i]));
+        Assert.Equal("ticket 80%", r.Label);
+    }
+
+    [Fact]
     public void Int4_GroupWise_FileIsAtMostFifteenPercent()
     {
         var r = Compress(new CompressionRequest { Quantize = "int4", GroupSize = 64, FinetuneEpochs = 0 });

@@ -84,8 +84,12 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         var (parameters, nonZero) = CountParameters(model);
         double lat1 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 1, _device);
         double lat64 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 64, _device);
-        var runtime = request.Quantize == "int8" ? MeasureInt8Runtime(currentSpec, model, request.Threads) : null;
-        double? staticAccuracy = request.Quantize == "int8" ? StaticInt8Accuracy(model) : null;
+        // One calibration serves both static int8 figures: the simulated one and ONNX Runtime's integer kernels.
+        var ranges = request.Quantize == "int8"
+            ? StaticActivationQuantization.Calibrate(model, data.Train, samples: 2048, batchSize: 256, _device)
+            : null;
+        var runtime = ranges is null ? null : MeasureInt8Runtime(currentSpec, model, request.Threads, ranges);
+        double? staticAccuracy = ranges is null ? null : StaticInt8Accuracy(model, ranges);
 
         var result = new CompressionResult(
             request.Label, artifact, parameters, nonZero, new FileInfo(artifact).Length, new FileInfo(baselinePath).Length,
@@ -230,9 +234,8 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         Evaluator.Evaluate(model, data.Test, data.Task, data.Classes, EvalBatch, _device).Accuracy ?? double.NaN;
 
     /// <summary>int8 weights (already decoded into the model) and int8 activations with calibrated static scales.</summary>
-    private double StaticInt8Accuracy(nn.Module<Tensor, Tensor> model)
+    private double StaticInt8Accuracy(nn.Module<Tensor, Tensor> model, IReadOnlyDictionary<string, (float Scale, int Zero)> ranges)
     {
-        var ranges = StaticActivationQuantization.Calibrate(model, data.Train, samples: 2048, batchSize: 256, _device);
         using var hooks = StaticActivationQuantization.Apply(model, ranges);
         return Accuracy(model);
     }
@@ -251,13 +254,16 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     private sealed record RuntimeFigures(double Accuracy, double Batch1, double Batch64, double? StaticAccuracy);
 
     /// <summary>Dense stacks also run through ONNX Runtime's int8 kernels: accuracy and latency measured there.</summary>
-    private RuntimeFigures? MeasureInt8Runtime(ModelSpec modelSpec, nn.Module model, int threads)
+    private RuntimeFigures? MeasureInt8Runtime(ModelSpec modelSpec, nn.Module model, int threads, IReadOnlyDictionary<string, (float Scale, int Zero)> ranges)
     {
         var stack = DenseStackExtractor.TryExtract(modelSpec, model);
         if (stack is null) return null;
         using var dynamicSession = new OnnxSession(OnnxExport.Export(stack, OnnxPrecision.Int8Dynamic), stack.InputFeatures, threads);
         double accuracy = OnnxAccuracy(dynamicSession, stack);
-        var calibration = Int8Calibration.Calibrate(stack, data.Train, samples: 2048);
+        // The stack's layers are the spec's linear layers in order, the modules "layers.{i}" the calibration hooked.
+        var calibration = modelSpec.Layers.Select((layer, i) => (layer, i)).Where(x => x.layer is LinearLayer)
+            .Select(x => ranges["layers." + x.i.ToString(CultureInfo.InvariantCulture)])
+            .Select(r => (r.Scale, (byte)r.Zero)).ToList();
         using var staticSession = new OnnxSession(OnnxExport.Export(stack, OnnxPrecision.Int8Static, calibration), stack.InputFeatures, threads);
         double staticAccuracy = OnnxAccuracy(staticSession, stack);
         var one = new float[stack.InputFeatures];

@@ -11,7 +11,7 @@ namespace ScaleLab.Torch.Compression;
 /// and records each layer input's min/max (the "MinMax" calibrator, range widened to include 0); evaluation then
 /// rounds every layer input to uint8 with those fixed scales — q = clamp(round(x/s) + z, 0, 255), x̂ = (q − z)·s — so
 /// the accuracy is what integer kernels with these scales would compute (up to fp32 accumulation order). Dense stacks
-/// are also run for real through ONNX Runtime's integer kernels (<see cref="Int8Calibration"/>).
+/// also run for real with the same scales through ONNX Runtime's integer kernels (<see cref="Onnx.OnnxPrecision.Int8Static"/>).
 /// </summary>
 public static class StaticActivationQuantization
 {

@@ -32,6 +32,12 @@ public sealed record LayerCost(
 {
     public long ForwardFlops => checked(2 * ForwardMacs);
 
+    /// <summary>
+    /// Attention MACs of the (query, key) pairs the mask keeps — S(S+1)/2 for causal attention, a band for a sliding
+    /// window — when the row knows them; null derives them from <see cref="AttentionMacs"/> as a plain causal mask would.
+    /// </summary>
+    public long? CausalAttentionMacs { get; init; }
+
     /// <summary>The user's name for the layer ("layer1.0"), when the spec gave one; shown beside the path in summaries.</summary>
     public string? Name { get; init; }
 }

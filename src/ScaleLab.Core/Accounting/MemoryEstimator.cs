@@ -64,14 +64,14 @@ public static class MemoryEstimator
     }
 
     /// <summary>
-    /// K and V for every layer and position: 2 · layers · kv_heads · head_dim · context · batch · bytes
-    /// (Pope et al. 2022, §2.1; with GQA, kv_heads &lt; heads shrinks it, Ainslie et al. 2023).
+    /// The KV cache of <paramref name="batch"/> sequences of <paramref name="context"/> tokens, every layer by its kind
+    /// (<see cref="KvCache"/>: K and V of kv_heads·head_dim for ordinary attention, the latent for MLA, at most the
+    /// window for sliding-window layers).
     /// </summary>
     public static long KvCacheBytes(TransformerSpec t, long context, long batch, Precision precision)
     {
         ArgumentNullException.ThrowIfNull(t);
-        long elements = checked(2L * t.Layers * t.EffectiveKvHeads * t.EffectiveHeadDim * context * batch);
-        return precision.BytesFor(elements);
+        return precision.BytesFor(checked(KvCache.For(t, context).ElementsPerSequence * batch));
     }
 
     /// <summary>Weights and buffers at the precision; file headers and quantization scales are not counted.</summary>

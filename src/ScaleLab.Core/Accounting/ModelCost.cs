@@ -19,6 +19,15 @@ public sealed record ModelCost(ModelSpec Spec, IReadOnlyList<LayerCost> Layers, 
 
     public long ActiveParameters => Leaves.Sum(l => l.ActiveParameters);
 
+    /// <summary>
+    /// Parameters of the lookup tables (token, position and token-type embeddings). A tied token table counts here too,
+    /// as in Kaplan et al. 2020's non-embedding N and the Gemma report's non-embedding figures.
+    /// </summary>
+    public long EmbeddingParameters => Leaves.Where(l => l.Type == "embedding").Sum(l => l.Parameters);
+
+    /// <summary>Active parameters without the lookup tables: the convention of gpt-oss's "3.6B active" (arXiv:2508.10925, Table 1).</summary>
+    public long ActiveParametersWithoutEmbedding => ActiveParameters - EmbeddingParameters;
+
     public long ForwardMacs => Leaves.Sum(l => l.ForwardMacs);
 
     public long ForwardFlops => checked(2 * ForwardMacs);
@@ -30,9 +39,11 @@ public sealed record ModelCost(ModelSpec Spec, IReadOnlyList<LayerCost> Layers, 
     /// QKᵀ and AV MACs under a causal mask: only the S(S+1)/2 lower-triangle scores are needed, so (S+1)/(2S) of the full
     /// figure. Kernels such as FlashAttention skip the masked blocks; naive ones compute all and discard half.
     /// </summary>
-    public long CausalAttentionMacs => SequenceLength <= 1
-        ? AttentionMacs
-        : (long)Math.Round(AttentionMacs * (SequenceLength + 1) / (2.0 * SequenceLength));
+    public long CausalAttentionMacs => Leaves.Sum(l => l.CausalAttentionMacs ?? CausalShare(l.AttentionMacs));
+
+    private long CausalShare(long fullMacs) => SequenceLength <= 1
+        ? fullMacs
+        : (long)Math.Round(fullMacs * (SequenceLength + 1) / (2.0 * SequenceLength));
 
     /// <summary>Forward MACs with causal attention counted as only the needed half.</summary>
     public long ForwardMacsCausal => ForwardMacs - AttentionMacs + CausalAttentionMacs;

@@ -41,8 +41,22 @@ internal static class TransformerActivationElements
     }
 
     /// <summary>The output projection's input (S, H·hd) and the 1-byte mask of the dropout after it (S, d).</summary>
-    public static long OutputProjection(TransformerSpec t, long s) =>
-        checked((s * t.Heads * t.EffectiveHeadDim) + Mask(s * t.DModel));
+    public static long OutputProjection(TransformerSpec t, long s) => OutputProjectionInput(s, checked(t.Heads * t.EffectiveHeadDim), t.DModel);
+
+    /// <summary>An output projection's input (S, width) and the 1-byte mask of the dropout after it (S, d).</summary>
+    public static long OutputProjectionInput(long s, long width, long d) => checked((s * width) + Mask(s * d));
+
+    /// <summary>
+    /// Multi-head latent attention's core, after kv_b_proj has expanded the latent: Q and K (S, H·qk), V (S, H·v), and
+    /// the softmax, its mask and dropout output (H, S, S) as for <see cref="AttentionCore"/>.
+    /// </summary>
+    public static long LatentAttentionCore(TransformerSpec t, LatentAttention m, long s)
+    {
+        long q = checked(s * t.Heads * m.QkHeadDim);
+        long v = checked(s * t.Heads * m.ValueHeadDim);
+        long scores = checked(t.Heads * s * s);
+        return checked((2 * q) + v + scores + Mask(scores) + scores);
+    }
 
     /// <summary>The first FFN linear's input (S, d), shared by gate and up in a gated FFN (and by a MoE router).</summary>
     public static long FfnInput(long s, long d) => checked(s * d);
@@ -51,12 +65,12 @@ internal static class TransformerActivationElements
     /// The activation function's input (S, f) — for a gated FFN also the up projection and act(gate), whose product
     /// the paper's GELU-output term becomes; <paramref name="routedCopies"/> is top_k under mixture of experts.
     /// </summary>
-    public static long FfnActivation(TransformerSpec t, long s, long routedCopies) =>
-        checked(s * t.FfnSize * (t.FeedForward == FeedForwardKind.Plain ? 1 : 3) * routedCopies);
+    public static long FfnActivation(TransformerSpec t, long s, long width, long routedCopies) =>
+        checked(s * width * (t.FeedForward == FeedForwardKind.Plain ? 1 : 3) * routedCopies);
 
     /// <summary>The second FFN linear's input (S, f) per routed copy, and the 1-byte mask of the dropout after it (S, d).</summary>
-    public static long FfnDown(TransformerSpec t, long s, long routedCopies) =>
-        checked((s * t.FfnSize * routedCopies) + Mask(s * t.DModel));
+    public static long FfnDown(TransformerSpec t, long s, long width, long routedCopies) =>
+        checked((s * width * routedCopies) + Mask(s * t.DModel));
 
     /// <summary>
     /// Korthikanti §4.3, after the last layer: the LM head's input (S, d) and the logits (S, V), which the cross-entropy

@@ -9,8 +9,31 @@ public enum NormKind { LayerNorm, RmsNorm }
 
 public enum PositionKind { Learned, Rotary, None }
 
-/// <summary>Which linear layers carry a bias: none (Llama), Q/K/V only (Qwen2), or all (GPT-2, BERT).</summary>
+/// <summary>Which linear layers carry a bias: none (Llama), Q/K/V only (Qwen2), or all (GPT-2, BERT, gpt-oss).</summary>
 public enum BiasKind { None, QkvOnly, All }
+
+/// <summary>Where a block's norms sit around its two sub-layers f (attention, then the feed-forward).</summary>
+public enum NormPlacement
+{
+    /// <summary>x + f(norm(x)): GPT-2, Llama, Qwen, DeepSeek — two norms per block.</summary>
+    Pre,
+
+    /// <summary>norm(x + f(x)): BERT and the original Transformer — two norms per block.</summary>
+    Post,
+
+    /// <summary>x + post_norm(f(pre_norm(x))): Gemma 2 and 3 — four norms per block.</summary>
+    Sandwich,
+
+    /// <summary>x + norm(f(x)): OLMo 2's "reordered norm" — two norms per block, on the sub-layer outputs.</summary>
+    PostSublayer,
+}
+
+/// <summary>
+/// RMSNorm on queries and keys before the dot product. PerHead: one (head_dim) weight shared by every head (Qwen3,
+/// Gemma 3). Full: one weight over all query heads (H·hd) and one over all key heads (kv·hd) (OLMo 2).
+/// Weightless L2 norms (Llama 4's use_qk_norm) own no parameters and are not modelled here.
+/// </summary>
+public enum QkNormKind { None, PerHead, Full }
 
 /// <summary>
 /// A decoder-only (GPT, Llama, Mistral, Mixtral) or encoder (BERT) transformer described by its hyper-parameters.
@@ -70,15 +93,76 @@ public sealed record TransformerSpec
     /// <summary>A norm after the last block (pre-norm decoders: GPT-2, Llama).</summary>
     public bool FinalNorm { get; init; } = true;
 
-    /// <summary>Post-norm residual blocks (BERT) rather than pre-norm (GPT-2, Llama). Changes no count, only the layout.</summary>
-    public bool PostNorm { get; init; }
-
     /// <summary>A language-model head (d→vocab). Decoders have one; the BERT base model does not.</summary>
     public bool LmHead { get; init; } = true;
+
+    /// <summary>Where each block's norms sit; Pre unless the model says otherwise.</summary>
+    public NormPlacement Placement { get; init; } = NormPlacement.Pre;
+
+    /// <summary>Norms on queries and keys (Qwen3, Gemma 3, OLMo 2).</summary>
+    public QkNormKind QkNorm { get; init; } = QkNormKind.None;
+
+    /// <summary>Multi-head latent attention (DeepSeek-V2/V3) in place of Q/K/V projections; null for ordinary attention.</summary>
+    public LatentAttention? Latent { get; init; }
+
+    /// <summary>A learned per-head logit added to every softmax (gpt-oss's attention sinks): H parameters per layer.</summary>
+    public bool AttentionSinks { get; init; }
+
+    /// <summary>Layers that attend to a bounded span (sliding window or chunks); null when every layer sees the whole context.</summary>
+    public LocalAttention? Local { get; init; }
+
+    /// <summary>Width of one routed expert's FFN when it differs from the dense FFN's (DeepSeek moe_intermediate_size). Null means FfnSize.</summary>
+    public long? ExpertFfnSize { get; init; }
+
+    /// <summary>Experts every token goes through besides its top_k routed ones (DeepSeek n_shared_experts, Llama 4: 1), each ExpertFfnSize wide.</summary>
+    public int SharedExperts { get; init; }
+
+    /// <summary>The router has a bias vector (gpt-oss).</summary>
+    public bool RouterBias { get; init; }
+
+    /// <summary>
+    /// DeepSeek-V3's e_score_correction_bias: one value per routed expert per MoE layer, moved by the auxiliary-loss-free
+    /// balancing rule rather than by gradients. A buffer (transformers registers it so), stored in the checkpoint.
+    /// </summary>
+    public bool RouterScoreBias { get; init; }
+
+    /// <summary>Layers with a dense FFN (FfnSize wide) in a mixture-of-experts model (DeepSeek's first_k_dense_replace, Qwen3-MoE's mlp_only_layers, Llama 4's interleaving). Null: every layer routes.</summary>
+    public LayerSet? DenseLayers { get; init; }
+
+    /// <summary>
+    /// DeepSeek-V3's multi-token-prediction modules (num_nextn_predict_layers): stored in the checkpoint, used only in
+    /// training and speculative decoding, and reported apart from the main model, never added to its count.
+    /// </summary>
+    public int PredictionLayers { get; init; }
 
     public int EffectiveKvHeads => KvHeads ?? Heads;
 
     public long EffectiveHeadDim => HeadDim ?? DModel / Heads;
 
     public bool IsMixtureOfExperts => Experts > 1;
+
+    public long EffectiveExpertFfnSize => ExpertFfnSize ?? FfnSize;
+
+    /// <summary>Whether block <paramref name="layer"/> routes tokens to experts (false for a dense layer of a MoE model).</summary>
+    public bool IsMoeLayer(int layer) => IsMixtureOfExperts && !(DenseLayers?.Contains(layer) ?? false);
+
+    /// <summary>Whether block <paramref name="layer"/> attends to a bounded span (<see cref="Local"/>).</summary>
+    public bool IsLocalLayer(int layer) => Local is { } local && local.Layers.Contains(layer);
 }
+
+/// <summary>
+/// Multi-head latent attention (DeepSeek-V2, arXiv:2405.04434 §2.1): keys and values come from one compressed latent
+/// of KvRank per token (plus a RopeHeadDim key shared by all heads), which is all the KV cache holds; queries are
+/// low-rank too when QueryRank is set (DeepSeek-V3: 1536; V2-Lite: none, a full q_proj).
+/// </summary>
+public sealed record LatentAttention(long? QueryRank, long KvRank, long NopeHeadDim, long RopeHeadDim, long ValueHeadDim)
+{
+    /// <summary>Width of one head's query and key: the position-free part plus the rotary part (DeepSeek-V3: 128 + 64).</summary>
+    public long QkHeadDim => NopeHeadDim + RopeHeadDim;
+}
+
+/// <summary>How a local layer bounds its span: a window sliding with the query (Mistral, Gemma 2/3, gpt-oss) or fixed chunks (Llama 4).</summary>
+public enum LocalAttentionKind { Sliding, Chunked }
+
+/// <summary>Layers whose queries see at most <paramref name="Window"/> tokens: the last Window (sliding) or their own chunk (chunked).</summary>
+public sealed record LocalAttention(LocalAttentionKind Kind, long Window, LayerSet Layers);

@@ -59,13 +59,26 @@ public static class TransformerSpecJson
         bool pooler = o.OptionalBool("pooler", false);
         bool embeddingNorm = o.OptionalBool("embedding_norm", false);
         bool finalNorm = o.OptionalBool("final_norm", true);
-        bool postNorm = o.OptionalBool("post_norm", false);
+        var placement = Placement(o);
         // The BERT base model has no LM head; every decoder we describe does.
         bool lmHead = o.OptionalBool("lm_head", kind == TransformerKind.Decoder);
+        var qkNorm = QkNorm(o);
+        var latent = Latent(o);
+        bool sinks = o.OptionalBool("attention_sinks", false);
+        var local = Local(o, layers);
+        long? expertFfn = o.Has("expert_ffn_size") ? o.OptionalLong("expert_ffn_size", 0, 1, MaxWidth) : null;
+        int sharedExperts = o.OptionalInt("shared_experts", 0, 0, MaxExperts);
+        bool routerBias = o.OptionalBool("router_bias", false);
+        bool routerScoreBias = o.OptionalBool("router_score_bias", false);
+        var denseLayers = Layers(o, "dense_layers", layers);
+        int predictionLayers = o.OptionalInt("prediction_layers", 0, 0, MaxLayers);
+        _ = o.Raw("expert_ffn_size");
         o.RejectUnknownFields();
 
         CheckHeads(o, dModel, heads, kvHeads, headDim);
         CheckExperts(o, experts, topK);
+        CheckExpertDetails(o, experts, expertFfn, sharedExperts, routerBias, routerScoreBias, denseLayers);
+        CheckLatent(o, latent, kvHeads, headDim, qkNorm);
         if (tied && !lmHead)
             throw o.Fail("tied_embeddings is true but lm_head is false; only an LM head can share the token-embedding matrix");
         if (norm == NormKind.RmsNorm && normBias && o.Has("norm_bias"))
@@ -98,8 +111,18 @@ public static class TransformerSpecJson
             Pooler = pooler,
             EmbeddingNorm = embeddingNorm,
             FinalNorm = finalNorm,
-            PostNorm = postNorm,
+            Placement = placement,
             LmHead = lmHead,
+            QkNorm = qkNorm,
+            Latent = latent,
+            AttentionSinks = sinks,
+            Local = local,
+            ExpertFfnSize = expertFfn,
+            SharedExperts = sharedExperts,
+            RouterBias = routerBias,
+            RouterScoreBias = routerScoreBias,
+            DenseLayers = denseLayers,
+            PredictionLayers = predictionLayers,
         };
     }
 
@@ -131,6 +154,105 @@ public static class TransformerSpecJson
             throw o.Fail($"top_k is {Num(topK)} but experts is {Num(experts)}; top_k only applies to a mixture of experts (experts ≥ 2)");
         if (experts > 1 && topK > experts)
             throw o.Fail($"top_k is {Num(topK)}, more than experts {Num(experts)}; top_k must be from 1 to {Num(experts)}");
+    }
+
+    /// <summary>The expert-only fields need experts ≥ 2; a dense-layer list that covers every layer leaves no mixture at all.</summary>
+    private static void CheckExpertDetails(SpecJsonObject o, int experts, long? expertFfn, int shared, bool routerBias, bool scoreBias, LayerSet? dense)
+    {
+        if (experts > 1) return;
+        string? field = expertFfn is not null ? "expert_ffn_size"
+            : shared > 0 ? "shared_experts"
+            : routerBias ? "router_bias"
+            : scoreBias ? "router_score_bias"
+            : dense is not null ? "dense_layers"
+            : null;
+        if (field is not null)
+            throw o.Fail($"{field} is set but experts is {Num(experts)}; it only applies to a mixture of experts (experts ≥ 2)");
+    }
+
+    /// <summary>MLA has no kv_heads or head_dim of its own (its widths are in latent_attention) and no q/k norm.</summary>
+    private static void CheckLatent(SpecJsonObject o, LatentAttention? latent, int? kvHeads, long? headDim, QkNormKind qkNorm)
+    {
+        if (latent is null) return;
+        if (kvHeads is not null) throw o.Fail("kv_heads is set with latent_attention; MLA keys and values come from the latent, drop kv_heads");
+        if (headDim is not null) throw o.Fail("head_dim is set with latent_attention; give qk_nope_head_dim, qk_rope_head_dim and v_head_dim there instead");
+        if (qkNorm != QkNormKind.None) throw o.Fail("qk_norm is set with latent_attention; MLA normalises its latents (kv_a_layernorm), not q and k");
+    }
+
+    private static NormPlacement Placement(SpecJsonObject o)
+    {
+        // post_norm: true is how spec files written before norm_placement said "post".
+        bool legacyPost = o.OptionalBool("post_norm", false);
+        var placement = o.OptionalString("norm_placement") switch
+        {
+            null => legacyPost ? NormPlacement.Post : NormPlacement.Pre,
+            "pre" => NormPlacement.Pre,
+            "post" => NormPlacement.Post,
+            "sandwich" => NormPlacement.Sandwich,
+            "post_sublayer" => NormPlacement.PostSublayer,
+            var other => throw o.Fail($"norm_placement is \"{other}\"; it must be pre, post, sandwich or post_sublayer"),
+        };
+        if (legacyPost && placement != NormPlacement.Post)
+            throw o.Fail("post_norm is true but norm_placement is not \"post\"; give one of them");
+        return placement;
+    }
+
+    private static QkNormKind QkNorm(SpecJsonObject o) => o.OptionalString("qk_norm") switch
+    {
+        null or "none" => QkNormKind.None,
+        "per_head" => QkNormKind.PerHead,
+        "full" => QkNormKind.Full,
+        var other => throw o.Fail($"qk_norm is \"{other}\"; it must be none, per_head (Qwen3, Gemma 3) or full (OLMo 2)"),
+    };
+
+    /// <summary>latent_attention: {"q_lora_rank": 1536 or null, "kv_lora_rank": 512, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "v_head_dim": 128}.</summary>
+    private static LatentAttention? Latent(SpecJsonObject o)
+    {
+        if (o.Raw("latent_attention") is not { } element) return null;
+        var m = new SpecJsonObject(element, o.Source, Location + ".latent_attention");
+        long? queryRank = m.Has("q_lora_rank") ? m.OptionalLong("q_lora_rank", 0, 1, MaxWidth) : null;
+        _ = m.Raw("q_lora_rank");
+        var latent = new LatentAttention(
+            queryRank,
+            Bounded(m, "kv_lora_rank", "the width of the compressed key/value latent, e.g. 512", MaxWidth),
+            Bounded(m, "qk_nope_head_dim", "the position-free part of a query/key head, e.g. 128", MaxWidth),
+            Bounded(m, "qk_rope_head_dim", "the rotary part of a query/key head, e.g. 64", MaxWidth),
+            Bounded(m, "v_head_dim", "the width of a value head, e.g. 128", MaxWidth));
+        m.RejectUnknownFields();
+        return latent;
+    }
+
+    /// <summary>local_attention: {"kind": "sliding" or "chunked", "window": 4096, "layers": [0, 2, …]} — every layer when "layers" is absent.</summary>
+    private static LocalAttention? Local(SpecJsonObject o, int layers)
+    {
+        if (o.Raw("local_attention") is not { } element) return null;
+        var m = new SpecJsonObject(element, o.Source, Location + ".local_attention");
+        var kind = m.OptionalString("kind") switch
+        {
+            null or "sliding" => LocalAttentionKind.Sliding,
+            "chunked" => LocalAttentionKind.Chunked,
+            var other => throw m.Fail($"kind is \"{other}\"; it must be sliding or chunked"),
+        };
+        long window = Bounded(m, "window", "the tokens a query sees, e.g. 4096", MaxPositionsLimit);
+        var which = Layers(m, "layers", layers) ?? LayerSet.Where(layers, _ => true);
+        m.RejectUnknownFields();
+        return new LocalAttention(kind, window, which);
+    }
+
+    /// <summary>A list of distinct block indices, each from 0 to layers − 1.</summary>
+    private static LayerSet? Layers(SpecJsonObject o, string field, int layers)
+    {
+        if (o.Raw(field) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() > layers)
+            throw o.Fail($"{field} is {SpecJsonObject.Describe(v)}; it must be a list of at most {Num(layers)} block indices from 0 to {Num(layers - 1)}");
+        var seen = new HashSet<int>();
+        foreach (var e in v.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out int i) || i < 0 || i >= layers)
+                throw o.Fail($"{field} holds {SpecJsonObject.Describe(e)}; block indices run from 0 to {Num(layers - 1)}");
+            if (!seen.Add(i)) throw o.Fail($"{field} lists block {Num(i)} twice");
+        }
+        return LayerSet.Of(seen);
     }
 
     private static TransformerKind Kind(SpecJsonObject o) => o.OptionalString("kind") switch

@@ -53,8 +53,48 @@ public static class TransformerSpecJsonWriter
         w.WriteBoolean("pooler", t.Pooler);
         w.WriteBoolean("embedding_norm", t.EmbeddingNorm);
         w.WriteBoolean("final_norm", t.FinalNorm);
-        w.WriteBoolean("post_norm", t.PostNorm);
+        w.WriteString("norm_placement", t.Placement switch
+        {
+            NormPlacement.Post => "post",
+            NormPlacement.Sandwich => "sandwich",
+            NormPlacement.PostSublayer => "post_sublayer",
+            _ => "pre",
+        });
         w.WriteBoolean("lm_head", t.LmHead);
+        if (t.QkNorm != QkNormKind.None) w.WriteString("qk_norm", t.QkNorm == QkNormKind.PerHead ? "per_head" : "full");
+        if (t.Latent is { } m)
+        {
+            w.WriteStartObject("latent_attention");
+            if (m.QueryRank is { } rq) w.WriteNumber("q_lora_rank", rq);
+            else w.WriteNull("q_lora_rank");
+            w.WriteNumber("kv_lora_rank", m.KvRank);
+            w.WriteNumber("qk_nope_head_dim", m.NopeHeadDim);
+            w.WriteNumber("qk_rope_head_dim", m.RopeHeadDim);
+            w.WriteNumber("v_head_dim", m.ValueHeadDim);
+            w.WriteEndObject();
+        }
+        if (t.AttentionSinks) w.WriteBoolean("attention_sinks", true);
+        if (t.Local is { } local)
+        {
+            w.WriteStartObject("local_attention");
+            w.WriteString("kind", local.Kind == LocalAttentionKind.Chunked ? "chunked" : "sliding");
+            w.WriteNumber("window", local.Window);
+            Layers(w, "layers", local.Layers);
+            w.WriteEndObject();
+        }
+        if (t.ExpertFfnSize is { } expertFfn) w.WriteNumber("expert_ffn_size", expertFfn);
+        if (t.SharedExperts > 0) w.WriteNumber("shared_experts", t.SharedExperts);
+        if (t.RouterBias) w.WriteBoolean("router_bias", true);
+        if (t.RouterScoreBias) w.WriteBoolean("router_score_bias", true);
+        if (t.DenseLayers is { } dense) Layers(w, "dense_layers", dense);
+        if (t.PredictionLayers > 0) w.WriteNumber("prediction_layers", t.PredictionLayers);
         w.WriteEndObject();
+    }
+
+    private static void Layers(Utf8JsonWriter w, string name, LayerSet layers)
+    {
+        w.WriteStartArray(name);
+        foreach (int layer in layers.Layers) w.WriteNumberValue(layer);
+        w.WriteEndArray();
     }
 }

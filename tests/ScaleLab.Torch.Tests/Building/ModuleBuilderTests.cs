@@ -141,7 +141,7 @@ public sealed class ModuleBuilderTests
         var t = new TransformerSpec
         {
             Kind = TransformerKind.Encoder, VocabSize = 50, DModel = 16, Layers = 1, Heads = 2, FfnSize = 32, MaxPositions = 8,
-            TypeVocabSize = 2, Pooler = true, EmbeddingNorm = true, FinalNorm = false, PostNorm = true, LmHead = false, NormEpsilon = 1e-12,
+            TypeVocabSize = 2, Pooler = true, EmbeddingNorm = true, FinalNorm = false, Placement = NormPlacement.Post, LmHead = false, NormEpsilon = 1e-12,
         };
         using var model = ModuleBuilder.Build(new ModelSpec { Name = "bert", Transformer = t });
         using var pooled = model.call(randint(0, 50, [3, 8]));

@@ -37,6 +37,39 @@ internal sealed record HfConfigDto
     public long? NumLocalExperts { get; init; }
     public long? NumExpertsPerTok { get; init; }
 
+    // Current families' architecture fields (DeepSeek, Qwen3-MoE, Gemma 2/3, gpt-oss, Llama 4).
+    public long? QLoraRank { get; init; }
+    public long? KvLoraRank { get; init; }
+    public long? QkNopeHeadDim { get; init; }
+    public long? QkRopeHeadDim { get; init; }
+    public long? VHeadDim { get; init; }
+    public long? NRoutedExperts { get; init; }
+    public long? NSharedExperts { get; init; }
+    public long? FirstKDenseReplace { get; init; }
+    public long? MoeLayerFreq { get; init; }
+    public long? MoeIntermediateSize { get; init; }
+    public long? NumNextnPredictLayers { get; init; }
+    public string? TopkMethod { get; init; }
+    public long? NumExperts { get; init; }
+    public long? DecoderSparseStep { get; init; }
+    public IReadOnlyList<long>? MlpOnlyLayers { get; init; }
+    public long? SlidingWindow { get; init; }
+    public long? SlidingWindowPattern { get; init; }
+    public bool? UseSlidingWindow { get; init; }
+    public long? MaxWindowLayers { get; init; }
+    public IReadOnlyList<string>? LayerTypes { get; init; }
+    public long? IntermediateSizeMlp { get; init; }
+    public long? InterleaveMoeLayerStep { get; init; }
+    public IReadOnlyList<long>? MoeLayers { get; init; }
+    public IReadOnlyList<long>? NoRopeLayers { get; init; }
+    public long? AttentionChunkSize { get; init; }
+
+    /// <summary>Every top-level key the config holds (of text_config, for a multimodal wrapper), to catch keys a family does not understand.</summary>
+    public IReadOnlySet<string> Keys { get; init; } = new HashSet<string>();
+
+    /// <summary>The wrapper's model_type when the text model was read from its text_config (llama4, gemma3).</summary>
+    public string? WrapperModelType { get; init; }
+
     // GPT-2's names for the same things (GPT2Config).
     public long? NEmbd { get; init; }
     public long? NLayer { get; init; }
@@ -52,11 +85,49 @@ internal sealed record HfConfigDto
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw new SpecException(source, "top level", $"expected a JSON object, found {SpecJsonObject.Describe(root)}; a config.json is one object");
-        var r = new Reader(root, source);
+        // Multimodal wrappers (Llama 4, Gemma 3) keep the language model's fields in text_config: that is what we count.
+        string? wrapper = new Reader(root, source).String("model_type");
+        if (wrapper is "llama4" or "gemma3" && root.TryGetProperty("text_config", out var text) && text.ValueKind == JsonValueKind.Object)
+        {
+            var inner = Read(text, source, "text_config.", wrapper == "llama4" ? "llama4_text" : "gemma3_text");
+            return inner with { WrapperModelType = wrapper, NameOrPath = new Reader(root, source).String("_name_or_path") ?? inner.NameOrPath };
+        }
+        return Read(root, source, "", null);
+    }
+
+    private static HfConfigDto Read(JsonElement root, string source, string prefix, string? defaultModelType)
+    {
+        var r = new Reader(root, source, prefix);
         var (ropeType, ropeFactor) = r.RopeScaling();
         return new HfConfigDto
         {
-            ModelType = r.String("model_type"),
+            Keys = root.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => p.Name).ToHashSet(StringComparer.Ordinal),
+            QLoraRank = r.Integer("q_lora_rank"),
+            KvLoraRank = r.Integer("kv_lora_rank"),
+            QkNopeHeadDim = r.Integer("qk_nope_head_dim"),
+            QkRopeHeadDim = r.Integer("qk_rope_head_dim"),
+            VHeadDim = r.Integer("v_head_dim"),
+            NRoutedExperts = r.Integer("n_routed_experts"),
+            NSharedExperts = r.Integer("n_shared_experts"),
+            FirstKDenseReplace = r.Integer("first_k_dense_replace"),
+            MoeLayerFreq = r.Integer("moe_layer_freq"),
+            MoeIntermediateSize = r.Integer("moe_intermediate_size"),
+            NumNextnPredictLayers = r.Integer("num_nextn_predict_layers"),
+            TopkMethod = r.String("topk_method"),
+            NumExperts = r.Integer("num_experts"),
+            DecoderSparseStep = r.Integer("decoder_sparse_step"),
+            MlpOnlyLayers = r.IntegerList("mlp_only_layers"),
+            SlidingWindow = r.Integer("sliding_window"),
+            SlidingWindowPattern = r.Integer("sliding_window_pattern"),
+            UseSlidingWindow = r.Boolean("use_sliding_window"),
+            MaxWindowLayers = r.Integer("max_window_layers"),
+            LayerTypes = r.StringList("layer_types"),
+            IntermediateSizeMlp = r.Integer("intermediate_size_mlp"),
+            InterleaveMoeLayerStep = r.Integer("interleave_moe_layer_step"),
+            MoeLayers = r.IntegerList("moe_layers"),
+            NoRopeLayers = r.IntegerList("no_rope_layers"),
+            AttentionChunkSize = r.Integer("attention_chunk_size"),
+            ModelType = r.String("model_type") ?? defaultModelType,
             NameOrPath = r.String("_name_or_path"),
             VocabSize = r.Integer("vocab_size"),
             HiddenSize = r.Integer("hidden_size"),
@@ -118,11 +189,35 @@ internal sealed record HfConfigDto
         /// rope_scaling (Llama 3.1: {"rope_type": "llama3", "factor": 8.0, …}; older configs say "type"): recorded, not
         /// counted — it rescales rotary frequencies, which are buffers, not parameters.
         /// </summary>
+        /// <summary>A list of integers (layer indices, 0/1 flags); at most <see cref="TransformerSpecJson.MaxLayers"/> of them.</summary>
+        public IReadOnlyList<long>? IntegerList(string field)
+        {
+            if (Get(field) is not { } v) return null;
+            if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() > TransformerSpecJson.MaxLayers)
+                throw Wrong(field, v, $"a list of at most {Num(TransformerSpecJson.MaxLayers)} integers");
+            var values = new List<long>();
+            foreach (var e in v.EnumerateArray())
+                values.Add(e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long n) ? n : throw Wrong(field, e, "an integer (in a list of integers)"));
+            return values;
+        }
+
+        /// <summary>A list of strings (layer_types); at most <see cref="TransformerSpecJson.MaxLayers"/> of them.</summary>
+        public IReadOnlyList<string>? StringList(string field)
+        {
+            if (Get(field) is not { } v) return null;
+            if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() > TransformerSpecJson.MaxLayers)
+                throw Wrong(field, v, $"a list of at most {Num(TransformerSpecJson.MaxLayers)} strings");
+            var values = new List<string>();
+            foreach (var e in v.EnumerateArray())
+                values.Add(e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Wrong(field, e, "a string (in a list of strings)"));
+            return values;
+        }
+
         public (string? Type, double? Factor) RopeScaling()
         {
             if (Get("rope_scaling") is not { } v) return (null, null);
             if (v.ValueKind != JsonValueKind.Object) throw Wrong("rope_scaling", v, "an object such as {\"rope_type\": \"llama3\", \"factor\": 8.0}, or null");
-            var inner = new Reader(v, source, "rope_scaling.");
+            var inner = new Reader(v, source, prefix + "rope_scaling.");
             string? type = inner.String("rope_type") ?? inner.String("type");
             double? factor = inner.Number("factor");
             return (type, factor);

@@ -84,8 +84,19 @@ public static class HfConfigImporter
     private static string Describe(HfConfigDto dto, TransformerSpec t)
     {
         var text = new StringBuilder($"Imported from a Hugging Face {dto.ModelType} config");
+        if (dto.WrapperModelType is { } wrapper)
+            text.Append(CultureInfo.InvariantCulture, $" (the text stack of a {wrapper} config only: its vision tower is not counted)");
         if (t.IsMixtureOfExperts)
+        {
             text.Append(CultureInfo.InvariantCulture, $"; {t.Experts} experts, top-{t.TopK}");
+            if (t.SharedExperts > 0) text.Append(CultureInfo.InvariantCulture, $" + {t.SharedExperts} shared");
+            if (t.DenseLayers is { } dense) text.Append(CultureInfo.InvariantCulture, $", {dense.Count} dense layers");
+        }
+        if (t.Latent is not null) text.Append("; multi-head latent attention");
+        if (t.Local is { } local)
+            text.Append(CultureInfo.InvariantCulture, $"; {local.Layers.Count} of {t.Layers} layers {(local.Kind == LocalAttentionKind.Sliding ? "slide over" : "attend in chunks of")} {local.Window} tokens");
+        if (t.PredictionLayers > 0)
+            text.Append(CultureInfo.InvariantCulture, $"; {t.PredictionLayers} multi-token-prediction module(s) in the checkpoint, reported apart");
         if (dto.RopeScalingType is { } rope)
         {
             text.Append(CultureInfo.InvariantCulture, $"; rope_scaling {rope}");

@@ -19,13 +19,28 @@ internal static class HfConfigMapper
             ?? throw new SpecException(source, "model_type", $"missing; a Hugging Face config names its architecture there (supported: {HfModelFamily.SupportedList})");
         var family = HfModelFamily.Find(type)
             ?? throw new SpecException(source, "model_type", $"\"{type}\" is not supported; supported model types: {HfModelFamily.SupportedList}");
-        var check = new Checks(source, type);
+        var check = new Checks(source, c.WrapperModelType is null ? type : $"{c.WrapperModelType} ({type} text_config)");
+        RejectForeignKeys(c, type, check);
         return type switch
         {
             "gpt2" => Gpt2(c, family, check),
             "bert" => Bert(c, family, check),
-            _ => Rotary(c, family, check),
+            _ => HfCurrentFamilies.Adjust(c, Rotary(c, family, check), check),
         };
+    }
+
+    /// <summary>
+    /// A key that changes the architecture but that the declared model_type's class never reads would be silently
+    /// dropped by a counting that follows model_type; refuse it, naming the key and the types that do read it.
+    /// </summary>
+    private static void RejectForeignKeys(HfConfigDto c, string type, Checks check)
+    {
+        foreach (string key in c.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!HfModelFamily.ArchitectureKeys.TryGetValue(key, out var families) || families.Contains(type)) continue;
+            string readers = families.Length == 0 ? "no supported model type" : "model types " + string.Join(", ", families);
+            throw check.Fail(key, $"is set, but a {type} model has no such part ({key} is read by {readers}); the config's model_type does not match its fields");
+        }
     }
 
     /// <summary>GPT2LMHeadModel: learned positions (n_positions), every linear biased, LayerNorm with bias, n_inner = 4·n_embd when null.</summary>
@@ -78,7 +93,7 @@ internal static class HfConfigMapper
             Pooler = true,
             EmbeddingNorm = true,
             FinalNorm = false,
-            PostNorm = true,
+            Placement = NormPlacement.Post,
             LmHead = false,
         };
     }
@@ -88,7 +103,7 @@ internal static class HfConfigMapper
     /// config or the family says so. Biases: Llama/Gemma attention_bias puts a bias on q, k, v and o; Qwen2 always has
     /// q/k/v biases and none on o (Qwen2Attention); Mistral, Mixtral and Phi-3 have none; mlp_bias only in Llama.
     /// </summary>
-    private static TransformerSpec Rotary(HfConfigDto c, HfModelFamily family, Checks check)
+    internal static TransformerSpec Rotary(HfConfigDto c, HfModelFamily family, Checks check)
     {
         var (d, heads, layers, ffn, vocab) = Sizes(c, check);
         long? headDim = c.HeadDim is null ? family.DefaultHeadDim : check.Positive("head_dim", c.HeadDim, "the width of one head");
@@ -97,8 +112,8 @@ internal static class HfConfigMapper
             ? (int)(family.DefaultKvHeads ?? heads)
             : check.Count("num_key_value_heads", c.NumKeyValueHeads, "key/value heads");
         check.KvDivides(kvHeads, heads);
-        var (experts, topK) = family.ModelType == "mixtral" ? Experts(c, check) : (0, 1);
-        bool attentionBias = family.ModelType is "llama" or "gemma" && (c.AttentionBias ?? false);
+        var (experts, topK) = family.ModelType is "mixtral" or "gpt_oss" or "llama4_text" ? Experts(c, check) : (0, 1);
+        bool attentionBias = family.ModelType is not ("mistral" or "mixtral" or "phi3" or "qwen2") && (c.AttentionBias ?? family.AttentionBias);
         string act = c.HiddenActivation ?? c.HiddenAct ?? (family.ModelType == "gemma" ? "gelu_pytorch_tanh" : "silu");
         var gate = GatedActivation(act, c.HiddenActivation is null ? "hidden_act" : "hidden_activation", check);
         return new TransformerSpec
@@ -128,18 +143,27 @@ internal static class HfConfigMapper
         };
     }
 
-    private static (long D, int Heads, int Layers, long Ffn, long Vocab) Sizes(HfConfigDto c, Checks check) => (
+    internal static (long D, int Heads, int Layers, long Ffn, long Vocab) Sizes(HfConfigDto c, Checks check) => (
         check.Positive("hidden_size", c.HiddenSize, "the residual stream width"),
         check.Count("num_attention_heads", c.NumAttentionHeads, "the number of query heads"),
         check.Count("num_hidden_layers", c.NumHiddenLayers, "the number of transformer blocks"),
         check.Positive("intermediate_size", c.IntermediateSize, "the MLP width (per expert for MoE)"),
         check.Positive("vocab_size", c.VocabSize, "the number of token ids"));
 
-    /// <summary>MixtralSparseMoeBlock: num_local_experts FFNs (default 8), num_experts_per_tok of them per token (default 2).</summary>
+    /// <summary>
+    /// num_local_experts FFNs, num_experts_per_tok of them per token; the class defaults are Mixtral's 8 and 2,
+    /// gpt-oss's 128 and 4, Llama 4's 16 and 1.
+    /// </summary>
     private static (int Experts, int TopK) Experts(HfConfigDto c, Checks check)
     {
-        int experts = check.Count("num_local_experts", c.NumLocalExperts ?? 8, "experts per layer");
-        int topK = check.Count("num_experts_per_tok", c.NumExpertsPerTok ?? 2, "experts used per token");
+        var (defaultExperts, defaultTopK) = c.ModelType switch
+        {
+            "gpt_oss" => (128, 4),
+            "llama4_text" => (16, 1),
+            _ => (8, 2),
+        };
+        int experts = check.Count("num_local_experts", c.NumLocalExperts ?? defaultExperts, "experts per layer");
+        int topK = check.Count("num_experts_per_tok", c.NumExpertsPerTok ?? defaultTopK, "experts used per token");
         if (topK > experts)
             throw check.Fail("num_experts_per_tok", $"{Num(topK)} is more than num_local_experts {Num(experts)}; it must be from 1 to {Num(experts)}");
         return (experts, topK);
@@ -166,8 +190,10 @@ internal static class HfConfigMapper
     private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Presence and range checks whose messages name the file, the model type, the field and the value.</summary>
-    private readonly struct Checks(string source, string modelType)
+    internal readonly struct Checks(string source, string modelType)
     {
+        public string ModelType => modelType;
+
         public SpecException Fail(string field, string problem) => new(source, field, problem);
 
         public long Positive(string field, long? value, string what)

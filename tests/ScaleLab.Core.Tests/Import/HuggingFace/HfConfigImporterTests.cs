@@ -108,12 +108,12 @@ public class HfConfigImporterTests
 
     [Fact]
     public void Should_Reject_An_Unknown_ModelType_Listing_Supported_Ones() =>
-        Assert.Equal("config.json: model_type: \"t5\" is not supported; supported model types: bert, gemma, gpt2, llama, mistral, mixtral, phi3, qwen2",
+        Assert.Equal("config.json: model_type: \"t5\" is not supported; supported model types: bert, deepseek_v2, deepseek_v3, gemma, gemma2, gemma3_text, gpt2, gpt_oss, llama, llama4_text, mistral, mixtral, olmo2, phi3, qwen2, qwen3, qwen3_moe (and the text_config of gemma3 and llama4)",
             Error("""{"model_type": "t5", "d_model": 512}"""));
 
     [Fact]
     public void Should_Reject_A_Config_Without_ModelType() =>
-        Assert.Equal("config.json: model_type: missing; a Hugging Face config names its architecture there (supported: bert, gemma, gpt2, llama, mistral, mixtral, phi3, qwen2)",
+        Assert.Equal("config.json: model_type: missing; a Hugging Face config names its architecture there (supported: bert, deepseek_v2, deepseek_v3, gemma, gemma2, gemma3_text, gpt2, gpt_oss, llama, llama4_text, mistral, mixtral, olmo2, phi3, qwen2, qwen3, qwen3_moe (and the text_config of gemma3 and llama4))",
             Error("""{"hidden_size": 512}"""));
 
     [Fact]

@@ -8,23 +8,38 @@ namespace ScaleLab.Torch.Building;
 /// <summary>
 /// Sparse mixture of experts as in Mixtral (Jiang et al. 2024, arXiv:2401.04088): a router (D → E, no bias) scores
 /// the experts per token, the top-k are kept and their scores softmaxed, and the token's output is the weighted
-/// sum of those k experts' outputs. Experts are registered as experts.0 … experts.{E-1}.
+/// sum of those k experts' outputs. Experts are registered as experts.0 … experts.{E-1}. Current variants: a biased
+/// router (gpt-oss), DeepSeek-V3's e_score_correction_bias buffer (added to the scores for choosing experts only, as
+/// its auxiliary-loss-free balancing does), and shared experts that every token passes through (DeepSeek, Llama 4).
 /// </summary>
 public sealed class MixtureOfExperts : NamedModule
 {
     private readonly nn.Module<Tensor, Tensor> _router;
     private readonly IReadOnlyList<nn.Module<Tensor, Tensor>> _experts;
+    private readonly nn.Module<Tensor, Tensor>? _shared;
+    private readonly bool _scoreBias;
     private readonly int _topK;
 
-    public MixtureOfExperts(long modelDim, IReadOnlyList<nn.Module<Tensor, Tensor>> experts, int topK) : base(nameof(MixtureOfExperts))
+    public MixtureOfExperts(
+        long modelDim, IReadOnlyList<nn.Module<Tensor, Tensor>> experts, int topK,
+        bool routerBias = false, bool scoreBias = false, nn.Module<Tensor, Tensor>? shared = null) : base(nameof(MixtureOfExperts))
     {
+        ArgumentNullException.ThrowIfNull(experts);
         _experts = experts;
         _topK = topK;
-        _router = nn.Linear(modelDim, experts.Count, hasBias: false);
+        _router = nn.Linear(modelDim, experts.Count, hasBias: routerBias);   // (E, D)
         register_module("router", _router);
         var list = new ModuleList<nn.Module<Tensor, Tensor>>();
         foreach (var expert in experts) list.Add(expert);
         register_module("experts", list);
+        _scoreBias = scoreBias;
+        if (scoreBias) register_buffer("e_score_correction_bias", zeros(experts.Count));   // (E): moved by balancing, not by gradients
+
+        if (shared is not null)
+        {
+            _shared = shared;
+            register_module("shared_experts", shared);
+        }
     }
 
     public override Tensor forward(Tensor input)
@@ -32,8 +47,9 @@ public sealed class MixtureOfExperts : NamedModule
         using var scope = NewDisposeScope();
         long width = input.shape[^1];
         var tokens = input.reshape(-1, width);                                   // (N, D)
-        var (scores, chosen) = _router.call(tokens).topk(_topK, dim: -1);        // (N, k), (N, k)
-        var weights = scores.softmax(-1);                                        // (N, k)
+        var logits = _router.call(tokens);                                       // (N, E)
+        var (_, chosen) = (_scoreBias ? logits + get_buffer("e_score_correction_bias")! : logits).topk(_topK, dim: -1);   // (N, k)
+        var weights = logits.gather(-1, chosen).softmax(-1);                     // (N, k)
         var output = zeros_like(tokens);                                         // (N, D)
         for (int e = 0; e < _experts.Count; e++)
         {
@@ -45,6 +61,7 @@ public sealed class MixtureOfExperts : NamedModule
             output = output.index_add(0, rows, expertOut * weight.unsqueeze(-1), 1.0);
         }
 
+        if (_shared is not null) output = output + _shared.call(tokens);
         return output.reshape(input.shape).MoveToOuterDisposeScope();
     }
 

@@ -5,59 +5,102 @@ using static TorchSharp.torch;
 namespace ScaleLab.Torch.Building;
 
 /// <summary>
-/// One transformer block over (B, S, D). Pre-norm (GPT-2, Llama): x + attn(norm(x)), then x + ffn(norm(x)).
-/// Post-norm (BERT, the original Transformer): norm(x + attn(x)), then norm(x + ffn(x)). Same parameters either way.
+/// One transformer block over (B, S, D), block <c>layer</c> of its model (layers differ in current models: dense or
+/// routed FFN, local or global attention). Norm placements: pre (GPT-2, Llama) x + f(norm(x)); post (BERT)
+/// norm(x + f(x)); sandwich (Gemma 2/3) x + post_norm(f(pre_norm(x))); post-sublayer (OLMo 2) x + norm(f(x)).
 /// </summary>
 public sealed class TransformerBlock : NamedModule
 {
-    private readonly nn.Module<Tensor, Tensor> _attentionNorm, _attention, _ffnNorm, _ffn;
-    private readonly bool _postNorm;
+    private readonly nn.Module<Tensor, Tensor> _attention, _ffn;
+    private readonly nn.Module<Tensor, Tensor>? _attentionNorm, _ffnNorm, _attentionPostNorm, _ffnPostNorm;
+    private readonly NormPlacement _placement;
 
-    public TransformerBlock(TransformerSpec t) : base(nameof(TransformerBlock))
+    public TransformerBlock(TransformerSpec t, int layer) : base(nameof(TransformerBlock))
     {
-        _postNorm = t.PostNorm;
+        ArgumentNullException.ThrowIfNull(t);
+        _placement = t.Placement;
         bool ffnBias = t.FfnBias ?? t.Bias == BiasKind.All;
-        var shape = new AttentionShape(
-            t.DModel, t.Heads, t.EffectiveKvHeads, t.EffectiveHeadDim,
-            Causal: t.Kind == TransformerKind.Decoder,
-            QkvBias: t.Bias != BiasKind.None,
-            OutputBias: t.Bias == BiasKind.All,
-            RopeTheta: t.Positions == PositionKind.Rotary ? t.RopeTheta : null);
+        _attention = t.Latent is null ? new SelfAttention(Shape(t, layer)) : new LatentSelfAttention(t);
+        _ffn = t.IsMoeLayer(layer)
+            ? new MixtureOfExperts(t.DModel, [.. Enumerable.Range(0, t.Experts).Select(_ => CreateFeedForward(t, t.EffectiveExpertFfnSize, ffnBias))], t.TopK,
+                t.RouterBias, t.RouterScoreBias, t.SharedExperts > 0 ? CreateFeedForward(t, t.SharedExperts * t.EffectiveExpertFfnSize, ffnBias) : null)
+            : CreateFeedForward(t, t.FfnSize, ffnBias);
         _attentionNorm = CreateNorm(t);
-        _attention = new SelfAttention(shape);
         _ffnNorm = CreateNorm(t);
-        _ffn = t.IsMixtureOfExperts
-            ? new MixtureOfExperts(t.DModel, [.. Enumerable.Range(0, t.Experts).Select(_ => CreateFeedForward(t, ffnBias))], t.TopK)
-            : CreateFeedForward(t, ffnBias);
         register_module("attn_norm", _attentionNorm);
         register_module("attn", _attention);
+        if (_placement == NormPlacement.Sandwich)
+        {
+            _attentionPostNorm = CreateNorm(t);
+            register_module("attn_post_norm", _attentionPostNorm);
+        }
+
         register_module("ffn_norm", _ffnNorm);
         register_module("ffn", _ffn);
+        if (_placement == NormPlacement.Sandwich)
+        {
+            _ffnPostNorm = CreateNorm(t);
+            register_module("ffn_post_norm", _ffnPostNorm);
+        }
     }
 
-    /// <summary>LayerNorm (weight, and bias when norm_bias) or RMSNorm (weight only) over D.</summary>
-    public static nn.Module<Tensor, Tensor> CreateNorm(TransformerSpec t) => t.Norm == NormKind.RmsNorm
-        ? new RmsNorm(t.DModel, t.NormEpsilon)
-        : nn.LayerNorm(t.DModel, t.NormEpsilon, elementwise_affine: true, bias: t.NormBias);
+    private static AttentionShape Shape(TransformerSpec t, int layer) => new(
+        t.DModel, t.Heads, t.EffectiveKvHeads, t.EffectiveHeadDim,
+        Causal: t.Kind == TransformerKind.Decoder,
+        QkvBias: t.Bias != BiasKind.None,
+        OutputBias: t.Bias == BiasKind.All,
+        RopeTheta: t.Positions == PositionKind.Rotary ? t.RopeTheta : null,
+        QkNorm: t.QkNorm,
+        NormEpsilon: t.NormEpsilon,
+        Sinks: t.AttentionSinks,
+        Local: t.IsLocalLayer(layer) ? t.Local : null);
 
-    private static nn.Module<Tensor, Tensor> CreateFeedForward(TransformerSpec t, bool bias) =>
-        new FeedForward(t.DModel, t.FfnSize, t.FeedForward, t.Activation, bias);
+    /// <summary>LayerNorm (weight, and bias when norm_bias) or RMSNorm (weight only) over D.</summary>
+    public static nn.Module<Tensor, Tensor> CreateNorm(TransformerSpec t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        return t.Norm == NormKind.RmsNorm
+            ? new RmsNorm(t.DModel, t.NormEpsilon)
+            : nn.LayerNorm(t.DModel, t.NormEpsilon, elementwise_affine: true, bias: t.NormBias);
+    }
+
+    private static nn.Module<Tensor, Tensor> CreateFeedForward(TransformerSpec t, long width, bool bias) =>
+        new FeedForward(t.DModel, width, t.FeedForward, t.Activation, bias);
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor x;
-        if (_postNorm)
+        var x = _placement switch
         {
-            x = _attentionNorm.call(input + _attention.call(input));
-            x = _ffnNorm.call(x + _ffn.call(x));
-        }
-        else
-        {
-            x = input + _attention.call(_attentionNorm.call(input));
-            x = x + _ffn.call(_ffnNorm.call(x));
-        }
-
+            NormPlacement.Post => Post(input),
+            NormPlacement.Sandwich => Sandwich(input),
+            NormPlacement.PostSublayer => PostSublayer(input),
+            _ => Pre(input),
+        };
         return x.MoveToOuterDisposeScope();   // (B, S, D)
+    }
+
+    private Tensor Pre(Tensor input)
+    {
+        var x = input + _attention.call(_attentionNorm!.call(input));
+        return x + _ffn.call(_ffnNorm!.call(x));
+    }
+
+    private Tensor Post(Tensor input)
+    {
+        var x = _attentionNorm!.call(input + _attention.call(input));
+        return _ffnNorm!.call(x + _ffn.call(x));
+    }
+
+    private Tensor Sandwich(Tensor input)
+    {
+        var x = input + _attentionPostNorm!.call(_attention.call(_attentionNorm!.call(input)));
+        return x + _ffnPostNorm!.call(_ffn.call(_ffnNorm!.call(x)));
+    }
+
+    private Tensor PostSublayer(Tensor input)
+    {
+        var x = input + _attentionNorm!.call(_attention.call(input));
+        return x + _ffnNorm!.call(_ffn.call(x));
     }
 }

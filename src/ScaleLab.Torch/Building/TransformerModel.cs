@@ -45,7 +45,7 @@ public sealed class TransformerModel : NamedModule
         }
 
         var blocks = new ModuleList<TransformerBlock>();
-        for (int i = 0; i < t.Layers; i++) blocks.Add(new TransformerBlock(t));
+        for (int i = 0; i < t.Layers; i++) blocks.Add(new TransformerBlock(t, i));
         _blocks = [.. blocks];
         register_module("blocks", blocks);
 

@@ -40,6 +40,42 @@ public sealed class ParameterParityTests
         Assert.Equal(cost.Buffers, buffers);
     }
 
+    /// <summary>Every transformer preset's scaled-down copy runs forward: causal masks, windows, sinks, MLA, shared experts.</summary>
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Build_TransformerPreset_RunsForwardToFiniteOutputs(string preset)
+    {
+        var spec = ModelPresets.Load(preset);
+        if (spec.Transformer is not { } t) return;
+        spec = spec with { Transformer = ScaledDown(t), Input = null };
+        using var model = ModuleBuilder.Build(spec);
+        using var scope = NewDisposeScope();
+        var tokens = randint(0, 101, [2, 7], generator: new TorchSharp.torch.Generator(7));
+        var output = ((TorchSharp.torch.nn.Module<Tensor, Tensor>)model).call(tokens);
+        long width = spec.Transformer!.LmHead ? 101 : spec.Transformer.DModel;
+        Assert.Equal(width, output.shape[^1]);
+        Assert.True(output.isfinite().all().item<bool>(), $"{preset}: non-finite output");
+    }
+
+    [Fact]
+    public void MaskedAttention_SlidingWindowOfTheWholeSequence_EqualsCausalAttention()
+    {
+        using var scope = NewDisposeScope();
+        var g = new TorchSharp.torch.Generator(3);
+        var q = randn([1, 2, 6, 4], generator: g);
+        var k = randn([1, 2, 6, 4], generator: g);
+        var v = randn([1, 2, 6, 4], generator: g);
+        var window = new LocalAttention(LocalAttentionKind.Sliding, 6, LayerSet.Of([0]));
+        var expected = TorchSharp.torch.nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);
+        Assert.True(MaskedAttention.Apply(q, k, v, true, window, null).allclose(expected, 1e-5, 1e-6));
+        // A window of 1: each query sees itself only, so the output is V.
+        var self = new LocalAttention(LocalAttentionKind.Sliding, 1, LayerSet.Of([0]));
+        Assert.True(MaskedAttention.Apply(q, k, v, true, self, null).allclose(v, 1e-5, 1e-6));
+        // A sink of −∞ takes no probability: the same as no sink.
+        var noSink = full([2], double.NegativeInfinity);
+        Assert.True(MaskedAttention.Apply(q, k, v, true, null, noSink).allclose(expected, 1e-5, 1e-6));
+    }
+
     [Fact]
     public void ScaledDown_KeepsTheGroupedQueryRatioAndExplicitHeadDim()
     {
@@ -60,11 +96,17 @@ public sealed class ParameterParityTests
         int ratio = Math.Max(1, t.Heads / t.EffectiveKvHeads);
         int kvHeads = Math.Max(1, heads / Math.Min(ratio, heads));
         int experts = t.IsMixtureOfExperts ? Math.Min(t.Experts, 4) : t.Experts;
+        // Per-layer patterns keep their shape in four layers: a dense first layer, local layers 0 and 2.
+        bool patterned = t.DenseLayers is not null || t.Local is not null;
         return t with
         {
             VocabSize = 101,
             DModel = 32,
-            Layers = 2,
+            Layers = patterned ? 4 : 2,
+            DenseLayers = t.DenseLayers is null ? null : LayerSet.Of([0]),
+            Local = t.Local is null ? null : t.Local with { Window = 3, Layers = LayerSet.Of([0, 2]) },
+            Latent = t.Latent is null ? null : new LatentAttention(t.Latent.QueryRank is null ? null : 10, 8, 4, 4, 6),
+            ExpertFfnSize = t.ExpertFfnSize is null ? null : 24,
             Heads = heads,
             KvHeads = t.KvHeads is null ? null : kvHeads,
             HeadDim = t.HeadDim is null ? null : 12,

@@ -85,6 +85,50 @@ public class EstimateCommandTests
     [Theory]
     [InlineData("resnet-18")]
     [InlineData("mixtral-8x7b")]
+    [InlineData("deepseek-v3")]
+    [InlineData("gpt-oss-20b")]
+    [InlineData("llama-4-scout-17b-16e")]
+    public void Estimate_Json_ValidatesAgainstItsSchema(string preset)
+    {
+        var (code, output, _) = Run("estimate", preset, "--json");
+        Assert.Equal(0, code);
+        SchemaValidation.AssertValid("estimate.schema.json", output);
+    }
+
+    [Fact]
+    public void Estimate_List_ShowsFamilyTotalAndActiveForEveryPreset()
+    {
+        var (code, output, _) = Run("estimate", "--list");
+        Assert.Equal(0, code);
+        Assert.Contains("decoder · MLA · SwiGLU · MoE 256+1 top-8", output, StringComparison.Ordinal);
+        var (jsonCode, json, _) = Run("estimate", "--list", "--json");
+        Assert.Equal(0, jsonCode);
+        SchemaValidation.AssertValid("presets.schema.json", json);
+        using var doc = JsonDocument.Parse(json);
+        var presets = doc.RootElement.GetProperty("presets").EnumerateArray().ToList();
+        Assert.Equal(Core.Presets.ModelPresets.Names.Count, presets.Count);
+        var qwen = presets.Single(p => p.GetProperty("name").GetString() == "qwen3-30b-a3b").GetProperty("parameters");
+        Assert.Equal(30_532_122_624, qwen.GetProperty("total").GetInt64());
+        Assert.Equal(3_353_032_704, qwen.GetProperty("active").GetInt64());
+    }
+
+    [Fact]
+    public void Estimate_DeepSeekV3_ReportsMtpApartAndTheLatentKvCache()
+    {
+        var j = Json("estimate", "deepseek-v3", "--precision", "bf16", "--seq", "4096");
+        var p = j.GetProperty("parameters");
+        Assert.Equal(671_026_404_352, p.GetProperty("total").GetInt64());
+        Assert.Equal(13_463_426_048, p.GetProperty("prediction_layers").GetInt64());
+        Assert.Equal(36_625_603_584, p.GetProperty("active_without_embedding").GetInt64());
+        // MLA caches kv_lora_rank + qk_rope_head_dim = 576 elements per token and layer: 61 · 576 · 4096 · 2 bytes.
+        var kv = j.GetProperty("kv_cache");
+        Assert.Equal(61L * 576 * 4096 * 2, kv.GetProperty("bytes_per_sequence").GetInt64());
+        Assert.Equal("latent (MLA)", kv.GetProperty("groups")[0].GetProperty("kind").GetString());
+    }
+
+    [Theory]
+    [InlineData("resnet-18")]
+    [InlineData("mixtral-8x7b")]
     public void Estimate_Json_HasExactlyTheFieldsTheSchemaDocuments(string preset)
     {
         using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "docs", "schemas", "estimate.schema.json")));
@@ -217,12 +261,25 @@ public class EstimateCommandTests
     private static void AssertMatches(JsonElement schema, JsonElement value, string path)
     {
         if (!schema.TryGetProperty("properties", out var properties)) return;
-        var expected = properties.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
-        var actual = value.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
-        Assert.True(expected.SequenceEqual(actual), $"{path}: schema has [{string.Join(", ", expected)}], output has [{string.Join(", ", actual)}]");
-        foreach (var p in properties.EnumerateObject()) AssertMatches(p.Value, value.GetProperty(p.Name), path + "." + p.Name);
+        // Every required field present, nothing the schema does not document; optional objects (kv_cache) checked when present.
+        var documented = properties.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var required = schema.TryGetProperty("required", out var r) ? r.EnumerateArray().Select(e => e.GetString()!).ToList() : [];
+        var actual = value.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.True(required.All(actual.Contains), $"{path}: output lacks [{string.Join(", ", required.Except(actual))}]");
+        Assert.True(actual.All(documented.Contains), $"{path}: the schema does not document [{string.Join(", ", actual.Except(documented))}]");
+        foreach (var p in properties.EnumerateObject())
+        {
+            if (value.TryGetProperty(p.Name, out var child)) AssertMatches(p.Value, child, path + "." + p.Name);
+        }
     }
 
     private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+}
+
+public class SchemaValidationTests
+{
+    [Fact]
+    public void SchemaValidation_RejectsADocumentWithoutTheRequiredFields() =>
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => SchemaValidation.AssertValid("estimate.schema.json", """{"schema": "scalelab.estimate/1"}"""));
 }

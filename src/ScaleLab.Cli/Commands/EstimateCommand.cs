@@ -31,13 +31,14 @@ internal static class EstimateCommand
             DefaultValueFactory = _ => "adam",
         };
         var mixed = new Option<bool>("--mixed-precision") { Description = "16-bit weights/gradients/activations with fp32 master weights and optimizer state" };
-        var json = new Option<bool>("--json") { Description = "Print the stable JSON form (docs/schemas/estimate.schema.json)" };
+        var json = new Option<bool>("--json") { Description = "Print the stable JSON form (docs/schemas/estimate.schema.json; with --list, presets.schema.json)" };
+        var list = new Option<bool>("--list") { Description = "List the bundled presets: family, total and active parameters" };
 
         var command = new Command("estimate",
             "Count a model's parameters, forward/training FLOPs, training and inference memory, and disk size, before training it.\n\n"
-            + "Example:\n  scalelab estimate resnet-18 --batch 64 --mixed-precision");
+            + "Examples:\n  scalelab estimate resnet-18 --batch 64 --mixed-precision\n  scalelab estimate deepseek-v3 --json\n  scalelab estimate --list");
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { all, batch, seq, precision, optimizer, mixed, json }) command.Options.Add(option);
+        foreach (var option in new Option[] { all, list, batch, seq, precision, optimizer, mixed, json }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var options = new EstimateOptions(
@@ -48,6 +49,11 @@ internal static class EstimateCommand
                 parse.GetValue(mixed));
             var output = parse.InvocationConfiguration.Output;
             string? text = parse.GetValue(target);
+            if (parse.GetValue(list))
+            {
+                if (text is not null) throw new ScaleLabException("give either a TARGET or --list, not both");
+                return List(parse.GetValue(json), output);
+            }
             if (text is null || parse.GetValue(all))
             {
                 if (text is not null) throw new ScaleLabException("give either a TARGET or --all, not both");
@@ -72,6 +78,14 @@ internal static class EstimateCommand
             .OrderBy(r => r.Cost.Parameters).ThenBy(r => r.Spec.Name, StringComparer.Ordinal).ToList();
         if (json) output.WriteLine("[" + string.Join(",\n", reports.Select(EstimateReportJson.Write)) + "]");
         else ComparisonRenderer.Render(Terminal.For(output), reports, options);
+        return 0;
+    }
+
+    private static int List(bool json, TextWriter output)
+    {
+        var presets = PresetSummary.All();
+        if (json) output.WriteLine(PresetSummaryJson.Write(presets));
+        else PresetListRenderer.Render(Terminal.For(output), presets);
         return 0;
     }
 

@@ -18,7 +18,7 @@ internal static class EstimateRenderer
         string sample = SummaryRenderer.Sample(c);
         console.WriteLine($"{r.Spec.Name}: {r.Spec.Description ?? "(no description)"}");
         console.WriteLine($"source: {r.Spec.Source} · {r.Kind} · per {sample}");
-        Section(console, "Parameters", Parameters(c));
+        Section(console, "Parameters", Parameters(r));
         Section(console, $"Compute per {sample} (1 MAC = 2 FLOPs)", Compute(r));
         var o = r.Options;
         string training = o.MixedPrecision
@@ -26,6 +26,8 @@ internal static class EstimateRenderer
             : o.Precision.Name();
         string context = r.Inference.KvCacheBytes > 0 ? $", context {HumanUnits.Exact(c.SequenceLength)}" : "";
         Section(console, $"Memory · training: {training}, {o.Optimizer.Name()}, batch {HumanUnits.Exact(r.Batch)} · inference: {r.InferencePrecision.Name()}, batch {HumanUnits.Exact(r.Batch)}{context}", Memory(r));
+        if (r.KvCache is { Groups.Count: > 1 } or { Groups: [{ Kind: not "global" }] })
+            Section(console, $"KV cache per sequence by layer kind · {r.InferenceActivationPrecision.Name()}, context {HumanUnits.Exact(c.SequenceLength)}", KvCache(r));
         Section(console, "Disk · weights and buffers at each precision (file headers and quantization scales not counted)", Disk(r));
     }
 
@@ -36,14 +38,21 @@ internal static class EstimateRenderer
         console.Write(table);
     }
 
-    private static Table Parameters(ModelCost c)
+    private static Table Parameters(EstimateReport r)
     {
+        var c = r.Cost;
         var t = Cells.Table(null, "", ">Count", ">", "Note");
         t.AddRow(Cells.Text("total"), Cells.Exact(c.Parameters), Cells.Human(c.Parameters), Cells.Text("tied weights counted once"));
         t.AddRow(Cells.Text("trainable"), Cells.Exact(c.TrainableParameters), Cells.Human(c.TrainableParameters), Cells.Text(""));
         t.AddRow(Cells.Text("active"), Cells.Exact(c.ActiveParameters), Cells.Human(c.ActiveParameters),
-            Cells.Text(c.ActiveParameters == c.Parameters ? "every parameter is used for every token" : "used per token (mixture-of-experts: top-k experts)"));
-        t.AddRow(Cells.Text("buffers"), Cells.Exact(c.Buffers), Cells.Human(c.Buffers), Cells.Text("not trained: batch-norm running statistics"));
+            Cells.Text(c.ActiveParameters == c.Parameters ? "every parameter is used for every token" : "used per token (mixture-of-experts: top-k experts, shared experts, router)"));
+        if (c.ActiveParameters != c.Parameters)
+            t.AddRow(Cells.Text("active without embedding"), Cells.Exact(c.ActiveParametersWithoutEmbedding), Cells.Human(c.ActiveParametersWithoutEmbedding),
+                Cells.Text("the input lookup left out, as gpt-oss and DeepSeek quote active counts"));
+        if (r.PredictionLayerParameters > 0)
+            t.AddRow(Cells.Text("multi-token prediction"), Cells.Exact(r.PredictionLayerParameters), Cells.Human(r.PredictionLayerParameters),
+                Cells.Text("MTP modules stored in the checkpoint, not in total"));
+        t.AddRow(Cells.Text("buffers"), Cells.Exact(c.Buffers), Cells.Human(c.Buffers), Cells.Text("not trained: batch-norm running statistics, routing score biases"));
         return t;
     }
 
@@ -103,6 +112,17 @@ internal static class EstimateRenderer
         < 1024 => Cells.Bytes(bytes.Value),
         { } b => new Text($"{HumanUnits.Bytes(b)} ({HumanUnits.Exact(b)} B)").RightJustified(),
     };
+
+    private static Table KvCache(EstimateReport r)
+    {
+        var kv = r.KvCache!;
+        var precision = r.InferenceActivationPrecision;
+        var t = Cells.Table(null, "Layers", ">Count", ">Elements per token", ">Cached tokens", ">Bytes");
+        foreach (var g in kv.Groups)
+            t.AddRow(Cells.Text(g.Kind), Cells.Exact(g.Layers), Cells.Exact(g.ElementsPerToken), Cells.Exact(g.CachedTokens), Cells.Bytes(precision.BytesFor(g.Elements)));
+        t.AddRow(Cells.Text("total"), Cells.Text(""), Cells.Text(""), Cells.Text(""), Cells.Bytes(precision.BytesFor(kv.ElementsPerSequence)));
+        return t;
+    }
 
     private static Table Disk(EstimateReport r)
     {

@@ -45,6 +45,15 @@ public sealed record EstimateReport(
 
     public long TrainingFlopsPerStep => checked(Cost.TrainingFlops * Batch);
 
+    /// <summary>A decoder's KV cache for one sequence of the report's context, by kind of layer; null for other models.</summary>
+    public KvCacheEstimate? KvCache => Spec.Transformer is { Kind: TransformerKind.Decoder } t ? Accounting.KvCache.For(t, Cost.SequenceLength) : null;
+
+    /// <summary>Multi-token-prediction modules stored beside the model (DeepSeek-V3), reported apart from its parameters.</summary>
+    public long PredictionLayerParameters => TransformerAccounting.PredictionLayerParameters(Spec);
+
+    /// <summary>The precision of the inference KV cache and activations (fp16 under int4 weight-only serving).</summary>
+    public Precision InferenceActivationPrecision => MemoryEstimator.ActivationPrecision(InferencePrecision);
+
     public static EstimateReport Create(ModelSpec spec, EstimateOptions options)
     {
         ArgumentNullException.ThrowIfNull(spec);

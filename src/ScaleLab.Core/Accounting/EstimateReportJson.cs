@@ -21,9 +21,10 @@ public static class EstimateReportJson
             w.WriteString("schema", SchemaId);
             WriteModel(w, report);
             WriteSettings(w, report);
-            WriteParameters(w, report.Cost);
+            WriteParameters(w, report);
             WriteFlops(w, report);
             WriteMemory(w, report);
+            WriteKvCache(w, report);
             w.WriteStartObject("disk_bytes");
             foreach (var (precision, bytes) in report.DiskBytes) w.WriteNumber(precision.Name(), bytes);
             w.WriteEndObject();
@@ -53,14 +54,18 @@ public static class EstimateReportJson
         w.WriteEndObject();
     }
 
-    private static void WriteParameters(Utf8JsonWriter w, ModelCost c)
+    private static void WriteParameters(Utf8JsonWriter w, EstimateReport r)
     {
+        var c = r.Cost;
         w.WriteStartObject("parameters");
         w.WriteNumber("total", c.Parameters);
         w.WriteNumber("trainable", c.TrainableParameters);
         w.WriteNumber("non_trainable", c.Parameters - c.TrainableParameters);
         w.WriteNumber("active", c.ActiveParameters);
+        w.WriteNumber("active_without_embedding", c.ActiveParametersWithoutEmbedding);
+        w.WriteNumber("embedding", c.EmbeddingParameters);
         w.WriteNumber("buffers", c.Buffers);
+        w.WriteNumber("prediction_layers", r.PredictionLayerParameters);
         w.WriteEndObject();
     }
 
@@ -104,6 +109,30 @@ public static class EstimateReportJson
         w.WriteNumber("activations", i.ActivationBytes);
         w.WriteNumber("total", i.TotalBytes);
         w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteKvCache(Utf8JsonWriter w, EstimateReport r)
+    {
+        if (r.KvCache is not { } kv) return;
+        var precision = r.InferenceActivationPrecision;
+        w.WriteStartObject("kv_cache");
+        w.WriteNumber("context", kv.Context);
+        w.WriteString("precision", precision.Name());
+        w.WriteNumber("elements_per_sequence", kv.ElementsPerSequence);
+        w.WriteNumber("bytes_per_sequence", precision.BytesFor(kv.ElementsPerSequence));
+        w.WriteStartArray("groups");
+        foreach (var g in kv.Groups)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", g.Kind);
+            w.WriteNumber("layers", g.Layers);
+            w.WriteNumber("elements_per_token", g.ElementsPerToken);
+            w.WriteNumber("cached_tokens", g.CachedTokens);
+            w.WriteNumber("bytes", precision.BytesFor(g.Elements));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 }

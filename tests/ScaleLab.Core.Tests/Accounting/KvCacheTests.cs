@@ -1,0 +1,107 @@
+using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Presets;
+using ScaleLab.Core.Spec;
+
+namespace ScaleLab.Core.Tests.Accounting;
+
+/// <summary>
+/// KV cache per token and per sequence, family by family, against the hand formula: K and V of kv_heads·head_dim per
+/// layer (Pope et al. 2022); MLA's latent kv_lora_rank + qk_rope_head_dim (DeepSeek-V2 §2.1.2, Table 1: 576 for V2/V3);
+/// sliding-window layers capped at the window, chunked layers at the chunk.
+/// </summary>
+public class KvCacheTests
+{
+    private static KvCacheEstimate Kv(string preset, long context) => KvCache.For(ModelPresets.Load(preset).Transformer!, context);
+
+    [Fact]
+    public void KvCache_Qwen3_8b_IsKAndVOfEightHeadsPerLayer() =>
+        Assert.Equal(36L * 2 * 8 * 128 * 32_768, Kv("qwen3-8b", 32_768).ElementsPerSequence);
+
+    [Fact]
+    public void KvCache_Qwen3Moe_IsKAndVOfFourHeadsPerLayer() =>
+        Assert.Equal(48L * 2 * 4 * 128, Kv("qwen3-30b-a3b", 10).ElementsPerToken);
+
+    [Fact]
+    public void KvCache_DeepSeekV3_CachesTheLatentAndTheSharedRotaryKey()
+    {
+        var kv = Kv("deepseek-v3", 4096);
+        Assert.Equal(61L * (512 + 64), kv.ElementsPerToken);
+        // Against 61 · 2 · 128 heads · 128 for the same heads without MLA: 56.9× smaller.
+        Assert.Equal(56.9, Math.Round(61.0 * 2 * 128 * 128 / kv.ElementsPerToken, 1));
+    }
+
+    [Fact]
+    public void KvCache_DeepSeekV2Lite_CachesTheLatent() =>
+        Assert.Equal(27L * 576 * 1000, Kv("deepseek-v2-lite", 1000).ElementsPerSequence);
+
+    [Fact]
+    public void KvCache_Gemma2_SlidingLayersStopAtTheWindow()
+    {
+        // 21 global layers hold all 8192 tokens, 21 sliding layers 4096; 2 · 8 kv heads · 256 per token and layer.
+        long perToken = 2L * 8 * 256;
+        Assert.Equal((21 * perToken * 8192) + (21 * perToken * 4096), Kv("gemma-2-9b", 8192).ElementsPerSequence);
+        // Below the window every layer holds the whole context.
+        Assert.Equal(42 * perToken * 1000, Kv("gemma-2-9b", 1000).ElementsPerSequence);
+    }
+
+    [Fact]
+    public void KvCache_Gemma3_FourGlobalLayersOf26()
+    {
+        var kv = Kv("gemma-3-1b", 32_768);
+        long perToken = 2L * 1 * 256;
+        Assert.Equal((4 * perToken * 32_768) + (22 * perToken * 512), kv.ElementsPerSequence);
+    }
+
+    [Fact]
+    public void KvCache_GptOss20b_HalfTheLayersHold128Tokens()
+    {
+        // hf-mem#70: counting every layer at the full context over-states gpt-oss's cache at 8k by about 2×.
+        long perToken = 2L * 8 * 64;
+        var kv = Kv("gpt-oss-20b", 8192);
+        Assert.Equal((12 * perToken * 8192) + (12 * perToken * 128), kv.ElementsPerSequence);
+        var full = KvCache.ForFullContext(ModelPresets.Load("gpt-oss-20b").Transformer!, 8192);
+        Assert.Equal(24 * perToken * 8192, full.ElementsPerSequence);
+    }
+
+    [Fact]
+    public void KvCache_Llama4Scout_ChunkedLayersHoldOneChunk()
+    {
+        long perToken = 2L * 8 * 128;
+        Assert.Equal((12 * perToken * 131_072) + (36 * perToken * 8192), Kv("llama-4-scout-17b-16e", 131_072).ElementsPerSequence);
+    }
+
+    [Fact]
+    public void KvCache_Olmo2_IsFullMultiHead() =>
+        Assert.Equal(32L * 2 * 32 * 128, Kv("olmo-2-7b", 1).ElementsPerToken);
+
+    [Fact]
+    public void KvCache_Encoder_HasNone() =>
+        Assert.Empty(KvCache.For(ModelPresets.Load("bert-base-uncased").Transformer!, 512).Groups);
+
+    [Theory]
+    [InlineData(100L, 5050L)]          // inside the window: the causal triangle S(S+1)/2
+    [InlineData(200L, 8256L + 9216L)]  // W(W+1)/2 + (S−W)·W with W = 128
+    public void AttendedPairs_SlidingWindow_IsTheBand(long s, long pairs)
+    {
+        var t = new TransformerSpec { Layers = 1, Local = new LocalAttention(LocalAttentionKind.Sliding, 128, LayerSet.Of([0])) };
+        Assert.Equal(pairs, TransformerAccounting.AttendedPairs(t, 0, s));
+    }
+
+    [Fact]
+    public void AttendedPairs_Chunked_IsOneTrianglePerChunk()
+    {
+        var t = new TransformerSpec { Layers = 1, Local = new LocalAttention(LocalAttentionKind.Chunked, 4, LayerSet.Of([0])) };
+        Assert.Equal((2 * 10) + 3, TransformerAccounting.AttendedPairs(t, 0, 10));   // chunks of 4, 4 and 2 tokens
+    }
+
+    [Fact]
+    public void Accounting_GptOss_CausalAttentionFlopsFollowTheWindow()
+    {
+        // At 4096 tokens, sliding layers attend W(W+1)/2 + (S−W)·W pairs, global ones S(S+1)/2; 64 heads · (64 + 64) MACs a pair.
+        var cost = ModelAccounting.Account(ModelPresets.Load("gpt-oss-20b"), 4096);
+        long s = 4096, w = 128, perPair = 64L * 128;
+        long expected = 12 * perPair * ((s * (s + 1) / 2) + (w * (w + 1) / 2) + ((s - w) * w));
+        Assert.Equal(expected, cost.CausalAttentionMacs);
+        Assert.Equal(24 * perPair * s * s, cost.AttentionMacs);
+    }
+}

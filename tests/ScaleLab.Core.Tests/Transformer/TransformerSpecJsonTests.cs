@@ -50,6 +50,14 @@ public class TransformerSpecJsonTests
     [InlineData("mixtral-8x7b")]
     [InlineData("bert-base-uncased")]
     [InlineData("gpt2-small")]
+    [InlineData("deepseek-v3")]
+    [InlineData("deepseek-v2-lite")]
+    [InlineData("gemma-2-9b")]
+    [InlineData("gemma-3-1b")]
+    [InlineData("olmo-2-7b")]
+    [InlineData("gpt-oss-20b")]
+    [InlineData("llama-4-scout-17b-16e")]
+    [InlineData("qwen3-30b-a3b")]
     public void WriteThenParse_Preset_GivesTheSameSpec(string preset)
     {
         var original = ScaleLab.Core.Presets.ModelPresets.Load(preset).Transformer!;
@@ -151,4 +159,58 @@ public class TransformerSpecJsonTests
         string message = Error(Spec("\"n_layers\": 3"));
         Assert.StartsWith("t.json: transformer: unknown field 'n_layers'; valid fields here: activation, attention_sinks, bias, d_model, dense_layers, embedding_norm, expert_ffn_size, experts, ffn, ffn_bias, ffn_size, final_norm, head_dim, heads, kind, kv_heads, latent_attention,", message);
     }
+
+    [Fact]
+    public void Parse_LegacyPostNorm_MeansPostPlacement() =>
+        Assert.Equal(NormPlacement.Post, Parse(Spec("\"post_norm\": true")).Placement);
+
+    [Fact]
+    public void Should_Reject_PostNorm_Contradicting_NormPlacement() =>
+        Assert.Equal("t.json: transformer: post_norm is true but norm_placement is not \"post\"; give one of them",
+            Error(Spec("\"post_norm\": true, \"norm_placement\": \"sandwich\"")));
+
+    [Fact]
+    public void Should_Reject_An_Unknown_NormPlacement() =>
+        Assert.Equal("t.json: transformer: norm_placement is \"middle\"; it must be pre, post, sandwich or post_sublayer",
+            Error(Spec("\"norm_placement\": \"middle\"")));
+
+    [Fact]
+    public void Should_Reject_An_Unknown_QkNorm() =>
+        Assert.Equal("t.json: transformer: qk_norm is \"l2\"; it must be none, per_head (Qwen3, Gemma 3) or full (OLMo 2)",
+            Error(Spec("\"qk_norm\": \"l2\"")));
+
+    [Fact]
+    public void Should_Reject_Expert_Fields_Without_Experts() =>
+        Assert.Equal("t.json: transformer: shared_experts is set but experts is 0; it only applies to a mixture of experts (experts ≥ 2)",
+            Error(Spec("\"shared_experts\": 1")));
+
+    [Fact]
+    public void Should_Reject_A_Dense_Layer_Beyond_The_Last() =>
+        Assert.Equal("t.json: transformer: dense_layers holds 2; block indices run from 0 to 1",
+            Error(Spec("\"experts\": 4, \"top_k\": 2, \"dense_layers\": [0, 2]")));
+
+    [Fact]
+    public void Should_Reject_A_Layer_Listed_Twice() =>
+        Assert.Equal("t.json: transformer: dense_layers lists block 1 twice",
+            Error(Spec("\"experts\": 4, \"top_k\": 2, \"dense_layers\": [1, 1]")));
+
+    [Fact]
+    public void Should_Reject_KvHeads_With_LatentAttention() =>
+        Assert.Equal("t.json: transformer: kv_heads is set with latent_attention; MLA keys and values come from the latent, drop kv_heads",
+            Error(Spec("\"kv_heads\": 2, \"latent_attention\": {\"kv_lora_rank\": 8, \"qk_nope_head_dim\": 4, \"qk_rope_head_dim\": 4, \"v_head_dim\": 4}")));
+
+    [Fact]
+    public void Should_Reject_LatentAttention_Without_KvLoraRank() =>
+        Assert.Equal("t.json: transformer.latent_attention: missing field 'kv_lora_rank' (the width of the compressed key/value latent, e.g. 512)",
+            Error(Spec("\"latent_attention\": {\"qk_nope_head_dim\": 4, \"qk_rope_head_dim\": 4, \"v_head_dim\": 4}")));
+
+    [Fact]
+    public void Should_Reject_An_Unknown_Local_Attention_Kind() =>
+        Assert.Equal("t.json: transformer.local_attention: kind is \"dilated\"; it must be sliding or chunked",
+            Error(Spec("\"local_attention\": {\"kind\": \"dilated\", \"window\": 4}")));
+
+    [Fact]
+    public void Parse_LocalAttentionWithoutLayers_CoversEveryLayer() =>
+        Assert.Equal(2, Parse(Spec("\"local_attention\": {\"window\": 4}")).Local!.Layers.Count);
 }
+

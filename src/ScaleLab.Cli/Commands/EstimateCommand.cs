@@ -62,7 +62,11 @@ internal static class EstimateCommand
             var resolved = TargetResolver.Resolve(text);
             // A weights file is counted from its headers, without loading a tensor: the inspect command's job.
             if (resolved is CheckpointTarget checkpoint)
+            {
+                // The note goes to stderr: with --json, stdout stays one JSON document.
+                if (checkpoint.Note is { } note) parse.InvocationConfiguration.Error.WriteLine("note: " + note);
                 return InspectCommand.Run(checkpoint.Path, parse.GetValue(json), output);
+            }
             var report = EstimateReport.Create(((ModelTarget)resolved).Spec, options);
             if (parse.GetValue(json)) output.WriteLine(EstimateReportJson.Write(report));
             else EstimateRenderer.Render(Terminal.For(output), report);

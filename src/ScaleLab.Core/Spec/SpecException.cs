@@ -36,4 +36,7 @@ public sealed class SpecException : ScaleLabException
     public string Location { get; }
 
     public string Problem { get; }
+
+    /// <summary>Set when a Hugging Face config names a model_type ScaleLab does not know, so a caller can fall back to the checkpoint's headers.</summary>
+    public string? UnsupportedModelType { get; init; }
 }

@@ -9,7 +9,8 @@ public abstract record Target(string Text);
 public sealed record ModelTarget(string Text, ModelSpec Spec, TargetOrigin Origin) : Target(Text);
 
 /// <summary>A weights file (.safetensors, a sharded model.safetensors.index.json, .gguf): counted from its headers.</summary>
-public sealed record CheckpointTarget(string Text, string Path, CheckpointFormat Format) : Target(Text);
+/// <param name="Note">Why a checkpoint was read instead of what was asked for (a config of an unsupported model_type), for people.</param>
+public sealed record CheckpointTarget(string Text, string Path, CheckpointFormat Format, string? Note = null) : Target(Text);
 
 public enum TargetOrigin { Preset, SpecFile, HuggingFaceConfig }
 

@@ -27,13 +27,28 @@ public static class TargetResolver
     private static Target FromFolder(string folder)
     {
         string config = Path.Combine(folder, "config.json");
+        var weights = WeightsIn(folder);
         if (File.Exists(config))
-            return new ModelTarget(folder, HfConfigImporter.Import(config), TargetOrigin.HuggingFaceConfig);
+        {
+            try
+            {
+                return new ModelTarget(folder, HfConfigImporter.Import(config), TargetOrigin.HuggingFaceConfig);
+            }
+            catch (SpecException unsupported) when (unsupported.UnsupportedModelType is not null && weights is not null)
+            {
+                // The headers hold every tensor's shape: an exact count without knowing the architecture.
+                return weights with { Note = $"{config}: model_type \"{unsupported.UnsupportedModelType}\" is not supported; counted from the checkpoint headers instead ({Path.GetFileName(weights.Path)})" };
+            }
+        }
+        return weights ?? throw new ScaleLabException($"{folder}: a folder without config.json, model.safetensors or model.safetensors.index.json");
+    }
+
+    private static CheckpointTarget? WeightsIn(string folder)
+    {
         string index = Path.Combine(folder, "model.safetensors.index.json");
         if (File.Exists(index)) return new CheckpointTarget(folder, index, CheckpointFormat.SafetensorsIndex);
         string single = Path.Combine(folder, "model.safetensors");
-        if (File.Exists(single)) return new CheckpointTarget(folder, single, CheckpointFormat.Safetensors);
-        throw new ScaleLabException($"{folder}: a folder without config.json, model.safetensors or model.safetensors.index.json");
+        return File.Exists(single) ? new CheckpointTarget(folder, single, CheckpointFormat.Safetensors) : null;
     }
 
     private static Target FromFile(string path)

@@ -18,7 +18,7 @@ internal static class HfConfigMapper
         string type = c.ModelType
             ?? throw new SpecException(source, "model_type", $"missing; a Hugging Face config names its architecture there (supported: {HfModelFamily.SupportedList})");
         var family = HfModelFamily.Find(type)
-            ?? throw new SpecException(source, "model_type", $"\"{type}\" is not supported; supported model types: {HfModelFamily.SupportedList}");
+            ?? throw new SpecException(source, "model_type", $"\"{type}\" is not supported; supported model types: {HfModelFamily.SupportedList}") { UnsupportedModelType = type };
         var check = new Checks(source, c.WrapperModelType is null ? type : $"{c.WrapperModelType} ({type} text_config)");
         RejectForeignKeys(c, type, check);
         return type switch

@@ -213,3 +213,49 @@ public class CurrentFamiliesTests
     public void Import_Qwen2SlidingWindowSwitchedOff_HasNoLocalLayers() =>
         Assert.Null(Import("Qwen2.5-72B-Instruct").Transformer!.Local);
 }
+
+public class UnsupportedModelTypeFallbackTests
+{
+    [Fact]
+    public void Resolve_FolderWithUnknownModelTypeAndWeights_CountsFromTheHeaders()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"scalelab-mamba-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "config.json"), """{"model_type": "mamba", "hidden_size": 8}""");
+            byte[] header = System.Text.Encoding.UTF8.GetBytes("""{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}""");
+            using (var file = File.Create(Path.Combine(folder, "model.safetensors")))
+            {
+                file.Write(BitConverter.GetBytes((long)header.Length));
+                file.Write(header);
+                file.Write(new byte[24]);
+            }
+            var target = Assert.IsType<ScaleLab.Core.Targets.CheckpointTarget>(ScaleLab.Core.Targets.TargetResolver.Resolve(folder));
+            Assert.EndsWith("model.safetensors", target.Path, StringComparison.Ordinal);
+            Assert.Contains("model_type \"mamba\" is not supported; counted from the checkpoint headers instead (model.safetensors)", target.Note, StringComparison.Ordinal);
+            Assert.Equal(6, ScaleLab.Core.Import.Checkpoints.CheckpointSummaryReader.Read(target.Path).Parameters);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Resolve_FolderWithUnknownModelTypeAndNoWeights_NamesTheModelType()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"scalelab-mamba-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "config.json"), """{"model_type": "mamba"}""");
+            var error = Assert.Throws<SpecException>(() => ScaleLab.Core.Targets.TargetResolver.Resolve(folder));
+            Assert.Equal("mamba", error.UnsupportedModelType);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

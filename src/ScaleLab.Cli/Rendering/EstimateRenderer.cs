@@ -129,6 +129,8 @@ internal static class EstimateRenderer
         var t = Cells.Table(null, "Precision", ">Bytes", ">");
         foreach (var (precision, bytes) in r.DiskBytes)
             t.AddRow(Cells.Text(precision.Name()), Cells.Exact(bytes), Cells.Bytes(bytes));
+        if (MemoryEstimator.Mxfp4ExpertsDiskBytes(r.Cost) is { } mxfp4)
+            t.AddRow(Cells.Text("mxfp4 experts, bf16 rest"), Cells.Exact(mxfp4.Bytes), Cells.Bytes(mxfp4.Bytes));
         return t;
     }
 }

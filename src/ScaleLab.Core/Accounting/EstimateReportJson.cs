@@ -25,6 +25,13 @@ public static class EstimateReportJson
             WriteFlops(w, report);
             WriteMemory(w, report);
             WriteKvCache(w, report);
+            if (MemoryEstimator.Mxfp4ExpertsDiskBytes(report.Cost) is { } mxfp4)
+            {
+                w.WriteStartObject("mxfp4_experts_disk");
+                w.WriteNumber("expert_weights", mxfp4.ExpertWeights);
+                w.WriteNumber("bytes", mxfp4.Bytes);
+                w.WriteEndObject();
+            }
             w.WriteStartObject("disk_bytes");
             foreach (var (precision, bytes) in report.DiskBytes) w.WriteNumber(precision.Name(), bytes);
             w.WriteEndObject();

@@ -30,3 +30,6 @@ public sealed record InferenceMemoryOptions(Precision Precision = Precision.Fp16
 
 /// <summary>Inference memory in bytes: weights (buffers included), the KV cache of a decoder, and the peak live activations.</summary>
 public sealed record InferenceMemory(long WeightBytes, long KvCacheBytes, long ActivationBytes, long TotalBytes);
+
+/// <summary>A MoE checkpoint with MXFP4 routed-expert weights and bf16 elsewhere (<see cref="MemoryEstimator.Mxfp4ExpertsDiskBytes"/>).</summary>
+public sealed record Mxfp4ExpertStorage(long ExpertWeights, long Bytes);

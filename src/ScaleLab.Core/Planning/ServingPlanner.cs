@@ -38,10 +38,27 @@ public static class ServingPlanner
 
         double flops = 2.0 * (cost.ActiveParameters - notRead);
         if (m is not null && m.Kind == TransformerKind.Decoder)
-            flops += 4.0 * m.Layers * context * m.Heads * m.EffectiveHeadDim;   // QKᵀ and AV at position L
+            flops += 2.0 * DecodeAttentionMacs(m, context);   // QKᵀ and AV at position L
         var format = MatmulFormat(weights, hardware);
         return new ServingPlan(weights, kv, context, batch, gpus, weightBytes, kvPerSequence, capacity, maxBatch,
             bytesPerStep, flops, format, hardware.MemoryBandwidthBytesPerSecond * gpus, hardware.PeakFor(format) * gpus);
+    }
+
+    /// <summary>
+    /// QKᵀ and AV MACs of one decode step at position <paramref name="context"/>: per layer H·(qk + v) for each key the
+    /// query sees — the whole context for a global layer, at most the window (or chunk) for a local one. MLA counts its
+    /// expanded heads (qk = nope + rope, v), as it runs before the projections are absorbed.
+    /// </summary>
+    public static double DecodeAttentionMacs(TransformerSpec m, long context)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        double perKey = m.Latent is { } latent
+            ? (double)m.Heads * (latent.QkHeadDim + latent.ValueHeadDim)
+            : 2.0 * m.Heads * m.EffectiveHeadDim;
+        double keys = 0;
+        for (int layer = 0; layer < m.Layers; layer++)
+            keys += m.IsLocalLayer(layer) ? Math.Min(context, m.Local!.Window) : context;
+        return perKey * keys;
     }
 
     /// <summary>"fits on l4 with 1 GPU: …; up to N sequences" or "does not fit …; needs at least M GPUs".</summary>

@@ -105,3 +105,40 @@ public class KvCacheTests
         Assert.Equal(24 * perPair * s * s, cost.AttentionMacs);
     }
 }
+
+public class Mxfp4StorageTests
+{
+    [Fact]
+    public void GptOss20b_WithMxfp4Experts_IsTheSizeOfItsCheckpoint()
+    {
+        // 24 layers × 32 experts × (gate_up 2·2880·2880 + down 2880·2880) weights at 17 bytes per 32, the other
+        // 1,804,459,584 parameters in bf16: 13,761,264,768 bytes (the published checkpoint is 13.8 GB).
+        var cost = ModelAccounting.Account(ModelPresets.Load("gpt-oss-20b"), 1);
+        var mxfp4 = MemoryEstimator.Mxfp4ExpertsDiskBytes(cost)!;
+        Assert.Equal(24L * 32 * 3 * 2880 * 2880, mxfp4.ExpertWeights);
+        Assert.Equal((mxfp4.ExpertWeights / 32 * 17) + (2 * (20_914_757_184 - mxfp4.ExpertWeights)), mxfp4.Bytes);
+        Assert.Equal(13.76, Math.Round(mxfp4.Bytes / 1e9, 2));
+    }
+
+    [Fact]
+    public void DenseModel_HasNoMxfp4ExpertFigure() =>
+        Assert.Null(MemoryEstimator.Mxfp4ExpertsDiskBytes(ModelAccounting.Account(ModelPresets.Load("qwen3-8b"), 1)));
+}
+
+public class DecodeAttentionTests
+{
+    [Fact]
+    public void DecodeAttention_GptOss_SlidingLayersSeeTheirWindowOnly()
+    {
+        // 12 global layers see 8192 keys, 12 sliding ones 128; 64 heads × (64 + 64) MACs per key.
+        var t = ModelPresets.Load("gpt-oss-20b").Transformer!;
+        Assert.Equal(64.0 * 128 * ((12 * 8192) + (12 * 128)), ScaleLab.Core.Planning.ServingPlanner.DecodeAttentionMacs(t, 8192));
+    }
+
+    [Fact]
+    public void DecodeAttention_DenseModel_IsTwoLayersHeadsHeadDimContext()
+    {
+        var t = ModelPresets.Load("llama-2-7b").Transformer!;
+        Assert.Equal(2.0 * 32 * 32 * 128 * 4096, ScaleLab.Core.Planning.ServingPlanner.DecodeAttentionMacs(t, 4096));
+    }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Spec;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Planning;
 using Spectre.Console;
@@ -66,6 +67,14 @@ internal static class PlanTables
         var memory = Table("memory", "bytes", "how");
         memory.AddRow("weights", Bytes(plan.WeightBytes), $"{plan.WeightPrecision.Name()} × {Count(cost.Parameters)} parameters");
         memory.AddRow("KV cache", Bytes(plan.KvCacheBytes), $"{Bytes(plan.KvCacheBytesPerSequence)} per sequence × {Exact(plan.Batch)}");
+        // Layers cache differently in current models (MLA latents, sliding windows): one line per kind.
+        if (cost.Spec.Transformer is { Kind: TransformerKind.Decoder } t && KvCache.For(t, plan.Context) is { } kv
+            && (kv.Groups.Count > 1 || kv.Groups is [{ Kind: not "global" }]))
+        {
+            foreach (var g in kv.Groups)
+                memory.AddRow($"  {g.Kind}", Bytes(checked(plan.KvPrecision.BytesFor(g.Elements) * plan.Batch)),
+                    $"{Exact(g.Layers)} layers × {Exact(g.ElementsPerToken)} values × {Exact(g.CachedTokens)} tokens");
+        }
         memory.AddRow("[bold]total[/]", $"[bold]{Bytes(plan.TotalBytes)}[/]", Percent(plan.TotalBytes, plan.CapacityBytes) + " of the devices");
         memory.AddRow("device memory", Bytes(plan.CapacityBytes), $"{Exact(plan.Gpus)} × {Bytes(hardware.MemoryBytes)}");
         memory.AddRow("largest batch", plan.MaxBatch is long m ? Exact(m) : "—", "sequences whose cache fits beside the weights");

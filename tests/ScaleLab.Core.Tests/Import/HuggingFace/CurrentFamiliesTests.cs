@@ -30,6 +30,8 @@ public class CurrentFamiliesTests
     [InlineData("gpt-oss-20b", 20_914_757_184L)]
     [InlineData("gpt-oss-120b", 116_829_156_672L)]
     [InlineData("Qwen2.5-72B-Instruct", 72_706_203_648L)]
+    [InlineData("Mistral-Nemo-Base-2407", 12_247_782_400L)]   // head_dim 128 while 5120 / 32 = 160
+    [InlineData("phi-4", 14_659_507_200L)]
     public void Import_CurrentFamily_HasPublishedExactParameterCount(string model, long parameters) =>
         Assert.Equal(parameters, Count(model).Parameters);
 

@@ -64,6 +64,14 @@ public static class CliApp
             if (parse.GetValue(Verbose)) config.Error.WriteLine(user.ToString());
             return ExitUserError;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A fault of the world (read-only or full disk, a path that is a file, no permission), not of ScaleLab:
+            // .NET's message names the path; say what to do.
+            config.Error.WriteLine($"error: {ex.Message.TrimEnd('.')}; check that the path exists, is writable and that its disk has free space");
+            if (parse.GetValue(Verbose)) config.Error.WriteLine(ex.ToString());
+            return ExitUserError;
+        }
         catch (OperationCanceledException)
         {
             config.Error.WriteLine("cancelled");

@@ -94,14 +94,14 @@ public sealed class SweepSpecValidationTests
     [Fact]
     public void Should_Reject_A_Zero_Batch_Size_In_A_Trial()
     {
-        Assert.Equal("sweep.json: trials[0].batch_size: is 0; it must be an integer, 1 or more",
+        Assert.Equal("sweep.json: trials[0].batch_size: is 0; it must be an integer from 1 to 1048576",
             Error("""{"model": "mlp-784-1000-500-250", "trials": [{"batch_size": 0}]}"""));
     }
 
     [Fact]
     public void Should_Reject_A_Zero_Width_Value()
     {
-        Assert.Equal("sweep.json: axes.width[1]: is 0; it must be a positive number",
+        Assert.Equal("sweep.json: axes.width[1]: is 0; it must be a positive number of at most 1000",
             Error("""{"model": "mlp-784-1000-500-250", "axes": {"width": [1, 0]}}"""));
     }
 
@@ -171,7 +171,7 @@ public sealed class SweepSpecValidationTests
     [Fact]
     public void Should_Reject_An_Empty_Axis()
     {
-        Assert.Equal("sweep.json: axes.lr: is []; it must be a non-empty list of values, each a positive number",
+        Assert.Equal("sweep.json: axes.lr: is []; it must be a non-empty list of values, each a positive number of at most 100",
             Error("""{"model": "mlp-784-1000-500-250", "axes": {"lr": []}}"""));
     }
 

@@ -92,7 +92,7 @@ internal static class CompressCommand
                 Threads = Math.Max(1, parse.GetValue(threads)),
             };
             Validate(request, parse.GetValue(grid), parse.GetValue(distillFrom));
-            string outDir = parse.GetValue(output)!;
+            string outDir = OutputFolder.Prepare(parse.GetValue(output)!, "--out");
             var requests = parse.GetValue(grid) ? CompressionGrid.Default(request) : [request];
             var results = CompressionSession.Run(runDir, parse.GetValue(distillFrom), parse.GetValue(data), requests, outDir,
                 new Progress<string>(line => Console.Error.WriteLine(line)));

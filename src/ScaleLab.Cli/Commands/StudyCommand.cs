@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ScaleLab.Core;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Scaling;
 using ScaleLab.Experiments.Running;
@@ -45,7 +46,7 @@ internal static class StudyCommand
         {
             var output = parse.InvocationConfiguration.Output;
             bool quick = parse.GetValue(Quick);
-            string directory = Path.GetFullPath(parse.GetValue(Out)!);
+            string directory = OutputFolder.Prepare(Path.GetFullPath(parse.GetValue(Out)!), "--out");
             var sweep = Sweep(quick);
             var options = new SweepRunOptions(parse.GetValue(Workers));
             var started = DateTime.UtcNow;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ScaleLab.Core;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
@@ -26,7 +27,7 @@ internal static class SweepCommand
         command.SetAction(async (parse, ct) =>
         {
             var sweep = SweepSpecJson.Load(parse.GetValue(SweepFile)!);
-            string directory = parse.GetValue(Out) ?? Path.Combine("sweeps", sweep.Name);
+            string directory = OutputFolder.Prepare(parse.GetValue(Out) ?? Path.Combine("sweeps", sweep.Name), "--out");
             var options = new SweepRunOptions(parse.GetValue(Workers), parse.GetValue(Threads), EarlyStopping(parse.GetValue(EarlyStop), sweep));
             if (options.ThreadsPerTrial is < 1) throw new SweepException($"--threads: {options.ThreadsPerTrial} is not valid; expected 1 or more");
             var output = parse.InvocationConfiguration.Output;

@@ -74,7 +74,9 @@ internal static class TrainCommand
         }
 
         TrainingConfigValidator.Validate(config, "command line");
-        string runDirectory = outDir ?? Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+        // A model's name may be anything (a Hugging Face _name_or_path): the default folder uses a safe form of it.
+        string runDirectory = OutputFolder.Prepare(
+            outDir ?? Path.Combine("runs", $"{PathName.Sanitize(spec.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"), "--out");
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };

@@ -60,6 +60,24 @@ public sealed record EstimateReport(
         ArgumentNullException.ThrowIfNull(options);
         var cost = ModelAccounting.Account(spec, options.SequenceLength);
         long batch = options.Batch ?? (spec.Transformer is null ? 32 : 1);
+        if (batch > MaxBatch)
+            throw new ScaleLabException($"--batch {batch.ToString(System.Globalization.CultureInfo.InvariantCulture)}: at most {MaxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture)} samples per step are accepted");
+        try
+        {
+            return Create(spec, options, cost, batch);
+        }
+        catch (OverflowException)
+        {
+            throw new ScaleLabException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"--batch {batch} with {cost.SequenceLength} tokens per sample makes {spec.Name}'s memory or FLOP figures exceed 64 bits; use a smaller --batch or --seq"));
+        }
+    }
+
+    /// <summary>Most samples per step an estimate accepts: 2^30, far past any real batch, so byte counts stay in range.</summary>
+    public const long MaxBatch = 1L << 30;
+
+    private static EstimateReport Create(ModelSpec spec, EstimateOptions options, ModelCost cost, long batch)
+    {
         var training = MemoryEstimator.Training(cost, new TrainingMemoryOptions(options.Precision, options.Optimizer, options.MixedPrecision, batch));
         var inference = MemoryEstimator.Inference(cost, new InferenceMemoryOptions(ServePrecision(options), batch, cost.SequenceLength));
         var disk = PrecisionInfo.All.ToDictionary(p => p, p => MemoryEstimator.DiskBytes(cost, p));

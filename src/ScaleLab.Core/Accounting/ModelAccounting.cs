@@ -54,9 +54,21 @@ public static class ModelAccounting
         var counted = spec with { Input = input };
         var rows = new List<LayerCost>();
         var shape = input;
-        for (int i = 0; i < spec.Layers.Count; i++)
-            shape = Walk(spec.Layers[i], shape, counted.Source, $"layers[{i}]", 0, rows);
-        return new ModelCost(counted, rows, sequence ? input[0] : 1);
+        int layer = 0;
+        try
+        {
+            for (; layer < spec.Layers.Count; layer++)
+                shape = Walk(spec.Layers[layer], shape, counted.Source, $"layers[{layer}]", 0, rows);
+            var cost = new ModelCost(counted, rows, sequence ? input[0] : 1);
+            _ = (cost.Parameters, cost.ForwardFlops, cost.TrainingFlops, cost.ActivationElements);   // totals must fit too
+            return cost;
+        }
+        catch (OverflowException)
+        {
+            // Each size is capped where it is read; only their products can still overflow (wide layers on large inputs).
+            string where = layer < spec.Layers.Count ? $"layers[{layer}]" : "totals";
+            throw new SpecException(spec.Source, where, $"with input {input} its parameter, FLOP or activation counts exceed 64 bits; use smaller layers or a smaller input");
+        }
     }
 
     /// <summary>Adds the rows of one layer (and, for a residual block, its children) and returns its output shape.</summary>

@@ -51,7 +51,7 @@ internal static class LayerSpecJson
         o.Location = $"{path} ({type})";
         LayerSpec layer = type switch
         {
-            "linear" => new LinearLayer(o.RequiredLong("units", "the output width, e.g. 128"), o.OptionalBool("bias", true)),
+            "linear" => new LinearLayer(o.RequiredLong("units", "the output width, e.g. 128", 1, TransformerSpecJson.MaxWidth), o.OptionalBool("bias", true)),
             "conv1d" => Conv(o, 1),
             "conv2d" => Conv(o, 2),
             "max_pool1d" => Pool(o, PoolKind.Max, 1),
@@ -75,7 +75,7 @@ internal static class LayerSpecJson
             "tanh" => new ActivationLayer(ActivationKind.Tanh),
             "sigmoid" => new ActivationLayer(ActivationKind.Sigmoid),
             "softmax" => new ActivationLayer(ActivationKind.Softmax),
-            "embedding" => new EmbeddingLayer(o.RequiredLong("vocab", "the number of token ids, e.g. 10000"), o.RequiredLong("dim", "the vector width, e.g. 64")),
+            "embedding" => new EmbeddingLayer(o.RequiredLong("vocab", "the number of token ids, e.g. 10000", 1, TransformerSpecJson.MaxVocab), o.RequiredLong("dim", "the vector width, e.g. 64", 1, TransformerSpecJson.MaxWidth)),
             "rnn" => Recurrent(o, RecurrentKind.Rnn),
             "lstm" => Recurrent(o, RecurrentKind.Lstm),
             "gru" => Recurrent(o, RecurrentKind.Gru),
@@ -90,11 +90,11 @@ internal static class LayerSpecJson
 
     private static ConvLayer Conv(SpecJsonObject o, int rank)
     {
-        long filters = o.RequiredLong("filters", "the number of output channels, e.g. 32");
+        long filters = o.RequiredLong("filters", "the number of output channels, e.g. 32", 1, TransformerSpecJson.MaxWidth);
         var kernel = o.RequiredTuple("kernel", rank, 1, rank == 1 ? "the kernel length, e.g. 3" : "the kernel size, e.g. 3 or [3, 3]");
         var stride = o.OptionalTuple("stride", rank, 1) ?? Ones(rank);
         var dilation = o.OptionalTuple("dilation", rank, 1) ?? Ones(rank);
-        int groups = o.OptionalInt("groups", 1);
+        int groups = o.OptionalInt("groups", 1, 1, (int)TransformerSpecJson.MaxWidth);
         bool bias = o.OptionalBool("bias", true);
         var (mode, padding) = Padding(o, rank);
         return new ConvLayer(rank, filters, kernel, stride, mode, padding, dilation, groups, bias);
@@ -138,7 +138,7 @@ internal static class LayerSpecJson
 
     private static RecurrentLayer Recurrent(SpecJsonObject o, RecurrentKind kind) => new(
         kind,
-        o.RequiredLong("hidden", "the hidden width, e.g. 128"),
+        o.RequiredLong("hidden", "the hidden width, e.g. 128", 1, TransformerSpecJson.MaxWidth),
         o.OptionalInt("num_layers", 1, 1, 1000),
         o.OptionalBool("bidirectional", false),
         o.OptionalBool("batch_first", true),
@@ -147,8 +147,8 @@ internal static class LayerSpecJson
 
     private static AttentionLayer Attention(SpecJsonObject o)
     {
-        int heads = o.RequiredInt("heads", "the number of attention heads, e.g. 8");
-        int? kvHeads = o.Has("kv_heads") ? o.OptionalInt("kv_heads", heads) : null;
+        int heads = o.RequiredInt("heads", "the number of attention heads, e.g. 8", 1, TransformerSpecJson.MaxHeads);
+        int? kvHeads = o.Has("kv_heads") ? o.OptionalInt("kv_heads", heads, 1, TransformerSpecJson.MaxHeads) : null;
         o.Raw("kv_heads");
         if (kvHeads is { } kv && heads % kv != 0)
             throw o.Fail($"kv_heads {kv} does not divide heads {heads}; grouped-query attention shares each K/V head among heads/kv_heads query heads");

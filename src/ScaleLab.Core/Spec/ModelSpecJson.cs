@@ -22,6 +22,7 @@ public static class ModelSpecJson
         AllowTrailingCommas = true,
         CommentHandling = JsonCommentHandling.Skip,
         MaxDepth = 64,
+        AllowDuplicateProperties = false,   // a key given twice would describe two models: refuse it
     };
 
     public static ModelSpec Load(string path)
@@ -33,7 +34,7 @@ public static class ModelSpecJson
         if (info.Length > MaxFileBytes)
             throw new SpecException(source, "file", $"{info.Length} bytes; a model spec is at most {MaxFileBytes} bytes");
         string defaultName = Path.GetFileNameWithoutExtension(path);
-        return Parse(File.ReadAllText(path, Encoding.UTF8), source, defaultName) with { Source = path };
+        return Parse(StrictJson.ReadText(path), source, defaultName) with { Source = path };
     }
 
     /// <summary>Parses and validates a spec; <paramref name="source"/> names it in messages ("model.json", "preset:lenet-5").</summary>
@@ -109,13 +110,13 @@ public static class ModelSpecJson
 
     private static Shape InputShape(SpecJsonObject o, JsonElement input)
     {
-        const string want = "a list of 1 to 8 positive integers, e.g. [1, 28, 28]";
+        const string want = "a list of 1 to 8 positive integers of at most 16777216, e.g. [1, 28, 28]";
         if (input.ValueKind != JsonValueKind.Array || input.GetArrayLength() is 0 or > MaxInputRank)
             throw o.Fail($"input is {SpecJsonObject.Describe(input)}; it must be {want}");
         var dims = new List<long>();
         foreach (var d in input.EnumerateArray())
         {
-            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long n) || n < 1)
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long n) || n < 1 || n > TransformerSpecJson.MaxWidth)
                 throw o.Fail($"input is {SpecJsonObject.Describe(input)}; it must be {want}");
             dims.Add(n);
         }

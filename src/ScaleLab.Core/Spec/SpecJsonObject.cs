@@ -48,8 +48,8 @@ internal sealed class SpecJsonObject
     public string RequiredString(string field, string what) =>
         OptionalString(field) ?? throw Fail($"missing field '{field}' ({what})");
 
-    public long RequiredLong(string field, string what, long min = 1) =>
-        Has(field) ? OptionalLong(field, min, min) : throw Fail($"missing field '{field}' ({what})");
+    public long RequiredLong(string field, string what, long min = 1, long max = long.MaxValue) =>
+        Has(field) ? OptionalLong(field, min, min, max) : throw Fail($"missing field '{field}' ({what})");
 
     public long OptionalLong(string field, long fallback, long min = 1, long max = long.MaxValue)
     {
@@ -61,8 +61,8 @@ internal sealed class SpecJsonObject
         return n;
     }
 
-    public int RequiredInt(string field, string what, int min = 1) =>
-        Has(field) ? OptionalInt(field, min, min) : throw Fail($"missing field '{field}' ({what})");
+    public int RequiredInt(string field, string what, int min = 1, int max = int.MaxValue) =>
+        Has(field) ? OptionalInt(field, min, min, max) : throw Fail($"missing field '{field}' ({what})");
 
     public int OptionalInt(string field, int fallback, int min = 1, int max = int.MaxValue) =>
         (int)OptionalLong(field, fallback, min, max);
@@ -95,6 +95,9 @@ internal sealed class SpecJsonObject
     }
 
     /// <summary>An int or a list of <paramref name="rank"/> ints, as PyTorch accepts for kernel/stride/padding: 3 means [3, 3].</summary>
+    /// <summary>Largest kernel, stride, padding or dilation accepted: 2^16, far beyond any real layer, so sizes cannot overflow.</summary>
+    public const int MaxTupleValue = 1 << 16;
+
     public IReadOnlyList<int>? OptionalTuple(string field, int rank, int min)
     {
         var v = Raw(field);
@@ -138,6 +141,8 @@ internal sealed class SpecJsonObject
     {
         if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out int n) || n < min)
             throw Fail($"{field} is {Describe(e)}; it must be {want}");
+        if (n > MaxTupleValue)
+            throw Fail($"{field} is {n.ToString(CultureInfo.InvariantCulture)}; at most {MaxTupleValue.ToString(CultureInfo.InvariantCulture)} is accepted");
         return n;
     }
 

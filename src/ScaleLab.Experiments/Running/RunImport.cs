@@ -92,13 +92,16 @@ public static class RunImport
     private static RunSummary? ReadSummary(RunFiles files)
     {
         if (!File.Exists(files.Summary)) return null;
+        RunSummary summary;
         try
         {
-            return RunJson.Read<RunSummary>(files.Summary);
+            summary = RunJson.Read<RunSummary>(files.Summary);
         }
         catch (RunDirectoryException)
         {
-            return null;
+            return null;   // torn or unreadable: the run did not finish writing it
         }
+        // Readable but impossible figures are not a torn write: refuse them by name rather than plot them.
+        return RunSummaryChecks.Check(summary, files.Summary);
     }
 }

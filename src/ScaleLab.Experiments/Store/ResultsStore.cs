@@ -56,8 +56,23 @@ public sealed partial class ResultsStore
     {
         ArgumentNullException.ThrowIfNull(path);
         var store = new ResultsStore(System.IO.Path.GetFullPath(path));
-        using var connection = store.Connect();
-        StoreSchema.Ensure(connection, store.Path);
+        try
+        {
+            using var connection = store.Connect();
+            StoreSchema.Ensure(connection, store.Path);
+        }
+        catch (SqliteException ex)
+        {
+            // SQLITE_NOTADB (26) and SQLITE_CORRUPT (11): a truncated or overwritten file; SQLITE_BUSY/LOCKED: another process.
+            string what = ex.SqliteErrorCode is 26 or 11 ? "is not a readable results store (truncated or corrupt); move it aside and run the sweep again to rebuild it from the run directories"
+                : ex.SqliteErrorCode is 5 or 6 ? "is locked by another process; wait for it to finish"
+                : $"cannot be opened ({ex.Message.TrimEnd('.')})";
+            throw new StoreException($"{store.Path}: {what}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"{store.Path}: cannot be opened ({ScaleLab.Core.OutputFolder.Reason(ex)})", ex);
+        }
         return store;
     }
 

@@ -34,13 +34,35 @@ public static class SweepAxes
     /// <summary>The smallest valid value (seed may be 0; data_fraction is checked against (0, 1] separately).</summary>
     public static double Minimum(this SweepAxis axis) => axis == SweepAxis.Seed ? 0 : 1;
 
+    /// <summary>Most entries in one layer_sizes value.</summary>
+    public const int MaxLayerSizes = 1000;
+
+    /// <summary>
+    /// The largest valid value, checked when the sweep file is read so that no trial can ask for a model or a run too
+    /// big to build: depth 10,000 blocks, widths and sizes the spec limits (2^24), heads 2^16, a width multiplier of
+    /// 1,000, an lr of 100, batch 2^20, epochs 100,000, steps 10^9.
+    /// </summary>
+    public static double Maximum(this SweepAxis axis) => axis switch
+    {
+        SweepAxis.Depth => 10_000,
+        SweepAxis.DModel or SweepAxis.FfnSize => Core.Spec.TransformerSpecJson.MaxWidth,
+        SweepAxis.Heads => Core.Spec.TransformerSpecJson.MaxHeads,
+        SweepAxis.Width => 1_000,
+        SweepAxis.Lr => 100,
+        SweepAxis.BatchSize => 1 << 20,
+        SweepAxis.Epochs => 100_000,
+        SweepAxis.StepsPerEpoch => 1e9,
+        SweepAxis.TokenBudget => int.MaxValue * 1e6,
+        _ => int.MaxValue,
+    };
+
     public static string Describe(this SweepAxis axis) => axis switch
     {
-        SweepAxis.Width or SweepAxis.Lr => "a positive number",
+        SweepAxis.Width or SweepAxis.Lr => $"a positive number of at most {axis.Maximum().ToString("G", CultureInfo.InvariantCulture)}",
         SweepAxis.DataFraction => "a number in (0, 1]",
         SweepAxis.Seed => "an integer, 0 or more",
-        SweepAxis.LayerSizes => "a list of positive integers, e.g. [512, 256]",
-        _ => "an integer, 1 or more",
+        SweepAxis.LayerSizes => $"a list of 1 to {MaxLayerSizes} integers from 1 to {Core.Spec.TransformerSpecJson.MaxWidth}, e.g. [512, 256]",
+        _ => $"an integer from 1 to {axis.Maximum().ToString("G", CultureInfo.InvariantCulture)}",
     };
 }
 

@@ -18,10 +18,13 @@ public static class SweepSpecJson
     /// <summary>A sweep file is a few KiB; anything past this is not one.</summary>
     public const long MaxFileBytes = 4 * 1024 * 1024;
 
+    /// <summary>Most trials one sweep may expand to (grid × repeats, or the explicit list × repeats): 10,000.</summary>
+    public const int MaxTrials = 10_000;
+
     private static readonly string[] Fields =
         ["name", "description", "model", "training", "axes", "trials", "repeats", "depth_block", "early_stopping", "max_attempts"];
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false };
 
     public static SweepSpec Load(string path)
     {
@@ -29,7 +32,7 @@ public static class SweepSpecJson
         var info = new FileInfo(path);
         if (!info.Exists) throw new SweepException($"{path}: no such sweep file");
         if (info.Length > MaxFileBytes) throw new SweepException($"{path}: {info.Length} bytes; a sweep file is at most {MaxFileBytes} bytes");
-        return Parse(File.ReadAllText(path, Encoding.UTF8), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return Parse(ScaleLab.Core.StrictJson.ReadText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <summary>Parses a sweep; <paramref name="baseDirectory"/> anchors relative paths.</summary>
@@ -60,6 +63,8 @@ public static class SweepSpecJson
     {
         string name = OptionalString(root, "name", source) ?? Path.GetFileNameWithoutExtension(source);
         if (name.Length == 0) throw Fail(source, "name", "is empty; name the sweep, e.g. \"mlp-width\"");
+        if (!ScaleLab.Core.PathName.IsSafe(name))
+            throw Fail(source, "name", $"\"{(name.Length > 40 ? name[..40] + "…" : name)}\" cannot be a folder name (the sweep's results go to sweeps/NAME); use 1 to {ScaleLab.Core.PathName.MaxLength} letters, digits, '.', '_', '-', '+', '=' or ',', not starting with '.'");
         var model = ModelOf(root, source, baseDirectory);
         var training = TrainingOf(root, source, baseDirectory);
         bool hasAxes = root.TryGetProperty("axes", out var axes);
@@ -77,7 +82,7 @@ public static class SweepSpecJson
             Training = training,
             Axes = hasAxes ? AxesOf(axes, source) : [],
             Trials = hasTrials ? TrialsOf(trials, source) : [],
-            Repeats = (int)OptionalInteger(root, "repeats", source, 1, 1, 1000),
+            Repeats = RepeatsOf(root, source, hasAxes ? axes : trials, hasAxes),
             DepthBlock = DepthBlockOf(root, source, model),
             EarlyStopping = root.TryGetProperty("early_stopping", out var es) ? EarlyStoppingOf(es, source) : null,
             MaxAttempts = (int)OptionalInteger(root, "max_attempts", source, 2, 1, 100),
@@ -110,6 +115,9 @@ public static class SweepSpecJson
     {
         if (axes.ValueKind != JsonValueKind.Object || !axes.EnumerateObject().Any())
             throw Fail(source, "axes", $"is {Describe(axes)}; it must be an object of axis → list of values, e.g. {{\"width\": [0.5, 1, 2]}}");
+        // Count the grid before building it: the product of the axis lengths is known from the array lengths.
+        if (GridSize(axes) > MaxTrials)
+            throw Fail(source, "axes", $"the grid has more than {MaxTrials.ToString(CultureInfo.InvariantCulture)} trials (the product of the axis lengths); split the sweep or list the trials you want under 'trials'");
         var result = new List<(SweepAxis, IReadOnlyList<AxisSetting>)>();
         foreach (var p in axes.EnumerateObject())
         {
@@ -126,6 +134,8 @@ public static class SweepSpecJson
     {
         if (trials.ValueKind != JsonValueKind.Array || trials.GetArrayLength() == 0)
             throw Fail(source, "trials", $"is {Describe(trials)}; it must be a non-empty list of objects, e.g. [{{\"width\": 0.5}}, {{\"width\": 2, \"lr\": 0.0003}}]");
+        if (trials.GetArrayLength() > MaxTrials)
+            throw Fail(source, "trials", $"lists {trials.GetArrayLength().ToString(CultureInfo.InvariantCulture)} trials; at most {MaxTrials.ToString(CultureInfo.InvariantCulture)} are accepted");
         var result = new List<IReadOnlyList<AxisSetting>>();
         int i = 0;
         foreach (var t in trials.EnumerateArray())
@@ -144,8 +154,8 @@ public static class SweepSpecJson
     {
         if (axis == SweepAxis.LayerSizes)
         {
-            if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0 ||
-                v.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.Number || !s.TryGetInt64(out long n) || n < 1))
+            if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0 || v.GetArrayLength() > SweepAxes.MaxLayerSizes ||
+                v.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.Number || !s.TryGetInt64(out long n) || n < 1 || n > TransformerSpecJson.MaxWidth))
                 throw Fail(source, field, $"is {Describe(v)}; it must be {axis.Describe()}");
             return new AxisSetting(axis, 0, [.. v.EnumerateArray().Select(s => s.GetInt64())]);
         }
@@ -154,11 +164,31 @@ public static class SweepSpecJson
         bool valid = axis switch
         {
             SweepAxis.DataFraction => x is > 0 and <= 1,
-            SweepAxis.Width or SweepAxis.Lr => x > 0,
-            _ => x == Math.Floor(x) && x >= axis.Minimum() && x <= int.MaxValue * (axis == SweepAxis.TokenBudget ? 1e6 : 1.0),
+            SweepAxis.Width or SweepAxis.Lr => x > 0 && x <= axis.Maximum(),
+            _ => x == Math.Floor(x) && x >= axis.Minimum() && x <= axis.Maximum(),
         };
         if (!valid) throw Fail(source, field, $"is {x.ToString("G", CultureInfo.InvariantCulture)}; it must be {axis.Describe()}");
         return new AxisSetting(axis, x);
+    }
+
+    /// <summary>repeats multiplies the trial count, so the product is checked against <see cref="MaxTrials"/> too.</summary>
+    private static int RepeatsOf(JsonElement root, string source, JsonElement trials, bool grid)
+    {
+        int repeats = (int)OptionalInteger(root, "repeats", source, 1, 1, 1000);
+        long count = grid ? GridSize(trials) : trials.ValueKind == JsonValueKind.Array ? trials.GetArrayLength() : 1;
+        if (count * repeats > MaxTrials)
+            throw Fail(source, "repeats", $"{repeats.ToString(CultureInfo.InvariantCulture)} repeats of {count.ToString(CultureInfo.InvariantCulture)} trials make more than {MaxTrials.ToString(CultureInfo.InvariantCulture)}; use fewer repeats or trials");
+        return repeats;
+    }
+
+    /// <summary>The product of the axes' list lengths, saturating just above <see cref="MaxTrials"/>.</summary>
+    private static long GridSize(JsonElement axes)
+    {
+        if (axes.ValueKind != JsonValueKind.Object) return 1;
+        long size = 1;
+        foreach (var p in axes.EnumerateObject())
+            size = Math.Min(size * (p.Value.ValueKind == JsonValueKind.Array ? Math.Max(1, p.Value.GetArrayLength()) : 1), MaxTrials + 1L);
+        return size;
     }
 
     private static (int, int)? DepthBlockOf(JsonElement root, string source, ModelSpec model)

@@ -17,7 +17,7 @@ public static class CompressionResultsReader
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            using var doc = JsonDocument.Parse(StrictJson.ReadText(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
             if (!doc.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
                 throw new ScaleLabException($"{path}: no \"results\" array; expected the compression.json that `scalelab compress` writes");
             var points = new List<CompressionPoint>();
@@ -26,11 +26,11 @@ public static class CompressionResultsReader
                 var r = entry.TryGetProperty("result", out var inner) ? inner : entry;
                 if (points.Count == 0)
                 {
-                    points.Add(new CompressionPoint("baseline fp32", Get(r, "baseline_accuracy", path), (long)Get(r, "baseline_file_bytes", path),
-                        Get(r, "baseline_latency_batch64_ms", path) / 1000));
+                    points.Add(new CompressionPoint("baseline fp32", Accuracy(r, "baseline_accuracy", path), Bytes(r, "baseline_file_bytes", path),
+                        Milliseconds(r, "baseline_latency_batch64_ms", path) / 1000));
                 }
-                points.Add(new CompressionPoint(r.GetProperty("label").GetString() ?? "?", Get(r, "accuracy", path), (long)Get(r, "file_bytes", path),
-                    Get(r, "latency_batch64_ms", path) / 1000));
+                points.Add(new CompressionPoint(r.GetProperty("label").GetString() ?? "?", Accuracy(r, "accuracy", path), Bytes(r, "file_bytes", path),
+                    Milliseconds(r, "latency_batch64_ms", path) / 1000));
             }
             return points;
         }
@@ -39,6 +39,21 @@ public static class CompressionResultsReader
             throw new ScaleLabException($"{path}: not a compression.json from `scalelab compress`: {ex.Message}");
         }
     }
+
+    // Figures are checked against what `scalelab compress` can write, so a damaged file is refused by field, not drawn.
+    private static double Accuracy(JsonElement o, string name, string path) =>
+        Checked(Get(o, name, path), v => v is >= 0 and <= 1, name, "from 0 to 1", path);
+
+    private static long Bytes(JsonElement o, string name, string path) =>
+        (long)Checked(Get(o, name, path), v => v >= 0 && v == Math.Floor(v) && v < 1e18, name, "a whole number of bytes, 0 or more", path);
+
+    private static double Milliseconds(JsonElement o, string name, string path) =>
+        Checked(Get(o, name, path), v => v >= 0, name, "0 or more", path);
+
+    private static double Checked(double value, Func<double, bool> valid, string name, string want, string path) =>
+        double.IsFinite(value) && valid(value)
+            ? value
+            : throw new ScaleLabException($"{path}: \"{name}\" is {value.ToString("G", System.Globalization.CultureInfo.InvariantCulture)}; it must be {want} — the file is damaged or was not written by `scalelab compress`");
 
     private static double Get(JsonElement o, string name, string path) =>
         o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number

@@ -31,4 +31,7 @@ public sealed record CheckpointState(
 
     /// <summary>Training samples processed so far (for the training-FLOPs figure).</summary>
     public long SamplesSeen { get; init; }
+
+    /// <summary>The data the run trains on (<see cref="Data.DataIdentity"/>); null in checkpoints written before it was recorded.</summary>
+    public string? DataIdentity { get; init; }
 }

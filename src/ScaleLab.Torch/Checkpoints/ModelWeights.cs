@@ -36,6 +36,9 @@ public static class ModelWeights
                     throw new CheckpointException(path, $"tensor '{name}' has shape [{string.Join(", ", source.shape)}] but the model's is [{string.Join(", ", target.shape)}]");
                 }
 
+                // A NaN weight makes every output NaN; evaluating it would report garbage as a result.
+                if (source.is_floating_point() && source.isfinite().logical_not().sum().item<long>() is long bad && bad > 0)
+                    throw new CheckpointException(path, $"tensor '{name}' holds {bad} NaN or infinite values; the weights are corrupt (or were saved from a diverged run)");
                 target.copy_(source);
             }
         }

@@ -22,7 +22,10 @@ public static class CsvData
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(request);
         var (path, labelColumn, targetColumns) = ParseName(name);
-        var table = CsvReader.Read(path);
+        // With --limit L no split needs more than L rows, and the test split is the last fifth: 5·L rows cover both, so
+        // only they are read (and shuffled) — a limited run of a huge file reads a few lines.
+        long? rowsNeeded = request.Limit is long limit ? checked(Math.Min(limit, int.MaxValue / 5) * 5) : null;
+        var table = CsvReader.Read(path, rowsNeeded);
         bool regression = targetColumns is not null;
         var outputs = regression ? targetColumns! : [labelColumn ?? table.Header[^1]];
         var outputIndex = outputs.Select(c => ColumnIndex(table, c)).ToArray();
@@ -35,7 +38,8 @@ public static class CsvData
         for (int r = 0; r < n; r++)
         {
             var row = table.Rows[(int)order[r]];
-            for (int j = 0; j < f; j++) features[(long)r * f + j] = Number(table, row, featureIndex[j]);
+            var cells = row.Cells;   // split once per row
+            for (int j = 0; j < f; j++) features[(long)r * f + j] = Number(table, row, cells, featureIndex[j]);
         }
 
         long testCount = (long)Math.Round(n * TestFraction, MidpointRounding.AwayFromZero);
@@ -50,7 +54,11 @@ public static class CsvData
         {
             var targets = new float[(long)n * k];                                   // (N, k)
             for (int r = 0; r < n; r++)
-                for (int j = 0; j < k; j++) targets[(long)r * k + j] = Number(table, table.Rows[(int)order[r]], outputIndex[j]);
+            {
+                var row = table.Rows[(int)order[r]];
+                var cells = row.Cells;
+                for (int j = 0; j < k; j++) targets[(long)r * k + j] = Number(table, row, cells, outputIndex[j]);
+            }
             y = torch.tensor(targets, [n, k]);
         }
         else
@@ -107,9 +115,9 @@ public static class CsvData
         throw new DataException(table.File, $"has no column '{column}'; its columns are {string.Join(", ", table.Header)}");
     }
 
-    private static float Number(CsvTable table, CsvRow row, int column)
+    private static float Number(CsvTable table, CsvRow row, IReadOnlyList<string> cells, int column)
     {
-        string text = row.Cells[column].Trim();
+        string text = cells[column].Trim();
         if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)) return v;
         throw new DataException(table.File,
             $"line {row.Line.ToString(CultureInfo.InvariantCulture)}, column '{table.Header[column]}': '{text}' is not a finite number (features and regression targets must be numeric, e.g. 3.5 or -1e-3)");

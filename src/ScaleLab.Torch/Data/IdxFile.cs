@@ -25,12 +25,20 @@ public static class IdxFile
     /// <summary>Most dimensions an IDX header may declare here (images are rank 3, labels rank 1).</summary>
     public const int MaxRank = 4;
 
+    /// <summary>
+    /// Largest extent of any dimension after the first (an image's rows or columns): MNIST-format sets are 28×28; 4096
+    /// leaves room for any image data set while refusing, before a byte of data is read, the one 32768×32768 "image"
+    /// a kilobyte of gzip can declare.
+    /// </summary>
+    public const int MaxItemExtent = 4096;
+
     private const byte UnsignedByteType = 0x08;
 
     public static IdxArray Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new DataException(path, "file not found");
+        ScaleLab.Core.InputFile.RequireRegular(path);
         try
         {
             using var file = File.OpenRead(path);
@@ -76,18 +84,45 @@ public static class IdxFile
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(dimBytes.AsSpan(4 * i));
             if (dims[i] <= 0)
                 throw new DataException(path, $"dimension {i.ToString(CultureInfo.InvariantCulture)} is {dims[i].ToString(CultureInfo.InvariantCulture)}: every IDX dimension must be positive");
+            if (i > 0 && dims[i] > MaxItemExtent)
+                throw new DataException(path, $"dimension {i.ToString(CultureInfo.InvariantCulture)} is {dims[i].ToString(CultureInfo.InvariantCulture)}: an item (image row or column) is at most {MaxItemExtent.ToString(CultureInfo.InvariantCulture)} wide here");
             total = checked(total * dims[i]);
             if (total > MaxDataBytes)
                 throw new DataException(path, $"declared size {Describe(dims[..(i + 1)])} exceeds the {MaxDataBytes.ToString(CultureInfo.InvariantCulture)}-byte limit");
         }
 
-        var data = new byte[total];
-        got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-        if (got < data.Length)
+        // A raw file's length is known: refuse a header that declares more than the file holds before allocating it.
+        // A gzip stream's is not, so its data is read in chunks and memory follows the bytes that really arrive.
+        if (stream is FileStream raw && raw.Length - raw.Position < total)
+            throw new DataException(path, $"truncated: header declares {Describe(dims)} = {total.ToString(CultureInfo.InvariantCulture)} bytes of data, found {(raw.Length - raw.Position).ToString(CultureInfo.InvariantCulture)}");
+        var data = ReadExactly(stream, total, out got);
+        if (got < total)
             throw new DataException(path, $"truncated: header declares {Describe(dims)} = {total.ToString(CultureInfo.InvariantCulture)} bytes of data, found {got.ToString(CultureInfo.InvariantCulture)}");
         if (stream.ReadByte() >= 0)
             throw new DataException(path, $"has bytes after the {total.ToString(CultureInfo.InvariantCulture)} bytes its header ({Describe(dims)}) declares; the file is not a single IDX array");
         return new IdxArray(path, dims, data);
+    }
+
+    /// <summary>Reads up to <paramref name="total"/> bytes in 16 MiB chunks; the array grows only as data arrives.</summary>
+    private static byte[] ReadExactly(Stream stream, long total, out int got)
+    {
+        const int Chunk = 16 << 20;
+        if (total <= Chunk || stream is FileStream)
+        {
+            var whole = new byte[total];
+            got = stream.ReadAtLeast(whole, whole.Length, throwOnEndOfStream: false);
+            return whole;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[Chunk];
+        while (buffer.Length < total)
+        {
+            int n = stream.ReadAtLeast(chunk, (int)Math.Min(Chunk, total - buffer.Length), throwOnEndOfStream: false);
+            if (n == 0) break;
+            buffer.Write(chunk, 0, n);
+        }
+        got = (int)buffer.Length;
+        return buffer.Length == total ? buffer.ToArray() : [];
     }
 
     private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();

@@ -37,7 +37,11 @@ public static class RunDirectory
         }
     }
 
-    public static RunSummary ReadSummary(string runDirectory) => RunJson.Read<RunSummary>(Open(runDirectory).Summary);
+    public static RunSummary ReadSummary(string runDirectory)
+    {
+        string path = Open(runDirectory).Summary;
+        return RunSummaryChecks.Check(RunJson.Read<RunSummary>(path), path);
+    }
 
     public static IReadOnlyList<EpochMetrics> ReadMetrics(string runDirectory) => new MetricsLog(Open(runDirectory)).Read();
 

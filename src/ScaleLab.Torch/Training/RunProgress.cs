@@ -45,11 +45,12 @@ internal sealed class RunProgress
         return true;
     }
 
-    public CheckpointState ToCheckpoint(TrainingConfig config, string hash, Optimizer optimizer, double lr, long nextEpochSeed) =>
+    public CheckpointState ToCheckpoint(TrainingConfig config, string hash, string dataIdentity, Optimizer optimizer, double lr, long nextEpochSeed) =>
         new(Epoch, GlobalStep, config.Optimizer, optimizer.Steps, lr, BestValLoss, BestEpoch, EpochsWithoutImprovement, config.Seed, nextEpochSeed,
             hash, "last.safetensors", "last.optimizer.safetensors", DateTime.UtcNow)
         {
             TrainSeconds = TrainSeconds,
             SamplesSeen = SamplesSeen,
+            DataIdentity = dataIdentity,
         };
 }

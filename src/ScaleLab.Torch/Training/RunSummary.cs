@@ -4,7 +4,8 @@ namespace ScaleLab.Torch.Training;
 
 /// <summary>How a run ended: the "status" of summary.json.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
-public enum RunStatus { Running, Completed, Diverged, EarlyStopped }
+/// <summary>Failed: stopped by an error (a full disk, bad data found late); the summary's message says which.</summary>
+public enum RunStatus { Running, Completed, Diverged, EarlyStopped, Failed }
 
 /// <summary>The best epoch by validation loss.</summary>
 public sealed record BestEpoch(int Epoch, double ValLoss);

@@ -39,6 +39,10 @@ public static class Trainer
         Directory.CreateDirectory(files.Checkpoints);
 
         using var data = DataSources.Load(config.Data.ToRequest(config.Seed));
+        string dataIdentity = DataIdentity.Of(data);
+        if (checkpoint?.DataIdentity is { } trained && DataIdentity.Digest(trained) != DataIdentity.Digest(dataIdentity))
+            throw new CheckpointException(files.LastState,
+                $"was trained on other data: {trained}; this run would continue on {dataIdentity}. Resume with the data it started on, or train a new run");
         manual_seed(config.Seed);   // the initial weights
         using var model = ModuleBuilder.Build(spec, device);
         var sampleShape = DataFit.Check(spec, data, model);
@@ -76,53 +80,75 @@ public static class Trainer
         using var tensorBoard = new Logging.TensorBoardWriter(files.TensorBoard);
         progress.OnStart(new TrainingStart(state.Epoch + 1, config.Epochs, stepsPerEpoch, parameterCount, data.Train.Count, files.Root, checkpoint is not null));
 
-        var status = RunStatus.Completed;
-        for (int epoch = state.Epoch + 1; epoch <= config.Epochs; epoch++)
+        try
         {
-            manual_seed(EpochSeed(config.Seed, epoch));   // dropout and any other draw of this epoch
-            var outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, ct);
-            state.TrainSeconds += outcome.Seconds;
-            if (outcome.DivergedLoss is double bad)
+            return TrainEpochs();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // summary.json must not go on saying "running" for a run that has stopped: record why it stopped, then
+            // let the original error reach the user. If even that write fails (the disk that filled up), the original
+            // error is still the one to report, so the second is dropped here on purpose.
+            try
             {
-                return Diverge(files, summaries, state, progress, $"epoch {I(epoch)} step {I(outcome.Steps)}: loss {Describe(bad)}");
+                RunJson.Write(files.Summary, summaries.Build(RunStatus.Failed, $"{ex.GetType().Name}: {ex.Message}", state, null, null));
             }
-
-            var validation = validationSet.Count > 0 ? Evaluator.Evaluate(model, validationSet, data.Task, data.Classes, config.ResolvedEvalBatchSize, device) : null;
-            if (validation is not null && !double.IsFinite(validation.Loss))
+            catch (IOException)
             {
-                return Diverge(files, summaries, state, progress, $"epoch {I(epoch)} (validation): loss {Describe(validation.Loss)}");
             }
-
-            state.GlobalStep += outcome.Steps;
-            state.SamplesSeen += outcome.Samples;
-            state.Epoch = epoch;
-            var row = new EpochMetrics(epoch, state.GlobalStep, outcome.MeanLoss, outcome.Accuracy, validation?.Loss, validation?.Accuracy,
-                outcome.LastLearningRate, outcome.Seconds, outcome.Samples / Math.Max(outcome.Seconds, 1e-9));
-            metrics.Append(row);
-            LogScalars(tensorBoard, row);
-            bool improved = state.Observe(epoch, validation?.Loss);
-            if (improved) CheckpointStore.SaveBest(files, model, epoch);
-            CheckpointStore.Save(files, model, optimizer, state.ToCheckpoint(config, hash, optimizer, outcome.LastLearningRate, EpochSeed(config.Seed, epoch + 1)));
-            RunJson.Write(files.Summary, summaries.Build(RunStatus.Running, null, state, row, null));
-            progress.OnEpoch(row);
-            if (config.EarlyStoppingPatience is int patience && state.EpochsWithoutImprovement >= patience && epoch < config.Epochs)
-            {
-                status = RunStatus.EarlyStopped;
-                break;
-            }
+            throw;
         }
 
-        var test = testSet.Count > 0 ? Evaluator.Evaluate(model, testSet, data.Task, data.Classes, config.ResolvedEvalBatchSize, device) : null;
-        var rows = metrics.Read();
-        var lastRow = rows.Count > 0 ? rows[^1] : null;
-        string? message = status == RunStatus.EarlyStopped
-            ? $"early stopped after epoch {I(state.Epoch)}: validation loss has not improved for {I(state.EpochsWithoutImprovement)} epochs (best: epoch {I(state.BestEpoch ?? 0)})"
-            : null;
-        if (test?.Classification is { } report) RunJson.Write(files.Confusion, new ConfusionFile(data.ClassNames, report.Confusion));
-        var summary = summaries.Build(status, message, state, lastRow, test);
-        RunJson.Write(files.Summary, summary);
-        progress.OnDone(summary);
-        return summary;
+        RunSummary TrainEpochs()
+        {
+            var status = RunStatus.Completed;
+            for (int epoch = state.Epoch + 1; epoch <= config.Epochs; epoch++)
+            {
+                manual_seed(EpochSeed(config.Seed, epoch));   // dropout and any other draw of this epoch
+                var outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, ct);
+                state.TrainSeconds += outcome.Seconds;
+                if (outcome.DivergedLoss is double bad)
+                {
+                    return Diverge(files, summaries, state, progress, $"epoch {I(epoch)} step {I(outcome.Steps)}: loss {Describe(bad)}");
+                }
+
+                var validation = validationSet.Count > 0 ? Evaluator.Evaluate(model, validationSet, data.Task, data.Classes, config.ResolvedEvalBatchSize, device) : null;
+                if (validation is not null && !double.IsFinite(validation.Loss))
+                {
+                    return Diverge(files, summaries, state, progress, $"epoch {I(epoch)} (validation): loss {Describe(validation.Loss)}");
+                }
+
+                state.GlobalStep += outcome.Steps;
+                state.SamplesSeen += outcome.Samples;
+                state.Epoch = epoch;
+                var row = new EpochMetrics(epoch, state.GlobalStep, outcome.MeanLoss, outcome.Accuracy, validation?.Loss, validation?.Accuracy,
+                    outcome.LastLearningRate, outcome.Seconds, outcome.Samples / Math.Max(outcome.Seconds, 1e-9));
+                metrics.Append(row);
+                LogScalars(tensorBoard, row);
+                bool improved = state.Observe(epoch, validation?.Loss);
+                if (improved) CheckpointStore.SaveBest(files, model, epoch);
+                CheckpointStore.Save(files, model, optimizer, state.ToCheckpoint(config, hash, dataIdentity, optimizer, outcome.LastLearningRate, EpochSeed(config.Seed, epoch + 1)));
+                RunJson.Write(files.Summary, summaries.Build(RunStatus.Running, null, state, row, null));
+                progress.OnEpoch(row);
+                if (config.EarlyStoppingPatience is int patience && state.EpochsWithoutImprovement >= patience && epoch < config.Epochs)
+                {
+                    status = RunStatus.EarlyStopped;
+                    break;
+                }
+            }
+
+            var test = testSet.Count > 0 ? Evaluator.Evaluate(model, testSet, data.Task, data.Classes, config.ResolvedEvalBatchSize, device) : null;
+            var rows = metrics.Read();
+            var lastRow = rows.Count > 0 ? rows[^1] : null;
+            string? message = status == RunStatus.EarlyStopped
+                ? $"early stopped after epoch {I(state.Epoch)}: validation loss has not improved for {I(state.EpochsWithoutImprovement)} epochs (best: epoch {I(state.BestEpoch ?? 0)})"
+                : null;
+            if (test?.Classification is { } report) RunJson.Write(files.Confusion, new ConfusionFile(data.ClassNames, report.Confusion));
+            var summary = summaries.Build(status, message, state, lastRow, test);
+            RunJson.Write(files.Summary, summary);
+            progress.OnDone(summary);
+            return summary;
+        }
     }
 
     /// <summary>Seed of torch's generator for a 1-based epoch: distinct per (seed, epoch), the same on every run and resume.</summary>

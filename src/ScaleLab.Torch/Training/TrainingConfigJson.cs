@@ -16,6 +16,7 @@ public static class TrainingConfigJson
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        AllowDuplicateProperties = false,
     };
 
     public static TrainingConfig Parse(string json, string source)
@@ -39,7 +40,7 @@ public static class TrainingConfigJson
     public static TrainingConfig Load(string path)
     {
         if (!File.Exists(path)) throw new TrainingConfigException(path, "file not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(ScaleLab.Core.StrictJson.ReadText(path), path);
     }
 
     public static string Write(TrainingConfig config) => JsonSerializer.Serialize(config, Options);

@@ -32,12 +32,12 @@ public class SpecErrorTests
 
     [Fact]
     public void Should_Reject_A_Count_That_Is_Not_An_Integer() =>
-        Assert.Equal("model.json: layers[0] (linear): units is \"ten\"; it must be an integer, at least 1",
+        Assert.Equal("model.json: layers[0] (linear): units is \"ten\"; it must be an integer, from 1 to 16777216",
             Error(Stack("[4]", """{"type": "linear", "units": "ten"}""")));
 
     [Fact]
     public void Should_Reject_A_Count_Below_Its_Minimum() =>
-        Assert.Equal("model.json: layers[0] (linear): units is 0; it must be at least 1", Error(Stack("[4]", """{"type": "linear", "units": 0}""")));
+        Assert.Equal("model.json: layers[0] (linear): units is 0; it must be from 1 to 16777216", Error(Stack("[4]", """{"type": "linear", "units": 0}""")));
 
     [Fact]
     public void Should_Reject_A_Bool_That_Is_Not_A_Bool() =>
@@ -168,13 +168,13 @@ public class SpecErrorTests
 
     [Fact]
     public void Should_Reject_An_Input_Shape_With_A_Zero() =>
-        Assert.Equal("model.json: top level: input is [1, 0, 28]; it must be a list of 1 to 8 positive integers, e.g. [1, 28, 28]",
+        Assert.Equal("model.json: top level: input is [1, 0, 28]; it must be a list of 1 to 8 positive integers of at most 16777216, e.g. [1, 28, 28]",
             Error(Stack("[1, 0, 28]", """{"type": "relu"}""")));
 
     [Fact]
     public void Should_Reject_An_Input_Shape_That_Overflows() =>
-        Assert.Equal("model.json: top level: input 4294967296x4294967296 has more elements than a 64-bit count can hold",
-            Error(Stack("[4294967296, 4294967296]", """{"type": "relu"}""")));
+        Assert.Equal("model.json: top level: input 16777216x16777216x16777216x16777216 has more elements than a 64-bit count can hold",
+            Error(Stack("[16777216, 16777216, 16777216, 16777216]", """{"type": "relu"}""")));
 
     [Fact]
     public void Should_Reject_A_Missing_File()
@@ -204,4 +204,33 @@ public class SpecErrorTests
     public void Should_Name_The_Nested_Place_Of_A_Bad_Layer() =>
         Assert.Equal("model.json: layers[0].body[1] (linear): missing field 'units' (the output width, e.g. 128)",
             Error(Stack("[4]", """{"type": "residual", "body": [{"type": "relu"}, {"type": "linear"}]}""")));
+
+    [Fact]
+    public void Should_Reject_An_Input_Dimension_Beyond_The_Limit() =>
+        Assert.Equal("model.json: top level: input is [4294967296, 4294967296]; it must be a list of 1 to 8 positive integers of at most 16777216, e.g. [1, 28, 28]",
+            Error(Stack("[4294967296, 4294967296]", """{"type": "relu"}""")));
+
+    [Fact]
+    public void Should_Reject_Units_Near_Two_To_The_62_Naming_The_Field() =>
+        Assert.Equal("model.json: layers[0] (linear): units is 4611686018427387904; it must be from 1 to 16777216",
+            Error(Stack("[8]", """{"type": "linear", "units": 4611686018427387904}""")));
+
+    [Fact]
+    public void Should_Reject_A_Kernel_Beyond_The_Limit() =>
+        Assert.Equal("model.json: layers[0] (conv2d): kernel is 100000; at most 65536 is accepted",
+            Error(Stack("[1, 8, 8]", """{"type": "conv2d", "filters": 2, "kernel": 100000}""")));
+
+    [Fact]
+    public void Should_Reject_Wide_Layers_Whose_Counts_Overflow_Naming_The_Layer() =>
+        Assert.Equal("model.json: layers[0]: with input 16777216x16777216 its parameter, FLOP or activation counts exceed 64 bits; use smaller layers or a smaller input",
+            Assert.Throws<SpecException>(() => ScaleLab.Core.Accounting.ModelAccounting.Account(
+                ModelSpecJson.Parse(Stack("[16777216, 16777216]", """{"type": "linear", "units": 16777216}, {"type": "linear", "units": 16777216}"""), "model.json"))).Message);
+
+    [Fact]
+    public void Should_Reject_A_Key_Given_Twice()
+    {
+        string message = Error("""{"name": "m", "input": [4], "input": [8], "layers": [{"type": "relu"}]}""");
+        Assert.StartsWith("model.json: file: not valid JSON: Duplicate", message);
+        Assert.Contains("'input'", message, StringComparison.Ordinal);
+    }
 }

@@ -111,9 +111,26 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void Read_HugeDeclaredSize_IsRejectedBeforeAllocating()
     {
-        string path = Write("huge", IdxBytes.Array([100000, 100000], []));
+        string path = Write("huge", IdxBytes.Array([100000, 4000, 4000], []));
         var ex = Assert.Throws<DataException>(() => IdxFile.Read(path));
-        Assert.Equal($"{path}: declared size 100000x100000 exceeds the 1073741824-byte limit", ex.Message);
+        Assert.Equal($"{path}: declared size 100000x4000x4000 exceeds the 1073741824-byte limit", ex.Message);
+    }
+
+    [Fact]
+    public void Read_OneHugeImage_IsRejectedByItsExtentBeforeAnyPixel()
+    {
+        // The prober's 1 MB .gz declaring one 32768×32768 image: refused from the 16-byte header.
+        string path = Write("bomb", IdxBytes.Gzip(IdxBytes.Array([1, 32768, 32768], [])));
+        var ex = Assert.Throws<DataException>(() => IdxFile.Read(path));
+        Assert.Equal($"{path}: dimension 1 is 32768: an item (image row or column) is at most 4096 wide here", ex.Message);
+    }
+
+    [Fact]
+    public void Read_RawFileDeclaringMoreThanItHolds_IsRejectedBeforeAllocating()
+    {
+        string path = Write("short", IdxBytes.Array([60000, 28, 28], [1, 2, 3]));
+        var ex = Assert.Throws<DataException>(() => IdxFile.Read(path));
+        Assert.Equal($"{path}: truncated: header declares 60000x28x28 = 47040000 bytes of data, found 3", ex.Message);
     }
 
     [Fact]

@@ -94,6 +94,7 @@ public static class GgufReader
 
     private static FileStream Open(string path)
     {
+        if (File.Exists(path)) InputFile.RequireRegular(path);   // a FIFO or device would block or never end
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);

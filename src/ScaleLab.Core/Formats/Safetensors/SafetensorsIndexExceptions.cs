@@ -18,6 +18,11 @@ public sealed class TooManyShardsException(string path, int shards)
     : CheckpointFormatException(path, string.Create(CultureInfo.InvariantCulture,
         $"weight_map names {shards} shard files, above the limit of {SafetensorsLimits.MaxShards}"));
 
+/// <summary>The shards' headers together exceed what one index may make us read (each length is peeked first, 8 bytes a shard).</summary>
+public sealed class TotalHeaderTooLargeException(string path, int shards, long bytes)
+    : CheckpointFormatException(path, string.Create(CultureInfo.InvariantCulture,
+        $"its {shards} shards declare {bytes} header bytes together, above the limit of {SafetensorsLimits.MaxTotalHeaderBytes}"));
+
 /// <summary>A shard name that is not a plain file name beside the index (it could point anywhere on disk).</summary>
 public sealed class UnsafeShardNameException(string path, string shard)
     : CheckpointFormatException(path, $"shard '{shard}' is not a plain file name in the index's folder");

@@ -29,6 +29,14 @@ public static class SafetensorsIndexReader
             if (!File.Exists(Path.Combine(folder, shard))) throw new MissingShardException(indexPath, shard);
         }
 
+        // Bound the whole read before any header is parsed: each shard's declared header length is its first 8 bytes.
+        long declared = 0;
+        foreach (string shard in shardNames)
+        {
+            declared = checked(declared + Math.Min(DeclaredHeaderBytes(Path.Combine(folder, shard)), SafetensorsLimits.MaxHeaderBytes + 1));
+            if (declared > SafetensorsLimits.MaxTotalHeaderBytes) throw new TotalHeaderTooLargeException(indexPath, shardNames.Count, declared);
+        }
+
         var headers = new List<SafetensorsHeader>(shardNames.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string shard in shardNames)
@@ -51,6 +59,17 @@ public static class SafetensorsIndexReader
         }
 
         return new SafetensorsShards(indexPath, metadata, headers);
+    }
+
+    /// <summary>The little-endian u64 that opens a safetensors file; 0 for a file too short to hold it (the shard's own read reports that).</summary>
+    private static long DeclaredHeaderBytes(string shard)
+    {
+        InputFile.RequireRegular(shard);
+        using var stream = File.OpenRead(shard);
+        Span<byte> prefix = stackalloc byte[SafetensorsLimits.LengthPrefixBytes];
+        if (stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false) < prefix.Length) return 0;
+        ulong length = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        return length > long.MaxValue ? long.MaxValue : (long)length;
     }
 
     private static (Dictionary<string, string> Metadata, Dictionary<string, string> WeightMap) Parse(string path, byte[] utf8)

@@ -23,4 +23,10 @@ public static class SafetensorsLimits
 
     /// <summary>Most shard files one index may name; the largest public checkpoints use a few hundred.</summary>
     public const int MaxShards = 10_000;
+
+    /// <summary>
+    /// Most header bytes read across all the shards of one index: 256 MiB. DeepSeek-V3's 163 shards hold about 10 MB of
+    /// headers; without this bound 10,000 shards of 100 MB headers would keep a reader busy for an hour.
+    /// </summary>
+    public const long MaxTotalHeaderBytes = 256L * 1024 * 1024;
 }

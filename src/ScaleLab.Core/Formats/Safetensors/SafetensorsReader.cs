@@ -58,6 +58,7 @@ public static class SafetensorsReader
 
     private static SafeFileHandle OpenRead(string path)
     {
+        if (File.Exists(path)) InputFile.RequireRegular(path);   // a FIFO or device would block or never end
         try
         {
             return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);

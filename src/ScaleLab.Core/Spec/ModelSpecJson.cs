@@ -34,7 +34,7 @@ public static class ModelSpecJson
         if (info.Length > MaxFileBytes)
             throw new SpecException(source, "file", $"{info.Length} bytes; a model spec is at most {MaxFileBytes} bytes");
         string defaultName = Path.GetFileNameWithoutExtension(path);
-        return Parse(StrictJson.ReadText(path), source, defaultName) with { Source = path };
+        return Parse(StrictText.ReadText(path), source, defaultName) with { Source = path };
     }
 
     /// <summary>Parses and validates a spec; <paramref name="source"/> names it in messages ("model.json", "preset:lenet-5").</summary>

@@ -63,11 +63,7 @@ public sealed partial class ResultsStore
         }
         catch (SqliteException ex)
         {
-            // SQLITE_NOTADB (26) and SQLITE_CORRUPT (11): a truncated or overwritten file; SQLITE_BUSY/LOCKED: another process.
-            string what = ex.SqliteErrorCode is 26 or 11 ? "is not a readable results store (truncated or corrupt); move it aside and run the sweep again to rebuild it from the run directories"
-                : ex.SqliteErrorCode is 5 or 6 ? "is locked by another process; wait for it to finish"
-                : $"cannot be opened ({ex.Message.TrimEnd('.')})";
-            throw new StoreException($"{store.Path}: {what}", ex);
+            throw store.Fault(ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -204,11 +200,34 @@ public sealed partial class ResultsStore
     /// <summary>Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction (the write lock is taken up front, so two writers never deadlock upgrading).</summary>
     private T Write<T>(Func<SqliteTransaction, T> work)
     {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var result = work(transaction);
-        transaction.Commit();
-        return result;
+        try
+        {
+            using var connection = Connect();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = work(transaction);
+            transaction.Commit();
+            return result;
+        }
+        catch (SqliteException ex)
+        {
+            throw Fault(ex);
+        }
+    }
+
+    /// <summary>
+    /// What a failing store means for people. SQLITE_NOTADB (26) and SQLITE_CORRUPT (11): a truncated or overwritten
+    /// file; SQLITE_BUSY (5) and SQLITE_LOCKED (6): another process holds it; a row of the wrong type: edited by hand.
+    /// </summary>
+    private StoreException Fault(Exception ex)
+    {
+        string what = ex switch
+        {
+            SqliteException { SqliteErrorCode: 26 or 11 } => "is not a readable results store (truncated or corrupt); move it aside and run the sweep again to rebuild it from the run directories",
+            SqliteException { SqliteErrorCode: 5 or 6 } => "is locked by another process; wait for it to finish",
+            SqliteException s => $"cannot be used ({s.Message.TrimEnd('.')})",
+            _ => $"holds a value of the wrong type ({ex.Message.TrimEnd('.')}); it was not written by scalelab, or was edited: move it aside and run the sweep again",
+        };
+        return new StoreException($"{Path}: {what}", ex);
     }
 
     private static int Execute(SqliteTransaction t, string sql, params (string Name, object? Value)[] parameters)

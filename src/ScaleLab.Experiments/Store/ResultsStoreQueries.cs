@@ -39,12 +39,19 @@ public sealed partial class ResultsStore
 
     private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
     {
-        using var connection = Connect();
-        using var command = Command(connection, sql, parameters);
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read()) rows.Add(read(reader));
-        return rows;
+        try
+        {
+            using var connection = Connect();
+            using var command = Command(connection, sql, parameters);
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read()) rows.Add(read(reader));
+            return rows;
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidCastException or InvalidOperationException or FormatException or OverflowException or ArgumentOutOfRangeException)
+        {
+            throw Fault(ex);
+        }
     }
 
     private static EpochRecord ReadEpoch(SqliteDataReader r) => new(

@@ -32,7 +32,7 @@ public static class SweepSpecJson
         var info = new FileInfo(path);
         if (!info.Exists) throw new SweepException($"{path}: no such sweep file");
         if (info.Length > MaxFileBytes) throw new SweepException($"{path}: {info.Length} bytes; a sweep file is at most {MaxFileBytes} bytes");
-        return Parse(ScaleLab.Core.StrictJson.ReadText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return Parse(ScaleLab.Core.StrictText.ReadText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <summary>Parses a sweep; <paramref name="baseDirectory"/> anchors relative paths.</summary>

@@ -17,7 +17,7 @@ public static class CompressionResultsReader
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            using var doc = JsonDocument.Parse(StrictJson.ReadText(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
+            using var doc = JsonDocument.Parse(StrictText.ReadText(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
             if (!doc.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
                 throw new ScaleLabException($"{path}: no \"results\" array; expected the compression.json that `scalelab compress` writes");
             var points = new List<CompressionPoint>();

@@ -28,7 +28,7 @@ public static class TextCorpus
         long bytes = new FileInfo(path).Length;
         if (bytes > MaxFileBytes)
             throw new DataException(path, $"is {I(bytes)} bytes, over the {I(MaxFileBytes)}-byte limit for a text corpus");
-        string text = File.ReadAllText(path, Encoding.UTF8);
+        string text = ScaleLab.Core.StrictText.ReadText(path);   // strict UTF-8, regular files only
         return FromText(text, path, request);
     }
 

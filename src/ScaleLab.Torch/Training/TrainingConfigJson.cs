@@ -40,7 +40,7 @@ public static class TrainingConfigJson
     public static TrainingConfig Load(string path)
     {
         if (!File.Exists(path)) throw new TrainingConfigException(path, "file not found");
-        return Parse(ScaleLab.Core.StrictJson.ReadText(path), path);
+        return Parse(ScaleLab.Core.StrictText.ReadText(path), path);
     }
 
     public static string Write(TrainingConfig config) => JsonSerializer.Serialize(config, Options);

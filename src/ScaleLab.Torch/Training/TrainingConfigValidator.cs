@@ -13,6 +13,12 @@ public static class TrainingConfigValidator
     public static void Validate(TrainingConfig c, string source)
     {
         ArgumentNullException.ThrowIfNull(c);
+        // JSON null reaches string properties the record declares non-null (found by the fuzz harness): refuse it by name.
+        foreach (var (field, value) in new[] { ("optimizer", c.Optimizer), ("schedule", c.Schedule), ("loss", c.Loss), ("device", c.Device), ("data.name", c.Data?.Name) })
+        {
+            if (value is null && (field != "data.name" || c.Data is not null))
+                throw new TrainingConfigException(source, $"{field}: is null; give a value or leave the key out");
+        }
         OneOf(source, "optimizer", c.Optimizer, Optimizers);
         OneOf(source, "schedule", c.Schedule, Schedules);
         OneOf(source, "loss", c.Loss, Losses);

@@ -1,24 +1,22 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
-using ScaleLab.Core.Formats;
+using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Formats.Gguf;
 using ScaleLab.Core.Formats.Safetensors;
+using ScaleLab.Core.Import.HuggingFace;
+using ScaleLab.Core.Presets;
+using ScaleLab.Core.Scaling;
+using ScaleLab.Core.Spec;
+using ScaleLab.Fuzz;
 using Xunit.Abstractions;
 
 namespace ScaleLab.Core.Tests.Formats;
 
 /// <summary>
-/// Bounded fuzzing with a fixed seed: valid files, mutated (bit flips, hostile integers, truncation, insertion,
-/// deletion), then parsed. The parsers may accept a mutant or throw a CheckpointFormatException — nothing else —
-/// and never allocate much more than the file holds. Each run stops at its iteration count or its time budget.
+/// Core's input formats through <see cref="FuzzHarness"/> (CsCheck-generated edits of a valid file, shrinking, a
+/// per-case time limit and memory bound): checkpoint headers, model specs, Hugging Face configs, sharded indexes and
+/// scaling CSVs. Every case must be accepted or refused with a ScaleLabException. Counts go to the test log.
 /// </summary>
 public sealed class FormatFuzzTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Iterations = 4000;
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(6);
-    private static readonly ulong[] HostileIntegers =
-        [0, 1, 7, 8, 31, 32, 255, 256, 0x7FFF_FFFF, 0xFFFF_FFFF, 1UL << 32, 1UL << 40, long.MaxValue, ulong.MaxValue, ulong.MaxValue - 7];
-
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -32,7 +30,8 @@ public sealed class FormatFuzzTests(ITestOutputHelper output) : IDisposable
             new SafetensorsTensor("model.layers.0.bias", "BF16", [4], new byte[8]),
             new SafetensorsTensor("lm_head.weight", "I8", [2, 5], new byte[10]),
         ], new Dictionary<string, string> { ["format"] = "pt" });
-        Fuzz(File.ReadAllBytes(seedPath), "fuzz.safetensors", path => SafetensorsReader.ReadHeader(path).Tensors.Count, randomSeed: 1);
+        int n = FuzzHarness.Run("safetensors", File.ReadAllBytes(seedPath), bytes => SafetensorsReader.ReadHeader(Write("fuzz.safetensors", bytes)), 3000);
+        output.WriteLine($"safetensors: {n} cases");
     }
 
     [Fact]
@@ -51,73 +50,55 @@ public sealed class FormatFuzzTests(ITestOutputHelper output) : IDisposable
             .Tensor("token_embd.weight", GgmlType.Q8_0, 32, 2)
             .Tensor("blk.0.attn_q.weight", GgmlType.F16, 4, 4)
             .Build();
-        Fuzz(seed, "fuzz.gguf", path => GgufReader.ReadHeader(path).Tensors.Count, randomSeed: 2);
+        int n = FuzzHarness.Run("gguf", seed, bytes => GgufReader.ReadHeader(Write("fuzz.gguf", bytes)), 3000);
+        output.WriteLine($"gguf: {n} cases");
     }
 
-    private void Fuzz(byte[] seed, string name, Func<string, int> parse, int randomSeed)
+    [Fact]
+    public void Fuzz_ModelSpec_ParsesAndCountsOrRefuses()
     {
-        Assert.True(parse(WriteFile(name, seed)) > 0, "the seed file itself must parse");
-        var random = new Random(randomSeed);
-        var clock = Stopwatch.StartNew();
-        int accepted = 0, rejected = 0;
-        for (int i = 0; i < Iterations && clock.Elapsed < Budget; i++)
+        // A layer stack and a current transformer: parse, then count (the counts are where overflow would show).
+        foreach (string preset in new[] { "keras-mnist-cnn", "deepseek-v2-lite" })
         {
-            byte[] mutant = Mutate(seed, random);
-            string path = WriteFile(name, mutant);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            try
-            {
-                parse(path);
-                accepted++;
-            }
-            catch (CheckpointFormatException)
-            {
-                rejected++;
-            }
-            catch (Exception ex)
-            {
-                Assert.Fail($"iteration {i}: {ex.GetType().Name}: {ex.Message}\nmutant: {Convert.ToHexString(mutant)}");
-            }
-
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated < 1_000_000 + 64L * mutant.Length, $"iteration {i}: allocated {allocated} bytes for a {mutant.Length}-byte file");
+            int n = FuzzHarness.RunText("spec", ModelPresets.Json(preset), bytes =>
+                ModelAccounting.Account(ModelSpecJson.Parse(StrictText.Decode(bytes, "spec.json"), "spec.json"), 16), 1500);
+            output.WriteLine($"spec ({preset}): {n} cases");
         }
-
-        output.WriteLine($"{name}: {accepted + rejected} mutants in {clock.Elapsed.TotalSeconds:0.0} s, {accepted} accepted, {rejected} rejected");
-        Assert.True(rejected > 0 && accepted + rejected > 100, $"accepted {accepted}, rejected {rejected}");
     }
 
-    private string WriteFile(string name, byte[] bytes)
+    [Fact]
+    public void Fuzz_HuggingFaceConfig_ImportsAndCountsOrRefuses()
+    {
+        foreach (string model in new[] { "DeepSeek-V3", "gpt-oss-20b" })
+        {
+            string seed = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "hf", model, "config.json"));
+            int n = FuzzHarness.RunText("hf-config", seed, bytes =>
+                ModelAccounting.Account(HfConfigImporter.Parse(StrictText.Decode(bytes, "config.json"), "config.json", "m"), 16), 1500);
+            output.WriteLine($"hf-config ({model}): {n} cases");
+        }
+    }
+
+    [Fact]
+    public void Fuzz_SafetensorsIndex_OnlyEverThrowsFormatExceptions()
+    {
+        SafetensorsWriter.Write(_folder.File("model-00001-of-00001.safetensors"), [new SafetensorsTensor("w", "F32", [2, 2], new byte[16])], null);
+        string seed = """{"metadata": {"total_size": 16}, "weight_map": {"w": "model-00001-of-00001.safetensors"}}""";
+        int n = FuzzHarness.RunText("safetensors-index", seed, bytes => SafetensorsIndexReader.Read(Write("model.safetensors.index.json", bytes)), 1500);
+        output.WriteLine($"safetensors-index: {n} cases");
+    }
+
+    [Fact]
+    public void Fuzz_ScalingCsv_OnlyEverThrowsScaleLabExceptions()
+    {
+        const string seed = "model,parameters,tokens,loss\na,1e7,1e9,3.5\nb,2e7,2e9,3.1\nc,4e7,4e9,2.9\n";
+        int n = FuzzHarness.RunText("scaling-csv", seed, bytes => ScalingCsv.Read(Write("points.csv", bytes)), 1500);
+        output.WriteLine($"scaling-csv: {n} cases");
+    }
+
+    private string Write(string name, byte[] bytes)
     {
         string path = _folder.File(name);
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    private static byte[] Mutate(byte[] seed, Random random)
-    {
-        var bytes = new List<byte>(seed);
-        var value = new byte[8];
-        int mutations = random.Next(1, 4);
-        for (int m = 0; m < mutations && bytes.Count > 0; m++)
-        {
-            int at = random.Next(bytes.Count);
-            switch (random.Next(6))
-            {
-                case 0: bytes[at] ^= (byte)(1 << random.Next(8)); break;
-                case 1: bytes[at] = (byte)random.Next(256); break;
-                case 2:
-                    // A hostile little-endian integer over whatever was there: lengths, counts, offsets, dims.
-                    BinaryPrimitives.WriteUInt64LittleEndian(value, HostileIntegers[random.Next(HostileIntegers.Length)]);
-                    int width = random.Next(2) == 0 ? 4 : 8;
-                    for (int k = 0; k < width && at + k < bytes.Count; k++) bytes[at + k] = value[k];
-                    break;
-                case 3: bytes.RemoveRange(at, bytes.Count - at); break;
-                case 4: bytes.Insert(at, (byte)random.Next(256)); break;
-                default: bytes.RemoveAt(at); break;
-            }
-        }
-
-        return [.. bytes];
     }
 }

@@ -74,10 +74,13 @@ public static class SafetensorsIndexReader
 
     private static (Dictionary<string, string> Metadata, Dictionary<string, string> WeightMap) Parse(string path, byte[] utf8)
     {
+        // JsonDocument checks UTF-8 only when a string is read, and then throws InvalidOperationException (found by the
+        // fuzz harness, FuzzCorpus/safetensors-index): validate the bytes first, as the single-file reader does.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8)) throw new InvalidIndexException(path, "is not valid UTF-8");
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = SafetensorsLimits.MaxJsonDepth });
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = SafetensorsLimits.MaxJsonDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {

@@ -31,7 +31,7 @@ public static class HfConfigImporter
         }
         if (info.Length > MaxConfigBytes)
             throw new SpecException(file, "file", $"{info.Length.ToString(CultureInfo.InvariantCulture)} bytes; a config.json is at most {MaxConfigBytes.ToString(CultureInfo.InvariantCulture)} bytes");
-        return Parse(StrictJson.ReadText(file), file, DefaultName(file));
+        return Parse(StrictText.ReadText(file), file, DefaultName(file));
     }
 
     /// <summary>Imports config.json text; <paramref name="source"/> names it in messages and becomes the spec's Source.</summary>

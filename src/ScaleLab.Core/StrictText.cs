@@ -9,7 +9,7 @@ namespace ScaleLab.Core;
 /// spec would be read as a different one. (A key given twice in one object, the other thing JSON readers disagree
 /// on, is refused by the parsers themselves: JsonDocumentOptions/JsonSerializerOptions.AllowDuplicateProperties = false.)
 /// </summary>
-public static class StrictJson
+public static class StrictText
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

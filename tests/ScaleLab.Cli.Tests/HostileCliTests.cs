@@ -89,6 +89,16 @@ public sealed class HostileCliTests
         Assert.Equal("error: --batch 4611686018427387904: at most 1073741824 samples per step are accepted", error.Trim());
     }
 
+    [Theory]
+    [InlineData("--serve --context 4096 --batch 99999999999999 --hardware h100-sxm", "error: --batch 99999999999999: at most 16777216 concurrent sequences are accepted")]
+    [InlineData("--tokens 1e300 --hardware h100-sxm --gpus 64", "error: --tokens 1E+300: at most 1E+18 is accepted")]
+    public void Plan_WithValuesPastAnyRealRun_NamesTheOptionAndTheLimit(string options, string message)
+    {
+        var (code, _, error) = Run(["plan", "llama-2-7b", .. options.Split(' ')]);
+        Assert.Equal(1, code);
+        Assert.Equal(message, error.Trim());
+    }
+
     private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

@@ -14,6 +14,9 @@ namespace ScaleLab.Core.Planning;
 /// </summary>
 public static class ServingPlanner
 {
+    /// <summary>Most concurrent sequences a serving plan accepts: 2^24, far past any engine's batch, so byte counts stay in range.</summary>
+    public const long MaxBatch = 1L << 24;
+
     public static ServingPlan Plan(ModelCost cost, HardwareProfile hardware, long context, long batch, Precision weights,
         Precision? kvCache = null, int gpus = 1)
     {
@@ -21,6 +24,7 @@ public static class ServingPlanner
         ArgumentNullException.ThrowIfNull(hardware);
         if (context < 1) throw new PlanningException($"--context must be at least 1, got {context}");
         if (batch < 1) throw new PlanningException($"--batch must be at least 1, got {batch}");
+        if (batch > MaxBatch) throw new PlanningException($"--batch {batch}: at most {MaxBatch} concurrent sequences are accepted");
         if (gpus < 1) throw new PlanningException($"--gpus must be at least 1, got {gpus}");
         var kv = kvCache ?? DefaultKvPrecision(weights);
         var m = cost.Spec.Transformer;

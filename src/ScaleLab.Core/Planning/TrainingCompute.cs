@@ -36,6 +36,9 @@ public sealed record TrainingCompute(
 /// </summary>
 public static class TrainingTime
 {
+    /// <summary>Most training tokens a plan accepts: 10^18, about a million times the largest run; beyond it times print as infinity.</summary>
+    public const double MaxTokens = 1e18;
+
     public const double DefaultMfu = 0.4;
 
     public static TrainingCompute Estimate(ModelCost cost, HardwareProfile hardware, double tokens, int gpus, ComputeFormat format,
@@ -44,6 +47,7 @@ public static class TrainingTime
         ArgumentNullException.ThrowIfNull(cost);
         ArgumentNullException.ThrowIfNull(hardware);
         if (!double.IsFinite(tokens) || tokens <= 0) throw new PlanningException($"--tokens must be a positive number, got {tokens}");
+        if (tokens > MaxTokens) throw new PlanningException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--tokens {tokens:G3}: at most {MaxTokens:G3} is accepted"));
         if (gpus < 1) throw new PlanningException($"--gpus must be at least 1, got {gpus}");
         if (!double.IsFinite(mfu) || mfu <= 0 || mfu > 1) throw new PlanningException($"--mfu must be in (0, 1], got {mfu}; 0.4 is typical");
         if (pricePerGpuHour is { } price && (!double.IsFinite(price) || price < 0))

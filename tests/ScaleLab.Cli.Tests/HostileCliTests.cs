@@ -102,3 +102,47 @@ public sealed class HostileCliTests
     private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
+
+/// <summary>A trained run damaged afterwards: eval of NaN weights and report of an impossible summary.json exit 1.</summary>
+[Collection("cli train")]
+public sealed class DamagedRunCliTests
+{
+    private static string Embedded => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist");
+
+    private static string TrainedRun()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "scalelab-cli-hostile", Guid.NewGuid().ToString("N"));
+        var (code, _, error) = EstimateCommandTests.Run("train", "lenet-300-100", "--data", Embedded, "--limit", "256", "--epochs", "1", "--out", dir, "--progress", "plain", "--threads", "1");
+        Assert.True(code == 0, error);
+        return dir;
+    }
+
+    [Fact]
+    public void Eval_OfWeightsHoldingNaN_ExitsOneNamingTheTensor()
+    {
+        string run = TrainedRun();
+        string weights = Path.Combine(run, "checkpoints", "best.safetensors");
+        var tensors = Torch.Checkpoints.ModelWeights.ReadAll(weights);
+        string name = tensors.Keys.Order(StringComparer.Ordinal).First(k => k.EndsWith("weight", StringComparison.Ordinal));
+        tensors[name][0, 0] = float.PositiveInfinity;
+        Torch.Checkpoints.ModelWeights.SaveTensors(tensors.Select(p => (p.Key, p.Value)), weights);
+        foreach (var t in tensors.Values) t.Dispose();
+
+        var (code, _, error) = EstimateCommandTests.Run("eval", run, "--data", Embedded);
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {weights}: tensor '{name}' holds 1 NaN or infinite values; the weights are corrupt (or were saved from a diverged run)", error.Trim());
+    }
+
+    [Fact]
+    public void Report_OfASummaryJsonWithAnImpossibleAccuracy_ExitsOneNamingTheField()
+    {
+        string run = TrainedRun();
+        string summary = Path.Combine(run, "summary.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(summary))!;
+        json["test"]!["accuracy"] = 7.5;
+        File.WriteAllText(summary, json.ToJsonString());
+        var (code, _, error) = EstimateCommandTests.Run("report", run);
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {summary}: test.accuracy is 7.5; it must be from 0 to 1 — the file is damaged or was not written by `scalelab train`", error.Trim());
+    }
+}

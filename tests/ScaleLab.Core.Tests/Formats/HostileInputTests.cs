@@ -25,7 +25,9 @@ public sealed class HostileInputTests
             }
             string index = Path.Combine(folder, "model.safetensors.index.json");
             File.WriteAllText(index, "{\"metadata\": {}, \"weight_map\": {" + string.Join(", ", map) + "}}");
+            long before = GC.GetAllocatedBytesForCurrentThread();
             var ex = Assert.Throws<TotalHeaderTooLargeException>(() => SafetensorsIndexReader.Read(index));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1L << 20, "refusing the index allocated more than 1 MiB");
             Assert.Equal($"{index}: its 3 shards declare 300000000 header bytes together, above the limit of 268435456", ex.Message);
         }
         finally

@@ -121,7 +121,9 @@ public sealed class IdxFileTests : IDisposable
     {
         // The prober's 1 MB .gz declaring one 32768×32768 image: refused from the 16-byte header.
         string path = Write("bomb", IdxBytes.Gzip(IdxBytes.Array([1, 32768, 32768], [])));
+        long before = GC.GetAllocatedBytesForCurrentThread();
         var ex = Assert.Throws<DataException>(() => IdxFile.Read(path));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1L << 20, "refusing the bomb allocated more than 1 MiB (it once reached 6.3 GB)");
         Assert.Equal($"{path}: dimension 1 is 32768: an item (image row or column) is at most 4096 wide here", ex.Message);
     }
 

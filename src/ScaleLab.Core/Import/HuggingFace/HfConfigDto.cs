@@ -185,34 +185,43 @@ internal sealed record HfConfigDto
             }
             : null;
 
+        /// <summary>A list of integers (layer indices, 0/1 flags); at most <see cref="TransformerSpecJson.MaxLayers"/> of them.</summary>
+        public IReadOnlyList<long>? IntegerList(string field) =>
+            List<long>(field, "integers", TryInteger);
+
+        /// <summary>A list of strings (layer_types); at most <see cref="TransformerSpecJson.MaxLayers"/> of them.</summary>
+        public IReadOnlyList<string>? StringList(string field) =>
+            List<string>(field, "strings", TryString);
+
+        private delegate bool TryRead<T>(JsonElement element, out T value);
+
+        private static bool TryInteger(JsonElement e, out long value)
+        {
+            value = 0;
+            return e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value);
+        }
+
+        private static bool TryString(JsonElement e, out string value)
+        {
+            value = e.ValueKind == JsonValueKind.String ? e.GetString()! : "";
+            return e.ValueKind == JsonValueKind.String;
+        }
+
+        private List<T>? List<T>(string field, string what, TryRead<T> read)
+        {
+            if (Get(field) is not { } v) return null;
+            if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() > TransformerSpecJson.MaxLayers)
+                throw Wrong(field, v, $"a list of at most {Num(TransformerSpecJson.MaxLayers)} {what}");
+            var values = new List<T>();
+            foreach (var e in v.EnumerateArray())
+                values.Add(read(e, out T value) ? value : throw Wrong(field, e, $"one of a list of {what}"));
+            return values;
+        }
+
         /// <summary>
         /// rope_scaling (Llama 3.1: {"rope_type": "llama3", "factor": 8.0, …}; older configs say "type"): recorded, not
         /// counted — it rescales rotary frequencies, which are buffers, not parameters.
         /// </summary>
-        /// <summary>A list of integers (layer indices, 0/1 flags); at most <see cref="TransformerSpecJson.MaxLayers"/> of them.</summary>
-        public IReadOnlyList<long>? IntegerList(string field)
-        {
-            if (Get(field) is not { } v) return null;
-            if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() > TransformerSpecJson.MaxLayers)
-                throw Wrong(field, v, $"a list of at most {Num(TransformerSpecJson.MaxLayers)} integers");
-            var values = new List<long>();
-            foreach (var e in v.EnumerateArray())
-                values.Add(e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long n) ? n : throw Wrong(field, e, "an integer (in a list of integers)"));
-            return values;
-        }
-
-        /// <summary>A list of strings (layer_types); at most <see cref="TransformerSpecJson.MaxLayers"/> of them.</summary>
-        public IReadOnlyList<string>? StringList(string field)
-        {
-            if (Get(field) is not { } v) return null;
-            if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() > TransformerSpecJson.MaxLayers)
-                throw Wrong(field, v, $"a list of at most {Num(TransformerSpecJson.MaxLayers)} strings");
-            var values = new List<string>();
-            foreach (var e in v.EnumerateArray())
-                values.Add(e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Wrong(field, e, "a string (in a list of strings)"));
-            return values;
-        }
-
         public (string? Type, double? Factor) RopeScaling()
         {
             if (Get("rope_scaling") is not { } v) return (null, null);

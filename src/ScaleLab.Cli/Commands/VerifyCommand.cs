@@ -22,7 +22,7 @@ internal static class VerifyCommand
         var command = new Command("verify",
             "Build the model, train it for a few steps on synthetic data, and print estimated vs measured: parameters (must be "
             + "equal; exit 1 otherwise), step time → achieved FLOP/s → utilisation of this machine's measured GEMM peak, and "
-            + "peak memory growth vs the training-memory estimate.\n\nExample:\n  scalelab verify seed-mlp --batch 64");
+            + "peak memory growth vs the training-memory estimate.\n\nExample:\n  scalelab verify mlp-784-1000-500-250 --batch 64");
         command.Arguments.Add(target);
         foreach (var option in new Option[] { batch, steps, threads, seq }) command.Options.Add(option);
         command.SetAction(parse =>

@@ -29,8 +29,9 @@ internal static class PlanCommand
         var mfu = new Option<double>("--mfu") { Description = "Model FLOPs utilisation (PaLM, Appendix B)", DefaultValueFactory = _ => TrainingTime.DefaultMfu };
         var price = new Option<double?>("--price-per-hour") { Description = "Price of one GPU-hour, for the cost line" };
         var checkpointing = new Option<bool>("--activation-checkpointing") { Description = "Keep only each layer's input (full recomputation)" };
-        var recompute = new Option<string>("--recompute") { Description = "none | selective (also what FlashAttention keeps) | full (Korthikanti et al. 2022)", DefaultValueFactory = _ => "none" };
-        var noDropout = new Option<bool>("--no-dropout") { Description = "The model trains without dropout (Llama, Mistral): no dropout masks are kept" };
+        var recompute = new Option<string>("--recompute") { Description = "none | selective (the attention core; matters with --attention eager) | full (Korthikanti et al. 2022)", DefaultValueFactory = _ => "none" };
+        var attention = new Option<string>("--attention") { Description = "flash (fused kernel, no s×s scores kept; default) | eager (scores, softmax and their dropout kept)", DefaultValueFactory = _ => "flash" };
+        var noDropout = new Option<bool>("--no-dropout") { Description = "Keep no dropout masks whatever the model's rates (default: the model's own; 0 for Llama, Mistral)" };
         recompute.AcceptOnlyFromAmong("none", "selective", "full");
         var precision = new Option<string?>("--precision") { Description = "Training: fp32, tf32, bf16 (default), fp16, fp8. Serving: fp32, fp16 (default), bf16, fp8, int8, int4" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam (default), adamw, sgd, sgd_momentum, adam8bit", DefaultValueFactory = _ => "adam" };
@@ -55,7 +56,7 @@ internal static class PlanCommand
               scalelab plan --list-hardware
             """);
         command.Arguments.Add(target);
-        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, noDropout, precision, optimizer, serve, context, batch, kvPrecision, listHardware, json })
+        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, batch, kvPrecision, listHardware, json })
             command.Options.Add(o);
 
         command.SetAction(parse =>
@@ -99,7 +100,8 @@ internal static class PlanCommand
             long sequence = parse.GetValue(seq) ?? ModelAccounting.DefaultContext(spec);
             var trainingCost = ModelAccounting.Account(spec, ModelAccounting.IsSequenceModel(spec) ? sequence : null);
             var recomputeMode = parse.GetValue(checkpointing) ? ActivationRecompute.Full : ParseRecompute(parse.GetValue(recompute)!);
-            var setup = new TrainingSetup(parse.GetValue(microBatch), sequence, format, recomputeMode, !parse.GetValue(noDropout), optimizerKind);
+            var setup = new TrainingSetup(parse.GetValue(microBatch), sequence, format, recomputeMode,
+                parse.GetValue(noDropout) ? false : null, optimizerKind, AttentionKernelInfo.Parse(parse.GetValue(attention)!));
             int tensor = parse.GetValue(tp), pipeline = parse.GetValue(pp);
             var layout = new ParallelLayout(parse.GetValue(gpus) ?? (tensor * pipeline), parse.GetValue(zero), tensor, pipeline, parse.GetValue(sequenceParallel));
             double? tokenCount = parse.GetValue(tokens) is string t ? PlanQuantity.Parse(t, "--tokens") : null;

@@ -34,12 +34,21 @@ internal static class PlanJson
             ["precision"] = plan.Setup.Format.Name(),
             ["optimizer"] = plan.Setup.Optimizer.Name(),
             ["recompute"] = plan.Setup.Recompute.ToString().ToLowerInvariant(),
+            ["attention"] = plan.Setup.Attention.Name(),
+            ["dropout"] = plan.Cost.Spec.Transformer is null ? null : Dropout(plan),
         };
+        root["assumptions"] = new JsonArray([.. plan.Assumptions.Select(a => (JsonNode)a)]);
         root["memory_per_gpu"] = Memory(m);
         root["fits"] = m.Fits;
         root["minimum_gpus_for_layout"] = plan.MinimumGpus;
         root["smallest_fit"] = plan.Smallest is { } s ? Layout(s) : null;
         root["verdict"] = plan.Verdict;
+        root["fit_changes"] = new JsonArray([.. plan.FitChanges.Select(f => (JsonNode)new JsonObject
+        {
+            ["change"] = f.Change,
+            ["cost"] = f.Cost,
+            ["total_bytes"] = f.Memory.TotalBytes,
+        })]);
         root["compute"] = plan.Compute is { } c ? new JsonObject
         {
             ["tokens"] = c.Tokens,
@@ -124,6 +133,17 @@ internal static class PlanJson
         var root = Header("hardware");
         root["hardware"] = new JsonArray([.. profiles.Select(p => (JsonNode)Hardware(p))]);
         Write(output, root);
+    }
+
+    private static JsonObject Dropout(TrainingPlan plan)
+    {
+        var d = TrainingDropout.For(plan.Cost.Spec.Transformer, plan.Setup.Dropout);
+        return new JsonObject
+        {
+            ["residual"] = d.HiddenRate,
+            ["attention"] = d.AttentionRate,
+            ["masks_kept"] = d.Hidden || (d.Attention && plan.Setup.Attention == AttentionKernel.Eager && plan.Setup.Recompute == ActivationRecompute.None),
+        };
     }
 
     private static JsonObject Header(string mode) => new() { ["schema"] = Schema, ["mode"] = mode };

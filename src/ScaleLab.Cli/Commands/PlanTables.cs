@@ -17,6 +17,7 @@ internal static class PlanTables
         var state = setup.State;
         output.WriteLine($"{plan.Cost.Spec.Name}: {Count(plan.Cost.Parameters)} parameters, training on {plan.Hardware.Description} ({plan.Hardware.Name})");
         output.WriteLine($"layout: {memory.Layout}; micro-batch {Exact(setup.MicroBatch)} × {Exact(setup.SequenceLength)} tokens, {setup.Format.Name()}{(state.MasterWeightBytes > 0 ? " mixed precision" : "")}, {setup.Optimizer.Name()}, recompute {setup.Recompute.ToString().ToLowerInvariant()}");
+        output.WriteLine($"assumptions: {string.Join("; ", plan.Assumptions)}");
         output.WriteLine();
 
         var table = Table("per GPU", "bytes", "how");
@@ -33,6 +34,17 @@ internal static class PlanTables
         console.Write(table);
 
         output.WriteLine($"verdict: {plan.Verdict}");
+        if (!memory.Fits)
+        {
+            output.WriteLine(plan.FitChanges.Count == 0
+                ? "cheapest changes that fit: no single change fits; see the smallest layout"
+                : "cheapest changes that fit, ranked:");
+            for (int i = 0; i < plan.FitChanges.Count; i++)
+            {
+                var change = plan.FitChanges[i];
+                output.WriteLine($"  {i + 1}. {change.Change}: {Bytes(change.Memory.TotalBytes)} per GPU — cost: {change.Cost}");
+            }
+        }
         output.WriteLine(plan.Smallest is { } s
             ? $"smallest layout that fits: {s.Layout}, {Bytes(s.TotalBytes)} per GPU"
             : $"smallest layout that fits: none within {Exact(LayoutSearch.MaxGpus)} GPUs");
@@ -132,7 +144,7 @@ internal static class PlanTables
         $"{bytesPerParameter} B × {Count(parameters)} parameters{(sharded && dataParallel > 1 ? $" ÷ {Exact(dataParallel)} (ZeRO)" : "")}";
 
     private static string ActivationRule(TrainingMemoryPlan memory) => memory.ActivationDetail is { } a
-        ? $"{Bytes(a.PerLayerBytes)} per layer × {Exact(a.LayersPerStage)} layers × {Exact(a.MicroBatchesInFlight)} in flight + embedding, output (Korthikanti et al. 2022)"
+        ? $"{Bytes(a.PerLayerBytes)} per layer × {Exact(a.LayersPerStage)} layers × {Exact(a.MicroBatchesInFlight)} in flight + embedding, output {Bytes(a.OutputBytes)} (Korthikanti et al. 2022)"
         : "elements kept for backward × micro-batch";
 
     private static string Bytes(double bytes) => HumanUnits.Bytes(bytes);

@@ -42,9 +42,11 @@ public static class ParallelMemory
 
         long parameters = ParametersPerRank(cost, layout);
         var modelState = ModelStateMemory.PerGpu(parameters, state, layout.Zero, layout.DataParallel);
+        var dropout = TrainingDropout.For(transformer, setup.Dropout);
         ActivationBytes? detail = transformer is null
             ? null
-            : TransformerActivations.Compute(transformer, setup.SequenceLength, setup.MicroBatch, layout, setup.Recompute, state.ActivationBytes, setup.Dropout);
+            : TransformerActivations.Compute(transformer, setup.SequenceLength, setup.MicroBatch, layout, setup.Recompute, state.ActivationBytes,
+                dropout.Hidden, setup.Attention, dropout.Attention);
         long activations = detail?.Total ?? checked(cost.ActivationElements * setup.MicroBatch * state.ActivationBytes);
         long buffers = checked(cost.Buffers * 4);
         return new TrainingMemoryPlan(layout, parameters, modelState, detail, activations, buffers, hardware.MemoryBytes);

@@ -8,6 +8,7 @@ namespace ScaleLab.Core.Planning;
 /// <param name="MinimumGpus">Fewest GPUs for the asked ZeRO stage, tp and pp; null when more data parallelism cannot make it fit.</param>
 /// <param name="Smallest">The smallest layout in <see cref="LayoutSearch"/>'s space that fits; null when none does.</param>
 /// <param name="Compute">Time and cost, when a token count was given.</param>
+/// <param name="Changes">When it does not fit: the cheapest single changes that make it fit, ranked (<see cref="FitChanges"/>).</param>
 public sealed record TrainingPlan(
     ModelCost Cost,
     HardwareProfile Hardware,
@@ -15,8 +16,14 @@ public sealed record TrainingPlan(
     TrainingMemoryPlan Memory,
     int? MinimumGpus,
     TrainingMemoryPlan? Smallest,
-    TrainingCompute? Compute)
+    TrainingCompute? Compute,
+    IReadOnlyList<FitChange>? Changes = null)
 {
+    public IReadOnlyList<FitChange> FitChanges => Changes ?? [];
+
+    /// <summary>What the activation figure assumes, one statement each: attention kernel, dropout, formats.</summary>
+    public IReadOnlyList<string> Assumptions => TrainingAssumptions.For(Cost, Setup);
+
     /// <summary>"fits on h100-sxm with 8 GPUs: …" or "does not fit on … with N GPUs: needs …; … needs at least M GPUs".</summary>
     public string Verdict
     {
@@ -70,6 +77,7 @@ public static class TrainingPlanner
         var compute = tokens is double d
             ? TrainingTime.Estimate(cost, hardware, d, layout.Gpus, setup.Format, mfu, pricePerGpuHour)
             : null;
-        return new TrainingPlan(cost, hardware, setup, memory, minimum, smallest, compute);
+        var changes = memory.Fits ? [] : Planning.FitChanges.For(cost, hardware, layout, setup, minimum);
+        return new TrainingPlan(cost, hardware, setup, memory, minimum, smallest, compute, changes);
     }
 }

@@ -6,13 +6,16 @@ namespace ScaleLab.Core.Planning;
 /// What one training step looks like on one GPU: the micro-batch (sequences, or samples for a layer stack), the
 /// sequence length, the format the matrices multiply in, and how activations are kept.
 /// </summary>
+/// <param name="Dropout">Whether dropout masks are kept; null follows the model (<see cref="TrainingDropout"/>).</param>
+/// <param name="Attention">Fused (FlashAttention) or eager attention; fused keeps no s × s tensors.</param>
 public sealed record TrainingSetup(
     long MicroBatch,
     long SequenceLength,
     ComputeFormat Format = ComputeFormat.Bf16,
     ActivationRecompute Recompute = ActivationRecompute.None,
-    bool Dropout = true,
-    OptimizerKind Optimizer = OptimizerKind.Adam)
+    bool? Dropout = null,
+    OptimizerKind Optimizer = OptimizerKind.Adam,
+    AttentionKernel Attention = AttentionKernel.Flash)
 {
     public TrainingState State => TrainingState.For(Format, Optimizer);
 

@@ -23,12 +23,16 @@ public sealed record ActivationBytes(long PerLayerBytes, long LayersPerStage, in
 /// The count below is the same inventory written per tensor, so it also covers GQA (fewer K/V heads), gated FFNs
 /// (SwiGLU keeps gate, up, act(gate) and their product: 4·f per token instead of 2·f), any FFN width f, and mixture of
 /// experts (each token passes through top-k experts); for GPT shapes it reproduces the paper's numbers exactly.
+/// With a fused attention kernel (<see cref="AttentionKernel.Flash"/>) no s × s tensor is kept: the kernel saves one
+/// fp32 log-sum-exp per head and token instead (FlashAttention-2, Dao 2023, §3.1, Algorithm 1's L), and regenerates
+/// its dropout mask from the random generator's state (FlashAttention, Dao et al. 2022, §3.1).
 /// </summary>
 public static class TransformerActivations
 {
     public static ActivationBytes Compute(
         TransformerSpec model, long sequence, long microBatch, ParallelLayout layout,
-        ActivationRecompute recompute, int bytesPerElement = 2, bool dropout = true)
+        ActivationRecompute recompute, int bytesPerElement = 2, bool dropout = true,
+        AttentionKernel attention = AttentionKernel.Eager, bool? attentionDropout = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layout);
@@ -38,7 +42,7 @@ public static class TransformerActivations
         long sb = checked(s * b), sbh = checked(sb * h);
         long perLayer = recompute == ActivationRecompute.Full
             ? Split(checked(e * sbh), 0, t, sp)   // only the layer input is kept; split t ways only inside the sequence-parallel region
-            : LayerBytes(model, s, b, t, sp, e, dropout, keepScores: recompute == ActivationRecompute.None);
+            : LayerBytes(model, s, b, t, sp, e, dropout, attentionDropout ?? dropout, attention, keepScores: recompute == ActivationRecompute.None);
 
         int pp = layout.PipelineParallel;
         long layersPerStage = (model.Layers + pp - 1) / pp;
@@ -54,7 +58,8 @@ public static class TransformerActivations
     }
 
     /// <summary>One layer, one micro-batch, with recomputation off (keepScores) or selective.</summary>
-    private static long LayerBytes(TransformerSpec m, long s, long b, long t, bool sp, long e, bool dropout, bool keepScores)
+    private static long LayerBytes(TransformerSpec m, long s, long b, long t, bool sp, long e, bool dropout, bool attentionDropout,
+        AttentionKernel attention, bool keepScores)
     {
         long sb = checked(s * b), h = m.DModel, f = m.FfnSize;
         long qWidth = m.Heads * m.EffectiveHeadDim, kvWidth = m.EffectiveKvHeads * m.EffectiveHeadDim;
@@ -74,10 +79,12 @@ public static class TransformerActivations
             + (e * sb * kvWidth)                 // V, read by AV
             + (e * sb * qWidth)                  // attention output, input of the output projection
             + (e * sb * ffnPerToken * experts));
-        if (keepScores)
+        if (attention == AttentionKernel.Flash)
+            sharded = checked(sharded + (4 * m.Heads * sb));   // fp32 log-sum-exp (a, s) per sequence; scores never leave the chip
+        else if (keepScores)
         {
             long scores = checked(m.Heads * s * s * b);
-            sharded = checked(sharded + (e * scores) + (dropout ? scores + (e * scores) : 0));   // softmax output; dropout mask and output
+            sharded = checked(sharded + (e * scores) + (attentionDropout ? scores + (e * scores) : 0));   // softmax output; dropout mask and output
         }
         return Split(replicated, sharded, t, sp);
     }

@@ -62,6 +62,9 @@ public static class TransformerSpecJson
         bool postNorm = o.OptionalBool("post_norm", false);
         // The BERT base model has no LM head; every decoder we describe does.
         bool lmHead = o.OptionalBool("lm_head", kind == TransformerKind.Decoder);
+        double? dropout = o.Has("dropout") ? o.OptionalDouble("dropout", 0, 0, 1, maxExclusive: true) : null;
+        double? attentionDropout = o.Has("attention_dropout") ? o.OptionalDouble("attention_dropout", 0, 0, 1, maxExclusive: true) : null;
+        _ = (o.Raw("dropout"), o.Raw("attention_dropout"));
         o.RejectUnknownFields();
 
         CheckHeads(o, dModel, heads, kvHeads, headDim);
@@ -100,6 +103,8 @@ public static class TransformerSpecJson
             FinalNorm = finalNorm,
             PostNorm = postNorm,
             LmHead = lmHead,
+            Dropout = dropout,
+            AttentionDropout = attentionDropout,
         };
     }
 

@@ -55,6 +55,8 @@ public static class TransformerSpecJsonWriter
         w.WriteBoolean("final_norm", t.FinalNorm);
         w.WriteBoolean("post_norm", t.PostNorm);
         w.WriteBoolean("lm_head", t.LmHead);
+        if (t.Dropout is { } dropout) w.WriteNumber("dropout", dropout);
+        if (t.AttentionDropout is { } attentionDropout) w.WriteNumber("attention_dropout", attentionDropout);
         w.WriteEndObject();
     }
 }

@@ -149,6 +149,6 @@ public class TransformerSpecJsonTests
     public void Should_Reject_An_Unknown_Field_Listing_Valid_Ones()
     {
         string message = Error(Spec("\"n_layers\": 3"));
-        Assert.StartsWith("t.json: transformer: unknown field 'n_layers'; valid fields here: activation, bias, d_model, embedding_norm, experts, ffn, ffn_bias, ffn_size, final_norm, head_dim, heads, kind, kv_heads,", message);
+        Assert.StartsWith("t.json: transformer: unknown field 'n_layers'; valid fields here: activation, attention_dropout, bias, d_model, dropout, embedding_norm, experts, ffn, ffn_bias, ffn_size, final_norm, head_dim, heads, kind, kv_heads,", message);
     }
 }

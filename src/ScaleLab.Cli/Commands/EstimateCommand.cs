@@ -32,12 +32,14 @@ internal static class EstimateCommand
         };
         var mixed = new Option<bool>("--mixed-precision") { Description = "16-bit weights/gradients/activations with fp32 master weights and optimizer state" };
         var json = new Option<bool>("--json") { Description = "Print the stable JSON form (docs/schemas/estimate.schema.json)" };
+        var fineTune = new FineTuneOptions();
 
         var command = new Command("estimate",
             "Count a model's parameters, forward/training FLOPs, training and inference memory, and disk size, before training it.\n\n"
-            + "Example:\n  scalelab estimate resnet-18 --batch 64 --mixed-precision");
+            + "Examples:\n  scalelab estimate resnet-18 --batch 64 --mixed-precision\n"
+            + "  scalelab estimate llama-2-7b --finetune lora --lora-rank 16 --lora-targets all-linear   # trainable (adapter) and total parameters");
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { all, batch, seq, precision, optimizer, mixed, json }) command.Options.Add(option);
+        foreach (var option in new Option[] { all, batch, seq, precision, optimizer, mixed, json }.Concat(fineTune.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var options = new EstimateOptions(
@@ -45,7 +47,8 @@ internal static class EstimateCommand
                 Positive(parse.GetValue(seq), "--seq"),
                 ParsePrecision(parse.GetValue(precision)!),
                 ParseOptimizer(parse.GetValue(optimizer)!),
-                parse.GetValue(mixed));
+                parse.GetValue(mixed),
+                fineTune.Parse(parse));
             var output = parse.InvocationConfiguration.Output;
             string? text = parse.GetValue(target);
             if (text is null || parse.GetValue(all))

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ScaleLab.Core;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.Planning;
 using ScaleLab.Core.Targets;
 
@@ -29,7 +30,7 @@ internal static class PlanCommand
         var mfu = new Option<double>("--mfu") { Description = "Model FLOPs utilisation (PaLM, Appendix B)", DefaultValueFactory = _ => TrainingTime.DefaultMfu };
         var price = new Option<double?>("--price-per-hour") { Description = "Price of one GPU-hour, for the cost line" };
         var checkpointing = new Option<bool>("--activation-checkpointing") { Description = "Keep only each layer's input (full recomputation)" };
-        var recompute = new Option<string>("--recompute") { Description = "none | selective (the attention core; matters with --attention eager) | full (Korthikanti et al. 2022)", DefaultValueFactory = _ => "none" };
+        var recompute = new Option<string?>("--recompute") { Description = "none (default; full for --finetune qlora, as its recipes run) | selective (the attention core; matters with --attention eager) | full (Korthikanti et al. 2022)" };
         var attention = new Option<string>("--attention") { Description = "flash (fused kernel, no s×s scores kept; default) | eager (scores, softmax and their dropout kept)", DefaultValueFactory = _ => "flash" };
         var noDropout = new Option<bool>("--no-dropout") { Description = "Keep no dropout masks whatever the model's rates (default: the model's own; 0 for Llama, Mistral)" };
         recompute.AcceptOnlyFromAmong("none", "selective", "full");
@@ -41,6 +42,7 @@ internal static class PlanCommand
         var kvPrecision = new Option<string?>("--kv-precision") { Description = "Serving: KV cache precision (default: as the weights; fp16 for int4)" };
         var listHardware = new Option<bool>("--list-hardware") { Description = "List the built-in hardware profiles and their sources" };
         var json = new Option<bool>("--json") { Description = "Print JSON (docs/schemas/plan.schema.json) instead of tables" };
+        var fineTune = new FineTuneOptions();
 
         var command = new Command("plan", """
             Plan training or serving on real hardware: per-GPU memory under data parallel with ZeRO 0-3, tensor and
@@ -56,7 +58,7 @@ internal static class PlanCommand
               scalelab plan --list-hardware
             """);
         command.Arguments.Add(target);
-        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, batch, kvPrecision, listHardware, json })
+        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
             command.Options.Add(o);
 
         command.SetAction(parse =>
@@ -99,9 +101,13 @@ internal static class PlanCommand
                 throw new ScaleLabException($"--optimizer '{parse.GetValue(optimizer)}': unknown; valid: {string.Join(", ", OptimizerKindInfo.All.Select(o => o.Name()))}");
             long sequence = parse.GetValue(seq) ?? ModelAccounting.DefaultContext(spec);
             var trainingCost = ModelAccounting.Account(spec, ModelAccounting.IsSequenceModel(spec) ? sequence : null);
-            var recomputeMode = parse.GetValue(checkpointing) ? ActivationRecompute.Full : ParseRecompute(parse.GetValue(recompute)!);
+            var fineTuneSetup = fineTune.Parse(parse);
+            var recomputeMode = parse.GetValue(checkpointing) ? ActivationRecompute.Full
+                : parse.GetValue(recompute) is string r ? ParseRecompute(r)
+                : fineTuneSetup?.Method == FineTuneMethod.Qlora ? ActivationRecompute.Full   // peft's prepare_model_for_kbit_training turns checkpointing on
+                : ActivationRecompute.None;
             var setup = new TrainingSetup(parse.GetValue(microBatch), sequence, format, recomputeMode,
-                parse.GetValue(noDropout) ? false : null, optimizerKind, AttentionKernelInfo.Parse(parse.GetValue(attention)!));
+                parse.GetValue(noDropout) ? false : null, optimizerKind, AttentionKernelInfo.Parse(parse.GetValue(attention)!), fineTuneSetup);
             int tensor = parse.GetValue(tp), pipeline = parse.GetValue(pp);
             var layout = new ParallelLayout(parse.GetValue(gpus) ?? (tensor * pipeline), parse.GetValue(zero), tensor, pipeline, parse.GetValue(sequenceParallel));
             double? tokenCount = parse.GetValue(tokens) is string t ? PlanQuantity.Parse(t, "--tokens") : null;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.Planning;
 
 namespace ScaleLab.Cli.Commands;
@@ -39,6 +40,7 @@ internal static class PlanJson
         };
         root["assumptions"] = new JsonArray([.. plan.Assumptions.Select(a => (JsonNode)a)]);
         root["memory_per_gpu"] = Memory(m);
+        root["finetune"] = FineTune(plan);
         root["fits"] = m.Fits;
         root["minimum_gpus_for_layout"] = plan.MinimumGpus;
         root["smallest_fit"] = plan.Smallest is { } s ? Layout(s) : null;
@@ -133,6 +135,45 @@ internal static class PlanJson
         var root = Header("hardware");
         root["hardware"] = new JsonArray([.. profiles.Select(p => (JsonNode)Hardware(p))]);
         Write(output, root);
+    }
+
+    /// <summary>null for full training; for LoRA/QLoRA the adapters, parameters.trainable/total and memory.per_gpu_bytes by category.</summary>
+    private static JsonObject? FineTune(TrainingPlan plan)
+    {
+        if (plan.Setup.FineTune is not { } setup) return null;
+        var ft = plan.Memory.FineTune;
+        var m = plan.Memory;
+        return new JsonObject
+        {
+            ["method"] = setup.Method.Name(),
+            ["lora"] = ft is null ? null : new JsonObject
+            {
+                ["rank"] = setup.Lora.Rank,
+                ["alpha"] = setup.Lora.EffectiveAlpha,
+                ["targets"] = setup.Lora.Targets.Name(),
+                ["dropout"] = setup.Lora.Dropout,
+            },
+            ["parameters"] = new JsonObject
+            {
+                ["trainable"] = ft?.TrainableParameters ?? plan.Cost.TrainableParameters,
+                ["total"] = ft?.TotalParameters ?? plan.Cost.Parameters,
+            },
+            ["memory"] = new JsonObject
+            {
+                ["per_gpu_bytes"] = new JsonObject
+                {
+                    ["frozen_weights"] = ft?.FrozenWeights ?? 0,
+                    ["trainable_weights"] = ft?.AdapterWeights ?? m.ModelState.Weights,
+                    ["gradients"] = ft?.AdapterGradients ?? m.ModelState.Gradients,
+                    ["master_weights"] = m.ModelState.MasterWeights,
+                    ["optimizer_state"] = ft?.OptimizerState ?? m.ModelState.OptimizerState,
+                    ["activations"] = ft?.BaseActivations ?? m.Activations,
+                    ["adapter_activations"] = ft?.AdapterActivations ?? 0,
+                    ["buffers"] = m.Buffers,
+                    ["total"] = m.TotalBytes,
+                },
+            },
+        };
     }
 
     private static JsonObject Dropout(TrainingPlan plan)

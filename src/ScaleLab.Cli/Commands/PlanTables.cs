@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Planning;
 using Spectre.Console;
@@ -15,19 +16,17 @@ internal static class PlanTables
         var memory = plan.Memory;
         var setup = plan.Setup;
         var state = setup.State;
-        output.WriteLine($"{plan.Cost.Spec.Name}: {Count(plan.Cost.Parameters)} parameters, training on {plan.Hardware.Description} ({plan.Hardware.Name})");
+        string job = setup.FineTune is { } f ? $"fine-tuning ({f.Method.Name()})" : "training";
+        output.WriteLine($"{plan.Cost.Spec.Name}: {Count(plan.Cost.Parameters)} parameters, {job} on {plan.Hardware.Description} ({plan.Hardware.Name})");
+        if (memory.FineTune is { } adapters)
+            output.WriteLine($"parameters: {Exact(adapters.TrainableParameters)} trainable of {Exact(adapters.TotalParameters)} ({((double)adapters.TrainableParameters / adapters.TotalParameters).ToString("0.0000%", CultureInfo.InvariantCulture)}); LoRA r {adapters.Setup.Lora.Rank} on {adapters.Setup.Lora.Targets.Name()}");
         output.WriteLine($"layout: {memory.Layout}; micro-batch {Exact(setup.MicroBatch)} × {Exact(setup.SequenceLength)} tokens, {setup.Format.Name()}{(state.MasterWeightBytes > 0 ? " mixed precision" : "")}, {setup.Optimizer.Name()}, recompute {setup.Recompute.ToString().ToLowerInvariant()}");
         output.WriteLine($"assumptions: {string.Join("; ", plan.Assumptions)}");
         output.WriteLine();
 
         var table = Table("per GPU", "bytes", "how");
-        long p = memory.ParametersPerGpu;
-        int dp = memory.Layout.DataParallel, z = memory.Layout.Zero;
-        table.AddRow("weights", Bytes(memory.ModelState.Weights), Rule(state.WeightBytes, p, z >= 3, dp));
-        table.AddRow("gradients", Bytes(memory.ModelState.Gradients), Rule(state.GradientBytes, p, z >= 2, dp));
-        table.AddRow("master weights", Bytes(memory.ModelState.MasterWeights), Rule(state.MasterWeightBytes, p, z >= 1, dp));
-        table.AddRow("optimizer state", Bytes(memory.ModelState.OptimizerState), Rule(state.OptimizerBytes, p, z >= 1, dp));
-        table.AddRow("activations", Bytes(memory.Activations), Markup.Escape(ActivationRule(memory)));
+        if (memory.FineTune is { } ft) FineTuneRows(table, ft, setup, memory);
+        else ModelStateRows(table, memory, state);
         table.AddRow("buffers", Bytes(memory.Buffers), "non-trainable state, fp32");
         table.AddRow("[bold]total[/]", $"[bold]{Bytes(memory.TotalBytes)}[/]", Percent(memory.TotalBytes, memory.CapacityBytes) + " of the device");
         table.AddRow("device memory", Bytes(memory.CapacityBytes), Markup.Escape(plan.Hardware.Name) + $" ({Gigabytes(memory.CapacityBytes)})");
@@ -138,6 +137,37 @@ internal static class PlanTables
         for (int i = 0; i < columns.Length; i++)
             table.AddColumn(new TableColumn(columns[i]) { Alignment = i == 0 || (i == columns.Length - 1 && columns[i] == "how") ? Justify.Left : Justify.Right });
         return table;
+    }
+
+    private static void ModelStateRows(Table table, TrainingMemoryPlan memory, TrainingState state)
+    {
+        long p = memory.ParametersPerGpu;
+        int dp = memory.Layout.DataParallel, z = memory.Layout.Zero;
+        table.AddRow("weights", Bytes(memory.ModelState.Weights), Rule(state.WeightBytes, p, z >= 3, dp));
+        table.AddRow("gradients", Bytes(memory.ModelState.Gradients), Rule(state.GradientBytes, p, z >= 2, dp));
+        table.AddRow("master weights", Bytes(memory.ModelState.MasterWeights), Rule(state.MasterWeightBytes, p, z >= 1, dp));
+        table.AddRow("optimizer state", Bytes(memory.ModelState.OptimizerState), Rule(state.OptimizerBytes, p, z >= 1, dp));
+        table.AddRow("activations", Bytes(memory.Activations), Markup.Escape(ActivationRule(memory)));
+    }
+
+    /// <summary>LoRA/QLoRA: the frozen base, the adapters and their state, the base's activations and what the adapters add.</summary>
+    private static void FineTuneRows(Table table, FineTuneMemory ft, TrainingSetup setup, TrainingMemoryPlan memory)
+    {
+        int dp = memory.Layout.DataParallel, z = memory.Layout.Zero;
+        string Shard(int fromStage) => z >= fromStage && dp > 1 ? $" ÷ {Exact(dp)} (ZeRO)" : "";
+        long n = ft.TrainableParameters;
+        string frozen = ft.Setup.Method == FineTuneMethod.Qlora
+            ? $"{Count(ft.BaseParameters)} parameters: block matrices NF4 (4.127 bits), the rest bf16"
+            : $"{setup.Format.Name()} × {Count(ft.BaseParameters)} parameters";
+        int optimizerBytes = (int)MemoryEstimator.OptimizerStateBytes(1, setup.Optimizer, Precision.Fp32);
+        table.AddRow("frozen base", Bytes(ft.FrozenWeights), Markup.Escape(frozen + Shard(3)));
+        table.AddRow("LoRA adapters", Bytes(ft.AdapterWeights), $"4 B × {Count(n)} trainable parameters (fp32){Shard(3)}");
+        table.AddRow("adapter gradients", Bytes(ft.AdapterGradients), $"4 B × {Count(n)}{Shard(2)}");
+        table.AddRow("optimizer state", Bytes(ft.OptimizerState), $"{optimizerBytes} B × {Count(n)} ({setup.Optimizer.Name()}){Shard(1)}");
+        table.AddRow("activations", Bytes(ft.BaseActivations), Markup.Escape(ActivationRule(memory)));
+        table.AddRow("adapter activations", Bytes(ft.AdapterActivations), setup.Recompute == ActivationRecompute.Full
+            ? "recomputed with each layer"
+            : Markup.Escape($"A·x ({ft.Setup.Lora.Rank} wide) per targeted matrix and token{(ft.Setup.Lora.Dropout > 0 ? ", + dropped input and mask" : "")}"));
     }
 
     private static string Rule(int bytesPerParameter, long parameters, bool sharded, int dataParallel) =>

@@ -18,7 +18,7 @@ internal static class EstimateRenderer
         string sample = SummaryRenderer.Sample(c);
         console.WriteLine($"{r.Spec.Name}: {r.Spec.Description ?? "(no description)"}");
         console.WriteLine($"source: {r.Spec.Source} · {r.Kind} · per {sample}");
-        Section(console, "Parameters", Parameters(c));
+        Section(console, "Parameters", Parameters(r));
         Section(console, $"Compute per {sample} (1 MAC = 2 FLOPs)", Compute(r));
         var o = r.Options;
         string training = o.MixedPrecision
@@ -36,13 +36,16 @@ internal static class EstimateRenderer
         console.Write(table);
     }
 
-    private static Table Parameters(ModelCost c)
+    private static Table Parameters(EstimateReport r)
     {
+        var c = r.Cost;
         var t = Cells.Table(null, "", ">Count", ">", "Note");
-        t.AddRow(Cells.Text("total"), Cells.Exact(c.Parameters), Cells.Human(c.Parameters), Cells.Text("tied weights counted once"));
-        t.AddRow(Cells.Text("trainable"), Cells.Exact(c.TrainableParameters), Cells.Human(c.TrainableParameters), Cells.Text(""));
-        t.AddRow(Cells.Text("active"), Cells.Exact(c.ActiveParameters), Cells.Human(c.ActiveParameters),
-            Cells.Text(c.ActiveParameters == c.Parameters ? "every parameter is used for every token" : "used per token (mixture-of-experts: top-k experts)"));
+        t.AddRow(Cells.Text("total"), Cells.Exact(r.TotalParameters), Cells.Human(r.TotalParameters),
+            Cells.Text(r.Adapters is null ? "tied weights counted once" : $"base {HumanUnits.Exact(c.Parameters)} + LoRA adapters"));
+        t.AddRow(Cells.Text("trainable"), Cells.Exact(r.TrainableParameters), Cells.Human(r.TrainableParameters),
+            Cells.Text(r.Adapters is null ? "" : $"adapters only: {((double)r.TrainableParameters / r.TotalParameters).ToString("0.0000%", System.Globalization.CultureInfo.InvariantCulture)} of all (r × (in + out) per targeted matrix per layer)"));
+        t.AddRow(Cells.Text("active"), Cells.Exact(r.ActiveParameters), Cells.Human(r.ActiveParameters),
+            Cells.Text(r.ActiveParameters == r.TotalParameters ? "every parameter is used for every token" : "used per token (mixture-of-experts: top-k experts)"));
         t.AddRow(Cells.Text("buffers"), Cells.Exact(c.Buffers), Cells.Human(c.Buffers), Cells.Text("not trained: batch-norm running statistics"));
         return t;
     }

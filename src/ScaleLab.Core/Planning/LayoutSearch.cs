@@ -1,3 +1,5 @@
+using ScaleLab.Core.FineTuning;
+
 namespace ScaleLab.Core.Planning;
 
 /// <summary>
@@ -23,6 +25,7 @@ public static class LayoutSearch
         for (int gpus = 1; gpus <= MaxGpus; gpus *= 2)
         {
             var fit = Candidates(cost, gpus, sequenceParallel)
+                .Where(layout => setup.FineTune?.Method.UsesAdapters() != true || layout.TensorParallel * layout.PipelineParallel == 1)
                 .Select(layout => ParallelMemory.Plan(cost, hardware, layout, setup))
                 .FirstOrDefault(plan => plan.Fits);
             if (fit is not null) return fit;

@@ -1,4 +1,5 @@
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.Spec;
 
 namespace ScaleLab.Core.Planning;
@@ -6,6 +7,7 @@ namespace ScaleLab.Core.Planning;
 /// <summary>One GPU's training memory under a layout, and whether it fits the device.</summary>
 /// <param name="ParametersPerGpu">Parameters on the busiest model-parallel rank (before ZeRO sharding).</param>
 /// <param name="Buffers">Non-trainable state (batch-norm statistics), fp32, not sharded.</param>
+/// <param name="FineTune">LoRA/QLoRA: the same bytes by fine-tuning category (ModelState then holds frozen base + adapters as weights).</param>
 public sealed record TrainingMemoryPlan(
     ParallelLayout Layout,
     long ParametersPerGpu,
@@ -13,7 +15,8 @@ public sealed record TrainingMemoryPlan(
     ActivationBytes? ActivationDetail,
     long Activations,
     long Buffers,
-    long CapacityBytes)
+    long CapacityBytes,
+    FineTuneMemory? FineTune = null)
 {
     public long TotalBytes => checked(ModelState.Total + Activations + Buffers);
 
@@ -36,6 +39,7 @@ public static class ParallelMemory
         ArgumentNullException.ThrowIfNull(setup);
         layout.Validated();
         var state = setup.Validated().State;
+        if (setup.FineTune is { } fineTune && fineTune.Method.UsesAdapters()) return FineTuneMemoryPlanner.Plan(cost, hardware, layout, setup);
         var transformer = cost.Spec.Transformer;
         if (transformer is null) RequireLayerStackLayout(layout, setup);
         else RequireTensorParallelFits(transformer, layout);

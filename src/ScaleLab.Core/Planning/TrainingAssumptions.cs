@@ -1,5 +1,7 @@
 using System.Globalization;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.FineTuning;
+using ScaleLab.Core.Spec;
 
 namespace ScaleLab.Core.Planning;
 
@@ -31,7 +33,22 @@ public static class TrainingAssumptions
             : $"dropout {Rate(d.HiddenRate)} residual/embedding, {Rate(d.AttentionRate)} attention ({source}): 1-byte masks kept"
               + (d.Attention && setup.Attention == AttentionKernel.Flash ? "; the fused kernel regenerates the attention mask" : ""));
         lines.Add($"activations {(setup.State.ActivationBytes == 2 ? "16-bit" : "fp32")}; logits fp32 (4 B × s × vocab {m.VocabSize.ToString("#,0", CultureInfo.InvariantCulture)}, often the largest tensor)");
+        if (setup.FineTune is { } ft && ft.Method.UsesAdapters()) lines.AddRange(FineTune(ft, setup, m));
         return lines;
+    }
+
+    private static IEnumerable<string> FineTune(FineTuneSetup ft, TrainingSetup setup, TransformerSpec m)
+    {
+        var lora = ft.Lora;
+        yield return ft.Method == FineTuneMethod.Qlora
+            ? "base frozen in NF4: 4 + 8/64 + 32/(64·256) = 4.127 bits per weight of every block matrix (64-weight blocks, 8-bit scales double-quantized in blocks of 256 with fp32 scales; Dettmers et al. 2023, bitsandbytes); embeddings, norms and LM head bf16"
+            : $"base frozen in {setup.Format.Name()}: no gradients or optimizer state for it";
+        yield return $"LoRA r {lora.Rank.ToString(CultureInfo.InvariantCulture)}, alpha {lora.EffectiveAlpha.ToString("0.###", CultureInfo.InvariantCulture)} on {lora.Targets.Name()}"
+            + (m.IsMixtureOfExperts ? " (each expert's FFN matrices adapted; the router is not)" : "")
+            + $": adapters fp32 (PEFT's autocast_adapter_dtype), fp32 gradients, {setup.Optimizer.Name()} state fp32"
+            + (lora.Dropout > 0 ? $"; lora_dropout {Rate(lora.Dropout)} keeps a mask and a dropped copy per targeted matrix" : "");
+        if (ft.Method == FineTuneMethod.Qlora && setup.Recompute == ActivationRecompute.Full)
+            yield return "gradient checkpointing (recompute full), as QLoRA recipes run it: peft's prepare_model_for_kbit_training enables it by default";
     }
 
     private static string Rate(double p) => p.ToString("0.###", CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.FineTuning;
 
 namespace ScaleLab.Core.Planning;
 
@@ -8,6 +9,7 @@ namespace ScaleLab.Core.Planning;
 /// </summary>
 /// <param name="Dropout">Whether dropout masks are kept; null follows the model (<see cref="TrainingDropout"/>).</param>
 /// <param name="Attention">Fused (FlashAttention) or eager attention; fused keeps no s × s tensors.</param>
+/// <param name="FineTune">LoRA or QLoRA adapters on a frozen base; null (or Full) trains every parameter.</param>
 public sealed record TrainingSetup(
     long MicroBatch,
     long SequenceLength,
@@ -15,7 +17,8 @@ public sealed record TrainingSetup(
     ActivationRecompute Recompute = ActivationRecompute.None,
     bool? Dropout = null,
     OptimizerKind Optimizer = OptimizerKind.Adam,
-    AttentionKernel Attention = AttentionKernel.Flash)
+    AttentionKernel Attention = AttentionKernel.Flash,
+    FineTuneSetup? FineTune = null)
 {
     public TrainingState State => TrainingState.For(Format, Optimizer);
 
@@ -24,6 +27,7 @@ public sealed record TrainingSetup(
         if (MicroBatch < 1) throw new PlanningException($"--micro-batch must be at least 1, got {MicroBatch}");
         if (SequenceLength < 1) throw new PlanningException($"--seq must be at least 1, got {SequenceLength}");
         _ = State;   // throws for formats nobody trains in
+        FineTune?.Lora.Validated();
         return this;
     }
 }

@@ -1,0 +1,25 @@
+using System.CommandLine;
+using ScaleLab.Core.FineTuning;
+
+namespace ScaleLab.Cli.Commands;
+
+/// <summary>The fine-tuning options `plan` and `estimate` share: --finetune, --lora-rank, --lora-alpha, --lora-targets, --lora-dropout.</summary>
+internal sealed class FineTuneOptions
+{
+    public Option<string?> Method { get; } = new("--finetune") { Description = "full | lora | qlora: fine-tune every parameter, or LoRA adapters on a frozen 16-bit (lora) or NF4 (qlora) base" };
+    public Option<int> Rank { get; } = new("--lora-rank") { Description = "LoRA rank r (PEFT's default 8)", DefaultValueFactory = _ => 8 };
+    public Option<double?> Alpha { get; } = new("--lora-alpha") { Description = "LoRA α; the update is scaled by α/r (default: r, PEFT's 8 at r = 8); changes no count" };
+    public Option<string> Targets { get; } = new("--lora-targets") { Description = "Adapted matrices: q,v (default), all-linear, or a comma list of q, k, v, o, gate, up, down", DefaultValueFactory = _ => "q,v" };
+    public Option<double> Dropout { get; } = new("--lora-dropout") { Description = "Dropout on each adapter's input (PEFT's default 0); above 0 it keeps a mask per targeted matrix", DefaultValueFactory = _ => 0 };
+
+    public IEnumerable<Option> All => [Method, Rank, Alpha, Targets, Dropout];
+
+    /// <summary>Null without --finetune; otherwise the validated setup.</summary>
+    public FineTuneSetup? Parse(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (parse.GetValue(Method) is not string text) return null;
+        var lora = new LoraConfig(parse.GetValue(Rank), parse.GetValue(Alpha), LoraTargetsInfo.Parse(parse.GetValue(Targets)!), parse.GetValue(Dropout));
+        return new FineTuneSetup(FineTuneMethodInfo.Parse(text), lora.Validated());
+    }
+}

@@ -5,7 +5,7 @@ namespace ScaleLab.Cli.Tests;
 
 /// <summary>
 /// Checks a JSON value against the subset of JSON Schema (2020-12) our schemas use: type (one or a list), const, enum,
-/// required, properties (closed: an output key the schema does not document is an error), items, oneOf (exactly one
+/// pattern, required, properties (closed: an output key the schema does not document is an error), items, oneOf (exactly one
 /// branch must match). Returns the first problem with its path, or null.
 /// </summary>
 internal static class JsonSchemaCheck
@@ -20,6 +20,9 @@ internal static class JsonSchemaCheck
         }
         if (schema.TryGetProperty("type", out var type) && !TypeMatches(type, value)) return $"{path}: {value.ValueKind} is not {type}";
         if (schema.TryGetProperty("const", out var constant) && !JsonElement.DeepEquals(constant, value)) return $"{path}: {value} is not {constant}";
+        if (schema.TryGetProperty("pattern", out var pattern) && value.ValueKind == JsonValueKind.String
+            && !System.Text.RegularExpressions.Regex.IsMatch(value.GetString()!, pattern.GetString()!, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+            return $"{path}: {value} does not match {pattern}";
         if (schema.TryGetProperty("enum", out var options) && !options.EnumerateArray().Any(o => JsonElement.DeepEquals(o, value)))
             return $"{path}: {value} is not one of {options}";
         if (value.ValueKind == JsonValueKind.Object && schema.TryGetProperty("properties", out var properties))

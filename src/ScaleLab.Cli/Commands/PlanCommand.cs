@@ -2,6 +2,7 @@ using System.CommandLine;
 using ScaleLab.Core;
 using ScaleLab.Core.Accounting;
 using ScaleLab.Core.FineTuning;
+using ScaleLab.Core.NumberFormats;
 using ScaleLab.Core.Planning;
 using ScaleLab.Core.Targets;
 
@@ -34,28 +35,33 @@ internal static class PlanCommand
         var attention = new Option<string>("--attention") { Description = "flash (fused kernel, no s×s scores kept; default) | eager (scores, softmax and their dropout kept)", DefaultValueFactory = _ => "flash" };
         var noDropout = new Option<bool>("--no-dropout") { Description = "Keep no dropout masks whatever the model's rates (default: the model's own; 0 for Llama, Mistral)" };
         recompute.AcceptOnlyFromAmong("none", "selective", "full");
-        var precision = new Option<string?>("--precision") { Description = "Training: fp32, tf32, bf16 (default), fp16, fp8. Serving: fp32, fp16 (default), bf16, fp8, int8, int4" };
+        var precision = new Option<string?>("--precision") { Description = "Training: fp32, tf32, bf16 (default), fp16, fp8. Serving: fp32, fp16 (default), bf16, fp8, int8, int4 (every parameter at that width), or stored with scales: fp8-e4m3, fp8-e5m2, fp8-block, mxfp4, nvfp4, awq, gptq (awq-g64 …), q8_0, q6_k, q5_k_m, q5_k_s, q4_k_m, q4_k_s, q4_0, iq4_nl, iq4_xs" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam (default), adamw, sgd, sgd_momentum, adam8bit", DefaultValueFactory = _ => "adam" };
         var serve = new Option<bool>("--serve") { Description = "Plan inference instead: weights + KV cache, decode tokens/s bounds, largest batch" };
         var context = new Option<long?>("--context") { Description = "Serving: tokens held per sequence (default: the model's context)" };
         var batch = new Option<long>("--batch") { Description = "Serving: sequences decoded together", DefaultValueFactory = _ => 1 };
-        var kvPrecision = new Option<string?>("--kv-precision") { Description = "Serving: KV cache precision (default: as the weights; fp16 for int4)" };
+        var kvPrecision = new Option<string?>("--kv-precision") { Description = "Serving: KV cache format: fp32, fp16, bf16, fp8 (E4M3), fp8-e5m2, int8, int4 (with per-head scales), q8_0, q4_0 (default: as plain weights; fp16 for int4 and stored formats)" };
         var listHardware = new Option<bool>("--list-hardware") { Description = "List the built-in hardware profiles and their sources" };
         var json = new Option<bool>("--json") { Description = "Print JSON (docs/schemas/plan.schema.json) instead of tables" };
         var fineTune = new FineTuneOptions();
 
         var command = new Command("plan", """
-            Plan training or serving on real hardware: per-GPU memory under data parallel with ZeRO 0-3, tensor and
-            pipeline parallelism and activation recomputation, with a verdict and the smallest layout that fits;
-            training FLOPs (exact and 6·N·D), time, GPU-hours and cost; or, with --serve, weights + KV cache and decode
-            tokens/s bounds; or, with --compute, the Chinchilla compute-optimal model size. Exits 1 when it does not fit.
+            Plan training, fine-tuning or serving on real hardware: per-GPU memory under data parallel with ZeRO 0-3,
+            tensor and pipeline parallelism and activation recomputation (FlashAttention and the model's own dropout
+            by default, stated on an assumptions line), with a verdict, the cheapest changes that fit and the smallest
+            layout; training FLOPs (exact and 6·N·D), time, GPU-hours and cost; with --finetune, LoRA/QLoRA adapters
+            on a frozen base; with --serve, weights (plain or stored with their scales) + KV cache and decode tokens/s
+            bounds; with --compute, the Chinchilla compute-optimal model size. Exits 1 when it does not fit.
 
             Examples:
-              scalelab plan llama-3-8b --tokens 15T --gpus 64 --zero 1 --seq 2048 --recompute selective --no-dropout --price-per-hour 2.5
-              scalelab plan gpt2-small --tokens 10B --hardware rtx-4090 --micro-batch 8 --seq 1024 --activation-checkpointing
-              scalelab plan llama-2-7b --serve --context 4096 --batch 16 --precision int4 --hardware l4
-              scalelab plan --compute 5.76e23
-              scalelab plan --list-hardware
+              train:        scalelab plan llama-3-8b --tokens 1e12 --hardware h100-sxm --gpus 64 --zero 3
+                            scalelab plan gpt2-small --tokens 10B --hardware rtx-4090 --micro-batch 8 --seq 1024 --attention eager
+              fine-tune:    scalelab plan llama-2-7b --finetune qlora --hardware rtx-4090
+                            scalelab plan llama-3-8b --finetune lora --lora-rank 16 --lora-targets all-linear --hardware a100-80gb --seq 2048
+              serve:        scalelab plan llama-2-7b --serve --context 4096 --batch 16 --precision q4_k_m --kv-precision q8_0 --hardware rtx-4090
+                            scalelab plan mixtral-8x7b --serve --precision mxfp4 --kv-precision fp8 --gpus 2 --hardware h100-sxm
+              compute budget: scalelab plan --compute 5.76e23
+              hardware:     scalelab plan --list-hardware
             """);
         command.Arguments.Add(target);
         foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
@@ -86,11 +92,12 @@ internal static class PlanCommand
 
             if (parse.GetValue(serve))
             {
-                var weights = ParsePrecision(parse.GetValue(precision) ?? "fp16", "--precision");
-                Precision? kv = parse.GetValue(kvPrecision) is string k ? ParsePrecision(k, "--kv-precision") : null;
+                var (weights, recipe) = ParseWeights(parse.GetValue(precision) ?? "fp16");
+                var (kv, kvFormat) = parse.GetValue(kvPrecision) is string k ? ParseKv(k) : (null, null);
                 long contextLength = parse.GetValue(context) ?? ModelAccounting.DefaultContext(spec);
                 var cost = ModelAccounting.Account(spec, ModelAccounting.IsSequenceModel(spec) ? contextLength : null);
-                var plan = ServingPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, kv, parse.GetValue(gpus) ?? 1);
+                var formats = recipe is null && kvFormat is null ? null : new ServingFormats(recipe is null ? null : Store(recipe, cost), kvFormat);
+                var plan = ServingPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, kv, parse.GetValue(gpus) ?? 1, formats);
                 if (asJson) PlanJson.WriteServing(output, cost, device, plan);
                 else PlanTables.WriteServing(output, cost, device, plan);
                 return plan.Fits ? CliApp.ExitOk : CliApp.ExitUserError;
@@ -131,6 +138,36 @@ internal static class PlanCommand
         PrecisionInfo.TryParse(text, out var p)
             ? p
             : throw new ScaleLabException($"{option} '{text}': unknown precision; valid: {string.Join(", ", PrecisionInfo.All.Select(x => x.Name()))}");
+
+    /// <summary>A plain precision (every parameter at its width) or a storage recipe; a recipe's nominal precision is fp16 (its activations and cache).</summary>
+    private static (Precision Nominal, WeightRecipe? Recipe) ParseWeights(string text)
+    {
+        if (PrecisionInfo.TryParse(text, out var plain)) return (plain, null);
+        return WeightRecipes.Find(text) is { } recipe
+            ? (Precision.Fp16, recipe)
+            : throw new ScaleLabException($"--precision '{text}': unknown precision; valid: {string.Join(", ", PrecisionInfo.All.Select(x => x.Name()))}, or a storage format: {string.Join(", ", WeightRecipes.Names)} (N = 32, 64, 128, 256)");
+    }
+
+    /// <summary>fp32, fp16, bf16 as before; fp8, int8, int4, q8_0, q4_0 as formats with their scales.</summary>
+    private static (Precision? Plain, KvFormat? Format) ParseKv(string text)
+    {
+        var format = KvFormats.Find(text)
+            ?? throw new ScaleLabException($"--kv-precision '{text}': unknown KV cache format; valid: {string.Join(", ", KvFormats.All.Select(f => f.Name))} (fp8 = fp8-e4m3)");
+        return format.Name switch
+        {
+            "fp32" => (Precision.Fp32, null),
+            "fp16" => (Precision.Fp16, null),
+            "bf16" => (Precision.Bf16, null),
+            _ => (Precision.Fp16, format),
+        };
+    }
+
+    private static WeightStorage Store(WeightRecipe recipe, ModelCost cost)
+    {
+        var model = cost.Spec.Transformer
+            ?? throw new ScaleLabException($"--precision {recipe.Name} stores a transformer's weight tensors; {cost.Spec.Name} is a layer stack (use fp32, fp16, bf16, fp8, int8 or int4)");
+        return recipe.Store(model, cost.Parameters);
+    }
 
     private static ActivationRecompute ParseRecompute(string text) => text switch
     {

@@ -78,13 +78,17 @@ internal static class PlanJson
             ["gpus"] = plan.Gpus,
             ["context"] = plan.Context,
             ["batch"] = plan.Batch,
-            ["precision"] = plan.WeightPrecision.Name(),
-            ["kv_precision"] = plan.KvPrecision.Name(),
+            ["precision"] = plan.WeightFormatName,
+            ["kv_precision"] = plan.KvFormatName,
             ["compute_format"] = plan.ComputeFormat.Name(),
         };
         root["memory"] = new JsonObject
         {
             ["weights_bytes"] = plan.WeightBytes,
+            ["weights_bits_per_parameter"] = 8.0 * plan.WeightBytes / cost.Parameters,
+            ["weight_formats"] = plan.Formats?.Weights is { } stored
+                ? new JsonArray([.. stored.Mix.Select(x => (JsonNode)new JsonObject { ["format"] = x.Format, ["parameters"] = x.Parameters, ["bytes"] = x.Bytes })])
+                : null,
             ["kv_cache_bytes_per_sequence"] = plan.KvCacheBytesPerSequence,
             ["kv_cache_bytes"] = plan.KvCacheBytes,
             ["total_bytes"] = plan.TotalBytes,

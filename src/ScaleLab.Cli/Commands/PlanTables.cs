@@ -72,10 +72,12 @@ internal static class PlanTables
     {
         var console = Console(output);
         output.WriteLine($"{cost.Spec.Name}: {Count(cost.Parameters)} parameters ({Count(cost.ActiveParameters)} active), serving on {Exact(plan.Gpus)} × {hardware.Description} ({hardware.Name})");
-        output.WriteLine($"weights {plan.WeightPrecision.Name()}, KV cache {plan.KvPrecision.Name()}, context {Exact(plan.Context)} tokens, batch {Exact(plan.Batch)}");
+        output.WriteLine($"weights {plan.WeightFormatName}, KV cache {plan.KvFormatName}, context {Exact(plan.Context)} tokens, batch {Exact(plan.Batch)}");
+        if (plan.Formats?.Weights is { } stored)
+            output.WriteLine($"weight formats: {string.Join(", ", stored.Mix.Select(x => $"{x.Format} {Count(x.Parameters)}"))} parameters ({(8.0 * stored.TotalBytes / stored.Parameters).ToString("0.000", CultureInfo.InvariantCulture)} bits each on average, scales included)");
         output.WriteLine();
         var memory = Table("memory", "bytes", "how");
-        memory.AddRow("weights", Bytes(plan.WeightBytes), $"{plan.WeightPrecision.Name()} × {Count(cost.Parameters)} parameters");
+        memory.AddRow("weights", Bytes(plan.WeightBytes), $"{plan.WeightFormatName} × {Count(cost.Parameters)} parameters");
         memory.AddRow("KV cache", Bytes(plan.KvCacheBytes), $"{Bytes(plan.KvCacheBytesPerSequence)} per sequence × {Exact(plan.Batch)}");
         memory.AddRow("[bold]total[/]", $"[bold]{Bytes(plan.TotalBytes)}[/]", Percent(plan.TotalBytes, plan.CapacityBytes) + " of the devices");
         memory.AddRow("device memory", Bytes(plan.CapacityBytes), $"{Exact(plan.Gpus)} × {Bytes(hardware.MemoryBytes)}");

@@ -12,14 +12,23 @@ internal sealed class FineTuneOptions
     public Option<string> Targets { get; } = new("--lora-targets") { Description = "Adapted matrices: q,v (default), all-linear, or a comma list of q, k, v, o, gate, up, down", DefaultValueFactory = _ => "q,v" };
     public Option<double> Dropout { get; } = new("--lora-dropout") { Description = "Dropout on each adapter's input (PEFT's default 0); above 0 it keeps a mask per targeted matrix", DefaultValueFactory = _ => 0 };
 
-    public IEnumerable<Option> All => [Method, Rank, Alpha, Targets, Dropout];
+    public Option<string> Dtype { get; } = new("--lora-dtype") { Description = "Adapter weights and gradients: fp32 (PEFT's default) or bf16 (as qlora.py keeps them under --bf16)", DefaultValueFactory = _ => "fp32" };
+
+    public IEnumerable<Option> All => [Method, Rank, Alpha, Targets, Dropout, Dtype];
 
     /// <summary>Null without --finetune; otherwise the validated setup.</summary>
     public FineTuneSetup? Parse(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
         if (parse.GetValue(Method) is not string text) return null;
-        var lora = new LoraConfig(parse.GetValue(Rank), parse.GetValue(Alpha), LoraTargetsInfo.Parse(parse.GetValue(Targets)!), parse.GetValue(Dropout));
+        string dtype = parse.GetValue(Dtype)!;
+        int bytes = dtype.Trim().ToLowerInvariant() switch
+        {
+            "fp32" or "float32" => 4,
+            "bf16" or "bfloat16" => 2,
+            _ => throw new FineTuneException($"--lora-dtype '{dtype}': unknown; valid: fp32, bf16"),
+        };
+        var lora = new LoraConfig(parse.GetValue(Rank), parse.GetValue(Alpha), LoraTargetsInfo.Parse(parse.GetValue(Targets)!), parse.GetValue(Dropout), bytes);
         return new FineTuneSetup(FineTuneMethodInfo.Parse(text), lora.Validated());
     }
 }

@@ -156,6 +156,7 @@ internal static class PlanJson
                 ["alpha"] = setup.Lora.EffectiveAlpha,
                 ["targets"] = setup.Lora.Targets.Name(),
                 ["dropout"] = setup.Lora.Dropout,
+                ["dtype"] = setup.Lora.AdapterBytes == 4 ? "fp32" : "bf16",
             },
             ["parameters"] = new JsonObject
             {

@@ -163,8 +163,9 @@ internal static class PlanTables
             : $"{setup.Format.Name()} × {Count(ft.BaseParameters)} parameters";
         int optimizerBytes = (int)MemoryEstimator.OptimizerStateBytes(1, setup.Optimizer, Precision.Fp32);
         table.AddRow("frozen base", Bytes(ft.FrozenWeights), Markup.Escape(frozen + Shard(3)));
-        table.AddRow("LoRA adapters", Bytes(ft.AdapterWeights), $"4 B × {Count(n)} trainable parameters (fp32){Shard(3)}");
-        table.AddRow("adapter gradients", Bytes(ft.AdapterGradients), $"4 B × {Count(n)}{Shard(2)}");
+        int adapterBytes = ft.Setup.Lora.AdapterBytes;
+        table.AddRow("LoRA adapters", Bytes(ft.AdapterWeights), $"{adapterBytes} B × {Count(n)} trainable parameters ({(adapterBytes == 4 ? "fp32" : "bf16")}){Shard(3)}");
+        table.AddRow("adapter gradients", Bytes(ft.AdapterGradients), $"{adapterBytes} B × {Count(n)}{Shard(2)}");
         table.AddRow("optimizer state", Bytes(ft.OptimizerState), $"{optimizerBytes} B × {Count(n)} ({setup.Optimizer.Name()}){Shard(1)}");
         table.AddRow("activations", Bytes(ft.BaseActivations), Markup.Escape(ActivationRule(memory)));
         table.AddRow("adapter activations", Bytes(ft.AdapterActivations), setup.Recompute == ActivationRecompute.Full

@@ -8,7 +8,7 @@ namespace ScaleLab.Core.Planning;
 /// <param name="BaseParameters">The frozen pretrained model's parameters.</param>
 /// <param name="TrainableParameters">The adapters' parameters: all that trains.</param>
 /// <param name="FrozenWeights">The base in its precision: 16-bit for LoRA, NF4 for QLoRA's block matrices.</param>
-/// <param name="AdapterWeights">Adapters in fp32 (PEFT's autocast_adapter_dtype keeps them fp32 under a 16-bit base).</param>
+/// <param name="AdapterWeights">Adapters in fp32 (PEFT's autocast_adapter_dtype keeps them fp32 under a 16-bit base), or bf16 with --lora-dtype bf16.</param>
 /// <param name="BaseActivations">What the frozen layers keep for the backward pass (the training inventory).</param>
 /// <param name="AdapterActivations">What the adapters add: the r-wide A·x per targeted matrix, and its input dropout's mask and output.</param>
 public sealed record FineTuneMemory(
@@ -32,7 +32,7 @@ public sealed record FineTuneMemory(
 ///   frozen base: LoRA keeps it in the training format (2 bytes per parameter in bf16); QLoRA stores every block matrix
 ///   in NF4 (<see cref="Nf4Storage"/>: 4.127 bits) and the rest (embeddings, norms, biases, the LM head, which
 ///   transformers' bitsandbytes integration leaves unquantized) in bf16, its compute dtype;
-///   adapters: fp32 weights (4 B) and gradients (4 B), optimizer state as the estimator counts it in fp32 (Adam 8 B,
+///   adapters: fp32 weights (4 B) and gradients (4 B) — bf16 (2 + 2) with --lora-dtype bf16 — optimizer state as the estimator counts it in fp32 (Adam 8 B,
 ///   8-bit Adam 2 B; QLoRA's paged optimizers have the same size and only move to CPU memory under pressure);
 ///   no gradients, master copy or optimizer state for the frozen base;
 ///   ZeRO shards the adapters' optimizer state from stage 1, their gradients from stage 2, and every weight, the frozen
@@ -45,9 +45,6 @@ public sealed record FineTuneMemory(
 /// </summary>
 public static class FineTuneMemoryPlanner
 {
-    public const int AdapterWeightBytes = 4;
-    public const int AdapterGradientBytes = 4;
-
     public static TrainingMemoryPlan Plan(ModelCost cost, HardwareProfile hardware, ParallelLayout layout, TrainingSetup setup)
     {
         ArgumentNullException.ThrowIfNull(cost);
@@ -68,8 +65,9 @@ public static class FineTuneMemoryPlanner
         int zero = layout.Zero, dp = layout.DataParallel;
         long Shard(long bytes, int fromStage) => zero >= fromStage ? ModelStateMemory.CeilDiv(bytes, dp) : bytes;
         long frozenPerGpu = Shard(frozen, 3);
-        long adapterWeights = Shard(checked(trainable * AdapterWeightBytes), 3);
-        long adapterGradients = Shard(checked(trainable * AdapterGradientBytes), 2);
+        int adapterBytes = fineTune.Lora.AdapterBytes;   // gradients take the weights' format
+        long adapterWeights = Shard(checked(trainable * adapterBytes), 3);
+        long adapterGradients = Shard(checked(trainable * adapterBytes), 2);
         long optimizer = Shard(checked(trainable * optimizerBytes), 1);
 
         var dropout = TrainingDropout.For(m, setup.Dropout);

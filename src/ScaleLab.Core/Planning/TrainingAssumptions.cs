@@ -45,7 +45,8 @@ public static class TrainingAssumptions
             : $"base frozen in {setup.Format.Name()}: no gradients or optimizer state for it";
         yield return $"LoRA r {lora.Rank.ToString(CultureInfo.InvariantCulture)}, alpha {lora.EffectiveAlpha.ToString("0.###", CultureInfo.InvariantCulture)} on {lora.Targets.Name()}"
             + (m.IsMixtureOfExperts ? " (each expert's FFN matrices adapted; the router is not)" : "")
-            + $": adapters fp32 (PEFT's autocast_adapter_dtype), fp32 gradients, {setup.Optimizer.Name()} state fp32"
+            + (lora.AdapterBytes == 4 ? ": adapters fp32 (PEFT's autocast_adapter_dtype), fp32 gradients" : ": adapters and gradients bf16 (--lora-dtype bf16)")
+            + $", {setup.Optimizer.Name()} state fp32"
             + (lora.Dropout > 0 ? $"; lora_dropout {Rate(lora.Dropout)} keeps a mask and a dropped copy per targeted matrix" : "");
         if (ft.Method == FineTuneMethod.Qlora && setup.Recompute == ActivationRecompute.Full)
             yield return "gradient checkpointing (recompute full), as QLoRA recipes run it: peft's prepare_model_for_kbit_training enables it by default";

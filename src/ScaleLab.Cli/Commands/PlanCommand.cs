@@ -39,6 +39,8 @@ internal static class PlanCommand
         var optimizer = new Option<string>("--optimizer") { Description = "adam (default), adamw, sgd, sgd_momentum, adam8bit", DefaultValueFactory = _ => "adam" };
         var serve = new Option<bool>("--serve") { Description = "Plan inference instead: weights + KV cache, decode tokens/s bounds, largest batch" };
         var context = new Option<long?>("--context") { Description = "Serving: tokens held per sequence (default: the model's context)" };
+        var prompt = new Option<long?>("--prompt") { Description = "Serving: prompt tokens per sequence for the prefill (time-to-first-token) bound (default: the context)" };
+        var blockSize = new Option<int>("--block-size") { Description = "Serving: tokens per paged KV-cache block (vLLM's default 16)", DefaultValueFactory = _ => ServingPhasesPlanner.DefaultBlockTokens };
         var batch = new Option<long>("--batch") { Description = "Serving: sequences decoded together", DefaultValueFactory = _ => 1 };
         var kvPrecision = new Option<string?>("--kv-precision") { Description = "Serving: KV cache format: fp32, fp16, bf16, fp8 (E4M3), fp8-e5m2, int8, int4 (with per-head scales), q8_0, q4_0 (default: as plain weights; fp16 for int4 and stored formats)" };
         var listHardware = new Option<bool>("--list-hardware") { Description = "List the built-in hardware profiles and their sources" };
@@ -64,7 +66,7 @@ internal static class PlanCommand
               hardware:     scalelab plan --list-hardware
             """);
         command.Arguments.Add(target);
-        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
+        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, prompt, blockSize, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
             command.Options.Add(o);
 
         command.SetAction(parse =>
@@ -98,8 +100,9 @@ internal static class PlanCommand
                 var cost = ModelAccounting.Account(spec, ModelAccounting.IsSequenceModel(spec) ? contextLength : null);
                 var formats = recipe is null && kvFormat is null ? null : new ServingFormats(recipe is null ? null : Store(recipe, cost), kvFormat);
                 var plan = ServingPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, kv, parse.GetValue(gpus) ?? 1, formats);
-                if (asJson) PlanJson.WriteServing(output, cost, device, plan);
-                else PlanTables.WriteServing(output, cost, device, plan);
+                var phases = ServingPhasesPlanner.For(cost, plan, parse.GetValue(prompt), parse.GetValue(blockSize));
+                if (asJson) PlanJson.WriteServing(output, cost, device, plan, phases);
+                else PlanTables.WriteServing(output, cost, device, plan, phases);
                 return plan.Fits ? CliApp.ExitOk : CliApp.ExitUserError;
             }
 

@@ -68,8 +68,9 @@ internal static class PlanJson
         Write(output, root);
     }
 
-    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan)
+    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan, ServingPhases phases)
     {
+        ArgumentNullException.ThrowIfNull(phases);
         var root = Header("serve");
         root["model"] = Model(cost);
         root["hardware"] = Hardware(hardware);
@@ -105,6 +106,26 @@ internal static class PlanJson
             ["compute_bound_tokens_per_second"] = plan.ComputeBoundTokensPerSecond,
             ["tokens_per_second_upper_bound"] = plan.TokensPerSecondUpperBound,
             ["bound"] = plan.IsMemoryBound ? "memory" : "compute",
+            ["tokens_per_second_per_sequence"] = phases.DecodeTokensPerSecondPerSequence,
+        };
+        root["prefill"] = new JsonObject
+        {
+            ["prompt_tokens"] = phases.PromptTokens,
+            ["flops"] = phases.PrefillFlops,
+            ["bytes"] = phases.PrefillBytes,
+            ["compute_bound_seconds"] = phases.PrefillComputeSeconds,
+            ["memory_bound_seconds"] = phases.PrefillMemorySeconds,
+            ["time_to_first_token_seconds"] = phases.TimeToFirstTokenSeconds,
+            ["prompt_tokens_per_second"] = phases.PrefillTokensPerSecond,
+            ["bound"] = phases.PrefillIsComputeBound ? "compute" : "memory",
+        };
+        root["paged_kv"] = new JsonObject
+        {
+            ["block_tokens"] = phases.BlockTokens,
+            ["blocks_per_sequence"] = phases.BlocksPerSequence,
+            ["bytes_per_sequence"] = phases.PagedBytesPerSequence,
+            ["waste_bytes_per_sequence"] = phases.WasteBytesPerSequence,
+            ["max_sequences"] = phases.MaxConcurrentSequences,
         };
         Write(output, root);
     }

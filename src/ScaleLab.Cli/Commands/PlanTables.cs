@@ -68,8 +68,9 @@ internal static class PlanTables
         console.Write(time);
     }
 
-    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan)
+    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan, ServingPhases phases)
     {
+        ArgumentNullException.ThrowIfNull(phases);
         var console = Console(output);
         output.WriteLine($"{cost.Spec.Name}: {Count(cost.Parameters)} parameters ({Count(cost.ActiveParameters)} active), serving on {Exact(plan.Gpus)} × {hardware.Description} ({hardware.Name})");
         output.WriteLine($"weights {plan.WeightFormatName}, KV cache {plan.KvFormatName}, context {Exact(plan.Context)} tokens, batch {Exact(plan.Batch)}");
@@ -82,12 +83,22 @@ internal static class PlanTables
         memory.AddRow("[bold]total[/]", $"[bold]{Bytes(plan.TotalBytes)}[/]", Percent(plan.TotalBytes, plan.CapacityBytes) + " of the devices");
         memory.AddRow("device memory", Bytes(plan.CapacityBytes), $"{Exact(plan.Gpus)} × {Bytes(hardware.MemoryBytes)}");
         memory.AddRow("largest batch", plan.MaxBatch is long m ? Exact(m) : "—", "sequences whose cache fits beside the weights");
+        memory.AddRow("paged KV cache", phases.MaxConcurrentSequences is long paged ? Exact(paged) : "—",
+            $"sequences in {Exact(phases.BlockTokens)}-token blocks ({Exact(phases.BlocksPerSequence)} each, {Bytes(phases.WasteBytesPerSequence)} unused in the last)");
         console.Write(memory);
+        output.WriteLine();
+        var prefill = Table("prefill", "seconds", "how");
+        prefill.AddRow("compute-bound", Seconds(phases.PrefillComputeSeconds), $"{Scientific(phases.PrefillFlops)} FLOPs for {Exact(plan.Batch)} × {Exact(phases.PromptTokens)} prompt tokens (causal attention included)");
+        prefill.AddRow("memory-bound", Seconds(phases.PrefillMemorySeconds), $"{Bytes(phases.PrefillBytes)}: weights once + K, V written");
+        prefill.AddRow("[bold]time to first token[/]", $"[bold]{Seconds(phases.TimeToFirstTokenSeconds)}[/]",
+            $"{(phases.PrefillIsComputeBound ? "compute" : "memory-bandwidth")} bound; {Rate(phases.PrefillTokensPerSecond)} prompt tokens/s");
+        console.Write(prefill);
         output.WriteLine();
         var speed = Table("decode", "tokens/s", "how");
         speed.AddRow("memory-bound", Rate(plan.MemoryBoundTokensPerSecond), $"batch × {Gigabytes(plan.BandwidthBytesPerSecond)}/s ÷ {Bytes(plan.BytesReadPerStep)} read per step");
         speed.AddRow("compute-bound", Rate(plan.ComputeBoundTokensPerSecond), $"{Count(plan.PeakFlopsPerSecond)}FLOP/s {plan.ComputeFormat.Name()} ÷ {Scientific(plan.FlopsPerToken)} FLOPs per token");
         speed.AddRow("[bold]upper bound[/]", $"[bold]{Rate(plan.TokensPerSecondUpperBound)}[/]", plan.IsMemoryBound ? "memory-bandwidth bound" : "compute bound");
+        speed.AddRow("per sequence", Rate(phases.DecodeTokensPerSecondPerSequence), $"the upper bound shared by {Exact(plan.Batch)} sequence{(plan.Batch == 1 ? "" : "s")}");
         console.Write(speed);
         output.WriteLine($"verdict: {ServingPlanner.Verdict(plan, hardware)}");
     }
@@ -189,6 +200,10 @@ internal static class PlanTables
     private static string Exact(long value) => HumanUnits.Exact(value);
 
     private static string Scientific(double value) => value.ToString("0.00e0", CultureInfo.InvariantCulture);
+
+    private static string Seconds(double value) => value >= 1
+        ? value.ToString("0.00", CultureInfo.InvariantCulture) + " s"
+        : (value * 1000).ToString("0.00", CultureInfo.InvariantCulture) + " ms";
 
     private static string Rate(double value) => value.ToString(value >= 100 ? "#,0" : "0.00", CultureInfo.InvariantCulture);
 

@@ -88,7 +88,7 @@ public class FineTuneCommandTests
     [InlineData(new[] { "plan", "llama-2-7b", "--finetune", "lora", "--lora-targets", "q,x" }, "error: --lora-targets 'q,x': unknown module 'x'; valid: all-linear, or a comma list of q, k, v, o, gate, up, down")]
     [InlineData(new[] { "estimate", "llama-2-7b", "--finetune", "lora", "--lora-rank", "0" }, "error: --lora-rank 0: it must be from 1 to 65536 (8, 16, 64 are usual)")]
     [InlineData(new[] { "estimate", "lenet-5", "--finetune", "lora" }, "error: --finetune lora is modelled for transformer specs only; lenet-5 is a layer stack")]
-    [InlineData(new[] { "plan", "llama-2-7b", "--finetune", "lora", "--tp", "2" }, "error: --finetune lora plans data parallelism with ZeRO; --tp and --pp are not modelled for adapters")]
+    [InlineData(new[] { "plan", "llama-2-7b", "--finetune", "lora", "--tp", "2" }, "error: --finetune lora plans data parallelism with ZeRO; --tp, --pp, --cp and --ep are not modelled for adapters")]
     public void FineTune_BadInput_ExitsOneWithOneLine(string[] args, string expected)
     {
         var (code, _, error) = Run(args);

@@ -25,6 +25,8 @@ internal static class PlanCommand
         var zero = new Option<int>("--zero") { Description = "ZeRO stage over the data-parallel group: 0, 1, 2 or 3", DefaultValueFactory = _ => 0 };
         var tp = new Option<int>("--tp") { Description = "Tensor-parallel degree", DefaultValueFactory = _ => 1 };
         var pp = new Option<int>("--pp") { Description = "Pipeline-parallel degree (1F1B schedule)", DefaultValueFactory = _ => 1 };
+        var ep = new Option<int>("--ep") { Description = "Expert-parallel degree (mixture of experts): E/ep experts per rank, carved from the data-parallel ranks", DefaultValueFactory = _ => 1 };
+        var cp = new Option<int>("--cp") { Description = "Context-parallel degree: each rank holds seq/cp tokens of every layer (ring attention)", DefaultValueFactory = _ => 1 };
         var sequenceParallel = new Option<bool>("--sequence-parallel") { Description = "Split the norm and dropout activations along the sequence too (needs --tp ≥ 2)" };
         var microBatch = new Option<long>("--micro-batch") { Description = "Sequences (or samples) per GPU per micro-batch", DefaultValueFactory = _ => 1 };
         var seq = new Option<long?>("--seq") { Description = "Training sequence length (default: the model's context)" };
@@ -66,7 +68,7 @@ internal static class PlanCommand
               hardware:     scalelab plan --list-hardware
             """);
         command.Arguments.Add(target);
-        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, prompt, blockSize, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
+        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, ep, cp, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, prompt, blockSize, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
             command.Options.Add(o);
 
         command.SetAction(parse =>
@@ -118,8 +120,9 @@ internal static class PlanCommand
                 : ActivationRecompute.None;
             var setup = new TrainingSetup(parse.GetValue(microBatch), sequence, format, recomputeMode,
                 parse.GetValue(noDropout) ? false : null, optimizerKind, AttentionKernelInfo.Parse(parse.GetValue(attention)!), fineTuneSetup);
-            int tensor = parse.GetValue(tp), pipeline = parse.GetValue(pp);
-            var layout = new ParallelLayout(parse.GetValue(gpus) ?? (tensor * pipeline), parse.GetValue(zero), tensor, pipeline, parse.GetValue(sequenceParallel));
+            int tensor = parse.GetValue(tp), pipeline = parse.GetValue(pp), expert = parse.GetValue(ep), contextParallel = parse.GetValue(cp);
+            var layout = new ParallelLayout(parse.GetValue(gpus) ?? (tensor * pipeline * contextParallel * expert), parse.GetValue(zero), tensor, pipeline,
+                parse.GetValue(sequenceParallel), expert, contextParallel);
             double? tokenCount = parse.GetValue(tokens) is string t ? PlanQuantity.Parse(t, "--tokens") : null;
             var training = TrainingPlanner.Plan(trainingCost, device, layout, setup, tokenCount, parse.GetValue(mfu), parse.GetValue(price));
             if (asJson) PlanJson.WriteTraining(output, training);

@@ -47,7 +47,7 @@ internal static class PlanTables
         output.WriteLine(plan.Smallest is { } s
             ? $"smallest layout that fits: {s.Layout}, {Bytes(s.TotalBytes)} per GPU"
             : $"smallest layout that fits: none within {Exact(LayoutSearch.MaxGpus)} GPUs");
-        output.WriteLine($"  (searched: 1 to {Exact(LayoutSearch.MaxGpus)} GPUs in powers of two; tp 1, 2, 4, 8 dividing the heads; pp powers of two up to the layers; ZeRO 0-3)");
+        output.WriteLine($"  (searched: 1 to {Exact(LayoutSearch.MaxGpus)} GPUs in powers of two; tp 1, 2, 4, 8 dividing the heads; pp powers of two up to the layers; cp 1, 2, 4, 8 dividing the sequence; ep dividing the experts; ZeRO 0-3)");
 
         if (plan.Compute is not { } c)
         {

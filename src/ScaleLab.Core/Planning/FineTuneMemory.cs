@@ -54,8 +54,8 @@ public static class FineTuneMemoryPlanner
         var fineTune = setup.FineTune ?? throw new ArgumentException("the setup has no fine-tuning", nameof(setup));
         var m = cost.Spec.Transformer
             ?? throw new PlanningException($"--finetune {fineTune.Method.Name()} is modelled for transformer specs only; a layer stack has no attention or FFN matrices to adapt");
-        if (layout.TensorParallel > 1 || layout.PipelineParallel > 1)
-            throw new PlanningException($"--finetune {fineTune.Method.Name()} plans data parallelism with ZeRO; --tp and --pp are not modelled for adapters");
+        if (layout.TensorParallel > 1 || layout.PipelineParallel > 1 || layout.ContextParallel > 1 || layout.ExpertParallel > 1)
+            throw new PlanningException($"--finetune {fineTune.Method.Name()} plans data parallelism with ZeRO; --tp, --pp, --cp and --ep are not modelled for adapters");
         var state = setup.State;
         var adapters = LoraAdapters.Count(m, fineTune.Lora);
         long trainable = adapters.Parameters;

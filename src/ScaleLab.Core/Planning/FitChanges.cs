@@ -13,7 +13,8 @@ public sealed record FitChange(string Change, string Cost, TrainingMemoryPlan Me
 ///   2. selective recomputation (Korthikanti et al. 2022, §5: 2–4 % more FLOPs on GPT-3 shapes);
 ///   3. a higher ZeRO stage (more data-parallel traffic; stage 3 moves 1.5× plain data parallel's volume, ZeRO §7);
 ///   4. a smaller micro-batch (same global batch with more accumulation steps; lower matmul efficiency);
-///   5. tensor parallelism within the node, then pipeline parallelism (communication and the pipeline bubble);
+///   5. tensor parallelism within the node, context parallelism (ring attention), expert parallelism for a mixture of
+///      experts (all-to-all), then pipeline parallelism (the pipeline bubble);
 ///   6. full recomputation (one more forward pass: about 33 % more compute, Korthikanti §5);
 ///   7. more GPUs (the asked layout's minimum; costs money, not time).
 /// Each is tried on its own from the asked setup, on the same number of GPUs except the last; only those that fit
@@ -64,6 +65,11 @@ public static class FitChanges
             TryFirst(new[] { 2, 4, 8 }.Where(t => t > layout.TensorParallel)
                 .Select(t => ($"--tp {t}", layout with { TensorParallel = t, SequenceParallel = layout.SequenceParallel }, setup)),
                 "tensor-parallel all-reduces inside the node");
+            TryFirst(new[] { 2, 4, 8 }.Where(c => c > layout.ContextParallel)
+                .Select(c => ($"--cp {c}", layout with { ContextParallel = c }, setup)), "ring attention's K/V exchange (overlapped with compute)");
+            if (cost.Spec.Transformer!.IsMixtureOfExperts)
+                TryFirst(Doublings(layout.ExpertParallel, cost.Spec.Transformer.Experts)
+                    .Select(e => ($"--ep {e}", layout with { ExpertParallel = e }, setup)), "all-to-all token exchange");
             TryFirst(Doublings(layout.PipelineParallel, cost.Spec.Transformer!.Layers)
                 .Select(p => ($"--pp {p}", layout with { PipelineParallel = p }, setup)), "the pipeline bubble");
             if (setup.Recompute != ActivationRecompute.Full)

@@ -33,7 +33,8 @@ public sealed record TrainingPlan(
             string on = $"on {Hardware.Name} with {Gpus(layout.Gpus)}";
             string total = HumanUnits.Bytes(Memory.TotalBytes), capacity = HumanUnits.Bytes(Memory.CapacityBytes);
             if (Memory.Fits) return $"fits {on}: uses {total} of {capacity} per GPU";
-            string shape = $"ZeRO-{layout.Zero}, tp {layout.TensorParallel}, pp {layout.PipelineParallel}";
+            string shape = $"ZeRO-{layout.Zero}, tp {layout.TensorParallel}, pp {layout.PipelineParallel}"
+                + (layout.ContextParallel > 1 ? $", cp {layout.ContextParallel}" : "") + (layout.ExpertParallel > 1 ? $", ep {layout.ExpertParallel}" : "");
             string needs = MinimumGpus is int m
                 ? $"with {shape} it needs at least {Gpus(m)}"
                 : $"no number of GPUs makes {shape} fit: what ZeRO-{layout.Zero} does not shard ({Unsharded(layout.Zero)}) already needs {HumanUnits.Bytes(UnshardedBytes)} per GPU";

@@ -26,6 +26,9 @@ public sealed record ActivationBytes(long PerLayerBytes, long LayersPerStage, in
 /// With a fused attention kernel (<see cref="AttentionKernel.Flash"/>) no s × s tensor is kept: the kernel saves one
 /// fp32 log-sum-exp per head and token instead (FlashAttention-2, Dao 2023, §3.1, Algorithm 1's L), and regenerates
 /// its dropout mask from the random generator's state (FlashAttention, Dao et al. 2022, §3.1).
+/// Context parallelism splits the sequence: each of the cp ranks keeps every tensor for its s/cp tokens, and with eager
+/// attention its queries' scores against all s keys (a·(s/cp)·s per sequence); the K/V chunks passed around the ring
+/// are transient and not counted.
 /// </summary>
 public static class TransformerActivations
 {
@@ -36,13 +39,13 @@ public static class TransformerActivations
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layout);
-        long s = sequence, b = microBatch, h = model.DModel, e = bytesPerElement;
+        long s = sequence / layout.ContextParallel, b = microBatch, h = model.DModel, e = bytesPerElement;   // this rank's tokens
         long t = layout.TensorParallel;
         bool sp = layout.SequenceParallel;
         long sb = checked(s * b), sbh = checked(sb * h);
         long perLayer = recompute == ActivationRecompute.Full
             ? Split(checked(e * sbh), 0, t, sp)   // only the layer input is kept; split t ways only inside the sequence-parallel region
-            : LayerBytes(model, s, b, t, sp, e, dropout, attentionDropout ?? dropout, attention, keepScores: recompute == ActivationRecompute.None);
+            : LayerBytes(model, s, sequence, b, t, sp, e, dropout, attentionDropout ?? dropout, attention, keepScores: recompute == ActivationRecompute.None);
 
         int pp = layout.PipelineParallel;
         long layersPerStage = (model.Layers + pp - 1) / pp;
@@ -58,7 +61,7 @@ public static class TransformerActivations
     }
 
     /// <summary>One layer, one micro-batch, with recomputation off (keepScores) or selective.</summary>
-    private static long LayerBytes(TransformerSpec m, long s, long b, long t, bool sp, long e, bool dropout, bool attentionDropout,
+    private static long LayerBytes(TransformerSpec m, long s, long keys, long b, long t, bool sp, long e, bool dropout, bool attentionDropout,
         AttentionKernel attention, bool keepScores)
     {
         long sb = checked(s * b), h = m.DModel, f = m.FfnSize;
@@ -83,7 +86,7 @@ public static class TransformerActivations
             sharded = checked(sharded + (4 * m.Heads * sb));   // fp32 log-sum-exp (a, s) per sequence; scores never leave the chip
         else if (keepScores)
         {
-            long scores = checked(m.Heads * s * s * b);
+            long scores = checked(m.Heads * s * keys * b);   // this rank's queries against every key
             sharded = checked(sharded + (e * scores) + (attentionDropout ? scores + (e * scores) : 0));   // softmax output; dropout mask and output
         }
         return Split(replicated, sharded, t, sp);

@@ -84,7 +84,7 @@ public class FineTuneMemoryTests
 
     [Fact]
     public void Should_Reject_TensorParallel_For_Adapters() =>
-        Assert.Equal("--finetune qlora plans data parallelism with ZeRO; --tp and --pp are not modelled for adapters",
+        Assert.Equal("--finetune qlora plans data parallelism with ZeRO; --tp, --pp, --cp and --ep are not modelled for adapters",
             Assert.Throws<PlanningException>(() => ParallelMemory.Plan(Llama2, HardwareCatalog.Rtx4090, new ParallelLayout(2, TensorParallel: 2), QLora())).Message);
 
     [Fact]

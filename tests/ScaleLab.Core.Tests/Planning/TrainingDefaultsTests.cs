@@ -64,7 +64,7 @@ public class TrainingDefaultsTests
         var setup = new TrainingSetup(1, S, Attention: AttentionKernel.Eager);
         var plan = TrainingPlanner.Plan(Llama3, HardwareCatalog.H100Sxm, new ParallelLayout(64, Zero: 3), setup);
         Assert.False(plan.Memory.Fits);
-        Assert.Equal(["--attention flash", "--recompute selective", "--tp 4", "--recompute full"], plan.FitChanges.Select(c => c.Change));
+        Assert.Equal(["--attention flash", "--recompute selective", "--tp 4", "--cp 4", "--recompute full"], plan.FitChanges.Select(c => c.Change));
         Assert.All(plan.FitChanges, c => Assert.True(c.Memory.Fits));
         Assert.Equal(TrainingPlanner.Plan(Llama3, HardwareCatalog.H100Sxm, new ParallelLayout(64, Zero: 3), new TrainingSetup(1, S)).Memory.TotalBytes,
             plan.FitChanges[0].Memory.TotalBytes);

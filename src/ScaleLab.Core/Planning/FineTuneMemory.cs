@@ -72,7 +72,7 @@ public static class FineTuneMemoryPlanner
 
         var dropout = TrainingDropout.For(m, setup.Dropout);
         var detail = TransformerActivations.Compute(m, setup.SequenceLength, setup.MicroBatch, layout, setup.Recompute, state.ActivationBytes,
-            dropout.Hidden, setup.Attention, dropout.Attention);
+            dropout.Hidden, setup.Attention, dropout.Attention, setup.CapacityFactor);
         long adapterActivations = setup.Recompute == ActivationRecompute.Full
             ? 0   // recomputed with the rest of the layer
             : AdapterActivationBytes(adapters, fineTune.Lora, checked(setup.SequenceLength * setup.MicroBatch), state.ActivationBytes);

@@ -50,7 +50,7 @@ public static class ParallelMemory
         ActivationBytes? detail = transformer is null
             ? null
             : TransformerActivations.Compute(transformer, setup.SequenceLength, setup.MicroBatch, layout, setup.Recompute, state.ActivationBytes,
-                dropout.Hidden, setup.Attention, dropout.Attention);
+                dropout.Hidden, setup.Attention, dropout.Attention, setup.CapacityFactor);
         long activations = detail?.Total ?? checked(cost.ActivationElements * setup.MicroBatch * state.ActivationBytes);
         long buffers = checked(cost.Buffers * 4);
         return new TrainingMemoryPlan(layout, parameters, modelState, detail, activations, buffers, hardware.MemoryBytes);

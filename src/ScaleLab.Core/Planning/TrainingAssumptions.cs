@@ -33,6 +33,10 @@ public static class TrainingAssumptions
             : $"dropout {Rate(d.HiddenRate)} residual/embedding, {Rate(d.AttentionRate)} attention ({source}): 1-byte masks kept"
               + (d.Attention && setup.Attention == AttentionKernel.Flash ? "; the fused kernel regenerates the attention mask" : ""));
         lines.Add($"activations {(setup.State.ActivationBytes == 2 ? "16-bit" : "fp32")}; logits fp32 (4 B × s × vocab {m.VocabSize.ToString("#,0", CultureInfo.InvariantCulture)}, often the largest tensor)");
+        if (m.IsMixtureOfExperts)
+            lines.Add($"mixture of experts: top {m.TopK} of {m.Experts} per token, "
+                + (setup.CapacityFactor == 1 ? "dropless" : $"capacity factor {Rate(setup.CapacityFactor)}")
+                + "; fp32 router probabilities, dispatched inputs and expert outputs kept");
         if (setup.FineTune is { } ft && ft.Method.UsesAdapters()) lines.AddRange(FineTune(ft, setup, m));
         return lines;
     }

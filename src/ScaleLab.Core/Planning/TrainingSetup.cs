@@ -10,6 +10,7 @@ namespace ScaleLab.Core.Planning;
 /// <param name="Dropout">Whether dropout masks are kept; null follows the model (<see cref="TrainingDropout"/>).</param>
 /// <param name="Attention">Fused (FlashAttention) or eager attention; fused keeps no s × s tensors.</param>
 /// <param name="FineTune">LoRA or QLoRA adapters on a frozen base; null (or Full) trains every parameter.</param>
+/// <param name="CapacityFactor">Mixture of experts: each expert's buffer holds C·k·tokens/E rows; 1 is dropless routing.</param>
 public sealed record TrainingSetup(
     long MicroBatch,
     long SequenceLength,
@@ -18,7 +19,8 @@ public sealed record TrainingSetup(
     bool? Dropout = null,
     OptimizerKind Optimizer = OptimizerKind.Adam,
     AttentionKernel Attention = AttentionKernel.Flash,
-    FineTuneSetup? FineTune = null)
+    FineTuneSetup? FineTune = null,
+    double CapacityFactor = 1)
 {
     public TrainingState State => TrainingState.For(Format, Optimizer);
 

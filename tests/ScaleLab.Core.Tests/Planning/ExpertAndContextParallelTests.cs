@@ -87,3 +87,37 @@ public class ExpertAndContextParallelTests
         Assert.Equal("--cp 4 does not divide --seq 1001; each rank holds an equal share of the tokens",
             Assert.Throws<PlanningException>(() => ParallelMemory.Plan(Llama3, HardwareCatalog.H100Sxm, new ParallelLayout(4, ContextParallel: 4), new TrainingSetup(1, 1001))).Message);
 }
+
+/// <summary>What a mixture of experts keeps beyond a dense layer of the same shape: Mixtral (E = 8, k = 2, h = 4096, f = 14,336) at s = 4096.</summary>
+public class MixtureOfExpertsActivationsTests
+{
+    private const long Sb = 4096, H = 4096, F = 14_336;
+
+    private static long Layer(ScaleLab.Core.Spec.TransformerSpec m, double capacity = 1) =>
+        TransformerActivations.Compute(m, Sb, 1, ParallelLayout.Single, ActivationRecompute.None, dropout: false,
+            attention: AttentionKernel.Flash, capacityFactor: capacity).PerLayerBytes;
+
+    [Fact]
+    public void Mixtral_KeepsRouterProbabilities_DispatchedInputs_ExpertOutputs_AndKCopiesOfTheFfn()
+    {
+        var moe = PlanningModels.Mixtral;
+        var dense = moe with { Experts = 0, TopK = 1 };
+        long extra = (4 * Sb * 8)                 // fp32 router probabilities
+            + (2 * 2 * Sb * 2 * H)                // dispatched inputs and expert outputs, k = 2 copies, bf16
+            + (2 * (2 - 1) * Sb * 4 * F);         // the second expert's four SwiGLU tensors
+        Assert.Equal(extra, Layer(moe) - Layer(dense));
+    }
+
+    [Fact]
+    public void CapacityFactor_PadsEveryExpertsBuffer()
+    {
+        long routed = (long)Math.Ceiling(1.25 * 2 * Sb);
+        long difference = Layer(PlanningModels.Mixtral, 1.25) - Layer(PlanningModels.Mixtral);
+        Assert.Equal((routed - (2 * Sb)) * ((2 * 2 * H) + (2 * 4 * F)), difference);
+    }
+
+    [Fact]
+    public void Should_Reject_A_Capacity_Factor_Below_One() =>
+        Assert.Equal("--capacity-factor 0.5: it must be at least 1 (1 is dropless routing; 1.25 is GShard's and Switch's)",
+            Assert.Throws<PlanningException>(() => Layer(PlanningModels.Mixtral, 0.5)).Message);
+}

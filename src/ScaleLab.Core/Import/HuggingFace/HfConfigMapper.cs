@@ -20,30 +20,13 @@ internal static class HfConfigMapper
         var family = HfModelFamily.Find(type)
             ?? throw new SpecException(source, "model_type", $"\"{type}\" is not supported; supported model types: {HfModelFamily.SupportedList}");
         var check = new Checks(source, type);
-        var spec = type switch
+        return type switch
         {
             "gpt2" => Gpt2(c, family, check),
             "bert" => Bert(c, family, check),
             _ => Rotary(c, family, check),
         };
-        var (dropout, attentionDropout) = Dropouts(c, type, check);
-        return spec with { Dropout = dropout, AttentionDropout = attentionDropout };
     }
-
-    /// <summary>
-    /// Dropout as the config class defaults it: GPT2Config resid/embd/attn_pdrop 0.1 (the larger of resid and embd is
-    /// kept); BertConfig hidden_dropout_prob and attention_probs_dropout_prob 0.1; the rotary families (LlamaConfig,
-    /// MistralConfig, …) attention_dropout 0.0 and no residual dropout unless the config names one (Phi-3: resid_pdrop).
-    /// </summary>
-    private static (double Hidden, double Attention) Dropouts(HfConfigDto c, string type, Checks check) => type switch
-    {
-        "gpt2" => (Math.Max(check.Probability("resid_pdrop", c.ResidPdrop ?? 0.1), check.Probability("embd_pdrop", c.EmbdPdrop ?? 0.1)),
-            check.Probability("attn_pdrop", c.AttnPdrop ?? 0.1)),
-        "bert" => (check.Probability("hidden_dropout_prob", c.HiddenDropoutProb ?? 0.1),
-            check.Probability("attention_probs_dropout_prob", c.AttentionProbsDropoutProb ?? 0.1)),
-        _ => (c.ResidPdrop is { } resid ? check.Probability("resid_pdrop", resid) : check.Probability("hidden_dropout", c.HiddenDropout ?? 0),
-            check.Probability("attention_dropout", c.AttentionDropout ?? 0)),
-    };
 
     /// <summary>GPT2LMHeadModel: learned positions (n_positions), every linear biased, LayerNorm with bias, n_inner = 4·n_embd when null.</summary>
     private static TransformerSpec Gpt2(HfConfigDto c, HfModelFamily family, Checks check)
@@ -195,9 +178,6 @@ internal static class HfConfigMapper
                 throw Fail(field, $"{Num(value.Value)} is beyond any real model; at most {Num(TransformerSpecJson.MaxVocab)} is accepted");
             return value.Value;
         }
-
-        public double Probability(string field, double value) =>
-            value is >= 0 and < 1 ? value : throw Fail(field, $"{value.ToString(CultureInfo.InvariantCulture)}; a dropout probability must be at least 0 and below 1");
 
         public long NonNegative(string field, long value, string what) =>
             value < 0 ? throw Fail(field, $"{Num(value)}; it must be 0 or more ({what})") : value;

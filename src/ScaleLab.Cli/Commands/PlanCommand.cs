@@ -102,7 +102,9 @@ internal static class PlanCommand
                 long contextLength = parse.GetValue(context) ?? ModelAccounting.DefaultContext(spec);
                 var cost = ModelAccounting.Account(spec, ModelAccounting.IsSequenceModel(spec) ? contextLength : null);
                 var formats = recipe is null && kvFormat is null ? null : new ServingFormats(recipe is null ? null : Store(recipe, cost), kvFormat);
-                var plan = ServingPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, kv, parse.GetValue(gpus) ?? 1, formats);
+                var plan = formats is null
+                    ? ServingPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, kv, parse.GetValue(gpus) ?? 1)
+                    : ServingFormatsPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, formats, kv, parse.GetValue(gpus) ?? 1);
                 var phases = ServingPhasesPlanner.For(cost, plan, parse.GetValue(prompt), parse.GetValue(blockSize));
                 if (asJson) PlanJson.WriteServing(output, cost, device, plan, phases);
                 else PlanTables.WriteServing(output, cost, device, plan, phases);

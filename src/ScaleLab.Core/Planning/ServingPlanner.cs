@@ -15,7 +15,7 @@ namespace ScaleLab.Core.Planning;
 public static class ServingPlanner
 {
     public static ServingPlan Plan(ModelCost cost, HardwareProfile hardware, long context, long batch, Precision weights,
-        Precision? kvCache = null, int gpus = 1, ServingFormats? formats = null)
+        Precision? kvCache = null, int gpus = 1)
     {
         ArgumentNullException.ThrowIfNull(cost);
         ArgumentNullException.ThrowIfNull(hardware);
@@ -25,26 +25,23 @@ public static class ServingPlanner
         var kv = kvCache ?? DefaultKvPrecision(weights);
         var m = cost.Spec.Transformer;
 
-        long weightBytes = formats?.Weights?.TotalBytes ?? weights.BytesFor(cost.Parameters);
+        long weightBytes = weights.BytesFor(cost.Parameters);
         long kvPerSequence = m is null || m.Kind == TransformerKind.Encoder
             ? 0   // an encoder reads its whole input at once and decodes nothing: no cache
             : MemoryEstimator.KvCacheBytes(m, context, 1, kv);
-        if (formats?.Kv is { } kvFormat && kvPerSequence > 0)
-            kvPerSequence = kvFormat.Bytes(checked(kvPerSequence * 8 / kv.Bits()), m!.EffectiveHeadDim);   // the same values, in the format with its scales
         long capacity = checked(hardware.MemoryBytes * gpus);
         long? maxBatch = kvPerSequence == 0 ? null : Math.Max(0, (capacity - weightBytes) / kvPerSequence);
 
         long notRead = EmbeddingRowsNotRead(m);
-        double bitsPerParameter = formats?.Weights is { } stored ? 8.0 * stored.TotalBytes / cost.Parameters : weights.Bits();
-        double weightsRead = bitsPerParameter / 8.0 * ParametersReadPerStep(cost, m, notRead, batch);
+        double weightsRead = weights.Bits() / 8.0 * ParametersReadPerStep(cost, m, notRead, batch);
         double bytesPerStep = weightsRead + ((double)kvPerSequence * batch);
 
         double flops = 2.0 * (cost.ActiveParameters - notRead);
         if (m is not null && m.Kind == TransformerKind.Decoder)
             flops += 4.0 * m.Layers * context * m.Heads * m.EffectiveHeadDim;   // QKᵀ and AV at position L
-        var format = formats?.MatmulFormat(hardware) ?? MatmulFormat(weights, hardware);
+        var format = MatmulFormat(weights, hardware);
         return new ServingPlan(weights, kv, context, batch, gpus, weightBytes, kvPerSequence, capacity, maxBatch,
-            bytesPerStep, flops, format, hardware.MemoryBandwidthBytesPerSecond * gpus, hardware.PeakFor(format) * gpus, formats);
+            bytesPerStep, flops, format, hardware.MemoryBandwidthBytesPerSecond * gpus, hardware.PeakFor(format) * gpus);
     }
 
     /// <summary>"fits on l4 with 1 GPU: …; up to N sequences" or "does not fit …; needs at least M GPUs".</summary>

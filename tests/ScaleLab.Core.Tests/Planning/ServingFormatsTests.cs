@@ -16,7 +16,7 @@ public class ServingFormatsTests
     public void Q4KM_Weights_AreTheRecipesBytes_AndTheCacheStaysFp16()
     {
         var storage = WeightRecipes.Find("q4_k_m")!.Store(Llama2.Spec.Transformer!, Llama2.Parameters);
-        var plan = ServingPlanner.Plan(Llama2, HardwareCatalog.Rtx4090, 4096, 1, Precision.Fp16, formats: new ServingFormats(storage, null));
+        var plan = ServingFormatsPlanner.Plan(Llama2, HardwareCatalog.Rtx4090, 4096, 1, Precision.Fp16, new ServingFormats(storage, null));
         Assert.Equal(4_080_263_168, plan.WeightBytes);
         Assert.Equal(Values * 2, plan.KvCacheBytesPerSequence);
         Assert.Equal(("q4_k_m", "fp16", ComputeFormat.Fp16), (plan.WeightFormatName, plan.KvFormatName, plan.ComputeFormat));
@@ -33,7 +33,7 @@ public class ServingFormatsTests
     [InlineData("fp8", Values)]
     public void ScaledKvCache_HasItsFormatsBytes(string name, long bytes)
     {
-        var plan = ServingPlanner.Plan(Llama2, HardwareCatalog.L4, 4096, 1, Precision.Fp16, formats: new ServingFormats(null, KvFormats.Find(name)));
+        var plan = ServingFormatsPlanner.Plan(Llama2, HardwareCatalog.L4, 4096, 1, Precision.Fp16, new ServingFormats(null, KvFormats.Find(name)));
         Assert.Equal(bytes, plan.KvCacheBytesPerSequence);
         Assert.Equal(2 * Llama2.Parameters, plan.WeightBytes);
     }
@@ -43,7 +43,7 @@ public class ServingFormatsTests
     {
         var storage = WeightRecipes.Find("fp8-e4m3")!.Store(Llama2.Spec.Transformer!, Llama2.Parameters);
         var formats = new ServingFormats(storage, null);
-        Assert.Equal(ComputeFormat.Fp8, ServingPlanner.Plan(Llama2, HardwareCatalog.H100Sxm, 4096, 1, Precision.Fp16, formats: formats).ComputeFormat);
-        Assert.Equal(ComputeFormat.Fp16, ServingPlanner.Plan(Llama2, HardwareCatalog.A100Sxm80GB, 4096, 1, Precision.Fp16, formats: formats).ComputeFormat);
+        Assert.Equal(ComputeFormat.Fp8, ServingFormatsPlanner.Plan(Llama2, HardwareCatalog.H100Sxm, 4096, 1, Precision.Fp16, formats).ComputeFormat);
+        Assert.Equal(ComputeFormat.Fp16, ServingFormatsPlanner.Plan(Llama2, HardwareCatalog.A100Sxm80GB, 4096, 1, Precision.Fp16, formats).ComputeFormat);
     }
 }

@@ -16,7 +16,8 @@ public sealed record FitChange(string Change, string Cost, TrainingMemoryPlan Me
 ///   5. tensor parallelism within the node, context parallelism (ring attention), expert parallelism for a mixture of
 ///      experts (all-to-all), then pipeline parallelism (the pipeline bubble);
 ///   6. full recomputation (one more forward pass: about 33 % more compute, Korthikanti §5);
-///   7. more GPUs (the asked layout's minimum; costs money, not time).
+///   7. more GPUs (the asked layout's minimum; costs money, not time), or, when the asked ZeRO stage cannot fit on any
+///      number of GPUs, ZeRO-3 on the fewest GPUs that fit.
 /// Each is tried on its own from the asked setup, on the same number of GPUs except the last; only those that fit
 /// are returned, each with its per-GPU total.
 /// </summary>
@@ -77,6 +78,9 @@ public static class FitChanges
         }
         if (minimumGpus is int gpus && gpus != layout.Gpus)
             Try($"--gpus {gpus}", "more GPUs", layout with { Gpus = gpus }, setup);
+        else if (minimumGpus is null && layout.Zero < 3
+            && LayoutSearch.MinimumGpus(cost, hardware, layout with { Zero = 3 }, setup) is int sharded)
+            Try($"--zero 3 --gpus {sharded}", "more GPUs, and ZeRO-3's 1.5× data-parallel traffic", layout with { Zero = 3, Gpus = sharded }, setup);
         return changes;
     }
 

@@ -128,3 +128,17 @@ public class TrainingDefaultsTests
         Assert.Equal("--attention 'sparse': unknown; valid: flash (fused attention, the default), eager (scores kept)",
             Assert.Throws<PlanningException>(() => AttentionKernelInfo.Parse("sparse")).Message);
 }
+
+public class FitChangesCombinationTests
+{
+    [Fact]
+    public void Zero0_ThatNoGpuCountFits_SuggestsZero3OnTheFewestGpus()
+    {
+        // 7.5 B parameters on A100 80 GB: ZeRO-0 keeps 120 GB everywhere; ZeRO-3 needs 120 GB / N ≤ 80 GB → 2 GPUs.
+        var plan = TrainingPlanner.Plan(PlanningModels.Dense(7_500_000_000), HardwareCatalog.A100Sxm80GB, new ParallelLayout(1), new TrainingSetup(1, 1));
+        Assert.Null(plan.MinimumGpus);
+        var last = plan.FitChanges[^1];
+        Assert.Equal("--zero 3 --gpus 2", last.Change);
+        Assert.Equal(60_000_000_000, last.Memory.TotalBytes);
+    }
+}

@@ -46,6 +46,9 @@ public class PlanDefaultsCommandTests
     [InlineData("llama-3-8b", "--gpus", "64", "--zero", "3", "--attention", "eager")]
     [InlineData("gpt2-small", "--tokens", "1B", "--seq", "1024")]
     [InlineData("lenet-5", "--micro-batch", "64")]
+    [InlineData("llama-3-8b", "--precision", "fp8", "--fp8-recipe", "msamp-o2", "--gpus", "8", "--zero", "1", "--seq", "4096")]
+    [InlineData("mixtral-8x7b", "--gpus", "16", "--ep", "8", "--cp", "2", "--zero", "3", "--seq", "4096", "--capacity-factor", "1.25")]
+    [InlineData("llama-2-7b", "--finetune", "lora", "--lora-dtype", "bf16", "--hardware", "rtx-4090")]
     public void Plan_Json_ValidatesAgainstTheSchema(params string[] args)
     {
         var (_, output, error) = Run(["plan", .. args, "--json"]);

@@ -28,6 +28,7 @@ internal static class PlanCommand
         var ep = new Option<int>("--ep") { Description = "Expert-parallel degree (mixture of experts): E/ep experts per rank, carved from the data-parallel ranks", DefaultValueFactory = _ => 1 };
         var cp = new Option<int>("--cp") { Description = "Context-parallel degree: each rank holds seq/cp tokens of every layer (ring attention)", DefaultValueFactory = _ => 1 };
         var capacity = new Option<double>("--capacity-factor") { Description = "Mixture of experts: expert buffers hold C·k·tokens/E rows (1 = dropless, the default; GShard/Switch use 1.25)", DefaultValueFactory = _ => 1 };
+        var fp8Recipe = new Option<string>("--fp8-recipe") { Description = "With --precision fp8: te (bf16 weights/grads, fp32 master and Adam; default), msamp-o1, msamp-o2, msamp-o3 (MS-AMP's fp8 gradients and moments)", DefaultValueFactory = _ => "te" };
         var sequenceParallel = new Option<bool>("--sequence-parallel") { Description = "Split the norm and dropout activations along the sequence too (needs --tp ≥ 2)" };
         var microBatch = new Option<long>("--micro-batch") { Description = "Sequences (or samples) per GPU per micro-batch", DefaultValueFactory = _ => 1 };
         var seq = new Option<long?>("--seq") { Description = "Training sequence length (default: the model's context)" };
@@ -69,7 +70,7 @@ internal static class PlanCommand
               hardware:     scalelab plan --list-hardware
             """);
         command.Arguments.Add(target);
-        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, ep, cp, capacity, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, prompt, blockSize, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
+        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, ep, cp, capacity, fp8Recipe, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, prompt, blockSize, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
             command.Options.Add(o);
 
         command.SetAction(parse =>
@@ -123,7 +124,7 @@ internal static class PlanCommand
                 : ActivationRecompute.None;
             var setup = new TrainingSetup(parse.GetValue(microBatch), sequence, format, recomputeMode,
                 parse.GetValue(noDropout) ? false : null, optimizerKind, AttentionKernelInfo.Parse(parse.GetValue(attention)!), fineTuneSetup,
-                parse.GetValue(capacity));
+                parse.GetValue(capacity), Fp8RecipeInfo.Parse(parse.GetValue(fp8Recipe)!));
             int tensor = parse.GetValue(tp), pipeline = parse.GetValue(pp), expert = parse.GetValue(ep), contextParallel = parse.GetValue(cp);
             var layout = new ParallelLayout(parse.GetValue(gpus) ?? (tensor * pipeline * contextParallel * expert), parse.GetValue(zero), tensor, pipeline,
                 parse.GetValue(sequenceParallel), expert, contextParallel);

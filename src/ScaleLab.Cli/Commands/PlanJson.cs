@@ -38,6 +38,7 @@ internal static class PlanJson
             ["optimizer"] = plan.Setup.Optimizer.Name(),
             ["recompute"] = plan.Setup.Recompute.ToString().ToLowerInvariant(),
             ["attention"] = plan.Setup.Attention.Name(),
+            ["fp8_recipe"] = plan.Setup.Format == ComputeFormat.Fp8 ? plan.Setup.Fp8.Name() : null,
             ["dropout"] = plan.Cost.Spec.Transformer is null ? null : Dropout(plan),
         };
         root["assumptions"] = new JsonArray([.. plan.Assumptions.Select(a => (JsonNode)a)]);

@@ -11,6 +11,7 @@ namespace ScaleLab.Core.Planning;
 /// <param name="Attention">Fused (FlashAttention) or eager attention; fused keeps no s × s tensors.</param>
 /// <param name="FineTune">LoRA or QLoRA adapters on a frozen base; null (or Full) trains every parameter.</param>
 /// <param name="CapacityFactor">Mixture of experts: each expert's buffer holds C·k·tokens/E rows; 1 is dropless routing.</param>
+/// <param name="Fp8">With fp8: how the model state is kept (<see cref="Fp8Recipe"/>).</param>
 public sealed record TrainingSetup(
     long MicroBatch,
     long SequenceLength,
@@ -20,9 +21,10 @@ public sealed record TrainingSetup(
     OptimizerKind Optimizer = OptimizerKind.Adam,
     AttentionKernel Attention = AttentionKernel.Flash,
     FineTuneSetup? FineTune = null,
-    double CapacityFactor = 1)
+    double CapacityFactor = 1,
+    Fp8Recipe Fp8 = Fp8Recipe.TransformerEngine)
 {
-    public TrainingState State => TrainingState.For(Format, Optimizer);
+    public TrainingState State => TrainingState.For(Format, Optimizer, Fp8);
 
     public TrainingSetup Validated()
     {

@@ -142,3 +142,32 @@ public class FitChangesCombinationTests
         Assert.Equal(60_000_000_000, last.Memory.TotalBytes);
     }
 }
+
+/// <summary>
+/// fp8 training recipes' model state per parameter, as the MS-AMP chart in Hugging Face Accelerate's "Low precision
+/// training methods" lists them (weights, master weights, gradients, optimizer moments) and as Megatron-Core with
+/// Transformer Engine keeps them (bf16 weights and gradients, fp32 main weights and Adam).
+/// </summary>
+public class Fp8RecipeTests
+{
+    [Theory]
+    [InlineData(Fp8Recipe.TransformerEngine, 2, 2, 4, 8)]
+    [InlineData(Fp8Recipe.MsAmpO1, 2, 1, 0, 8)]   // fp16 weights, fp8 gradients, fp32 + fp32 moments
+    [InlineData(Fp8Recipe.MsAmpO2, 2, 1, 0, 3)]   // fp8 + fp16 moments
+    [InlineData(Fp8Recipe.MsAmpO3, 1, 1, 2, 3)]   // fp8 weights, fp16 master weights
+    public void Fp8Recipe_ModelStateBytesPerParameter(Fp8Recipe recipe, int weights, int gradients, int master, int optimizer)
+    {
+        var state = TrainingState.For(ComputeFormat.Fp8, OptimizerKind.Adam, recipe);
+        Assert.Equal((weights, gradients, master, optimizer), (state.WeightBytes, state.GradientBytes, state.MasterWeightBytes, state.OptimizerBytes));
+    }
+
+    [Fact]
+    public void Should_Reject_An_MsAmp_Recipe_Without_Fp8() =>
+        Assert.Equal("--fp8-recipe msamp-o2 needs --precision fp8, got bf16",
+            Assert.Throws<PlanningException>(() => TrainingState.For(ComputeFormat.Bf16, OptimizerKind.Adam, Fp8Recipe.MsAmpO2)).Message);
+
+    [Fact]
+    public void Should_Reject_An_MsAmp_Recipe_With_Sgd() =>
+        Assert.Equal("--fp8-recipe msamp-o1 keeps Adam's moments in its own formats; use --optimizer adam or adamw, got sgd",
+            Assert.Throws<PlanningException>(() => TrainingState.For(ComputeFormat.Fp8, OptimizerKind.Sgd, Fp8Recipe.MsAmpO1)).Message);
+}

@@ -27,6 +27,24 @@ public class PlanServeFormatsCommandTests
         PlanDefaultsCommandTests.AssertValid(PlanDefaultsCommandTests.Json(0, "plan", "llama-2-7b", "--serve", "--context", "1024", "--precision", precision, "--hardware", "h100-sxm"));
 
     [Fact]
+    public void Serve_ExpertParallel_Json_GivesOneGpusShare()
+    {
+        var j = PlanDefaultsCommandTests.Json(0, "plan", "mixtral-8x7b", "--serve", "--ep", "8", "--batch", "64", "--context", "4096", "--hardware", "h100-sxm");
+        PlanDefaultsCommandTests.AssertValid(j);
+        var ep = j.GetProperty("expert_parallel");
+        Assert.Equal(8, ep.GetProperty("gpus").GetInt32());
+        Assert.Equal(2L * 45_097_156_608 / 8, ep.GetProperty("expert_weights_bytes").GetInt64());
+    }
+
+    [Fact]
+    public void Should_Reject_Serving_Ep_On_Fewer_Gpus()
+    {
+        var (code, _, error) = Run("plan", "mixtral-8x7b", "--serve", "--ep", "8", "--gpus", "4");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --serve --ep 8 spreads the experts over every GPU; give --gpus 8 (or leave it out), got --gpus 4", error.Split('\n')[0].TrimEnd('\r'));
+    }
+
+    [Fact]
     public void Serve_Table_StatesTheMixAndTheAverageBits()
     {
         var (code, output, _) = Run("plan", "llama-2-7b", "--serve", "--precision", "q4_k_m", "--hardware", "rtx-4090");

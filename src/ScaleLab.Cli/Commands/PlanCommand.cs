@@ -103,13 +103,18 @@ internal static class PlanCommand
                 long contextLength = parse.GetValue(context) ?? ModelAccounting.DefaultContext(spec);
                 var cost = ModelAccounting.Account(spec, ModelAccounting.IsSequenceModel(spec) ? contextLength : null);
                 var formats = recipe is null && kvFormat is null ? null : new ServingFormats(recipe is null ? null : Store(recipe, cost), kvFormat);
+                int servingEp = parse.GetValue(ep);
+                int servingGpus = parse.GetValue(gpus) ?? servingEp;
+                if (servingEp > 1 && servingGpus != servingEp)
+                    throw new ScaleLabException($"--serve --ep {servingEp} spreads the experts over every GPU; give --gpus {servingEp} (or leave it out), got --gpus {servingGpus}");
                 var plan = formats is null
-                    ? ServingPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, kv, parse.GetValue(gpus) ?? 1)
-                    : ServingFormatsPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, formats, kv, parse.GetValue(gpus) ?? 1);
+                    ? ServingPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, kv, servingGpus)
+                    : ServingFormatsPlanner.Plan(cost, device, contextLength, parse.GetValue(batch), weights, formats, kv, servingGpus);
                 var phases = ServingPhasesPlanner.For(cost, plan, parse.GetValue(prompt), parse.GetValue(blockSize));
-                if (asJson) PlanJson.WriteServing(output, cost, device, plan, phases);
-                else PlanTables.WriteServing(output, cost, device, plan, phases);
-                return plan.Fits ? CliApp.ExitOk : CliApp.ExitUserError;
+                var expertParallel = servingEp > 1 ? ExpertParallelServingPlanner.For(cost, plan, device) : null;
+                if (asJson) PlanJson.WriteServing(output, cost, device, plan, phases, expertParallel);
+                else PlanTables.WriteServing(output, cost, device, plan, phases, expertParallel);
+                return (expertParallel?.Fits ?? plan.Fits) ? CliApp.ExitOk : CliApp.ExitUserError;
             }
 
             var format = ComputeFormatInfo.Parse(parse.GetValue(precision) ?? "bf16", "--precision");

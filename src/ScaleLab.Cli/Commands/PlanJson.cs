@@ -71,7 +71,8 @@ internal static class PlanJson
         Write(output, root);
     }
 
-    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan, ServingPhases phases)
+    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan, ServingPhases phases,
+        ExpertParallelServing? expertParallel = null)
     {
         ArgumentNullException.ThrowIfNull(phases);
         var root = Header("serve");
@@ -130,6 +131,20 @@ internal static class PlanJson
             ["waste_bytes_per_sequence"] = phases.WasteBytesPerSequence,
             ["max_sequences"] = phases.MaxConcurrentSequences,
         };
+        root["expert_parallel"] = expertParallel is { } ep ? new JsonObject
+        {
+            ["gpus"] = ep.Gpus,
+            ["dense_weights_bytes"] = ep.DenseWeightBytes,
+            ["expert_weights_bytes"] = ep.ExpertWeightBytes,
+            ["kv_cache_bytes"] = ep.KvBytes,
+            ["total_bytes"] = ep.TotalBytes,
+            ["capacity_bytes"] = ep.CapacityBytes,
+            ["fits"] = ep.Fits,
+            ["max_batch"] = ep.MaxBatch,
+            ["bytes_read_per_step"] = ep.BytesReadPerStep,
+            ["memory_bound_tokens_per_second"] = ep.MemoryBoundTokensPerSecond,
+            ["tokens_per_second_upper_bound"] = ep.TokensPerSecondUpperBound,
+        } : null;
         Write(output, root);
     }
 

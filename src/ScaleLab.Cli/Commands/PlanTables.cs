@@ -68,7 +68,8 @@ internal static class PlanTables
         console.Write(time);
     }
 
-    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan, ServingPhases phases)
+    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan, ServingPhases phases,
+        ExpertParallelServing? expertParallel = null)
     {
         ArgumentNullException.ThrowIfNull(phases);
         var console = Console(output);
@@ -100,7 +101,22 @@ internal static class PlanTables
         speed.AddRow("[bold]upper bound[/]", $"[bold]{Rate(plan.TokensPerSecondUpperBound)}[/]", plan.IsMemoryBound ? "memory-bandwidth bound" : "compute bound");
         speed.AddRow("per sequence", Rate(phases.DecodeTokensPerSecondPerSequence), $"the upper bound shared by {Exact(plan.Batch)} sequence{(plan.Batch == 1 ? "" : "s")}");
         console.Write(speed);
+        if (expertParallel is { } ep) WriteExpertParallel(output, console, ep, plan);
         output.WriteLine($"verdict: {ServingPlanner.Verdict(plan, hardware)}");
+    }
+
+    /// <summary>Expert-parallel serving: one GPU's share, which decides whether it fits, and its decode bound.</summary>
+    private static void WriteExpertParallel(TextWriter output, IAnsiConsole console, ExpertParallelServing ep, ServingPlan plan)
+    {
+        output.WriteLine();
+        var table = Table($"expert parallel, ep {Exact(ep.Gpus)}", "per GPU", "how");
+        table.AddRow("dense weights", Bytes(ep.DenseWeightBytes), "attention, embeddings, router: whole on every GPU");
+        table.AddRow("experts", Bytes(ep.ExpertWeightBytes), $"E/{Exact(ep.Gpus)} of every layer's experts");
+        table.AddRow("KV cache", Bytes(ep.KvBytes), $"⌈{Exact(plan.Batch)} / {Exact(ep.Gpus)}⌉ sequences decoded here");
+        table.AddRow("[bold]total[/]", $"[bold]{Bytes(ep.TotalBytes)}[/]", Percent(ep.TotalBytes, ep.CapacityBytes) + " of the device" + (ep.Fits ? "" : ": does not fit"));
+        table.AddRow("largest batch", ep.MaxBatch is long m ? Exact(m) : "—", "over all GPUs");
+        table.AddRow("decode upper bound", $"{Rate(ep.TokensPerSecondUpperBound)} tokens/s", $"memory-bound {Rate(ep.MemoryBoundTokensPerSecond)}: {Bytes(ep.BytesReadPerStep)} read per GPU per step");
+        console.Write(table);
     }
 
     public static void WriteComputeOptimal(TextWriter output, ComputeOptimalSplit split)

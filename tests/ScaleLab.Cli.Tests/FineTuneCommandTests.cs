@@ -89,6 +89,10 @@ public class FineTuneCommandTests
     [InlineData(new[] { "estimate", "llama-2-7b", "--finetune", "lora", "--lora-rank", "0" }, "error: --lora-rank 0: it must be from 1 to 65536 (8, 16, 64 are usual)")]
     [InlineData(new[] { "estimate", "lenet-5", "--finetune", "lora" }, "error: --finetune lora is modelled for transformer specs only; lenet-5 is a layer stack")]
     [InlineData(new[] { "plan", "llama-2-7b", "--finetune", "lora", "--tp", "2" }, "error: --finetune lora plans data parallelism with ZeRO; --tp, --pp, --cp and --ep are not modelled for adapters")]
+    [InlineData(new[] { "estimate", "llama-2-7b", "--lora-rank", "16" }, "error: --lora-rank configures LoRA adapters; it needs --finetune lora or qlora")]
+    [InlineData(new[] { "plan", "llama-2-7b", "--finetune", "full", "--lora-targets", "all-linear" }, "error: --lora-targets configures LoRA adapters; it needs --finetune lora or qlora, got --finetune full")]
+    [InlineData(new[] { "plan", "llama-2-7b", "--serve", "--finetune", "lora" }, "error: --finetune lora plans training; leave it out with --serve (serve the merged model at its --precision)")]
+    [InlineData(new[] { "plan", "llama-2-7b", "--finetune", "lora", "--lora-dtype", "fp8" }, "error: --lora-dtype 'fp8': unknown; valid: fp32, bf16")]
     public void FineTune_BadInput_ExitsOneWithOneLine(string[] args, string expected)
     {
         var (code, _, error) = Run(args);

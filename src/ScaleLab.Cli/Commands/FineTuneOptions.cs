@@ -20,7 +20,12 @@ internal sealed class FineTuneOptions
     public FineTuneSetup? Parse(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        if (parse.GetValue(Method) is not string text) return null;
+        string? text = parse.GetValue(Method);
+        bool adapters = text is not null && FineTuneMethodInfo.Parse(text).UsesAdapters();
+        foreach (var option in new Option[] { Rank, Alpha, Targets, Dropout, Dtype })
+            if (!adapters && parse.GetResult(option) is { Implicit: false })
+                throw new FineTuneException($"{option.Name} configures LoRA adapters; it needs --finetune lora or qlora{(text is null ? "" : $", got --finetune {text}")}");
+        if (text is null) return null;
         string dtype = parse.GetValue(Dtype)!;
         int bytes = dtype.Trim().ToLowerInvariant() switch
         {

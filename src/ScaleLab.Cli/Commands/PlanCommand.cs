@@ -98,6 +98,8 @@ internal static class PlanCommand
 
             if (parse.GetValue(serve))
             {
+                if (parse.GetValue(fineTune.Method) is string method)
+                    throw new ScaleLabException($"--finetune {method} plans training; leave it out with --serve (serve the merged model at its --precision)");
                 var (weights, recipe) = ParseWeights(parse.GetValue(precision) ?? "fp16");
                 var (kv, kvFormat) = parse.GetValue(kvPrecision) is string k ? ParseKv(k) : (null, null);
                 long contextLength = parse.GetValue(context) ?? ModelAccounting.DefaultContext(spec);

@@ -36,7 +36,7 @@ public class PlanDefaultsCommandTests
         Assert.Equal(1, code);
         Assert.Contains("""
             cheapest changes that fit, ranked:
-              1. --attention flash: 46.94 GiB per GPU — cost: none: fused attention is also faster
+              1. --attention flash: 46.94 GiB per GPU — cost: none (fused attention is also faster)
               2. --recompute selective: 46.91 GiB per GPU — cost: a few % more FLOPs (the attention core is recomputed)
             """.ReplaceLineEndings(), output.ReplaceLineEndings(), StringComparison.Ordinal);
     }

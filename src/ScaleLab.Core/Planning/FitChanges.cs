@@ -54,7 +54,7 @@ public static class FitChanges
         }
 
         if (transformer && setup.Attention == AttentionKernel.Eager)
-            Try("--attention flash", "none: fused attention is also faster", layout, setup with { Attention = AttentionKernel.Flash });
+            Try("--attention flash", "none (fused attention is also faster)", layout, setup with { Attention = AttentionKernel.Flash });
         if (transformer && setup.Recompute == ActivationRecompute.None && setup.Attention == AttentionKernel.Eager)
             Try("--recompute selective", "a few % more FLOPs (the attention core is recomputed)", layout, setup with { Recompute = ActivationRecompute.Selective });
         TryFirst(Enumerable.Range(layout.Zero + 1, Math.Max(0, 3 - layout.Zero))

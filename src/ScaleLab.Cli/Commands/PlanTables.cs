@@ -57,7 +57,9 @@ internal static class PlanTables
         output.WriteLine();
         var time = Table("training", "value", "how");
         time.AddRow("tokens", Count(c.Tokens), "D");
-        time.AddRow("FLOPs per token", Scientific(c.TrainingFlopsPerToken), "forward + backward (3 × forward), layer by layer, attention included");
+        time.AddRow("FLOPs per token", Scientific(c.TrainingFlopsPerToken), setup.FineTune?.Method.UsesAdapters() == true
+            ? "forward + input gradients: the frozen base computes no weight gradients (attention's backward kept)"
+            : "forward + backward (3 × forward), layer by layer, attention included");
         time.AddRow("training FLOPs", Scientific(c.ExactFlops), "exact: FLOPs per token × D");
         time.AddRow("6·N·D", Scientific(c.ApproximateFlops), $"N = {Count(c.ParametersPerToken)} parameters used per token");
         time.AddRow("peak", $"{Count(c.PeakFlopsPerGpu)}FLOP/s", $"{c.Format.Name()} dense, per GPU × {Exact(c.Gpus)}, MFU {c.Mfu.ToString("0.00", CultureInfo.InvariantCulture)}");

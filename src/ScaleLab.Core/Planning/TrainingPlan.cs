@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.Formatting;
 
 namespace ScaleLab.Core.Planning;
@@ -78,6 +79,14 @@ public static class TrainingPlanner
         var compute = tokens is double d
             ? TrainingTime.Estimate(cost, hardware, d, layout.Gpus, setup.Format, mfu, pricePerGpuHour)
             : null;
+        if (compute is not null && setup.FineTune?.Method.UsesAdapters() == true)
+        {
+            // A frozen base computes no weight gradients: its matmuls' backward is the input gradient alone (1 × their
+            // forward instead of 2 ×); attention has no weights and keeps its 2 × backward. The adapters' FLOPs are
+            // negligible (r ≪ d).
+            double perToken = (cost.TrainingFlops - (cost.ForwardFlops - (2.0 * cost.AttentionMacs))) / Math.Max(1, cost.SequenceLength);
+            compute = compute with { TrainingFlopsPerToken = perToken, ExactFlops = perToken * compute.Tokens };
+        }
         var changes = memory.Fits ? [] : Planning.FitChanges.For(cost, hardware, layout, setup, minimum);
         return new TrainingPlan(cost, hardware, setup, memory, minimum, smallest, compute, changes);
     }

@@ -102,3 +102,18 @@ public class FineTuneMemoryTests
         Assert.Equal(1, plan.Smallest.Layout.TensorParallel * plan.Smallest.Layout.PipelineParallel);
     }
 }
+
+public class FineTuneComputeTests
+{
+    [Fact]
+    public void Lora_Flops_DropTheFrozenWeightsGradientMatmuls()
+    {
+        // Full training: 3 × forward. LoRA: forward + input gradients = 2 × the weight matmuls + 3 × attention.
+        var cost = ModelAccounting.Account(ModelPresets.Load("llama-2-7b"), 4096);
+        var setup = new TrainingSetup(1, 4096, Recompute: ActivationRecompute.Full, FineTune: new FineTuneSetup(FineTuneMethod.Lora, new LoraConfig()));
+        var plan = TrainingPlanner.Plan(cost, HardwareCatalog.A100Sxm80GB, ParallelLayout.Single, setup, tokens: 1e9);
+        double weights = cost.ForwardFlops - (2.0 * cost.AttentionMacs), attention = 2.0 * cost.AttentionMacs;
+        Assert.Equal(((2 * weights) + (3 * attention)) / 4096, plan.Compute!.TrainingFlopsPerToken, 1e-3);
+        Assert.Equal(plan.Compute.TrainingFlopsPerToken * 1e9, plan.Compute.ExactFlops, 1.0);
+    }
+}

@@ -39,10 +39,10 @@ public static class TransformerActivations
         ActivationRecompute recompute, int bytesPerElement = 2, bool dropout = true,
         AttentionKernel attention = AttentionKernel.Eager, bool? attentionDropout = null, double capacityFactor = 1)
     {
-        if (!double.IsFinite(capacityFactor) || capacityFactor < 1)
-            throw new PlanningException($"--capacity-factor {capacityFactor}: it must be at least 1 (1 is dropless routing; 1.25 is GShard's and Switch's)");
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layout);
+        if (!double.IsFinite(capacityFactor) || capacityFactor < 1)
+            throw new PlanningException($"--capacity-factor {capacityFactor.ToString(System.Globalization.CultureInfo.InvariantCulture)}: it must be at least 1 (1 is dropless routing; 1.25 is GShard's and Switch's)");
         long s = sequence / layout.ContextParallel, b = microBatch, h = model.DModel, e = bytesPerElement;   // this rank's tokens
         long t = layout.TensorParallel;
         bool sp = layout.SequenceParallel;

@@ -40,6 +40,38 @@ public class WeightRecipeTests
     }
 
     [Fact]
+    public void Q5KM_Llama2_7B_IsQ5KWithQ6KOnTheUseMoreBitsLayers()
+    {
+        long attention = D * D, ffn = D * F;
+        long K5(long n) => n / 256 * 176;
+        long hand = K5(V * D) + K6(V * D)
+            + (32 * 3 * K5(attention)) + (16 * K6(attention)) + (16 * K5(attention))
+            + (32 * 2 * K5(ffn)) + (16 * K6(ffn)) + (16 * K5(ffn))
+            + (Norms * 4);
+        var storage = new LlamaCppRecipe(LlamaFtype.Q5KM).Store(Llama2, Parameters);
+        Assert.Equal(hand, storage.TotalBytes);
+        Assert.Equal(5.678, storage.BitsPerParameter, 3);   // 5.5-bit blocks; attn_v, ffn_down (half the layers) and output at 6.5625
+    }
+
+    [Fact]
+    public void Q6K_Llama2_7B_IsQ6KEverywhere()
+    {
+        var storage = new LlamaCppRecipe(LlamaFtype.Q6K).Store(Llama2, Parameters);
+        Assert.Equal(K6(Parameters - Norms) + (Norms * 4), storage.TotalBytes);
+    }
+
+    [Fact]
+    public void Iq4Xs_Llama2_7B_RaisesTheFirstEighthOfFfnDownToQ5K()
+    {
+        // n_head / n_head_kv = 1 (< 4): attn_v keeps IQ4_XS. ffn_down of layers 0-3 (n/8): Q5_K. Output Q6_K.
+        long X(long n) => n / 256 * 136;
+        long K5(long n) => n / 256 * 176;
+        long attention = D * D, ffn = D * F;
+        long hand = X(V * D) + K6(V * D) + (32 * 4 * X(attention)) + (32 * 2 * X(ffn)) + (4 * K5(ffn)) + (28 * X(ffn)) + (Norms * 4);
+        Assert.Equal(hand, new LlamaCppRecipe(LlamaFtype.Iq4Xs).Store(Llama2, Parameters).TotalBytes);
+    }
+
+    [Fact]
     public void Q4KM_Mixtral_PutsAttnVAndAttnKInQ8_0AndAttnOutputInQ5K()
     {
         var m = ModelPresets.Load("mixtral-8x7b").Transformer!;

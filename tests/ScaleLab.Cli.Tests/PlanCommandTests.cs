@@ -128,7 +128,7 @@ public class PlanCommandTests
     [InlineData(new[] { "plan", "gpt2-small", "--gpus", "6", "--tp", "4" }, "error: --gpus 6 is not a multiple of --tp × --pp = 4; the data-parallel degree must be a whole number")]
     [InlineData(new[] { "plan", "gpt2-small", "--tokens", "1B", "--hardware", "a100-80gb", "--precision", "fp8" }, "error: a100-80gb has no fp8 rate; it has: fp32, tf32, fp16, bf16, int8")]
     [InlineData(new[] { "plan", "gpt2-small", "--precision", "int8" }, "error: --precision int8 is an inference format; train in fp32, tf32, bf16, fp16 or fp8")]
-    [InlineData(new[] { "plan", "gpt2-small", "--serve", "--precision", "fp12" }, "error: --precision 'fp12': unknown precision; valid: fp32, fp16, bf16, fp8, int8, int4")]
+    [InlineData(new[] { "plan", "gpt2-small", "--serve", "--precision", "fp12" }, "error: --precision 'fp12': unknown precision; valid: fp32, fp16, bf16, fp8, int8, int4, or a storage format: fp8-e4m3, fp8-e5m2, fp8-block, mxfp4, nvfp4, awq, gptq, awq-gN, gptq-gN, q8_0, q6_k, q5_k_m, q5_k_s, q4_k_m, q4_k_s, q4_0, iq4_nl, iq4_xs (N = 32, 64, 128, 256)")]
     [InlineData(new[] { "plan", "gpt2-small", "--tokens", "1B", "--mfu", "0" }, "error: --mfu must be in (0, 1], got 0; 0.4 is typical")]
     [InlineData(new[] { "plan", "lenet-5", "--tp", "2" }, "error: --tp and --pp are modelled for transformer specs only; a layer stack plans with data parallelism and ZeRO")]
     public void Plan_BadInput_ExitsOneWithOneLine(string[] args, string expected)

@@ -33,12 +33,20 @@ internal static class EstimateCommand
         var mixed = new Option<bool>("--mixed-precision") { Description = "16-bit weights/gradients/activations with fp32 master weights and optimizer state" };
         var json = new Option<bool>("--json") { Description = "Print the stable JSON form (docs/schemas/estimate.schema.json; with --list, presets.schema.json)" };
         var list = new Option<bool>("--list") { Description = "List the bundled presets: family, total and active parameters" };
+        var fineTune = new FineTuneOptions();
 
         var command = new Command("estimate",
-            "Count a model's parameters, forward/training FLOPs, training and inference memory, and disk size, before training it.\n\n"
-            + "Examples:\n  scalelab estimate resnet-18 --batch 64 --mixed-precision\n  scalelab estimate deepseek-v3 --json\n  scalelab estimate --list");
+            "Count a model's parameters, forward/training FLOPs, training and inference memory, and disk size, before training it.
+
+"
+            + "Examples:
+  scalelab estimate resnet-18 --batch 64 --mixed-precision
+  scalelab estimate deepseek-v3 --json
+  scalelab estimate --list
+"
+            + "  scalelab estimate llama-2-7b --finetune lora --lora-rank 16 --lora-targets all-linear   # trainable (adapter) and total parameters");
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { all, list, batch, seq, precision, optimizer, mixed, json }) command.Options.Add(option);
+        foreach (var option in new Option[] { all, list, batch, seq, precision, optimizer, mixed, json }.Concat(fineTune.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var options = new EstimateOptions(
@@ -46,7 +54,8 @@ internal static class EstimateCommand
                 Positive(parse.GetValue(seq), "--seq"),
                 ParsePrecision(parse.GetValue(precision)!),
                 ParseOptimizer(parse.GetValue(optimizer)!),
-                parse.GetValue(mixed));
+                parse.GetValue(mixed),
+                fineTune.Parse(parse));
             var output = parse.InvocationConfiguration.Output;
             string? text = parse.GetValue(target);
             if (parse.GetValue(list))

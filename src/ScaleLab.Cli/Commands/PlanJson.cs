@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.Planning;
 
 namespace ScaleLab.Cli.Commands;
@@ -27,6 +28,8 @@ internal static class PlanJson
             ["data_parallel"] = m.Layout.DataParallel,
             ["tensor_parallel"] = m.Layout.TensorParallel,
             ["pipeline_parallel"] = m.Layout.PipelineParallel,
+            ["expert_parallel"] = m.Layout.ExpertParallel,
+            ["context_parallel"] = m.Layout.ContextParallel,
             ["zero"] = m.Layout.Zero,
             ["sequence_parallel"] = m.Layout.SequenceParallel,
             ["micro_batch"] = plan.Setup.MicroBatch,
@@ -34,12 +37,23 @@ internal static class PlanJson
             ["precision"] = plan.Setup.Format.Name(),
             ["optimizer"] = plan.Setup.Optimizer.Name(),
             ["recompute"] = plan.Setup.Recompute.ToString().ToLowerInvariant(),
+            ["attention"] = plan.Setup.Attention.Name(),
+            ["fp8_recipe"] = plan.Setup.Format == ComputeFormat.Fp8 ? plan.Setup.Fp8.Name() : null,
+            ["dropout"] = plan.Cost.Spec.Transformer is null ? null : Dropout(plan),
         };
+        root["assumptions"] = new JsonArray([.. plan.Assumptions.Select(a => (JsonNode)a)]);
         root["memory_per_gpu"] = Memory(m);
+        root["finetune"] = FineTune(plan);
         root["fits"] = m.Fits;
         root["minimum_gpus_for_layout"] = plan.MinimumGpus;
         root["smallest_fit"] = plan.Smallest is { } s ? Layout(s) : null;
         root["verdict"] = plan.Verdict;
+        root["fit_changes"] = new JsonArray([.. plan.FitChanges.Select(f => (JsonNode)new JsonObject
+        {
+            ["change"] = f.Change,
+            ["cost"] = f.Cost,
+            ["total_bytes"] = f.Memory.TotalBytes,
+        })]);
         root["compute"] = plan.Compute is { } c ? new JsonObject
         {
             ["tokens"] = c.Tokens,
@@ -57,8 +71,10 @@ internal static class PlanJson
         Write(output, root);
     }
 
-    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan)
+    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan, ServingPhases phases,
+        ExpertParallelServing? expertParallel = null)
     {
+        ArgumentNullException.ThrowIfNull(phases);
         var root = Header("serve");
         root["model"] = Model(cost);
         root["hardware"] = Hardware(hardware);
@@ -67,13 +83,17 @@ internal static class PlanJson
             ["gpus"] = plan.Gpus,
             ["context"] = plan.Context,
             ["batch"] = plan.Batch,
-            ["precision"] = plan.WeightPrecision.Name(),
-            ["kv_precision"] = plan.KvPrecision.Name(),
+            ["precision"] = plan.WeightFormatName,
+            ["kv_precision"] = plan.KvFormatName,
             ["compute_format"] = plan.ComputeFormat.Name(),
         };
         root["memory"] = new JsonObject
         {
             ["weights_bytes"] = plan.WeightBytes,
+            ["weights_bits_per_parameter"] = 8.0 * plan.WeightBytes / cost.Parameters,
+            ["weight_formats"] = plan.Formats?.Weights is { } stored
+                ? new JsonArray([.. stored.Mix.Select(x => (JsonNode)new JsonObject { ["format"] = x.Format, ["parameters"] = x.Parameters, ["bytes"] = x.Bytes })])
+                : null,
             ["kv_cache_bytes_per_sequence"] = plan.KvCacheBytesPerSequence,
             ["kv_cache_bytes"] = plan.KvCacheBytes,
             ["total_bytes"] = plan.TotalBytes,
@@ -90,7 +110,41 @@ internal static class PlanJson
             ["compute_bound_tokens_per_second"] = plan.ComputeBoundTokensPerSecond,
             ["tokens_per_second_upper_bound"] = plan.TokensPerSecondUpperBound,
             ["bound"] = plan.IsMemoryBound ? "memory" : "compute",
+            ["tokens_per_second_per_sequence"] = phases.DecodeTokensPerSecondPerSequence,
         };
+        root["prefill"] = new JsonObject
+        {
+            ["prompt_tokens"] = phases.PromptTokens,
+            ["flops"] = phases.PrefillFlops,
+            ["bytes"] = phases.PrefillBytes,
+            ["compute_bound_seconds"] = phases.PrefillComputeSeconds,
+            ["memory_bound_seconds"] = phases.PrefillMemorySeconds,
+            ["time_to_first_token_seconds"] = phases.TimeToFirstTokenSeconds,
+            ["prompt_tokens_per_second"] = phases.PrefillTokensPerSecond,
+            ["bound"] = phases.PrefillIsComputeBound ? "compute" : "memory",
+        };
+        root["paged_kv"] = new JsonObject
+        {
+            ["block_tokens"] = phases.BlockTokens,
+            ["blocks_per_sequence"] = phases.BlocksPerSequence,
+            ["bytes_per_sequence"] = phases.PagedBytesPerSequence,
+            ["waste_bytes_per_sequence"] = phases.WasteBytesPerSequence,
+            ["max_sequences"] = phases.MaxConcurrentSequences,
+        };
+        root["expert_parallel"] = expertParallel is { } ep ? new JsonObject
+        {
+            ["gpus"] = ep.Gpus,
+            ["dense_weights_bytes"] = ep.DenseWeightBytes,
+            ["expert_weights_bytes"] = ep.ExpertWeightBytes,
+            ["kv_cache_bytes"] = ep.KvBytes,
+            ["total_bytes"] = ep.TotalBytes,
+            ["capacity_bytes"] = ep.CapacityBytes,
+            ["fits"] = ep.Fits,
+            ["max_batch"] = ep.MaxBatch,
+            ["bytes_read_per_step"] = ep.BytesReadPerStep,
+            ["memory_bound_tokens_per_second"] = ep.MemoryBoundTokensPerSecond,
+            ["tokens_per_second_upper_bound"] = ep.TokensPerSecondUpperBound,
+        } : null;
         Write(output, root);
     }
 
@@ -124,6 +178,57 @@ internal static class PlanJson
         var root = Header("hardware");
         root["hardware"] = new JsonArray([.. profiles.Select(p => (JsonNode)Hardware(p))]);
         Write(output, root);
+    }
+
+    /// <summary>null for full training; for LoRA/QLoRA the adapters, parameters.trainable/total and memory.per_gpu_bytes by category.</summary>
+    private static JsonObject? FineTune(TrainingPlan plan)
+    {
+        if (plan.Setup.FineTune is not { } setup) return null;
+        var ft = plan.Memory.FineTune;
+        var m = plan.Memory;
+        return new JsonObject
+        {
+            ["method"] = setup.Method.Name(),
+            ["lora"] = ft is null ? null : new JsonObject
+            {
+                ["rank"] = setup.Lora.Rank,
+                ["alpha"] = setup.Lora.EffectiveAlpha,
+                ["targets"] = setup.Lora.Targets.Name(),
+                ["dropout"] = setup.Lora.Dropout,
+                ["dtype"] = setup.Lora.AdapterBytes == 4 ? "fp32" : "bf16",
+            },
+            ["parameters"] = new JsonObject
+            {
+                ["trainable"] = ft?.TrainableParameters ?? plan.Cost.TrainableParameters,
+                ["total"] = ft?.TotalParameters ?? plan.Cost.Parameters,
+            },
+            ["memory"] = new JsonObject
+            {
+                ["per_gpu_bytes"] = new JsonObject
+                {
+                    ["frozen_weights"] = ft?.FrozenWeights ?? 0,
+                    ["trainable_weights"] = ft?.AdapterWeights ?? m.ModelState.Weights,
+                    ["gradients"] = ft?.AdapterGradients ?? m.ModelState.Gradients,
+                    ["master_weights"] = m.ModelState.MasterWeights,
+                    ["optimizer_state"] = ft?.OptimizerState ?? m.ModelState.OptimizerState,
+                    ["activations"] = ft?.BaseActivations ?? m.Activations,
+                    ["adapter_activations"] = ft?.AdapterActivations ?? 0,
+                    ["buffers"] = m.Buffers,
+                    ["total"] = m.TotalBytes,
+                },
+            },
+        };
+    }
+
+    private static JsonObject Dropout(TrainingPlan plan)
+    {
+        var d = TrainingDropout.For(plan.Cost.Spec.Transformer, plan.Setup.Dropout);
+        return new JsonObject
+        {
+            ["residual"] = d.HiddenRate,
+            ["attention"] = d.AttentionRate,
+            ["masks_kept"] = d.Hidden || (d.Attention && plan.Setup.Attention == AttentionKernel.Eager && plan.Setup.Recompute == ActivationRecompute.None),
+        };
     }
 
     private static JsonObject Header(string mode) => new() { ["schema"] = Schema, ["mode"] = mode };
@@ -171,6 +276,8 @@ internal static class PlanJson
         ["data_parallel"] = m.Layout.DataParallel,
         ["tensor_parallel"] = m.Layout.TensorParallel,
         ["pipeline_parallel"] = m.Layout.PipelineParallel,
+        ["expert_parallel"] = m.Layout.ExpertParallel,
+        ["context_parallel"] = m.Layout.ContextParallel,
         ["zero"] = m.Layout.Zero,
         ["sequence_parallel"] = m.Layout.SequenceParallel,
         ["total_bytes"] = m.TotalBytes,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Spec;
+using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Planning;
 using Spectre.Console;
@@ -16,28 +17,38 @@ internal static class PlanTables
         var memory = plan.Memory;
         var setup = plan.Setup;
         var state = setup.State;
-        output.WriteLine($"{plan.Cost.Spec.Name}: {Count(plan.Cost.Parameters)} parameters, training on {plan.Hardware.Description} ({plan.Hardware.Name})");
-        output.WriteLine($"layout: {memory.Layout}; micro-batch {Exact(setup.MicroBatch)} × {Exact(setup.SequenceLength)} tokens, {setup.Format.Name()}{(state.MasterWeightBytes > 0 ? " mixed precision" : "")}, {setup.Optimizer.Name()}, recompute {setup.Recompute.ToString().ToLowerInvariant()}");
+        string job = setup.FineTune is { } f ? $"fine-tuning ({f.Method.Name()})" : "training";
+        output.WriteLine($"{plan.Cost.Spec.Name}: {Count(plan.Cost.Parameters)} parameters, {job} on {plan.Hardware.Description} ({plan.Hardware.Name})");
+        if (memory.FineTune is { } adapters)
+            output.WriteLine($"parameters: {Exact(adapters.TrainableParameters)} trainable of {Exact(adapters.TotalParameters)} ({((double)adapters.TrainableParameters / adapters.TotalParameters).ToString("0.0000%", CultureInfo.InvariantCulture)}); LoRA r {adapters.Setup.Lora.Rank} on {adapters.Setup.Lora.Targets.Name()}");
+        output.WriteLine($"layout: {memory.Layout}; micro-batch {Exact(setup.MicroBatch)} × {Exact(setup.SequenceLength)} tokens, {setup.Format.Name()}{(setup.FineTune?.Method.UsesAdapters() == true ? " compute" : state.MasterWeightBytes > 0 ? " mixed precision" : "")}, {setup.Optimizer.Name()}, recompute {setup.Recompute.ToString().ToLowerInvariant()}");
+        output.WriteLine($"assumptions: {string.Join("; ", plan.Assumptions)}");
         output.WriteLine();
 
         var table = Table("per GPU", "bytes", "how");
-        long p = memory.ParametersPerGpu;
-        int dp = memory.Layout.DataParallel, z = memory.Layout.Zero;
-        table.AddRow("weights", Bytes(memory.ModelState.Weights), Rule(state.WeightBytes, p, z >= 3, dp));
-        table.AddRow("gradients", Bytes(memory.ModelState.Gradients), Rule(state.GradientBytes, p, z >= 2, dp));
-        table.AddRow("master weights", Bytes(memory.ModelState.MasterWeights), Rule(state.MasterWeightBytes, p, z >= 1, dp));
-        table.AddRow("optimizer state", Bytes(memory.ModelState.OptimizerState), Rule(state.OptimizerBytes, p, z >= 1, dp));
-        table.AddRow("activations", Bytes(memory.Activations), Markup.Escape(ActivationRule(memory)));
+        if (memory.FineTune is { } ft) FineTuneRows(table, ft, setup, memory);
+        else ModelStateRows(table, memory, state);
         table.AddRow("buffers", Bytes(memory.Buffers), "non-trainable state, fp32");
         table.AddRow("[bold]total[/]", $"[bold]{Bytes(memory.TotalBytes)}[/]", Percent(memory.TotalBytes, memory.CapacityBytes) + " of the device");
         table.AddRow("device memory", Bytes(memory.CapacityBytes), Markup.Escape(plan.Hardware.Name) + $" ({Gigabytes(memory.CapacityBytes)})");
         console.Write(table);
 
         output.WriteLine($"verdict: {plan.Verdict}");
+        if (!memory.Fits)
+        {
+            output.WriteLine(plan.FitChanges.Count == 0
+                ? "cheapest changes that fit: no single change fits; see the smallest layout"
+                : "cheapest changes that fit, ranked:");
+            for (int i = 0; i < plan.FitChanges.Count; i++)
+            {
+                var change = plan.FitChanges[i];
+                output.WriteLine($"  {i + 1}. {change.Change}: {Bytes(change.Memory.TotalBytes)} per GPU — cost: {change.Cost}");
+            }
+        }
         output.WriteLine(plan.Smallest is { } s
             ? $"smallest layout that fits: {s.Layout}, {Bytes(s.TotalBytes)} per GPU"
             : $"smallest layout that fits: none within {Exact(LayoutSearch.MaxGpus)} GPUs");
-        output.WriteLine($"  (searched: 1 to {Exact(LayoutSearch.MaxGpus)} GPUs in powers of two; tp 1, 2, 4, 8 dividing the heads; pp powers of two up to the layers; ZeRO 0-3)");
+        output.WriteLine($"  (searched: 1 to {Exact(LayoutSearch.MaxGpus)} GPUs in powers of two; tp 1, 2, 4, 8 dividing the heads; pp powers of two up to the layers; cp 1, 2, 4, 8 dividing the sequence; ep dividing the experts; ZeRO 0-3)");
 
         if (plan.Compute is not { } c)
         {
@@ -47,7 +58,9 @@ internal static class PlanTables
         output.WriteLine();
         var time = Table("training", "value", "how");
         time.AddRow("tokens", Count(c.Tokens), "D");
-        time.AddRow("FLOPs per token", Scientific(c.TrainingFlopsPerToken), "forward + backward (3 × forward), layer by layer, attention included");
+        time.AddRow("FLOPs per token", Scientific(c.TrainingFlopsPerToken), setup.FineTune?.Method.UsesAdapters() == true
+            ? "forward + input gradients: the frozen base computes no weight gradients (attention's backward kept)"
+            : "forward + backward (3 × forward), layer by layer, attention included");
         time.AddRow("training FLOPs", Scientific(c.ExactFlops), "exact: FLOPs per token × D");
         time.AddRow("6·N·D", Scientific(c.ApproximateFlops), $"N = {Count(c.ParametersPerToken)} parameters used per token");
         time.AddRow("peak", $"{Count(c.PeakFlopsPerGpu)}FLOP/s", $"{c.Format.Name()} dense, per GPU × {Exact(c.Gpus)}, MFU {c.Mfu.ToString("0.00", CultureInfo.InvariantCulture)}");
@@ -58,34 +71,64 @@ internal static class PlanTables
         console.Write(time);
     }
 
-    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan)
+    public static void WriteServing(TextWriter output, ModelCost cost, HardwareProfile hardware, ServingPlan plan, ServingPhases phases,
+        ExpertParallelServing? expertParallel = null)
     {
+        ArgumentNullException.ThrowIfNull(phases);
         var console = Console(output);
         output.WriteLine($"{cost.Spec.Name}: {Count(cost.Parameters)} parameters ({Count(cost.ActiveParameters)} active), serving on {Exact(plan.Gpus)} × {hardware.Description} ({hardware.Name})");
-        output.WriteLine($"weights {plan.WeightPrecision.Name()}, KV cache {plan.KvPrecision.Name()}, context {Exact(plan.Context)} tokens, batch {Exact(plan.Batch)}");
+        output.WriteLine($"weights {plan.WeightFormatName}, KV cache {plan.KvFormatName}, context {Exact(plan.Context)} tokens, batch {Exact(plan.Batch)}");
+        if (plan.Formats?.Weights is { } stored)
+            output.WriteLine($"weight formats: {string.Join(", ", stored.Mix.Select(x => $"{x.Format} {Count(x.Parameters)}"))} parameters ({(8.0 * stored.TotalBytes / stored.Parameters).ToString("0.000", CultureInfo.InvariantCulture)} bits each on average, scales included)");
         output.WriteLine();
         var memory = Table("memory", "bytes", "how");
-        memory.AddRow("weights", Bytes(plan.WeightBytes), $"{plan.WeightPrecision.Name()} × {Count(cost.Parameters)} parameters");
+        memory.AddRow("weights", Bytes(plan.WeightBytes), $"{plan.WeightFormatName} × {Count(cost.Parameters)} parameters");
         memory.AddRow("KV cache", Bytes(plan.KvCacheBytes), $"{Bytes(plan.KvCacheBytesPerSequence)} per sequence × {Exact(plan.Batch)}");
         // Layers cache differently in current models (MLA latents, sliding windows): one line per kind.
         if (cost.Spec.Transformer is { Kind: TransformerKind.Decoder } t && KvCache.For(t, plan.Context) is { } kv
             && (kv.Groups.Count > 1 || kv.Groups is [{ Kind: not "global" }]))
         {
             foreach (var g in kv.Groups)
-                memory.AddRow($"  {g.Kind}", Bytes(checked(plan.KvPrecision.BytesFor(g.Elements) * plan.Batch)),
+                // The group's share of the cache, whatever its format (scaled fp8/int4 caches carry their scales).
+                memory.AddRow($"  {g.Kind}", Bytes((long)Math.Round((double)plan.KvCacheBytes * g.Elements / kv.ElementsPerSequence)),
                     $"{Exact(g.Layers)} layers × {Exact(g.ElementsPerToken)} values × {Exact(g.CachedTokens)} tokens");
         }
         memory.AddRow("[bold]total[/]", $"[bold]{Bytes(plan.TotalBytes)}[/]", Percent(plan.TotalBytes, plan.CapacityBytes) + " of the devices");
         memory.AddRow("device memory", Bytes(plan.CapacityBytes), $"{Exact(plan.Gpus)} × {Bytes(hardware.MemoryBytes)}");
         memory.AddRow("largest batch", plan.MaxBatch is long m ? Exact(m) : "—", "sequences whose cache fits beside the weights");
+        memory.AddRow("paged KV cache", phases.MaxConcurrentSequences is long paged ? Exact(paged) : "—",
+            $"sequences in {Exact(phases.BlockTokens)}-token blocks ({Exact(phases.BlocksPerSequence)} each, {Bytes(phases.WasteBytesPerSequence)} unused in the last)");
         console.Write(memory);
+        output.WriteLine();
+        var prefill = Table("prefill", "seconds", "how");
+        prefill.AddRow("compute-bound", Seconds(phases.PrefillComputeSeconds), $"{Scientific(phases.PrefillFlops)} FLOPs for {Exact(plan.Batch)} × {Exact(phases.PromptTokens)} prompt tokens (causal attention included)");
+        prefill.AddRow("memory-bound", Seconds(phases.PrefillMemorySeconds), $"{Bytes(phases.PrefillBytes)}: weights once + K, V written");
+        prefill.AddRow("[bold]time to first token[/]", $"[bold]{Seconds(phases.TimeToFirstTokenSeconds)}[/]",
+            $"{(phases.PrefillIsComputeBound ? "compute" : "memory-bandwidth")} bound; {Rate(phases.PrefillTokensPerSecond)} prompt tokens/s");
+        console.Write(prefill);
         output.WriteLine();
         var speed = Table("decode", "tokens/s", "how");
         speed.AddRow("memory-bound", Rate(plan.MemoryBoundTokensPerSecond), $"batch × {Gigabytes(plan.BandwidthBytesPerSecond)}/s ÷ {Bytes(plan.BytesReadPerStep)} read per step");
         speed.AddRow("compute-bound", Rate(plan.ComputeBoundTokensPerSecond), $"{Count(plan.PeakFlopsPerSecond)}FLOP/s {plan.ComputeFormat.Name()} ÷ {Scientific(plan.FlopsPerToken)} FLOPs per token");
         speed.AddRow("[bold]upper bound[/]", $"[bold]{Rate(plan.TokensPerSecondUpperBound)}[/]", plan.IsMemoryBound ? "memory-bandwidth bound" : "compute bound");
+        speed.AddRow("per sequence", Rate(phases.DecodeTokensPerSecondPerSequence), $"the upper bound shared by {Exact(plan.Batch)} sequence{(plan.Batch == 1 ? "" : "s")}");
         console.Write(speed);
+        if (expertParallel is { } ep) WriteExpertParallel(output, console, ep, plan);
         output.WriteLine($"verdict: {ServingPlanner.Verdict(plan, hardware)}");
+    }
+
+    /// <summary>Expert-parallel serving: one GPU's share, which decides whether it fits, and its decode bound.</summary>
+    private static void WriteExpertParallel(TextWriter output, IAnsiConsole console, ExpertParallelServing ep, ServingPlan plan)
+    {
+        output.WriteLine();
+        var table = Table($"expert parallel, ep {Exact(ep.Gpus)}", "per GPU", "how");
+        table.AddRow("dense weights", Bytes(ep.DenseWeightBytes), "attention, embeddings, router: whole on every GPU");
+        table.AddRow("experts", Bytes(ep.ExpertWeightBytes), $"E/{Exact(ep.Gpus)} of every layer's experts");
+        table.AddRow("KV cache", Bytes(ep.KvBytes), $"⌈{Exact(plan.Batch)} / {Exact(ep.Gpus)}⌉ sequences decoded here");
+        table.AddRow("[bold]total[/]", $"[bold]{Bytes(ep.TotalBytes)}[/]", Percent(ep.TotalBytes, ep.CapacityBytes) + " of the device" + (ep.Fits ? "" : ": does not fit"));
+        table.AddRow("largest batch", ep.MaxBatch is long m ? Exact(m) : "—", "over all GPUs");
+        table.AddRow("decode upper bound", $"{Rate(ep.TokensPerSecondUpperBound)} tokens/s", $"memory-bound {Rate(ep.MemoryBoundTokensPerSecond)}: {Bytes(ep.BytesReadPerStep)} read per GPU per step");
+        console.Write(table);
     }
 
     public static void WriteComputeOptimal(TextWriter output, ComputeOptimalSplit split)
@@ -137,11 +180,43 @@ internal static class PlanTables
         return table;
     }
 
+    private static void ModelStateRows(Table table, TrainingMemoryPlan memory, TrainingState state)
+    {
+        long p = memory.ParametersPerGpu;
+        int dp = memory.Layout.DataParallel, z = memory.Layout.Zero;
+        table.AddRow("weights", Bytes(memory.ModelState.Weights), Rule(state.WeightBytes, p, z >= 3, dp));
+        table.AddRow("gradients", Bytes(memory.ModelState.Gradients), Rule(state.GradientBytes, p, z >= 2, dp));
+        table.AddRow("master weights", Bytes(memory.ModelState.MasterWeights), Rule(state.MasterWeightBytes, p, z >= 1, dp));
+        table.AddRow("optimizer state", Bytes(memory.ModelState.OptimizerState), Rule(state.OptimizerBytes, p, z >= 1, dp));
+        table.AddRow("activations", Bytes(memory.Activations), Markup.Escape(ActivationRule(memory)));
+    }
+
+    /// <summary>LoRA/QLoRA: the frozen base, the adapters and their state, the base's activations and what the adapters add.</summary>
+    private static void FineTuneRows(Table table, FineTuneMemory ft, TrainingSetup setup, TrainingMemoryPlan memory)
+    {
+        int dp = memory.Layout.DataParallel, z = memory.Layout.Zero;
+        string Shard(int fromStage) => z >= fromStage && dp > 1 ? $" ÷ {Exact(dp)} (ZeRO)" : "";
+        long n = ft.TrainableParameters;
+        string frozen = ft.Setup.Method == FineTuneMethod.Qlora
+            ? $"{Count(ft.BaseParameters)} parameters: block matrices NF4 (4.127 bits), the rest bf16"
+            : $"{setup.Format.Name()} × {Count(ft.BaseParameters)} parameters";
+        int optimizerBytes = (int)MemoryEstimator.OptimizerStateBytes(1, setup.Optimizer, Precision.Fp32);
+        table.AddRow("frozen base", Bytes(ft.FrozenWeights), Markup.Escape(frozen + Shard(3)));
+        int adapterBytes = ft.Setup.Lora.AdapterBytes;
+        table.AddRow("LoRA adapters", Bytes(ft.AdapterWeights), $"{adapterBytes} B × {Count(n)} trainable parameters ({(adapterBytes == 4 ? "fp32" : "bf16")}){Shard(3)}");
+        table.AddRow("adapter gradients", Bytes(ft.AdapterGradients), $"{adapterBytes} B × {Count(n)}{Shard(2)}");
+        table.AddRow("optimizer state", Bytes(ft.OptimizerState), $"{optimizerBytes} B × {Count(n)} ({setup.Optimizer.Name()}){Shard(1)}");
+        table.AddRow("activations", Bytes(ft.BaseActivations), Markup.Escape(ActivationRule(memory)));
+        table.AddRow("adapter activations", Bytes(ft.AdapterActivations), setup.Recompute == ActivationRecompute.Full
+            ? "recomputed with each layer"
+            : Markup.Escape($"A·x ({ft.Setup.Lora.Rank} wide) per targeted matrix and token{(ft.Setup.Lora.Dropout > 0 ? ", + dropped input and mask" : "")}"));
+    }
+
     private static string Rule(int bytesPerParameter, long parameters, bool sharded, int dataParallel) =>
         $"{bytesPerParameter} B × {Count(parameters)} parameters{(sharded && dataParallel > 1 ? $" ÷ {Exact(dataParallel)} (ZeRO)" : "")}";
 
     private static string ActivationRule(TrainingMemoryPlan memory) => memory.ActivationDetail is { } a
-        ? $"{Bytes(a.PerLayerBytes)} per layer × {Exact(a.LayersPerStage)} layers × {Exact(a.MicroBatchesInFlight)} in flight + embedding, output (Korthikanti et al. 2022)"
+        ? $"{Bytes(a.PerLayerBytes)} per layer × {Exact(a.LayersPerStage)} layers × {Exact(a.MicroBatchesInFlight)} in flight + embedding, output {Bytes(a.OutputBytes)} (Korthikanti et al. 2022)"
         : "elements kept for backward × micro-batch";
 
     private static string Bytes(double bytes) => HumanUnits.Bytes(bytes);
@@ -153,6 +228,10 @@ internal static class PlanTables
     private static string Exact(long value) => HumanUnits.Exact(value);
 
     private static string Scientific(double value) => value.ToString("0.00e0", CultureInfo.InvariantCulture);
+
+    private static string Seconds(double value) => value >= 1
+        ? value.ToString("0.00", CultureInfo.InvariantCulture) + " s"
+        : (value * 1000).ToString("0.00", CultureInfo.InvariantCulture) + " ms";
 
     private static string Rate(double value) => value.ToString(value >= 100 ? "#,0" : "0.00", CultureInfo.InvariantCulture);
 

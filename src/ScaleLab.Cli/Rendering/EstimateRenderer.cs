@@ -42,12 +42,14 @@ internal static class EstimateRenderer
     {
         var c = r.Cost;
         var t = Cells.Table(null, "", ">Count", ">", "Note");
-        t.AddRow(Cells.Text("total"), Cells.Exact(c.Parameters), Cells.Human(c.Parameters), Cells.Text("tied weights counted once"));
-        t.AddRow(Cells.Text("trainable"), Cells.Exact(c.TrainableParameters), Cells.Human(c.TrainableParameters), Cells.Text(""));
-        t.AddRow(Cells.Text("active"), Cells.Exact(c.ActiveParameters), Cells.Human(c.ActiveParameters),
-            Cells.Text(c.ActiveParameters == c.Parameters ? "every parameter is used for every token" : "used per token (mixture-of-experts: top-k experts, shared experts, router)"));
-        if (c.ActiveParameters != c.Parameters)
-            t.AddRow(Cells.Text("active without embedding"), Cells.Exact(c.ActiveParametersWithoutEmbedding), Cells.Human(c.ActiveParametersWithoutEmbedding),
+        t.AddRow(Cells.Text("total"), Cells.Exact(r.TotalParameters), Cells.Human(r.TotalParameters),
+            Cells.Text(r.Adapters is null ? "tied weights counted once" : $"base {HumanUnits.Exact(c.Parameters)} + LoRA adapters"));
+        t.AddRow(Cells.Text("trainable"), Cells.Exact(r.TrainableParameters), Cells.Human(r.TrainableParameters),
+            Cells.Text(r.Adapters is null ? "" : $"adapters only: {((double)r.TrainableParameters / r.TotalParameters).ToString("0.0000%", System.Globalization.CultureInfo.InvariantCulture)} of all (r × (in + out) per targeted matrix per layer)"));
+        t.AddRow(Cells.Text("active"), Cells.Exact(r.ActiveParameters), Cells.Human(r.ActiveParameters),
+            Cells.Text(r.ActiveParameters == r.TotalParameters ? "every parameter is used for every token" : "used per token (mixture-of-experts: top-k experts, shared experts, router)"));
+        if (r.ActiveParameters != r.TotalParameters)
+            t.AddRow(Cells.Text("active without embedding"), Cells.Exact(r.ActiveParametersWithoutEmbedding), Cells.Human(r.ActiveParametersWithoutEmbedding),
                 Cells.Text("the input lookup left out, as gpt-oss and DeepSeek quote active counts"));
         if (r.PredictionLayerParameters > 0)
             t.AddRow(Cells.Text("multi-token prediction"), Cells.Exact(r.PredictionLayerParameters), Cells.Human(r.PredictionLayerParameters),

@@ -1,3 +1,4 @@
+using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.Spec;
 
 namespace ScaleLab.Core.Accounting;
@@ -5,12 +6,14 @@ namespace ScaleLab.Core.Accounting;
 /// <summary>What `scalelab estimate` is asked: batch, tokens per sample, precision and optimizer.</summary>
 /// <param name="Batch">Samples (sequences) per step; null picks 32 for layer stacks and 1 for transformers.</param>
 /// <param name="SequenceLength">Tokens per sample of a sequence model; null keeps the spec's own.</param>
+/// <param name="FineTune">LoRA or QLoRA adapters (--finetune): they change the parameter counts only; the memory figures stay full training's (`scalelab plan --finetune` plans adapter memory).</param>
 public sealed record EstimateOptions(
     long? Batch = null,
     long? SequenceLength = null,
     Precision Precision = Precision.Fp32,
     OptimizerKind Optimizer = OptimizerKind.Adam,
-    bool MixedPrecision = false);
+    bool MixedPrecision = false,
+    FineTuneSetup? FineTune = null);
 
 /// <summary>
 /// Everything `scalelab estimate` reports, as raw numbers: parameters, compute, training and inference memory and
@@ -54,10 +57,31 @@ public sealed record EstimateReport(
     /// <summary>The precision of the inference KV cache and activations (fp16 under int4 weight-only serving).</summary>
     public Precision InferenceActivationPrecision => MemoryEstimator.ActivationPrecision(InferencePrecision);
 
+    /// <summary>LoRA/QLoRA adapters added to the model; null without --finetune lora|qlora.</summary>
+    public LoraAdapterCount? Adapters => Options.FineTune is { } ft && ft.Method.UsesAdapters() && Spec.Transformer is { } t
+        ? LoraAdapters.Count(t, ft.Lora)
+        : null;
+
+    /// <summary>Base and adapters (PEFT's "all params").</summary>
+    public long TotalParameters => checked(Cost.Parameters + (Adapters?.Parameters ?? 0));
+
+    /// <summary>What receives gradients: the adapters alone when fine-tuning with LoRA, else every trainable parameter.</summary>
+    public long TrainableParameters => Adapters?.Parameters ?? Cost.TrainableParameters;
+
+    /// <summary>Parameters used per token: the base's active ones plus the adapters that run (top-k experts' for MoE).</summary>
+    public long ActiveParameters => checked(Cost.ActiveParameters
+        + (Adapters?.Rows.Sum(r => r.PerCopy * r.Matrix.ActiveCopies * r.Layers) ?? 0));
+
+    /// <summary>Active parameters without the lookup tables (<see cref="ModelCost.EmbeddingParameters"/>): gpt-oss's and DeepSeek's convention.</summary>
+    public long ActiveParametersWithoutEmbedding => ActiveParameters - Cost.EmbeddingParameters;
+
     public static EstimateReport Create(ModelSpec spec, EstimateOptions options)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.FineTune is { } ft && ft.Method.UsesAdapters() && spec.Transformer is null)
+            throw new FineTuneException($"--finetune {ft.Method.Name()} is modelled for transformer specs only; {spec.Name} is a layer stack");
+        options.FineTune?.Lora.Validated();
         var cost = ModelAccounting.Account(spec, options.SequenceLength);
         long batch = options.Batch ?? (spec.Transformer is null ? 32 : 1);
         if (batch > MaxBatch)

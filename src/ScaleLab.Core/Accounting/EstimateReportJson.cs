@@ -1,3 +1,4 @@
+using ScaleLab.Core.FineTuning;
 using System.Text;
 using System.Text.Json;
 
@@ -58,6 +59,18 @@ public static class EstimateReportJson
         w.WriteString("optimizer", r.Options.Optimizer.Name());
         w.WriteBoolean("mixed_precision", r.Options.MixedPrecision);
         w.WriteString("inference_precision", r.InferencePrecision.Name());
+        var ft = r.Options.FineTune;
+        w.WriteString("finetune", ft?.Method.Name() ?? "none");
+        if (ft is { } f && f.Method.UsesAdapters())
+        {
+            w.WriteStartObject("lora");
+            w.WriteNumber("rank", f.Lora.Rank);
+            w.WriteNumber("alpha", f.Lora.EffectiveAlpha);
+            w.WriteString("targets", f.Lora.Targets.Name());
+            w.WriteNumber("dropout", f.Lora.Dropout);
+            w.WriteEndObject();
+        }
+        else w.WriteNull("lora");
         w.WriteEndObject();
     }
 
@@ -65,11 +78,11 @@ public static class EstimateReportJson
     {
         var c = r.Cost;
         w.WriteStartObject("parameters");
-        w.WriteNumber("total", c.Parameters);
-        w.WriteNumber("trainable", c.TrainableParameters);
-        w.WriteNumber("non_trainable", c.Parameters - c.TrainableParameters);
-        w.WriteNumber("active", c.ActiveParameters);
-        w.WriteNumber("active_without_embedding", c.ActiveParametersWithoutEmbedding);
+        w.WriteNumber("total", r.TotalParameters);
+        w.WriteNumber("trainable", r.TrainableParameters);
+        w.WriteNumber("non_trainable", r.TotalParameters - r.TrainableParameters);
+        w.WriteNumber("active", r.ActiveParameters);
+        w.WriteNumber("active_without_embedding", r.ActiveParametersWithoutEmbedding);
         w.WriteNumber("embedding", c.EmbeddingParameters);
         w.WriteNumber("buffers", c.Buffers);
         w.WriteNumber("prediction_layers", r.PredictionLayerParameters);

@@ -11,6 +11,7 @@ namespace ScaleLab.Core.Planning;
 /// <param name="BytesReadPerStep">Weights read in one decode step (all but the embedding rows not looked up; for mixture of experts only the experts the batch is expected to touch) plus every sequence's cache.</param>
 /// <param name="FlopsPerToken">2 FLOPs per active parameter (embedding lookup excluded) + QKᵀ and AV over the context.</param>
 /// <param name="ComputeFormat">The format the matmuls run in (int4 weights are dequantized and multiplied in 16 bits).</param>
+/// <param name="Formats">Block-format weights and a scaled KV cache, when asked (--precision q4_k_m, --kv-precision int8 …).</param>
 public sealed record ServingPlan(
     Precision WeightPrecision,
     Precision KvPrecision,
@@ -25,8 +26,15 @@ public sealed record ServingPlan(
     double FlopsPerToken,
     ComputeFormat ComputeFormat,
     double BandwidthBytesPerSecond,
-    double PeakFlopsPerSecond)
+    double PeakFlopsPerSecond,
+    ServingFormats? Formats = null)
 {
+    /// <summary>What --precision named: a plain precision or a storage recipe (q4_k_m, mxfp4, awq-g128 …).</summary>
+    public string WeightFormatName => Formats?.Weights?.Recipe ?? WeightPrecision.Name();
+
+    /// <summary>What the cache is stored in: a plain precision or a scaled format (int8 with per-head scales, q8_0 …).</summary>
+    public string KvFormatName => Formats?.Kv?.Name ?? KvPrecision.Name();
+
     public long KvCacheBytes => checked(KvCacheBytesPerSequence * Batch);
 
     public long TotalBytes => checked(WeightBytes + KvCacheBytes);

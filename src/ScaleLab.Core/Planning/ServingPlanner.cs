@@ -105,7 +105,7 @@ public static class ServingPlanner
     }
 
     /// <summary>Untied input embeddings, learned positions and token types are looked up a row at a time, never read whole.</summary>
-    private static long EmbeddingRowsNotRead(TransformerSpec? m)
+    internal static long EmbeddingRowsNotRead(TransformerSpec? m)
     {
         if (m is null) return 0;
         long tokenTable = m.TiedEmbeddings && m.LmHead ? 0 : m.VocabSize;   // a tied LM head reads the whole table

@@ -23,22 +23,33 @@ public sealed record ActivationBytes(long PerLayerBytes, long LayersPerStage, in
 /// The count below is the same inventory written per tensor, so it also covers GQA (fewer K/V heads), gated FFNs
 /// (SwiGLU keeps gate, up, act(gate) and their product: 4·f per token instead of 2·f), any FFN width f, and mixture of
 /// experts (each token passes through top-k experts); for GPT shapes it reproduces the paper's numbers exactly.
+/// A mixture of experts also keeps the fp32 router probabilities and, per routed token copy, the dispatched input and the
+/// expert's output (Megatron-Core's token permutation keeps both); a capacity factor pads every expert's buffer.
+/// With a fused attention kernel (<see cref="AttentionKernel.Flash"/>) no s × s tensor is kept: the kernel saves one
+/// fp32 log-sum-exp per head and token instead (FlashAttention-2, Dao 2023, §3.1, Algorithm 1's L), and regenerates
+/// its dropout mask from the random generator's state (FlashAttention, Dao et al. 2022, §3.1).
+/// Context parallelism splits the sequence: each of the cp ranks keeps every tensor for its s/cp tokens, and with eager
+/// attention its queries' scores against all s keys (a·(s/cp)·s per sequence); the K/V chunks passed around the ring
+/// are transient and not counted.
 /// </summary>
 public static class TransformerActivations
 {
     public static ActivationBytes Compute(
         TransformerSpec model, long sequence, long microBatch, ParallelLayout layout,
-        ActivationRecompute recompute, int bytesPerElement = 2, bool dropout = true)
+        ActivationRecompute recompute, int bytesPerElement = 2, bool dropout = true,
+        AttentionKernel attention = AttentionKernel.Eager, bool? attentionDropout = null, double capacityFactor = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layout);
-        long s = sequence, b = microBatch, h = model.DModel, e = bytesPerElement;
+        if (!double.IsFinite(capacityFactor) || capacityFactor < 1)
+            throw new PlanningException($"--capacity-factor {capacityFactor.ToString(System.Globalization.CultureInfo.InvariantCulture)}: it must be at least 1 (1 is dropless routing; 1.25 is GShard's and Switch's)");
+        long s = sequence / layout.ContextParallel, b = microBatch, h = model.DModel, e = bytesPerElement;   // this rank's tokens
         long t = layout.TensorParallel;
         bool sp = layout.SequenceParallel;
         long sb = checked(s * b), sbh = checked(sb * h);
         long perLayer = recompute == ActivationRecompute.Full
             ? Split(checked(e * sbh), 0, t, sp)   // only the layer input is kept; split t ways only inside the sequence-parallel region
-            : LayerBytes(model, s, b, t, sp, e, dropout, keepScores: recompute == ActivationRecompute.None);
+            : LayerBytes(model, s, sequence, b, t, sp, e, dropout, attentionDropout ?? dropout, attention, capacityFactor, keepScores: recompute == ActivationRecompute.None);
 
         int pp = layout.PipelineParallel;
         long layersPerStage = (model.Layers + pp - 1) / pp;
@@ -54,7 +65,8 @@ public static class TransformerActivations
     }
 
     /// <summary>One layer, one micro-batch, with recomputation off (keepScores) or selective.</summary>
-    private static long LayerBytes(TransformerSpec m, long s, long b, long t, bool sp, long e, bool dropout, bool keepScores)
+    private static long LayerBytes(TransformerSpec m, long s, long keys, long b, long t, bool sp, long e, bool dropout, bool attentionDropout,
+        AttentionKernel attention, double capacityFactor, bool keepScores)
     {
         long sb = checked(s * b), h = m.DModel, f = m.FfnSize;
         long qWidth = m.Heads * m.EffectiveHeadDim, kvWidth = m.EffectiveKvHeads * m.EffectiveHeadDim;
@@ -68,16 +80,25 @@ public static class TransformerActivations
 
         // Split t ways: heads and FFN columns are divided among the tensor-parallel ranks.
         long ffnPerToken = m.FeedForward == FeedForwardKind.Plain ? 2 * f : 4 * f;   // plain: act input and output; gated: gate, up, act(gate), product
-        long experts = m.IsMixtureOfExperts ? m.TopK : 1;
+        // Mixture of experts: each token runs through top-k experts; with a capacity factor C every expert's buffer is
+        // padded to C·k·tokens/E (GShard, Lepikhin et al. 2021, §2.2), so C·k·s·b token rows in all.
+        long routed = m.IsMixtureOfExperts ? checked((long)Math.Ceiling(capacityFactor * m.TopK * sb)) : sb;
+        if (m.IsMixtureOfExperts)
+            replicated = checked(replicated
+                + (4 * sb * m.Experts)           // fp32 router probabilities (softmax in fp32, as Mixtral's router computes it)
+                + (e * routed * h)               // tokens dispatched to their experts: the experts' first-linear input
+                + (e * routed * h));             // expert outputs before the weighted sum: the routing weights' gradient reads them
         long sharded = checked(
             (e * sb * (qWidth + kvWidth))        // Q and K, read by QKᵀ
             + (e * sb * kvWidth)                 // V, read by AV
             + (e * sb * qWidth)                  // attention output, input of the output projection
-            + (e * sb * ffnPerToken * experts));
-        if (keepScores)
+            + (e * routed * ffnPerToken));
+        if (attention == AttentionKernel.Flash)
+            sharded = checked(sharded + (4 * m.Heads * sb));   // fp32 log-sum-exp (a, s) per sequence; scores never leave the chip
+        else if (keepScores)
         {
-            long scores = checked(m.Heads * s * s * b);
-            sharded = checked(sharded + (e * scores) + (dropout ? scores + (e * scores) : 0));   // softmax output; dropout mask and output
+            long scores = checked(m.Heads * s * keys * b);   // this rank's queries against every key
+            sharded = checked(sharded + (e * scores) + (attentionDropout ? scores + (e * scores) : 0));   // softmax output; dropout mask and output
         }
         return Split(replicated, sharded, t, sp);
     }

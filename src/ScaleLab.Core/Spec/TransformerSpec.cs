@@ -148,6 +148,15 @@ public sealed record TransformerSpec
 
     /// <summary>Whether block <paramref name="layer"/> attends to a bounded span (<see cref="Local"/>).</summary>
     public bool IsLocalLayer(int layer) => Local is { } local && local.Layers.Contains(layer);
+
+    /// <summary>
+    /// Dropout probability on the embedding output and the residual branches (HF resid_pdrop, embd_pdrop,
+    /// hidden_dropout_prob, hidden_dropout). Null: not stated; planning then assumes 0.1, GPT-2's and BERT's value.
+    /// </summary>
+    public double? Dropout { get; init; }
+
+    /// <summary>Dropout probability on the attention probabilities (HF attn_pdrop, attention_probs_dropout_prob, attention_dropout). Null: as <see cref="Dropout"/>.</summary>
+    public double? AttentionDropout { get; init; }
 }
 
 /// <summary>

@@ -73,6 +73,9 @@ public static class TransformerSpecJson
         var denseLayers = Layers(o, "dense_layers", layers);
         int predictionLayers = o.OptionalInt("prediction_layers", 0, 0, MaxLayers);
         _ = o.Raw("expert_ffn_size");
+        double? dropout = o.Has("dropout") ? o.OptionalDouble("dropout", 0, 0, 1, maxExclusive: true) : null;
+        double? attentionDropout = o.Has("attention_dropout") ? o.OptionalDouble("attention_dropout", 0, 0, 1, maxExclusive: true) : null;
+        _ = (o.Raw("dropout"), o.Raw("attention_dropout"));
         o.RejectUnknownFields();
 
         CheckHeads(o, dModel, heads, kvHeads, headDim);
@@ -123,6 +126,8 @@ public static class TransformerSpecJson
             RouterScoreBias = routerScoreBias,
             DenseLayers = denseLayers,
             PredictionLayers = predictionLayers,
+            Dropout = dropout,
+            AttentionDropout = attentionDropout,
         };
     }
 

@@ -88,6 +88,8 @@ public static class TransformerSpecJsonWriter
         if (t.RouterScoreBias) w.WriteBoolean("router_score_bias", true);
         if (t.DenseLayers is { } dense) Layers(w, "dense_layers", dense);
         if (t.PredictionLayers > 0) w.WriteNumber("prediction_layers", t.PredictionLayers);
+        if (t.Dropout is { } dropout) w.WriteNumber("dropout", dropout);
+        if (t.AttentionDropout is { } attentionDropout) w.WriteNumber("attention_dropout", attentionDropout);
         w.WriteEndObject();
     }
 

@@ -157,7 +157,7 @@ public class TransformerSpecJsonTests
     public void Should_Reject_An_Unknown_Field_Listing_Valid_Ones()
     {
         string message = Error(Spec("\"n_layers\": 3"));
-        Assert.StartsWith("t.json: transformer: unknown field 'n_layers'; valid fields here: activation, attention_sinks, bias, d_model, dense_layers, embedding_norm, expert_ffn_size, experts, ffn, ffn_bias, ffn_size, final_norm, head_dim, heads, kind, kv_heads, latent_attention,", message);
+        Assert.StartsWith("t.json: transformer: unknown field 'n_layers'; valid fields here: activation, attention_dropout, attention_sinks, bias, d_model, dense_layers, dropout, embedding_norm, expert_ffn_size, experts, ffn, ffn_bias, ffn_size, final_norm, head_dim, heads, kind, kv_heads, latent_attention,", message);
     }
 
     [Fact]

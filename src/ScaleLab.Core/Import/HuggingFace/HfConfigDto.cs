@@ -80,6 +80,15 @@ internal sealed record HfConfigDto
     public double? LayerNormEpsilon { get; init; }
     public string? ActivationFunction { get; init; }
 
+    // Dropout probabilities: GPT-2's (resid/embd/attn_pdrop, also Phi-3's), BERT's, and the rotary families'.
+    public double? ResidPdrop { get; init; }
+    public double? EmbdPdrop { get; init; }
+    public double? AttnPdrop { get; init; }
+    public double? HiddenDropoutProb { get; init; }
+    public double? AttentionProbsDropoutProb { get; init; }
+    public double? HiddenDropout { get; init; }
+    public double? AttentionDropout { get; init; }
+
     /// <summary>Reads the top-level object of a config.json; <paramref name="source"/> is the file, for messages.</summary>
     public static HfConfigDto Read(JsonElement root, string source)
     {
@@ -158,6 +167,13 @@ internal sealed record HfConfigDto
             NCtx = r.Integer("n_ctx"),
             LayerNormEpsilon = r.Number("layer_norm_epsilon"),
             ActivationFunction = r.String("activation_function"),
+            ResidPdrop = r.Number("resid_pdrop"),
+            EmbdPdrop = r.Number("embd_pdrop"),
+            AttnPdrop = r.Number("attn_pdrop"),
+            HiddenDropoutProb = r.Number("hidden_dropout_prob"),
+            AttentionProbsDropoutProb = r.Number("attention_probs_dropout_prob"),
+            HiddenDropout = r.Number("hidden_dropout"),
+            AttentionDropout = r.Number("attention_dropout"),
         };
     }
 

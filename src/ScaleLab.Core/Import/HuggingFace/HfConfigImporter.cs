@@ -55,7 +55,7 @@ public static class HfConfigImporter
         {
             dto = HfConfigDto.Read(document.RootElement, source);
         }
-        var mapped = HfConfigMapper.Map(dto, source);
+        var mapped = HfDropout.Apply(HfConfigMapper.Map(dto, source), dto, source);
         var transformer = Revalidate(mapped, source);
         string modelName = string.IsNullOrWhiteSpace(dto.NameOrPath) ? name : dto.NameOrPath.TrimEnd('/').Split('/')[^1];
         return new ModelSpec

@@ -36,14 +36,8 @@ internal static class EstimateCommand
         var fineTune = new FineTuneOptions();
 
         var command = new Command("estimate",
-            "Count a model's parameters, forward/training FLOPs, training and inference memory, and disk size, before training it.
-
-"
-            + "Examples:
-  scalelab estimate resnet-18 --batch 64 --mixed-precision
-  scalelab estimate deepseek-v3 --json
-  scalelab estimate --list
-"
+            "Count a model's parameters, forward/training FLOPs, training and inference memory, and disk size, before training it.\n\n"
+            + "Examples:\n  scalelab estimate resnet-18 --batch 64 --mixed-precision\n  scalelab estimate deepseek-v3 --json\n  scalelab estimate --list\n"
             + "  scalelab estimate llama-2-7b --finetune lora --lora-rank 16 --lora-targets all-linear   # trainable (adapter) and total parameters");
         command.Arguments.Add(target);
         foreach (var option in new Option[] { all, list, batch, seq, precision, optimizer, mixed, json }.Concat(fineTune.All)) command.Options.Add(option);

@@ -71,9 +71,7 @@ public static class ServingPhasesPlanner
         var m = cost.Spec.Transformer;
         long notRead = ServingPlanner.EmbeddingRowsNotRead(m);
         double perToken = 2.0 * (cost.ActiveParameters - notRead);
-        double attention = m is { Kind: TransformerKind.Decoder }
-            ? 2.0 * m.Layers * prompt * prompt * m.Heads * m.EffectiveHeadDim    // causal: Σ_i 4·i·d_attn ≈ 2·P²·d_attn per layer
-            : m is null ? 0 : 4.0 * m.Layers * prompt * prompt * m.Heads * m.EffectiveHeadDim;   // encoders attend both ways
+        double attention = m is null ? 0 : 2.0 * ServingPlanner.PrefillAttentionMacs(m, prompt);
         double flops = plan.Batch * ((perToken * prompt) + attention);
 
         double kvPerToken = (double)plan.KvCacheBytesPerSequence / plan.Context;

@@ -56,14 +56,30 @@ public static class ServingPlanner
     public static double DecodeAttentionMacs(TransformerSpec m, long context)
     {
         ArgumentNullException.ThrowIfNull(m);
-        double perKey = m.Latent is { } latent
-            ? (double)m.Heads * (latent.QkHeadDim + latent.ValueHeadDim)
-            : 2.0 * m.Heads * m.EffectiveHeadDim;
+        double perKey = PerKeyMacs(m);
         double keys = 0;
         for (int layer = 0; layer < m.Layers; layer++)
             keys += m.IsLocalLayer(layer) ? Math.Min(context, m.Local!.Window) : context;
         return perKey * keys;
     }
+
+    /// <summary>
+    /// QKᵀ and AV MACs of a prefill of <paramref name="prompt"/> tokens: per layer H·(qk + v) for each (query, key) pair
+    /// the mask keeps — P(P+1)/2 for a causal global layer, the band for a sliding window, one triangle per chunk
+    /// (<see cref="TransformerAccounting.AttendedPairs"/>), P² for an encoder; MLA counts its expanded heads.
+    /// </summary>
+    public static double PrefillAttentionMacs(TransformerSpec m, long prompt)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        double pairs = 0;
+        for (int layer = 0; layer < m.Layers; layer++)
+            pairs += m.Kind == TransformerKind.Encoder ? (double)prompt * prompt : TransformerAccounting.AttendedPairs(m, layer, prompt);
+        return PerKeyMacs(m) * pairs;
+    }
+
+    private static double PerKeyMacs(TransformerSpec m) => m.Latent is { } latent
+        ? (double)m.Heads * (latent.QkHeadDim + latent.ValueHeadDim)
+        : 2.0 * m.Heads * m.EffectiveHeadDim;
 
     /// <summary>"fits on l4 with 1 GPU: …; up to N sequences" or "does not fit …; needs at least M GPUs".</summary>
     public static string Verdict(ServingPlan plan, HardwareProfile hardware)

@@ -142,3 +142,24 @@ public class DecodeAttentionTests
         Assert.Equal(2.0 * 32 * 32 * 128 * 4096, ScaleLab.Core.Planning.ServingPlanner.DecodeAttentionMacs(t, 4096));
     }
 }
+
+public class PrefillAttentionTests
+{
+    [Fact]
+    public void PrefillAttention_GptOss_SlidingLayersAttendTheBand()
+    {
+        // 12 global layers: P(P+1)/2 pairs; 12 sliding: W(W+1)/2 + (P−W)·W; 64 heads × (64 + 64) MACs per pair.
+        var t = ModelPresets.Load("gpt-oss-20b").Transformer!;
+        long p = 4096, w = 128;
+        double pairs = (12.0 * p * (p + 1) / 2) + (12.0 * ((w * (w + 1) / 2) + ((p - w) * w)));
+        Assert.Equal(64.0 * 128 * pairs, ScaleLab.Core.Planning.ServingPlanner.PrefillAttentionMacs(t, p));
+    }
+
+    [Fact]
+    public void PrefillAttention_DeepSeekV3_CountsTheExpandedHeads()
+    {
+        // MLA before absorption: 128 heads × (192 + 128) MACs per pair, 61 causal layers.
+        var t = ModelPresets.Load("deepseek-v3").Transformer!;
+        Assert.Equal(128.0 * 320 * 61 * (1000.0 * 1001 / 2), ScaleLab.Core.Planning.ServingPlanner.PrefillAttentionMacs(t, 1000));
+    }
+}

@@ -26,7 +26,7 @@ public class ServingPhasesTests
     public void Prefill_4096Tokens_IsComputeBound_At187Milliseconds()
     {
         var p = Phases(4096, 1);
-        double flops = (2.0 * (Parameters - Embedding) * 4096) + (2.0 * 32 * 4096 * 4096 * 4096);   // weights + causal QKᵀ, AV
+        double flops = (2.0 * (Parameters - Embedding) * 4096) + (2.0 * 32 * 4096 * 4097 * 4096);   // weights + causal QKᵀ, AV: P(P+1)/2 pairs × 2·d_attn MACs × 2 FLOPs, per layer
         Assert.Equal(flops, p.PrefillFlops);
         Assert.Equal((2.0 * (Parameters - Embedding)) + (4096.0 * KvPerToken), p.PrefillBytes);
         Assert.Equal(flops / 312e12, p.TimeToFirstTokenSeconds, 1e-12);    // 0.1876 s

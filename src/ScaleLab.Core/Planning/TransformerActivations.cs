@@ -49,7 +49,7 @@ public static class TransformerActivations
         long sb = checked(s * b), sbh = checked(sb * h);
         long perLayer = recompute == ActivationRecompute.Full
             ? Split(checked(e * sbh), 0, t, sp)   // only the layer input is kept; split t ways only inside the sequence-parallel region
-            : LayerBytes(model, s, sequence, b, t, sp, e, dropout, attentionDropout ?? dropout, attention, capacityFactor, keepScores: recompute == ActivationRecompute.None);
+            : HeaviestLayerBytes(model, s, sequence, b, t, sp, e, dropout, attentionDropout ?? dropout, attention, capacityFactor, keepScores: recompute == ActivationRecompute.None);
 
         int pp = layout.PipelineParallel;
         long layersPerStage = (model.Layers + pp - 1) / pp;
@@ -64,12 +64,32 @@ public static class TransformerActivations
         return last.Total > first.Total ? last : first;
     }
 
-    /// <summary>One layer, one micro-batch, with recomputation off (keepScores) or selective.</summary>
-    private static long LayerBytes(TransformerSpec m, long s, long keys, long b, long t, bool sp, long e, bool dropout, bool attentionDropout,
+    /// <summary>
+    /// Layers differ in current models (DeepSeek's dense first layers, Llama 4's interleaving): every layer is counted as
+    /// the heaviest kind present, which bounds the stage's total from above (the dense and routed figures differ by
+    /// a few percent for DeepSeek-V3: 18,432-wide dense against 8 × 2,048 routed plus a 2,048 shared expert).
+    /// </summary>
+    private static long HeaviestLayerBytes(TransformerSpec m, long s, long keys, long b, long t, bool sp, long e, bool dropout, bool attentionDropout,
         AttentionKernel attention, double capacityFactor, bool keepScores)
     {
-        long sb = checked(s * b), h = m.DModel, f = m.FfnSize;
-        long qWidth = m.Heads * m.EffectiveHeadDim, kvWidth = m.EffectiveKvHeads * m.EffectiveHeadDim;
+        bool hasMoe = Enumerable.Range(0, m.Layers).Any(m.IsMoeLayer);
+        bool hasDense = !m.IsMixtureOfExperts || Enumerable.Range(0, m.Layers).Any(i => !m.IsMoeLayer(i));
+        long moe = hasMoe ? LayerBytes(m, s, keys, b, t, sp, e, dropout, attentionDropout, attention, capacityFactor, keepScores, routed: true) : 0;
+        long dense = hasDense ? LayerBytes(m, s, keys, b, t, sp, e, dropout, attentionDropout, attention, capacityFactor, keepScores, routed: false) : 0;
+        return Math.Max(moe, dense);
+    }
+
+    /// <summary>One layer, one micro-batch, with recomputation off (keepScores) or selective; a routing or a dense layer.</summary>
+    private static long LayerBytes(TransformerSpec m, long s, long keys, long b, long t, bool sp, long e, bool dropout, bool attentionDropout,
+        AttentionKernel attention, double capacityFactor, bool keepScores, bool routed)
+    {
+        long sb = checked(s * b), h = m.DModel;
+        long f = routed ? m.EffectiveExpertFfnSize : m.FfnSize;
+        // Widths of Q, K, V and the attention output. MLA (DeepSeek-V2 §2.1) expands its latent into H heads of
+        // qk = nope + rope for Q and K and v for V before attending, so those are what autograd keeps.
+        var (qWidth, kWidth, vWidth) = m.Latent is { } mla
+            ? (m.Heads * mla.QkHeadDim, m.Heads * mla.QkHeadDim, m.Heads * mla.ValueHeadDim)
+            : (m.Heads * m.EffectiveHeadDim, m.EffectiveKvHeads * m.EffectiveHeadDim, m.EffectiveKvHeads * m.EffectiveHeadDim);
 
         // Not split by tensor parallelism (outside the column/row-parallel pair), unless sequence parallelism splits them.
         long replicated = checked(
@@ -82,17 +102,22 @@ public static class TransformerActivations
         long ffnPerToken = m.FeedForward == FeedForwardKind.Plain ? 2 * f : 4 * f;   // plain: act input and output; gated: gate, up, act(gate), product
         // Mixture of experts: each token runs through top-k experts; with a capacity factor C every expert's buffer is
         // padded to C·k·tokens/E (GShard, Lepikhin et al. 2021, §2.2), so C·k·s·b token rows in all.
-        long routed = m.IsMixtureOfExperts ? checked((long)Math.Ceiling(capacityFactor * m.TopK * sb)) : sb;
-        if (m.IsMixtureOfExperts)
+        long rows = routed ? checked((long)Math.Ceiling(capacityFactor * m.TopK * sb)) : sb;
+        if (routed)
             replicated = checked(replicated
                 + (4 * sb * m.Experts)           // fp32 router probabilities (softmax in fp32, as Mixtral's router computes it)
-                + (e * routed * h)               // tokens dispatched to their experts: the experts' first-linear input
-                + (e * routed * h));             // expert outputs before the weighted sum: the routing weights' gradient reads them
+                + (e * rows * h)                 // tokens dispatched to their experts: the experts' first-linear input
+                + (e * rows * h));               // expert outputs before the weighted sum: the routing weights' gradient reads them
+        if (m.Latent is { } latent)
+            replicated = checked(replicated       // the low-rank path: each latent's norm input and up-projection input
+                + (2 * e * sb * ((latent.QueryRank ?? 0) + latent.KvRank)));
         long sharded = checked(
-            (e * sb * (qWidth + kvWidth))        // Q and K, read by QKᵀ
-            + (e * sb * kvWidth)                 // V, read by AV
-            + (e * sb * qWidth)                  // attention output, input of the output projection
-            + (e * routed * ffnPerToken));
+            (e * sb * (qWidth + kWidth))         // Q and K, read by QKᵀ
+            + (e * sb * vWidth)                  // V, read by AV
+            + (e * sb * (m.Latent is null ? qWidth : vWidth))   // attention output (H·v for MLA), input of the output projection
+            + (e * rows * ffnPerToken)
+            // shared experts (DeepSeek, Llama 4): every token, SharedExperts·f wide, gated like the routed ones
+            + (routed && m.SharedExperts > 0 ? e * sb * ffnPerToken * m.SharedExperts : 0));
         if (attention == AttentionKernel.Flash)
             sharded = checked(sharded + (4 * m.Heads * sb));   // fp32 log-sum-exp (a, s) per sequence; scores never leave the chip
         else if (keepScores)

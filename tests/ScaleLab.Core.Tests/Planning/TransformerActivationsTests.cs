@@ -84,3 +84,33 @@ public class TransformerActivationsTests
         Assert.Equal((2 * Sbh) + (Scores * 3 / 5), withDropout - without);
     }
 }
+
+/// <summary>Planning's activations for the current families: MLA's expanded heads and latents, routed and shared experts.</summary>
+public class CurrentFamilyActivationTests
+{
+    [Fact]
+    public void Activations_DeepSeekV2Lite_CountTheLatentsTheExpandedHeadsAndTheSharedExperts()
+    {
+        // One routed layer, s = 1024, b = 1, bf16, fused attention, no dropout, no recomputation, t = 1:
+        // replicated: two norm inputs, the QKV and FFN inputs (4·e·s·h), router fp32 probabilities (4·s·E), dispatched
+        // inputs and expert outputs (2·e·6s·h), the kv latent's norm and up-projection inputs (2·e·s·512);
+        // per head: Q and K (H·192 each), V and the attention output (H·128 each), the routed FFN (6s·4·1408),
+        // the two shared experts (s·4·1408·2), fp32 log-sum-exp (4·H·s).
+        var t = Core.Presets.ModelPresets.Load("deepseek-v2-lite").Transformer!;
+        long s = 1024, e = 2, h = 2048, rows = 6 * s, ffn = 4 * 1408;
+        long replicated = (4 * e * s * h) + (4 * s * 64) + (2 * e * rows * h) + (2 * e * s * 512);
+        long sharded = (e * s * 16 * 192 * 2) + (e * s * 16 * 128 * 2) + (e * rows * ffn) + (e * s * ffn * 2) + (4 * 16 * s);
+        var bytes = TransformerActivations.Compute(t, s, 1, ParallelLayout.Single, ActivationRecompute.None, 2, dropout: false, attention: AttentionKernel.Flash);
+        Assert.Equal(replicated + sharded, bytes.PerLayerBytes);
+    }
+
+    [Fact]
+    public void Activations_Qwen3Moe_UseTheExpertWidthNotTheDenseWidth()
+    {
+        // Qwen3-30B-A3B routes every layer: 8 of 128 experts, 768 wide (its intermediate_size 6144 is never built).
+        var t = Core.Presets.ModelPresets.Load("qwen3-30b-a3b").Transformer!;
+        var narrow = TransformerActivations.Compute(t, 512, 1, ParallelLayout.Single, ActivationRecompute.None, 2, dropout: false, attention: AttentionKernel.Flash);
+        var wide = TransformerActivations.Compute(t with { ExpertFfnSize = null }, 512, 1, ParallelLayout.Single, ActivationRecompute.None, 2, dropout: false, attention: AttentionKernel.Flash);
+        Assert.Equal(2L * 8 * 512 * 4 * (6144 - 768), wide.PerLayerBytes - narrow.PerLayerBytes);
+    }
+}

@@ -74,7 +74,10 @@ public static class ParallelMemory
             long embedding = checked((m.VocabSize + (m.Positions == PositionKind.Learned ? m.MaxPositions : 0) + m.TypeVocabSize) * m.DModel);
             long head = m.LmHead ? checked(m.VocabSize * m.DModel) : 0;
             long blocks = total - embedding - (m.TiedEmbeddings ? 0 : head);
-            long perLayer = ModelStateMemory.CeilDiv(Math.Max(0, blocks), m.Layers);
+            // The busiest stage holds the heaviest layers: where layers differ (DeepSeek's dense first layers against
+            // its routed ones) the largest block, not the average, bounds a stage.
+            var blockRows = cost.Layers.Where(l => l.IsContainer && l.Path.StartsWith("blocks[", StringComparison.Ordinal)).ToList();
+            long perLayer = blockRows.Count > 0 ? blockRows.Max(l => l.Parameters) : ModelStateMemory.CeilDiv(Math.Max(0, blocks), m.Layers);
             long layersPerStage = (m.Layers + layout.PipelineParallel - 1) / layout.PipelineParallel;
             stage = checked((layersPerStage * perLayer) + Math.Max(embedding, head));
         }
@@ -100,8 +103,11 @@ public static class ParallelMemory
     }
 
     /// <summary>
-    /// The routed experts' weights on one rank: per layer E experts of (gated: 3, plain: 2)·d·f weights, ⌈L/pp⌉ layers per
-    /// stage, split tp ways (each expert's matrices are tensor-parallel like a dense FFN) and ep ways (E/ep experts each).
+    /// The routed experts' weights on one rank: per routing layer E experts of (gated: 3, plain: 2)·d·f weights at the
+    /// experts' own width f (DeepSeek's moe_intermediate_size, not the dense layers'), with their biases where the model
+    /// has them (gpt-oss); ⌈routing layers / pp⌉ layers on the busiest stage (DeepSeek's dense first layers hold none),
+    /// split tp ways (each expert's matrices are tensor-parallel like a dense FFN) and ep ways (E/ep experts each).
+    /// Shared experts are dense: every rank keeps them.
     /// </summary>
     public static long ExpertParametersPerRank(ModelCost cost, ParallelLayout layout)
     {
@@ -109,8 +115,12 @@ public static class ParallelMemory
         ArgumentNullException.ThrowIfNull(layout);
         var m = cost.Spec.Transformer;
         if (m is null || !m.IsMixtureOfExperts) return 0;
-        long perExpert = checked((m.FeedForward == FeedForwardKind.Plain ? 2 : 3) * m.DModel * m.FfnSize);
-        long layersPerStage = (m.Layers + layout.PipelineParallel - 1) / layout.PipelineParallel;
+        bool gated = m.FeedForward != FeedForwardKind.Plain;
+        long f = m.EffectiveExpertFfnSize;
+        long biases = m.FfnBias ?? (m.Bias == BiasKind.All) ? (gated ? 2 * f : f) + m.DModel : 0;
+        long perExpert = checked(((gated ? 3 : 2) * m.DModel * f) + biases);
+        int routingLayers = Enumerable.Range(0, m.Layers).Count(m.IsMoeLayer);
+        long layersPerStage = (routingLayers + layout.PipelineParallel - 1) / layout.PipelineParallel;
         return ModelStateMemory.CeilDiv(checked(layersPerStage * m.Experts * perExpert), (long)layout.TensorParallel * layout.ExpertParallel);
     }
 

@@ -114,3 +114,18 @@ public class CurrentFamilyActivationTests
         Assert.Equal(2L * 8 * 512 * 4 * (6144 - 768), wide.PerLayerBytes - narrow.PerLayerBytes);
     }
 }
+
+public class CurrentFamilyParallelTests
+{
+    [Fact]
+    public void ExpertParameters_DeepSeekV3_UseTheExpertWidthAndOnlyTheRoutingLayers()
+    {
+        // 58 routing layers over pp 16: 4 on the busiest stage; 256 experts of 3·7168·2048 split 64 ways.
+        var cost = Accounting.ModelAccounting.Account(Core.Presets.ModelPresets.Load("deepseek-v3"), 1);
+        var layout = new ParallelLayout(2048, Zero: 1, PipelineParallel: 16, ExpertParallel: 64);
+        Assert.Equal(4L * 256 * 3 * 7168 * 2048 / 64, ParallelMemory.ExpertParametersPerRank(cost, layout));
+        // The busiest stage: 4 of the heaviest (routed) blocks and the embedding; every rank keeps the dense parts.
+        long stage = ParallelMemory.ParametersPerRank(cost, layout);
+        Assert.True(stage > 0 && stage < cost.Parameters / 16, $"{stage} parameters on the busiest rank");
+    }
+}

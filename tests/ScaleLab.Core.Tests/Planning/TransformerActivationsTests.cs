@@ -121,7 +121,7 @@ public class CurrentFamilyParallelTests
     public void ExpertParameters_DeepSeekV3_UseTheExpertWidthAndOnlyTheRoutingLayers()
     {
         // 58 routing layers over pp 16: 4 on the busiest stage; 256 experts of 3·7168·2048 split 64 ways.
-        var cost = Accounting.ModelAccounting.Account(Core.Presets.ModelPresets.Load("deepseek-v3"), 1);
+        var cost = ScaleLab.Core.Accounting.ModelAccounting.Account(Core.Presets.ModelPresets.Load("deepseek-v3"), 1);
         var layout = new ParallelLayout(2048, Zero: 1, PipelineParallel: 16, ExpertParallel: 64);
         Assert.Equal(4L * 256 * 3 * 7168 * 2048 / 64, ParallelMemory.ExpertParametersPerRank(cost, layout));
         // The busiest stage: 4 of the heaviest (routed) blocks and the embedding; every rank keeps the dense parts.

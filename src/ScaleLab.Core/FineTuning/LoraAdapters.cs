@@ -32,8 +32,8 @@ public static class LoraAdapters
         ArgumentNullException.ThrowIfNull(lora);
         lora.Validated();
         var rows = BlockMatrices.Of(model)
-            .Where(matrix => matrix.Target != LoraTargets.None && lora.Targets.HasFlag(matrix.Target))
-            .Select(matrix => new AdapterRow(matrix, lora.Rank, model.Layers))
+            .Where(matrix => matrix.Target != LoraTargets.None && (lora.Targets & matrix.Target) == matrix.Target)
+            .Select(matrix => new AdapterRow(matrix, lora.Rank, matrix.Layers))
             .ToList();
         return new LoraAdapterCount(rows);
     }

@@ -93,7 +93,7 @@ public static class FineTuneMemoryPlanner
         long quantizedElements = 0, quantizedBytes = 0;
         foreach (var matrix in BlockMatrices.Of(m))
         {
-            long tensors = checked((long)matrix.Copies * m.Layers);
+            long tensors = checked((long)matrix.Copies * matrix.Layers);
             quantizedElements = checked(quantizedElements + (matrix.Elements * tensors));
             quantizedBytes = checked(quantizedBytes + (Nf4Storage.Bytes(matrix.Elements) * tensors));
         }

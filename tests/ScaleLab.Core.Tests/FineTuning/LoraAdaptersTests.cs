@@ -42,7 +42,7 @@ public class LoraAdaptersTests
         var count = LoraAdapters.Count(m, new LoraConfig(8, Targets: LoraTargets.AllLinear));
         Assert.Equal(32 * perLayer, count.Parameters);
         Assert.DoesNotContain(count.Rows, r => r.Matrix.Module == "router");
-        Assert.Equal(2, count.Rows.Single(r => r.Matrix.Module == "down").Matrix.ActiveCopies);
+        Assert.Equal(2, count.Rows.Single(r => r.Matrix.Module == "experts.down").Matrix.ActiveCopies);
     }
 
     [Fact]
@@ -85,4 +85,43 @@ public class LoraAdaptersTests
     public void Should_Reject_An_Unknown_Method() =>
         Assert.Equal("--finetune 'dora': unknown; valid: full, lora, qlora",
             Assert.Throws<FineTuneException>(() => FineTuneMethodInfo.Parse("dora")).Message);
+
+    [Fact]
+    public void DeepSeekV2Lite_AllLinear_FollowsItsLayers()
+    {
+        // 27 layers of MLA: q_proj (2048 → 16·192), kv_a_proj_with_mqa (2048 → 576), kv_b_proj (512 → 16·256), o_proj (16·128 → 2048);
+        // layer 0 dense (gate, up, down at 10,944); layers 1–26 route: 64 experts × (gate, up, down) at 1,408, the shared
+        // experts' FFN at 2·1,408. The router is not adapted.
+        var m = ModelPresets.Load("deepseek-v2-lite").Transformer!;
+        long r = 8;
+        long attention = r * ((2048 + 3072) + (2048 + 576) + (512 + 4096) + (2048 + 2048));
+        long dense = r * 3 * (2048 + 10_944);
+        long routed = (64 * r * 3 * (2048 + 1408)) + (r * 3 * (2048 + 2816));
+        var count = LoraAdapters.Count(m, new LoraConfig(8, Targets: LoraTargets.AllLinear));
+        Assert.Equal((27 * attention) + dense + (26 * routed), count.Parameters);
+    }
+
+    [Fact]
+    public void DeepSeekV2Lite_QAndV_AdaptsOnlyQProj()
+    {
+        // PEFT's target_modules ["q_proj", "v_proj"] on DeepseekV2: q_proj exists, no module is named v_proj.
+        var m = ModelPresets.Load("deepseek-v2-lite").Transformer!;
+        var count = LoraAdapters.Count(m, new LoraConfig(8, Targets: LoraTargets.Q | LoraTargets.V));
+        Assert.Equal(27L * 8 * (2048 + 3072), count.Parameters);
+    }
+}
+
+
+public class WeightTensorInventoryTests
+{
+    [Fact]
+    public void WeightTensors_DeepSeekV2Lite_LeaveOnlyTheNormsOver()
+    {
+        // The GGUF inventory (deepseek2 names) holds every matrix; what is left of the count is the norms:
+        // per layer input and post-attention norms (2·2048) and kv_a_layernorm (512), and the final norm.
+        var spec = ModelPresets.Load("deepseek-v2-lite");
+        var cost = ScaleLab.Core.Accounting.ModelAccounting.Account(spec, 1);
+        long matrices = ScaleLab.Core.NumberFormats.WeightTensors.Of(spec.Transformer!).Sum(t => t.Elements);
+        Assert.Equal((27L * ((2 * 2048) + 512)) + 2048, cost.Parameters - matrices);
+    }
 }

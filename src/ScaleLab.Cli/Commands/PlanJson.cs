@@ -96,6 +96,7 @@ internal static class PlanJson
                 : null,
             ["kv_cache_bytes_per_sequence"] = plan.KvCacheBytesPerSequence,
             ["kv_cache_bytes"] = plan.KvCacheBytes,
+            ["kv_cache_by_layer_kind"] = KvGroups(cost, plan),
             ["total_bytes"] = plan.TotalBytes,
             ["capacity_bytes"] = plan.CapacityBytes,
         };
@@ -284,4 +285,19 @@ internal static class PlanJson
     };
 
     private static void Write(TextWriter output, JsonObject root) => output.WriteLine(root.ToJsonString(Indented));
+
+    /// <summary>The KV cache by kind of layer (global, sliding window W, chunked C, latent (MLA)), each group's share of kv_cache_bytes.</summary>
+    private static JsonArray KvGroups(ModelCost cost, ServingPlan plan)
+    {
+        if (cost.Spec.Transformer is not { Kind: Core.Spec.TransformerKind.Decoder } t || plan.KvCacheBytes == 0) return [];
+        var kv = KvCache.For(t, plan.Context);
+        return new JsonArray([.. kv.Groups.Select(g => (JsonNode)new JsonObject
+        {
+            ["kind"] = g.Kind,
+            ["layers"] = g.Layers,
+            ["elements_per_token"] = g.ElementsPerToken,
+            ["cached_tokens"] = g.CachedTokens,
+            ["bytes"] = (long)Math.Round((double)plan.KvCacheBytes * g.Elements / kv.ElementsPerSequence),
+        })]);
+    }
 }

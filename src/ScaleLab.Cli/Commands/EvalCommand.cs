@@ -34,7 +34,7 @@ internal static class EvalCommand
         var output = parse.InvocationConfiguration.Output;
         string split = parse.GetValue(Split)!;
         if (split is not ("test" or "val")) throw new ScaleLabException($"--split: '{split}' is not one of test, val");
-        if (parse.GetValue(Threads) is int threads) TorchSharp.torch.set_num_threads(threads);
+        using var torchThreads = ScaleLab.Torch.TorchThreads.Use(parse.GetValue(Threads));
         var (spec, model, config) = RunDirectory.LoadModel(parse.GetValue(Run)!, parse.GetValue(Checkpoint)!);
         using (model)
         {

@@ -29,11 +29,8 @@ internal static class VerifyCommand
         {
             if (parse.GetValue(batch) < 1) throw new ScaleLabException($"--batch {parse.GetValue(batch)}: it must be at least 1");
             if (parse.GetValue(steps) < 1) throw new ScaleLabException($"--steps {parse.GetValue(steps)}: it must be at least 1");
-            if (parse.GetValue(threads) is int n)
-            {
-                if (n < 1) throw new ScaleLabException($"--threads {n}: it must be at least 1");
-                torch.set_num_threads(n);
-            }
+            if (parse.GetValue(threads) is < 1) throw new ScaleLabException($"--threads {parse.GetValue(threads)}: it must be at least 1");
+            using var torchThreads = ScaleLab.Torch.TorchThreads.Use(parse.GetValue(threads));
             if (TargetResolver.Resolve(parse.GetValue(target)!) is not ModelTarget model)
                 throw new ScaleLabException($"{parse.GetValue(target)}: a checkpoint has no spec to build; give a preset or a spec .json");
             var output = parse.InvocationConfiguration.Output;

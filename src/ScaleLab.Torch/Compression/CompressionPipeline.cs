@@ -32,7 +32,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
             throw new ScaleLabException($"compression evaluates classifiers (accuracy vs bytes); this run's task is {data.Task}");
         Directory.CreateDirectory(outputDirectory);
         var clock = Stopwatch.StartNew();
-        set_num_threads(request.Threads);
+        using var threads = TorchThreads.Use(request.Threads);
         var steps = new List<string>();
 
         double baselineAccuracy = Accuracy(trained);

@@ -18,6 +18,12 @@ public static class PeakMemory
     public static long ReadResidentBytes() => ReadField("VmRSS");
 
     /// <summary>
+    /// RssAnon in bytes (Linux ≥ 4.5): resident anonymous memory only — heaps, tensors — without the file-backed pages
+    /// of libraries, which the kernel drops and reloads at will and which made VmRSS deltas flaky; 0 where unavailable.
+    /// </summary>
+    public static long ReadAnonymousBytes() => ReadField("RssAnon");
+
+    /// <summary>
     /// Resets VmHWM to the current RSS by writing "5" to /proc/self/clear_refs (Linux ≥ 4.0, proc(5)), so a peak can be
     /// measured for one phase. Returns false where that is not allowed; the peak then covers the whole process.
     /// </summary>

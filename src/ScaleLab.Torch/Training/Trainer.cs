@@ -35,7 +35,7 @@ public static class Trainer
             throw new CheckpointException(files.LastState, "was written with a different training config; only epochs, threads and device may change when resuming (compare with config.json)");
 
         var device = DeviceFor(config.Device);
-        if (config.Threads is int threads) set_num_threads(threads);
+        using var threads = TorchThreads.Use(config.Threads);
         Directory.CreateDirectory(files.Checkpoints);
 
         using var data = DataSources.Load(config.Data.ToRequest(config.Seed));

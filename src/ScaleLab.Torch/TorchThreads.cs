@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace ScaleLab.Torch;
+
+/// <summary>
+/// libtorch's intra-op thread count is process-wide: a run, an evaluation or a compression that sets it borrows it for
+/// its duration and gives the previous value back, so a library caller (or the next test) keeps what it had.
+/// </summary>
+public readonly struct TorchThreads : IDisposable
+{
+    private readonly int _previous;
+
+    private TorchThreads(int previous) => _previous = previous;
+
+    /// <summary>Sets <paramref name="threads"/> until disposed; null leaves the count as it is.</summary>
+    public static TorchThreads Use(int? threads)
+    {
+        int previous = get_num_threads();
+        if (threads is int n && n != previous) set_num_threads(n);
+        return new TorchThreads(previous);
+    }
+
+    public void Dispose()
+    {
+        if (_previous > 0 && get_num_threads() != _previous) set_num_threads(_previous);
+    }
+}

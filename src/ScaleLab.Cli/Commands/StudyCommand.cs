@@ -99,7 +99,14 @@ internal static class StudyCommand
         yield return $"  E = {I(fit.E, "0.0000")}   A = {I(fit.A, "G4")}   α = {I(fit.Alpha, "0.000")}";
         yield return $"  log RMSE {fit.Quality.LogRmse.ToString("0.0000", CultureInfo.InvariantCulture)}, R² (log) {fit.Quality.LogRSquared.ToString("0.000", CultureInfo.InvariantCulture)}";
         var cut = fit.ReducibleLossCutPerDoubling;
+        if (fit.Alpha.IsUnconstrained)
+        {
+            yield return "  α is not constrained by these points: no rate per doubling can be stated (a wider range of widths would pin it)";
+            yield break;
+        }
         yield return $"  doubling parameters cuts the reducible loss (L − E) by {(cut.Estimate * 100).ToString("0.0", CultureInfo.InvariantCulture)}% "
             + $"[{(cut.Lower * 100).ToString("0.0", CultureInfo.InvariantCulture)}, {(cut.Upper * 100).ToString("0.0", CultureInfo.InvariantCulture)}]";
+        if (fit.E.IsUnconstrained)
+            yield return "  E is not constrained by these points: where the loss stops falling is not known (larger models or more epochs would show it)";
     }
 }

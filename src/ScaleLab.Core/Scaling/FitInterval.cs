@@ -11,6 +11,20 @@ public readonly record struct FitInterval(double Estimate, double Lower, double 
     /// <summary>Upper − Lower.</summary>
     public double Width => Upper - Lower;
 
+    /// <summary>The widest ratio Upper / Lower at which the points still pin a positive constant: two orders of magnitude.</summary>
+    public const double MaxConstrainedRatio = 100;
+
+    /// <summary>
+    /// True when the points do not pin the constant: the interval reaches down to zero (the fitted E, A and B are
+    /// exp(θ) and so positive; a lower end below a millionth of the estimate is the optimiser running to its bound), or
+    /// spans more than <see cref="MaxConstrainedRatio"/> (a bootstrap that cannot tell 10⁻³ from 10). Claims that rest
+    /// on such a constant ("no amount of data takes the loss below E") should not be stated.
+    /// </summary>
+    public bool IsUnconstrained =>
+        !double.IsFinite(Lower) || !double.IsFinite(Upper)
+        || (Estimate > 0 && Lower <= Estimate * 1e-6)
+        || (Lower > 0 && Upper / Lower > MaxConstrainedRatio);
+
     /// <summary>The interval of <paramref name="samples"/> (sorted or not) around <paramref name="estimate"/> at <paramref name="level"/> (e.g. 0.95).</summary>
     public static FitInterval FromSamples(double estimate, IEnumerable<double> samples, double level)
     {

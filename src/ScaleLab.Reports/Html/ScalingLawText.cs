@@ -12,7 +12,16 @@ public static class ScalingLawText
     {
         ArgumentNullException.ThrowIfNull(fit);
         return F($"L({fit.Variable}) = {fit.E.Estimate:G3} + {fit.A.Estimate:G3}·{fit.Variable}^−{fit.Alpha.Estimate:G3}  ") +
-            F($"({fit.ConfidenceLevel:0%} intervals: E {Range(fit.E)}, A {Range(fit.A)}, α {Range(fit.Alpha)})");
+            F($"({fit.ConfidenceLevel:0%} intervals: E {Range(fit.E)}, A {Range(fit.A)}, α {Range(fit.Alpha)})") + Unconstrained(("E", fit.E), ("A", fit.A), ("α", fit.Alpha));
+    }
+
+    /// <summary>" — E and A are not constrained by these points (each interval spans over 100× or reaches 0)", or "".</summary>
+    private static string Unconstrained(params (string Name, FitInterval Interval)[] constants)
+    {
+        var loose = constants.Where(c => c.Interval.IsUnconstrained).Select(c => c.Name).ToList();
+        if (loose.Count == 0) return "";
+        string names = loose.Count == 1 ? loose[0] : string.Join(", ", loose[..^1]) + " and " + loose[^1];
+        return $" — {names} {(loose.Count == 1 ? "is" : "are")} not constrained by these points (the interval spans over 100× or reaches 0)";
     }
 
     /// <summary>
@@ -24,9 +33,16 @@ public static class ScalingLawText
         ArgumentNullException.ThrowIfNull(fit);
         var cut = fit.ReducibleLossCutPerDoubling;
         double largest = fit.Points.Max(p => p.X);
-        return F($"Doubling {noun} lowers the reducible loss (L − E) by {cut.Estimate:0.0%} ({fit.ConfidenceLevel:0%} interval {cut.Lower:0.0%} to {cut.Upper:0.0%}); ") +
-            F($"from the largest size measured ({fit.Variable} = {PlotCanvas.Compact(largest)}), doubling lowers the loss itself by {fit.LossCutOnDoubling(largest):0.0%} ") +
-            F($"({fit.Loss(largest):G4} → {fit.Loss(2 * largest):G4}), and no amount of {noun} takes it below E = {fit.E.Estimate:G3}.");
+        string step = F($"from the largest size measured ({fit.Variable} = {PlotCanvas.Compact(largest)}), doubling lowers the loss itself by {fit.LossCutOnDoubling(largest):0.0%} ") +
+            F($"({fit.Loss(largest):G4} → {fit.Loss(2 * largest):G4})");
+        // A claim resting on an unconstrained constant is not a finding: say what the data leave open, and what would pin it.
+        if (fit.Alpha.IsUnconstrained)
+            return F($"The exponent α is not constrained by these points ({fit.ConfidenceLevel:0%} interval {Range(fit.Alpha)}), so no rate per doubling of {noun} can be stated; ") +
+                F($"{step}. Points over a wider range of {noun} would pin it.");
+        string rate = F($"Doubling {noun} lowers the reducible loss (L − E) by {cut.Estimate:0.0%} ({fit.ConfidenceLevel:0%} interval {cut.Lower:0.0%} to {cut.Upper:0.0%}); ") + step;
+        return fit.E.IsUnconstrained
+            ? rate + F($". The floor E is not constrained by these points ({fit.ConfidenceLevel:0%} interval {Range(fit.E)}): larger models, or training each longer, would show where the loss stops falling.")
+            : rate + F($", and no amount of {noun} takes it below E = {fit.E.Estimate:G3}.");
     }
 
     public static string Quality(FitQuality q) =>
@@ -45,7 +61,8 @@ public static class ScalingLawText
     {
         ArgumentNullException.ThrowIfNull(fit);
         return F($"L(N, D) = {fit.E.Estimate:G3} + {fit.A.Estimate:G3}/N^{fit.Alpha.Estimate:G3} + {fit.B.Estimate:G3}/D^{fit.Beta.Estimate:G3}  ") +
-            F($"({fit.ConfidenceLevel:0%} intervals: E {Range(fit.E)}, A {Range(fit.A)}, B {Range(fit.B)}, α {Range(fit.Alpha)}, β {Range(fit.Beta)})");
+            F($"({fit.ConfidenceLevel:0%} intervals: E {Range(fit.E)}, A {Range(fit.A)}, B {Range(fit.B)}, α {Range(fit.Alpha)}, β {Range(fit.Beta)})")
+            + Unconstrained(("E", fit.E), ("A", fit.A), ("B", fit.B), ("α", fit.Alpha), ("β", fit.Beta));
     }
 
     public static string ComputeOptimal(ComputeOptimalAllocation a)

@@ -78,3 +78,14 @@ public sealed class PowerLawFitterTests
         Assert.True(fit.Quality.LogRmse < 1e-4, fit.Quality.LogRmse.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
+
+public class FitIntervalConstraintTests
+{
+    [Theory]
+    [InlineData(0.373, 1.3e-12, 0.377, true)]    // the two-epoch sweep's E: the bootstrap ran E to its bound at zero
+    [InlineData(232.5, 0.5, 844.3, true)]        // more than two orders of magnitude
+    [InlineData(0.4702, 0.4335, 0.4802, false)]  // the embedded study's E
+    [InlineData(232.5, 61.37, 844.3, false)]     // its A: wide, but within 100×
+    public void IsUnconstrained_WhenTheIntervalReachesZeroOrSpansOver100x(double estimate, double lower, double upper, bool unconstrained) =>
+        Assert.Equal(unconstrained, new FitInterval(estimate, lower, upper).IsUnconstrained);
+}

@@ -8,8 +8,11 @@ namespace ScaleLab.Torch.Tests.Compression;
 
 /// <summary>
 /// End to end on real data (the embedded Fashion-MNIST subset): a small MLP is trained, then compressed; the file must
-/// really shrink, load back into a fresh module and evaluate identically, and cost little accuracy.
+/// really shrink, load back into a fresh module and evaluate identically, and cost little accuracy. Serial: the
+/// lottery-ticket test rebuilds initial weights from the seed, so no other collection may draw from torch's global
+/// generator meanwhile (ParameterParityTests builds dozens of modules).
 /// </summary>
+[Collection(ScaleLab.Torch.Tests.Training.SerialTorchCollection.Name)]
 public sealed class CompressionPipelineTests : IClassFixture<CompressionPipelineTests.TrainedMlp>, IDisposable
 {
     private readonly TrainedMlp _trained;

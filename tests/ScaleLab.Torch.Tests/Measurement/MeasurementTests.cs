@@ -18,18 +18,23 @@ public sealed class MeasurementTests
     }
 
     [Fact]
-    public void AnonymousBytes_GrowByATouched64MiBTensor()
+    public void AnonymousBytes_GrowByATouched128MiBTensor()
     {
-        // Anonymous memory, after the collector has run and finalizers have freed what earlier tests left: VmRSS also
-        // moved with file-backed library pages the kernel reclaims at will, which made this flaky in a full run.
+        // Anonymous memory (VmRSS also moved with file-backed library pages the kernel reclaims at will), after a
+        // collection, less whatever the managed heap committed or decommitted meanwhile (.NET's GC returns regions to
+        // the OS in the background): what is left is the tensor. In full runs the unadjusted delta missed by tens of MiB.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        long heapBefore = GC.GetGCMemoryInfo().TotalCommittedBytes;
         long before = PeakMemory.ReadAnonymousBytes();
-        using var big = torch.ones(16L << 20);          // 16 Mi float32 = 64 MiB, every page written
+        using var big = torch.ones(32L << 20);          // 32 Mi float32 = 128 MiB, every page written
         long after = PeakMemory.ReadAnonymousBytes();
-        Assert.InRange(after - before, 60L << 20, 200L << 20);
-        Assert.True(PeakMemory.ReadPeakResidentBytes() >= PeakMemory.ReadResidentBytes());
+        long heapChange = GC.GetGCMemoryInfo().TotalCommittedBytes - heapBefore;
+        Assert.InRange(after - before - heapChange, 120L << 20, 200L << 20);
+        // VmHWM is not compared with VmRSS here: the kernel updates the high-water mark lazily (when RSS is about to
+        // fall), and SpecVerifier resets it, so it can read below the current RSS for a while.
+        Assert.True(PeakMemory.ReadPeakResidentBytes() > 0);
     }
 
     [Fact]

@@ -27,3 +27,16 @@ public sealed class PlanCurrentFamiliesTests
         Assert.Contains("61 layers × 576 values × 4,096 tokens", text, StringComparison.Ordinal);
     }
 }
+
+public sealed class SummaryCurrentFamiliesTests
+{
+    [Fact]
+    public void Summary_DeepSeek_NamesRoutedAndSharedExpertRowsApart()
+    {
+        var (code, text, error) = EstimateCommandTests.Run("summary", "deepseek-v2-lite");
+        Assert.True(code == 0, error);
+        Assert.Contains("experts.gate_proj", text, StringComparison.Ordinal);
+        Assert.Contains("shared_experts.gate_proj", text, StringComparison.Ordinal);
+        Assert.Contains("kv_a_proj_with_mqa", text, StringComparison.Ordinal);
+    }
+}

@@ -64,10 +64,16 @@ internal static class SummaryRenderer
         ? $"sequence of {HumanUnits.Exact(cost.SequenceLength)} tokens"
         : "sample";
 
-    /// <summary>"layers[4].body[0]" → "body[0]": the parent is the row above, indented one level less.</summary>
+    /// <summary>
+    /// "layers[4].body[0]" → "body[0]": the parent is the row above, indented one level less. Expert rows keep their
+    /// group ("experts.gate_proj", "shared_experts.gate_proj"), which would otherwise read as two identical gate_proj rows.
+    /// </summary>
     private static string LastSegment(string path)
     {
         int dot = path.LastIndexOf('.');
-        return dot < 0 ? path : path[(dot + 1)..];
+        if (dot < 0) return path;
+        int group = path.LastIndexOf('.', dot - 1);
+        string parent = path[(group + 1)..dot];
+        return parent is "experts" or "shared_experts" ? path[(group + 1)..] : path[(dot + 1)..];
     }
 }

@@ -36,7 +36,7 @@ internal static class PlanJson
             ["sequence_length"] = plan.Setup.SequenceLength,
             ["precision"] = plan.Setup.Format.Name(),
             ["optimizer"] = plan.Setup.Optimizer.Name(),
-            ["recompute"] = plan.Setup.Recompute.ToString().ToLowerInvariant(),
+            ["recompute"] = plan.Setup.Recompute.Name(),
             ["attention"] = plan.Setup.Attention.Name(),
             ["fp8_recipe"] = plan.Setup.Format == ComputeFormat.Fp8 ? plan.Setup.Fp8.Name() : null,
             ["dropout"] = plan.Cost.Spec.Transformer is null ? null : Dropout(plan),

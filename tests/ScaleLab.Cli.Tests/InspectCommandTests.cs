@@ -61,6 +61,7 @@ public sealed class InspectCommandTests : IDisposable
         var (code, output, _) = Run("inspect", ValidFile(), "--json");
         Assert.Equal(0, code);
         var root = JsonDocument.Parse(output).RootElement;
+        SchemaValidation.AssertValid("inspect.schema.json", output);
         Assert.Equal("scalelab.inspect/2", root.GetProperty("schema").GetString());
         Assert.Equal(68, root.GetProperty("parameters").GetProperty("total").GetInt64());
         Assert.Equal(208, root.GetProperty("tensor_bytes").GetInt64());

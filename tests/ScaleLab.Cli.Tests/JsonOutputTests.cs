@@ -45,6 +45,18 @@ public sealed class JsonOutputTests
         Assert.True(result.GetProperty("file_bytes").GetInt64() < root.GetProperty("baseline").GetProperty("file_bytes").GetInt64());
     }
 
+    /// <summary>The schemas are closed: a key they do not document, or a bare-number "parameters", fails validation.</summary>
+    [Fact]
+    public void Schemas_RefuseWhatTheyDoNotDocument()
+    {
+        var extra = System.Text.Json.Nodes.JsonNode.Parse(Trained.Value.Json)!;
+        extra["results"]![0]!["latency_batch64_ms"] = 0.4;
+        Assert.ThrowsAny<Exception>(() => SchemaValidation.AssertValid("compress.schema.json", extra.ToJsonString()));
+        var bare = System.Text.Json.Nodes.JsonNode.Parse(Trained.Value.Json)!;
+        bare["results"]![0]!["parameters"] = 266_610;
+        Assert.ThrowsAny<Exception>(() => SchemaValidation.AssertValid("compress.schema.json", bare.ToJsonString()));
+    }
+
     [Fact]
     public void Eval_Json_ValidatesAndItsConfusionMatrixSumsToTheSamples()
     {

@@ -165,8 +165,14 @@ public class EstimateCommandTests
     }
 
     [Fact]
-    public void Estimate_AllJson_IsAnArrayWithOneObjectPerPreset() =>
-        Assert.Equal(Core.Presets.ModelPresets.Names.Count, Json("estimate", "--all").GetArrayLength());
+    public void Estimate_AllJson_IsOneDocumentWithOneEstimatePerPreset()
+    {
+        var all = Json("estimate", "--all");
+        Assert.Equal("scalelab.estimates/1", all.GetProperty("schema").GetString());
+        Assert.Equal(Core.Presets.ModelPresets.Names.Count, all.GetProperty("estimates").GetArrayLength());
+        SchemaValidation.AssertValid("estimates.schema.json", all.GetRawText());
+        foreach (var one in all.GetProperty("estimates").EnumerateArray().Take(5)) SchemaValidation.AssertValid("estimate.schema.json", one.GetRawText());
+    }
 
     [Fact]
     public void Estimate_SpecFile_ReadsIt()

@@ -83,7 +83,7 @@ internal static class EstimateCommand
         // Smallest first: the table reads as a walk up the scale.
         var reports = ModelPresets.Names.Select(name => EstimateReport.Create(ModelPresets.Load(name), options))
             .OrderBy(r => r.Cost.Parameters).ThenBy(r => r.Spec.Name, StringComparer.Ordinal).ToList();
-        if (json) output.WriteLine("[" + string.Join(",\n", reports.Select(EstimateReportJson.Write)) + "]");
+        if (json) output.WriteLine(EstimateReportJson.WriteAll(reports));
         else ComparisonRenderer.Render(Terminal.For(output), reports, options);
         return 0;
     }

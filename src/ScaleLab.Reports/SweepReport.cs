@@ -50,7 +50,7 @@ public static class SweepReport
         var points = CompressionResultsReader.Read(path);
         report.Image(ParetoPlot.Render(points, "ms per batch of 64"));
         report.Table(["variant", "test accuracy", "bytes on disk", "latency (ms, batch 64)"],
-            points.Select(p => (IReadOnlyList<string>)[p.Label, F($"{p.Accuracy:F4}"), HumanUnits.Bytes(p.Bytes), F($"{p.LatencySeconds * 1000:F2}")]));
+            points.Select(p => (IReadOnlyList<string>)[p.Label, F($"{p.Accuracy:P2}"), HumanUnits.Bytes(p.Bytes), F($"{p.LatencySeconds * 1000:F3}")]));
     }
 
     private static void Trials(HtmlReport report, SweepData sweep)
@@ -58,7 +58,7 @@ public static class SweepReport
         report.Section("Trials");
         report.Table(["trial", "status", "parameters", "training FLOPs", "samples", "val loss (best)", "val accuracy", "test accuracy", "step (ms)", "peak RSS"],
             sweep.Trials.Select(t => (IReadOnlyList<string>)[
-                t.Label, t.Status, HumanUnits.Exact(t.Parameters), Opt(t.TrainingFlops, v => HumanUnits.Count(v)),
+                t.Label, t.Status, HumanUnits.Count(t.Parameters), Opt(t.TrainingFlops, v => HumanUnits.Count(v)),
                 Opt(t.SamplesSeen, v => HumanUnits.Count(v)), Opt(t.ValLoss, v => F($"{v:F4}")), Opt(t.ValAccuracy, v => F($"{v:F4}")),
                 Opt(t.TestAccuracy, v => F($"{v:F4}")), Opt(t.StepSecondsMean, v => F($"{v * 1000:F2}")),
                 Opt(t.PeakRssBytes is long b ? b : null, HumanUnits.Bytes)]));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Scaling;
 using ScaleLab.Reports.Data;
 using ScaleLab.Reports.Html;
@@ -10,7 +11,8 @@ namespace ScaleLab.Reports;
 /// The HTML report of a sweep or a run directory (`scalelab report DIR`): the trials table, the scaling law over
 /// parameters with its band and its meaning in words, loss vs compute with the frontier, accuracy vs parameters,
 /// learning curves, measured vs estimated time and memory, the sweep's axes against the loss, and, when DIR holds a
-/// compression.json, the Pareto plot.
+/// compression.json, the Pareto plot. Figures in the tables are formatted as the CLI formats them
+/// (<see cref="HumanUnits"/>: bytes in binary units, counts with SI prefixes), so a page and a terminal agree.
 /// </summary>
 public static class SweepReport
 {
@@ -48,7 +50,7 @@ public static class SweepReport
         var points = CompressionResultsReader.Read(path);
         report.Image(ParetoPlot.Render(points, "ms per batch of 64"));
         report.Table(["variant", "test accuracy", "bytes on disk", "latency (ms, batch 64)"],
-            points.Select(p => (IReadOnlyList<string>)[p.Label, F($"{p.Accuracy:F4}"), PlotCanvas.Compact(p.Bytes) + "B", F($"{p.LatencySeconds * 1000:F2}")]));
+            points.Select(p => (IReadOnlyList<string>)[p.Label, F($"{p.Accuracy:P2}"), HumanUnits.Bytes(p.Bytes), F($"{p.LatencySeconds * 1000:F3}")]));
     }
 
     private static void Trials(HtmlReport report, SweepData sweep)
@@ -56,10 +58,10 @@ public static class SweepReport
         report.Section("Trials");
         report.Table(["trial", "status", "parameters", "training FLOPs", "samples", "val loss (best)", "val accuracy", "test accuracy", "step (ms)", "peak RSS"],
             sweep.Trials.Select(t => (IReadOnlyList<string>)[
-                t.Label, t.Status, t.Parameters.ToString("N0", CultureInfo.InvariantCulture), Opt(t.TrainingFlops, PlotCanvas.Compact),
-                Opt(t.SamplesSeen, PlotCanvas.Compact), Opt(t.ValLoss, v => F($"{v:F4}")), Opt(t.ValAccuracy, v => F($"{v:F4}")),
+                t.Label, t.Status, HumanUnits.Count(t.Parameters), Opt(t.TrainingFlops, v => HumanUnits.Count(v)),
+                Opt(t.SamplesSeen, v => HumanUnits.Count(v)), Opt(t.ValLoss, v => F($"{v:F4}")), Opt(t.ValAccuracy, v => F($"{v:F4}")),
                 Opt(t.TestAccuracy, v => F($"{v:F4}")), Opt(t.StepSecondsMean, v => F($"{v * 1000:F2}")),
-                Opt(t.PeakRssBytes is long b ? b : null, v => PlotCanvas.Compact(v) + "B")]));
+                Opt(t.PeakRssBytes is long b ? b : null, HumanUnits.Bytes)]));
     }
 
     private static void Law(HtmlReport report, SweepData sweep, ScalingFitOptions? options)

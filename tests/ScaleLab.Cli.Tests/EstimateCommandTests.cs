@@ -60,6 +60,18 @@ public class EstimateCommandTests
         Assert.Equal(16 * 266_610, state);
     }
 
+    /// <summary>Issue 9: estimate takes every optimizer train runs; rmsprop keeps one square average per parameter (torch.optim.RMSprop).</summary>
+    [Theory]
+    [InlineData("rmsprop", 4)]
+    [InlineData("rmsprop_momentum", 8)]
+    [InlineData("sgd_momentum", 4)]
+    public void Estimate_TakesTheOptimizersTrainRuns(string optimizer, long stateBytesPerParameter)
+    {
+        var j = Json("estimate", "lenet-300-100", "--optimizer", optimizer);
+        Assert.Equal(optimizer, j.GetProperty("settings").GetProperty("optimizer").GetString());
+        Assert.Equal(stateBytesPerParameter * 266_610, j.GetProperty("memory").GetProperty("training_bytes").GetProperty("optimizer").GetInt64());
+    }
+
     [Fact]
     public void Estimate_Gpt2Small_ShowsCausalAttentionBesideTheFullFigure()
     {
@@ -153,8 +165,14 @@ public class EstimateCommandTests
     }
 
     [Fact]
-    public void Estimate_AllJson_IsAnArrayWithOneObjectPerPreset() =>
-        Assert.Equal(Core.Presets.ModelPresets.Names.Count, Json("estimate", "--all").GetArrayLength());
+    public void Estimate_AllJson_IsOneDocumentWithOneEstimatePerPreset()
+    {
+        var all = Json("estimate", "--all");
+        Assert.Equal("scalelab.estimates/1", all.GetProperty("schema").GetString());
+        Assert.Equal(Core.Presets.ModelPresets.Names.Count, all.GetProperty("estimates").GetArrayLength());
+        SchemaValidation.AssertValid("estimates.schema.json", all.GetRawText());
+        foreach (var one in all.GetProperty("estimates").EnumerateArray().Take(5)) SchemaValidation.AssertValid("estimate.schema.json", one.GetRawText());
+    }
 
     [Fact]
     public void Estimate_SpecFile_ReadsIt()
@@ -235,7 +253,7 @@ public class EstimateCommandTests
     {
         var (code, _, error) = Run("estimate", "lenet-5", "--optimizer", "lion");
         Assert.Equal(1, code);
-        Assert.Equal("error: --optimizer 'lion' is not an optimizer; use sgd, sgd_momentum, adam, adamw or adam8bit" + Environment.NewLine, error);
+        Assert.Equal("error: --optimizer 'lion' is not an optimizer; use sgd, sgd_momentum, adam, adamw, adam8bit, rmsprop or rmsprop_momentum" + Environment.NewLine, error);
     }
 
     [Fact]

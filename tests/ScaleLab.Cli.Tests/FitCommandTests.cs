@@ -38,6 +38,8 @@ public sealed class FitCommandTests
         var (code, output, error) = EstimateCommandTests.Run("fit", "--csv", PublishedLikeCsv(), "--n-col", "params", "--c-col", "flops", "--budget", "5.76e23", "--json");
         Assert.True(code == 0, error);
         var root = JsonDocument.Parse(output).RootElement;
+        SchemaValidation.AssertValid("fit.schema.json", output);
+        Assert.Equal("scalelab.fit/1", root.GetProperty("schema").GetString());
         Assert.Equal("joint", root.GetProperty("law").GetString());
         var fit = root.GetProperty("fit");
         foreach (var (key, truth) in (ValueTuple<string, double>[])[("E", E), ("A", A), ("B", B), ("alpha", Alpha), ("beta", Beta)])
@@ -114,7 +116,7 @@ public sealed class FitCommandTests
     }
 
     /// <summary>Six MLP widths as run directories (summary.json + metrics.jsonl), losses on L = 0.3 + 40·N^−0.4 with a ±1.5% wobble.</summary>
-    private static string WidthSweep()
+    internal static string WidthSweep()
     {
         string dir = NewDirectory();
         foreach (int h in (int[])[8, 16, 32, 64, 128, 256])

@@ -61,8 +61,9 @@ public sealed class InspectCommandTests : IDisposable
         var (code, output, _) = Run("inspect", ValidFile(), "--json");
         Assert.Equal(0, code);
         var root = JsonDocument.Parse(output).RootElement;
-        Assert.Equal("scalelab.inspect/1", root.GetProperty("schema").GetString());
-        Assert.Equal(68, root.GetProperty("parameters").GetInt64());
+        SchemaValidation.AssertValid("inspect.schema.json", output);
+        Assert.Equal("scalelab.inspect/2", root.GetProperty("schema").GetString());
+        Assert.Equal(68, root.GetProperty("parameters").GetProperty("total").GetInt64());
         Assert.Equal(208, root.GetProperty("tensor_bytes").GetInt64());
         Assert.Equal("pt", root.GetProperty("metadata").GetProperty("format").GetString());
         Assert.Equal(4, root.GetProperty("tensors").GetArrayLength());

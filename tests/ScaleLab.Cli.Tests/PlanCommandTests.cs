@@ -42,8 +42,8 @@ public class PlanCommandTests
     public void Plan_Json_Zero2ShardsGradientsAndOptimizerStateButNotWeights()
     {
         var j = Json(0, "plan", "gpt2-xl", "--hardware", "a100-80gb", "--gpus", "8", "--zero", "2", "--seq", "1024");
-        Assert.Equal(("scalelab.plan/1", "train"), (j.GetProperty("schema").GetString(), j.GetProperty("mode").GetString()));
-        long p = j.GetProperty("model").GetProperty("parameters").GetInt64();
+        Assert.Equal(("scalelab.plan/2", "train"), (j.GetProperty("schema").GetString(), j.GetProperty("mode").GetString()));
+        long p = j.GetProperty("model").GetProperty("parameters").GetProperty("total").GetInt64();
         var m = j.GetProperty("memory_per_gpu");
         Assert.Equal(2 * p, m.GetProperty("weights_bytes").GetInt64());                    // 2Ψ, whole
         Assert.Equal((2 * p + 7) / 8, m.GetProperty("gradients_bytes").GetInt64());        // 2Ψ / N_d

@@ -52,6 +52,28 @@ public sealed class TrainCommandTests
         Assert.Equal(93_322, done.GetProperty("parameters").GetInt64());
     }
 
+    /// <summary>Issue 9: train takes the optimizers estimate names; sgd_momentum is sgd with momentum 0.9 unless the config gives one.</summary>
+    [Theory]
+    [InlineData("sgd_momentum")]
+    [InlineData("rmsprop")]
+    [InlineData("rmsprop_momentum")]
+    public void Train_TakesTheOptimizersEstimateNames(string optimizer)
+    {
+        string dir = NewRun();
+        var (code, _, error) = EstimateCommandTests.Run("train", Example("linear-regression.json"), "--optimizer", optimizer, "--lr", "0.001", "--epochs", "1", "--out", dir, "--progress", "plain", "--threads", "1");
+        Assert.True(code == 0, error);
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.json")));
+        Assert.Equal(optimizer, config.RootElement.GetProperty("optimizer").GetString());
+    }
+
+    [Fact]
+    public void Train_UnknownOptimizer_SaysTheSameAsEstimate()
+    {
+        var (code, _, error) = EstimateCommandTests.Run("train", Example("linear-regression.json"), "--optimizer", "lion", "--out", NewRun(), "--progress", "plain");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --optimizer 'lion' is not an optimizer; use sgd, sgd_momentum, adam, adamw, adam8bit, rmsprop or rmsprop_momentum", error.Trim());
+    }
+
     [Fact]
     public void Train_HugeLearningRate_ExitsOneWithTheDivergenceMessage()
     {

@@ -36,6 +36,29 @@ public sealed partial class SweepReportTests
         Assert.Equal(SweepFixture.Parameters(256), sweep.Trials.Single(t => t.Id == "w256").Parameters);
     }
 
+    /// <summary>Issue 9: the page prints a figure as `sweep status` does (HumanUnits: binary units for bytes, SI prefixes for counts), e.g. 306,400,000 B as "292.21 MiB", never "306.4MB".</summary>
+    [Fact]
+    public void Html_FormatsBytesAndCountsAsTheCliDoes()
+    {
+        string html = FromStore.Value.Html;
+        long w64Rss = 300_000_000 + (64 * 100_000L);
+        Assert.Contains(Core.Formatting.HumanUnits.Bytes(w64Rss), html, StringComparison.Ordinal);
+        Assert.Equal("292.21 MiB", Core.Formatting.HumanUnits.Bytes(w64Rss));
+        Assert.Contains($">{Core.Formatting.HumanUnits.Count(SweepFixture.Parameters(64))}</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("306.4MB", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_OfAStore_HoldsEveryTrialWithItsCurve()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(SweepReportJson.Write(FromStore.Value.Directory));
+        var root = json.RootElement;
+        Assert.Equal(("scalelab.report/1", "results.db", 7), (root.GetProperty("schema").GetString(), root.GetProperty("source").GetString(), root.GetProperty("trials").GetArrayLength()));
+        var w64 = root.GetProperty("trials").EnumerateArray().Single(t => t.GetProperty("id").GetString() == "w64");
+        Assert.Equal(SweepFixture.Parameters(64), w64.GetProperty("parameters").GetProperty("total").GetInt64());
+        Assert.Equal(4, w64.GetProperty("epochs").GetArrayLength());
+    }
+
     [Fact]
     public void Html_IsSelfContained_NoExternalAssetsOrLinks()
     {

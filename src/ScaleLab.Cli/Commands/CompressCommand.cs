@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Compression;
@@ -41,7 +40,7 @@ internal static class CompressCommand
         var data = new Option<string?>("--data") { Description = "Data to fine-tune and evaluate on (default: the run's own)" };
         var grid = new Option<bool>("--grid") { Description = "Explore a grid of methods and write a Pareto table and plot (accuracy vs bytes vs latency)" };
         var output = new Option<string>("--out") { Description = "Output directory", Required = true };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var json = new Option<bool>("--json") { Description = "Print the results as one JSON document, schema scalelab.compress/1 (docs/schemas/compress.schema.json), the same as OUT/compression.json" };
 
         var command = new Command("compress", """
             Shrink a trained model for real and measure it: file bytes, test accuracy and latency beside the fp32 baseline.
@@ -96,16 +95,17 @@ internal static class CompressCommand
             var requests = parse.GetValue(grid) ? CompressionGrid.Default(request) : [request];
             var results = CompressionSession.Run(runDir, parse.GetValue(distillFrom), parse.GetValue(data), requests, outDir,
                 new Progress<string>(line => Console.Error.WriteLine(line)));
-            if (parse.GetValue(json))
-                writer.WriteLine(JsonSerializer.Serialize(results, CompressionSession.JsonOptions));
-            else
-                CompressionTable.Write(writer, results);
-            string resultsPath = Path.Combine(outDir, "compression.json");
-            writer.WriteLine($"results: {resultsPath}");
+            // With --json stdout holds one document (the compression.json just written); where the files went goes to stderr.
+            bool asJson = parse.GetValue(json);
+            var notes = asJson ? parse.InvocationConfiguration.Error : writer;
+            if (asJson) writer.WriteLine(CompressionResultsJson.Write(runDir, results));
+            else CompressionTable.Write(writer, results);
+            string resultsPath = Path.Combine(outDir, CompressionResultsReader.FileName);
+            notes.WriteLine($"results: {resultsPath}");
             if (results.Count > 1)
             {
                 string plot = ParetoPlot.Render(CompressionResultsReader.Read(resultsPath)).Save(outDir);
-                writer.WriteLine($"Pareto plot: {plot}   (scalelab report {outDir} for the HTML page)");
+                notes.WriteLine($"Pareto plot: {plot}   (scalelab report {outDir} for the HTML page)");
             }
             return 0;
         });

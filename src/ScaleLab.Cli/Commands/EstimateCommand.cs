@@ -27,7 +27,7 @@ internal static class EstimateCommand
         };
         var optimizer = new Option<string>("--optimizer")
         {
-            Description = "sgd, sgd_momentum, adam, adamw, adam8bit",
+            Description = string.Join(", ", OptimizerKindInfo.All.Select(o => o.Name())) + " (the ones `train` runs, and adam8bit)",
             DefaultValueFactory = _ => "adam",
         };
         var mixed = new Option<bool>("--mixed-precision") { Description = "16-bit weights/gradients/activations with fp32 master weights and optimizer state" };
@@ -47,7 +47,7 @@ internal static class EstimateCommand
                 Positive(parse.GetValue(batch), "--batch"),
                 Positive(parse.GetValue(seq), "--seq"),
                 ParsePrecision(parse.GetValue(precision)!),
-                ParseOptimizer(parse.GetValue(optimizer)!),
+                OptimizerKindInfo.Parse(parse.GetValue(optimizer)!, "--optimizer"),
                 parse.GetValue(mixed),
                 fineTune.Parse(parse));
             var output = parse.InvocationConfiguration.Output;
@@ -83,7 +83,7 @@ internal static class EstimateCommand
         // Smallest first: the table reads as a walk up the scale.
         var reports = ModelPresets.Names.Select(name => EstimateReport.Create(ModelPresets.Load(name), options))
             .OrderBy(r => r.Cost.Parameters).ThenBy(r => r.Spec.Name, StringComparer.Ordinal).ToList();
-        if (json) output.WriteLine("[" + string.Join(",\n", reports.Select(EstimateReportJson.Write)) + "]");
+        if (json) output.WriteLine(EstimateReportJson.WriteAll(reports));
         else ComparisonRenderer.Render(Terminal.For(output), reports, options);
         return 0;
     }
@@ -99,10 +99,6 @@ internal static class EstimateCommand
     internal static Precision ParsePrecision(string text) => PrecisionInfo.TryParse(text, out var p)
         ? p
         : throw new ScaleLabException($"--precision '{text}' is not a precision; use fp32, fp16, bf16, fp8, int8 or int4");
-
-    private static OptimizerKind ParseOptimizer(string text) => OptimizerKindInfo.TryParse(text, out var o)
-        ? o
-        : throw new ScaleLabException($"--optimizer '{text}' is not an optimizer; use sgd, sgd_momentum, adam, adamw or adam8bit");
 
     internal static long? Positive(long? value, string option) => value is < 1
         ? throw new ScaleLabException($"{option} {value}: it must be at least 1")

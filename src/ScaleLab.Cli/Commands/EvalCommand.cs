@@ -17,14 +17,18 @@ internal static class EvalCommand
     private static readonly Option<string> Split = new("--split") { Description = "test | val", DefaultValueFactory = _ => "test" };
     private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "best | last", DefaultValueFactory = _ => "best" };
     private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads for libtorch" };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON document, schema scalelab.eval/1 (docs/schemas/eval.schema.json)" };
+
+    /// <summary>What was evaluated: the model, the data set, the split and the checkpoint.</summary>
+    internal sealed record EvalSubject(string Model, string Data, string Split, string Checkpoint);
 
     public static Command Create()
     {
         var command = new Command("eval",
             "Evaluate a trained run: loss, accuracy, top-k, per-class precision/recall/F1 with macro and weighted averages, and the confusion matrix " +
-            "(MSE/MAE/R² for regression, perplexity for language models).\n\nExample:\n  scalelab eval runs/mlp --split test");
+            "(MSE/MAE/R² for regression, perplexity for language models).\n\nExamples:\n  scalelab eval runs/mlp --split test\n  scalelab eval runs/mlp --json");
         command.Arguments.Add(Run);
-        foreach (var option in new Option[] { Data, Split, Checkpoint, Threads }) command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Split, Checkpoint, Threads, Json }) command.Options.Add(option);
         command.SetAction(parse => Execute(parse));
         return command;
     }
@@ -47,7 +51,9 @@ internal static class EvalCommand
             using var set = sampleShape is null ? whole.Rename(whole.Name) : DataFit.Reshaped(whole, sampleShape);
             if (set.Count == 0) throw new ScaleLabException($"the {split} split of {bundle.Description} is empty");
             var result = Evaluator.Evaluate(model, set, bundle.Task, bundle.Classes, config.ResolvedEvalBatchSize, Trainer.DeviceFor("cpu"));
-            WriteReport(output, $"{spec.Name} on {set.Name} ({split}, {parse.GetValue(Checkpoint)} checkpoint)", result, bundle.ClassNames);
+            var subject = new EvalSubject(spec.Name, set.Name, split, parse.GetValue(Checkpoint)!);
+            if (parse.GetValue(Json)) output.WriteLine(EvalJson.Write(subject, result, bundle.ClassNames));
+            else WriteReport(output, $"{subject.Model} on {subject.Data} ({split}, {subject.Checkpoint} checkpoint)", result, bundle.ClassNames);
         }
 
         return 0;

@@ -25,7 +25,7 @@ internal static class FitCommand
     private static readonly Option<string> LossCol = new("--loss-col") { Description = "CSV column of the loss", DefaultValueFactory = _ => "loss" };
     private static readonly Option<int> Bootstrap = new("--bootstrap") { Description = "Bootstrap refits behind the intervals", DefaultValueFactory = _ => 400 };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the bootstrap resampling", DefaultValueFactory = _ => 0 };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print the fit as JSON (fit.E, fit.A, fit.B, fit.alpha, fit.beta with lower/upper)" };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print the fit as one JSON document, schema scalelab.fit/1 (docs/schemas/fit.schema.json): fit.E, fit.A, fit.B, fit.alpha, fit.beta with lower/upper" };
 
     public static Command Create()
     {

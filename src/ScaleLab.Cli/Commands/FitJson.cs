@@ -6,18 +6,21 @@ using ScaleLab.Core.Scaling;
 namespace ScaleLab.Cli.Commands;
 
 /// <summary>
-/// `fit --json`: {"source", "target", "law": "joint" | "power_law", "variable", "confidence_level", "fit": {"E": {"estimate",
+/// `fit --json`, schema "scalelab.fit/1" (docs/schemas/fit.schema.json): {"schema", "source", "target", "law": "joint" | "power_law", "variable", "confidence_level", "fit": {"E": {"estimate",
 /// "lower", "upper"}, "A", "alpha", and for the joint law "B", "beta"}, "quality", "prediction"?, "compute_optimal"?}.
 /// With both laws fitted, "fit" is the joint one and "power_law" holds the one-variable fit.
 /// </summary>
 internal static class FitJson
 {
+    public const string SchemaId = "scalelab.fit/1";
+
     public static string Write(FitCommand.FitResult r, FitCommand.FitRequest request)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
+            w.WriteString("schema", SchemaId);
             w.WriteString("source", r.Source);
             w.WriteString("target", r.Target);
             if (r.Note is not null) w.WriteString("note", r.Note);

@@ -5,21 +5,29 @@ using ScaleLab.Core.Import.Checkpoints;
 
 namespace ScaleLab.Cli.Commands;
 
-/// <summary>`scalelab inspect --json`: the CheckpointSummary, snake_case, raw counts and bytes, schema "scalelab.inspect/1".</summary>
+/// <summary>
+/// `scalelab inspect --json`: the CheckpointSummary, snake_case, raw counts and bytes, schema "scalelab.inspect/2"
+/// (docs/schemas/inspect.schema.json). Version 2: "parameters" is an object {"total"}, as in every other document, and
+/// layers[].kind "finalnorm" became "final_norm".
+/// </summary>
 internal static class InspectJson
 {
+    public const string SchemaId = "scalelab.inspect/2";
+
     public static string Write(CheckpointSummary s)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
-            w.WriteString("schema", "scalelab.inspect/1");
+            w.WriteString("schema", SchemaId);
             w.WriteString("path", s.Path);
             w.WriteString("format", s.Format);
             w.WriteNumber("files", s.Files);
             w.WriteNumber("file_bytes", s.FileBytes);
-            w.WriteNumber("parameters", s.Parameters);
+            w.WriteStartObject("parameters");
+            w.WriteNumber("total", s.Parameters);
+            w.WriteEndObject();
             w.WriteNumber("tensor_bytes", s.TensorBytes);
             w.WriteStartArray("by_dtype");
             foreach (var d in s.ByDType)
@@ -40,7 +48,7 @@ internal static class InspectJson
             {
                 w.WriteStartObject();
                 w.WriteString("name", g.Name);
-                w.WriteString("kind", g.Kind.ToString().ToLowerInvariant());
+                w.WriteString("kind", g.Kind.Name());
                 if (g.Index is { } index) w.WriteNumber("index", index);
                 w.WriteNumber("tensors", g.Tensors);
                 w.WriteNumber("parameters", g.Parameters);

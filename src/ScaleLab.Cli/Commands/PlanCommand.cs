@@ -40,7 +40,7 @@ internal static class PlanCommand
         var noDropout = new Option<bool>("--no-dropout") { Description = "Keep no dropout masks whatever the model's rates (default: the model's own; 0 for Llama, Mistral)" };
         recompute.AcceptOnlyFromAmong("none", "selective", "full");
         var precision = new Option<string?>("--precision") { Description = "Training: fp32, tf32, bf16 (default), fp16, fp8. Serving: fp32, fp16 (default), bf16, fp8, int8, int4 (every parameter at that width), or stored with scales: fp8-e4m3, fp8-e5m2, fp8-block, mxfp4, nvfp4, awq, gptq (awq-g64 …), q8_0, q6_k, q5_k_m, q5_k_s, q4_k_m, q4_k_s, q4_0, iq4_nl, iq4_xs" };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam (default), adamw, sgd, sgd_momentum, adam8bit", DefaultValueFactory = _ => "adam" };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam (default), adamw, sgd, sgd_momentum, adam8bit, rmsprop, rmsprop_momentum", DefaultValueFactory = _ => "adam" };
         var serve = new Option<bool>("--serve") { Description = "Plan inference instead: weights + KV cache, decode tokens/s bounds, largest batch" };
         var context = new Option<long?>("--context") { Description = "Serving: tokens held per sequence (default: the model's context)" };
         var prompt = new Option<long?>("--prompt") { Description = "Serving: prompt tokens per sequence for the prefill (time-to-first-token) bound (default: the context)" };
@@ -120,8 +120,7 @@ internal static class PlanCommand
             }
 
             var format = ComputeFormatInfo.Parse(parse.GetValue(precision) ?? "bf16", "--precision");
-            if (!OptimizerKindInfo.TryParse(parse.GetValue(optimizer)!, out var optimizerKind))
-                throw new ScaleLabException($"--optimizer '{parse.GetValue(optimizer)}': unknown; valid: {string.Join(", ", OptimizerKindInfo.All.Select(o => o.Name()))}");
+            var optimizerKind = OptimizerKindInfo.Parse(parse.GetValue(optimizer)!, "--optimizer");
             long sequence = parse.GetValue(seq) ?? ModelAccounting.DefaultContext(spec);
             var trainingCost = ModelAccounting.Account(spec, ModelAccounting.IsSequenceModel(spec) ? sequence : null);
             var fineTuneSetup = fineTune.Parse(parse);

@@ -12,7 +12,9 @@ namespace ScaleLab.Cli.Commands;
 /// </summary>
 internal static class PlanJson
 {
-    public const string Schema = "scalelab.plan/1";
+    // Version 2: model.parameters {total, active} and memory_per_gpu.parameters {total} are objects, as "parameters" is
+    // in every scalelab document (version 1 had numbers and active_parameters).
+    public const string Schema = "scalelab.plan/2";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -36,7 +38,7 @@ internal static class PlanJson
             ["sequence_length"] = plan.Setup.SequenceLength,
             ["precision"] = plan.Setup.Format.Name(),
             ["optimizer"] = plan.Setup.Optimizer.Name(),
-            ["recompute"] = plan.Setup.Recompute.ToString().ToLowerInvariant(),
+            ["recompute"] = plan.Setup.Recompute.Name(),
             ["attention"] = plan.Setup.Attention.Name(),
             ["fp8_recipe"] = plan.Setup.Format == ComputeFormat.Fp8 ? plan.Setup.Fp8.Name() : null,
             ["dropout"] = plan.Cost.Spec.Transformer is null ? null : Dropout(plan),
@@ -238,8 +240,7 @@ internal static class PlanJson
     {
         ["name"] = cost.Spec.Name,
         ["source"] = cost.Spec.Source,
-        ["parameters"] = cost.Parameters,
-        ["active_parameters"] = cost.ActiveParameters,
+        ["parameters"] = new JsonObject { ["total"] = cost.Parameters, ["active"] = cost.ActiveParameters },
     };
 
     private static JsonObject Hardware(HardwareProfile h)
@@ -260,7 +261,7 @@ internal static class PlanJson
 
     private static JsonObject Memory(TrainingMemoryPlan m) => new()
     {
-        ["parameters"] = m.ParametersPerGpu,
+        ["parameters"] = new JsonObject { ["total"] = m.ParametersPerGpu },
         ["weights_bytes"] = m.ModelState.Weights,
         ["gradients_bytes"] = m.ModelState.Gradients,
         ["master_weights_bytes"] = m.ModelState.MasterWeights,

@@ -21,7 +21,7 @@ internal static class PlanTables
         output.WriteLine($"{plan.Cost.Spec.Name}: {Count(plan.Cost.Parameters)} parameters, {job} on {plan.Hardware.Description} ({plan.Hardware.Name})");
         if (memory.FineTune is { } adapters)
             output.WriteLine($"parameters: {Exact(adapters.TrainableParameters)} trainable of {Exact(adapters.TotalParameters)} ({((double)adapters.TrainableParameters / adapters.TotalParameters).ToString("0.0000%", CultureInfo.InvariantCulture)}); LoRA r {adapters.Setup.Lora.Rank} on {adapters.Setup.Lora.Targets.Name()}");
-        output.WriteLine($"layout: {memory.Layout}; micro-batch {Exact(setup.MicroBatch)} × {Exact(setup.SequenceLength)} tokens, {setup.Format.Name()}{(setup.FineTune?.Method.UsesAdapters() == true ? " compute" : state.MasterWeightBytes > 0 ? " mixed precision" : "")}, {setup.Optimizer.Name()}, recompute {setup.Recompute.ToString().ToLowerInvariant()}");
+        output.WriteLine($"layout: {memory.Layout}; micro-batch {Exact(setup.MicroBatch)} × {Exact(setup.SequenceLength)} tokens, {setup.Format.Name()}{(setup.FineTune?.Method.UsesAdapters() == true ? " compute" : state.MasterWeightBytes > 0 ? " mixed precision" : "")}, {setup.Optimizer.Name()}, recompute {setup.Recompute.Name()}");
         output.WriteLine($"assumptions: {string.Join("; ", plan.Assumptions)}");
         output.WriteLine();
 

@@ -52,14 +52,18 @@ internal static class SweepCommand
     private static Command StatusCommand()
     {
         var directory = new Argument<string>("dir") { Description = "A sweep directory (holds results.db)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document, schema scalelab.sweep-status/1 (docs/schemas/sweep-status.schema.json)" };
         var status = new Command("status", "Summarise a sweep directory: every trial's settings, status, size, best validation loss and time.\n\n"
-            + "Example:\n  scalelab sweep status sweeps/mlp-width");
+            + "Examples:\n  scalelab sweep status sweeps/mlp-width\n  scalelab sweep status sweeps/mlp-width --json");
         status.Arguments.Add(directory);
+        status.Options.Add(json);
         status.SetAction(parse =>
         {
             string dir = Path.GetFullPath(parse.GetValue(directory)!);
             var store = ResultsStore.OpenExisting(dir);
-            SweepStatusTable.Write(parse.InvocationConfiguration.Output, dir, store.Sweeps(), store.Trials());
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) output.WriteLine(SweepStatusJson.Write(dir, store.Sweeps(), store.Trials()));
+            else SweepStatusTable.Write(output, dir, store.Sweeps(), store.Trials());
             return CliApp.ExitOk;
         });
         return status;

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Accounting;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -17,7 +18,7 @@ internal static class TrainCommand
     private static readonly Option<string?> Data = new("--data") { Description = "fashion-mnist | mnist | kmnist | csv:PATH | text:PATH | a directory of MNIST-format IDX files" };
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train (default 10)" };
     private static readonly Option<int?> Batch = new("--batch") { Description = "Mini-batch size (default 64)" };
-    private static readonly Option<string?> OptimizerName = new("--optimizer") { Description = "sgd | adam | adamw | rmsprop (default adam)" };
+    private static readonly Option<string?> OptimizerName = new("--optimizer") { Description = "sgd | sgd_momentum | adam | adamw | rmsprop | rmsprop_momentum (default adam; the _momentum ones use 0.9 unless the config gives momentum)" };
     private static readonly Option<double?> Lr = new("--lr") { Description = "Learning rate (default 0.001)" };
     private static readonly Option<string?> Schedule = new("--schedule") { Description = "none | step | cosine | onecycle" };
     private static readonly Option<int?> Seed = new("--seed") { Description = "Seed of weights, shuffling and dropout (default 0)" };
@@ -172,7 +173,7 @@ internal static class TrainCommand
             Data = dataConfig,
             Epochs = parse.GetValue(Epochs) ?? c.Epochs,
             BatchSize = parse.GetValue(Batch) ?? c.BatchSize,
-            Optimizer = parse.GetValue(OptimizerName) ?? c.Optimizer,
+            Optimizer = parse.GetValue(OptimizerName) is string optimizer ? OptimizerKindInfo.Parse(optimizer, "--optimizer") : c.Optimizer,
             Lr = parse.GetValue(Lr) ?? c.Lr,
             Schedule = parse.GetValue(Schedule) ?? c.Schedule,
             Seed = parse.GetValue(Seed) ?? c.Seed,

@@ -19,12 +19,13 @@ internal static class VerifyCommand
         var steps = new Option<int>("--steps") { Description = "Timed training steps (after 3 warm-up steps)", DefaultValueFactory = _ => 20 };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads [default: libtorch's choice]" };
         var seq = new Option<long?>("--seq") { Description = "Tokens per sequence for sequence models [default: the spec's context]" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document, schema scalelab.verify/1 (docs/schemas/verify.schema.json); the exit status is the same" };
         var command = new Command("verify",
             "Build the model, train it for a few steps on synthetic data, and print estimated vs measured: parameters (must be "
             + "equal; exit 1 otherwise), step time → achieved FLOP/s → utilisation of this machine's measured GEMM peak, and "
-            + "peak memory growth vs the training-memory estimate.\n\nExample:\n  scalelab verify mlp-784-1000-500-250 --batch 64");
+            + "peak memory growth vs the training-memory estimate.\n\nExamples:\n  scalelab verify mlp-784-1000-500-250 --batch 64\n  scalelab verify lenet-5 --steps 5 --json");
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { batch, steps, threads, seq }) command.Options.Add(option);
+        foreach (var option in new Option[] { batch, steps, threads, seq, json }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(batch) < 1) throw new ScaleLabException($"--batch {parse.GetValue(batch)}: it must be at least 1");
@@ -37,7 +38,8 @@ internal static class VerifyCommand
             var result = SpecVerifier.Run(model.Spec,
                 new VerifyOptions(parse.GetValue(batch), parse.GetValue(steps), SequenceLength: parse.GetValue(seq)),
                 new DataCommand.LineProgress(parse.InvocationConfiguration.Error));
-            Render(Terminal.For(output), result);
+            if (parse.GetValue(json)) output.WriteLine(VerifyJson.Write(result));
+            else Render(Terminal.For(output), result);
             if (result.ParametersMatch) return CliApp.ExitOk;
             parse.InvocationConfiguration.Error.WriteLine(
                 $"error: the built model has {I(result.MeasuredParameters)} parameters, the estimator counts {I(result.EstimatedParameters)}");

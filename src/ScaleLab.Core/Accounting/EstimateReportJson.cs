@@ -12,6 +12,29 @@ public static class EstimateReportJson
 {
     public const string SchemaId = "scalelab.estimate/1";
 
+    /// <summary>`estimate --all --json`: {"schema": "scalelab.estimates/1", "estimates": [one estimate document per preset]} (docs/schemas/estimates.schema.json).</summary>
+    public const string AllSchemaId = "scalelab.estimates/1";
+
+    public static string WriteAll(IReadOnlyList<EstimateReport> reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", AllSchemaId);
+            w.WriteStartArray("estimates");
+            foreach (var report in reports)
+            {
+                using var one = JsonDocument.Parse(Write(report));
+                one.RootElement.WriteTo(w);
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
     public static string Write(EstimateReport report)
     {
         ArgumentNullException.ThrowIfNull(report);

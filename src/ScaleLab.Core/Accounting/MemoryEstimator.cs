@@ -33,13 +33,15 @@ public static class MemoryEstimator
     /// <summary>
     /// Optimizer state for <paramref name="parameters"/> trainable parameters: SGD none; SGD with momentum one
     /// buffer; Adam/AdamW two moments (Kingma &amp; Ba 2015); 8-bit Adam two 1-byte moments whatever the precision
-    /// (Dettmers et al. 2022; their per-2048-block fp32 absmax, under 0.4 %, is not counted).
+    /// (Dettmers et al. 2022; their per-2048-block fp32 absmax, under 0.4 %, is not counted); RMSprop one square
+    /// average per parameter, plus a momentum buffer with momentum (torch.optim.RMSprop: state square_avg, and
+    /// momentum_buffer when momentum &gt; 0).
     /// </summary>
     public static long OptimizerStateBytes(long parameters, OptimizerKind optimizer, Precision statePrecision) => optimizer switch
     {
         OptimizerKind.Sgd => 0,
-        OptimizerKind.SgdMomentum => statePrecision.BytesFor(parameters),
-        OptimizerKind.Adam or OptimizerKind.AdamW => checked(2 * statePrecision.BytesFor(parameters)),
+        OptimizerKind.SgdMomentum or OptimizerKind.RmsProp => statePrecision.BytesFor(parameters),
+        OptimizerKind.Adam or OptimizerKind.AdamW or OptimizerKind.RmsPropMomentum => checked(2 * statePrecision.BytesFor(parameters)),
         OptimizerKind.Adam8Bit => checked(2 * parameters),
         _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, null),
     };

@@ -17,7 +17,17 @@ public static class PrecisionInfo
     /// <summary>Bytes for <paramref name="elements"/> values, rounded up to whole bytes (int4 packs two a byte).</summary>
     public static long BytesFor(this Precision p, long elements) => checked((elements * p.Bits() + 7) / 8);
 
-    public static string Name(this Precision p) => p.ToString().ToLowerInvariant();
+    /// <summary>The name on the command line and in JSON; one explicit map, so renaming a member never changes the output.</summary>
+    public static string Name(this Precision p) => p switch
+    {
+        Precision.Fp32 => "fp32",
+        Precision.Fp16 => "fp16",
+        Precision.Bf16 => "bf16",
+        Precision.Fp8 => "fp8",
+        Precision.Int8 => "int8",
+        Precision.Int4 => "int4",
+        _ => throw new ArgumentOutOfRangeException(nameof(p), p, null),
+    };
 
     public static bool TryParse(string text, out Precision precision)
     {

@@ -9,7 +9,14 @@ public enum FineTuneMethod { Full, Lora, Qlora }
 
 public static class FineTuneMethodInfo
 {
-    public static string Name(this FineTuneMethod method) => method.ToString().ToLowerInvariant();
+    /// <summary>The name on the command line and in JSON; one explicit map, so renaming a member never changes the output.</summary>
+    public static string Name(this FineTuneMethod method) => method switch
+    {
+        FineTuneMethod.Full => "full",
+        FineTuneMethod.Lora => "lora",
+        FineTuneMethod.Qlora => "qlora",
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
+    };
 
     public static bool UsesAdapters(this FineTuneMethod method) => method is FineTuneMethod.Lora or FineTuneMethod.Qlora;
 

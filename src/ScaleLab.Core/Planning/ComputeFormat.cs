@@ -11,7 +11,17 @@ public static class ComputeFormatInfo
     public static IReadOnlyList<ComputeFormat> All { get; } =
         [ComputeFormat.Fp32, ComputeFormat.Tf32, ComputeFormat.Fp16, ComputeFormat.Bf16, ComputeFormat.Fp8, ComputeFormat.Int8];
 
-    public static string Name(this ComputeFormat format) => format.ToString().ToLowerInvariant();
+    /// <summary>The name on the command line and in JSON; one explicit map, so renaming a member never changes the output.</summary>
+    public static string Name(this ComputeFormat format) => format switch
+    {
+        ComputeFormat.Fp32 => "fp32",
+        ComputeFormat.Tf32 => "tf32",
+        ComputeFormat.Fp16 => "fp16",
+        ComputeFormat.Bf16 => "bf16",
+        ComputeFormat.Fp8 => "fp8",
+        ComputeFormat.Int8 => "int8",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
 
     public static bool TryParse(string text, out ComputeFormat format)
     {

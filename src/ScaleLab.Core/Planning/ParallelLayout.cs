@@ -15,6 +15,18 @@ public enum ActivationRecompute
     Full,
 }
 
+public static class ActivationRecomputeInfo
+{
+    /// <summary>The name on the command line (--recompute) and in `plan --json` (setup.recompute): none, selective, full.</summary>
+    public static string Name(this ActivationRecompute recompute) => recompute switch
+    {
+        ActivationRecompute.None => "none",
+        ActivationRecompute.Selective => "selective",
+        ActivationRecompute.Full => "full",
+        _ => throw new ArgumentOutOfRangeException(nameof(recompute), recompute, null),
+    };
+}
+
 /// <summary>
 /// How a training job spreads over GPUs: <see cref="Gpus"/> = data-parallel × context-parallel × tensor-parallel ×
 /// pipeline-parallel (Narayanan et al. 2021, "Efficient Large-Scale Language Model Training on GPU Clusters Using

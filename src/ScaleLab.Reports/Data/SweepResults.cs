@@ -140,14 +140,8 @@ public static class SweepResults
             long batch = root.TryGetProperty("batch_size", out var b) && b.TryGetInt64(out long bs) ? bs : 1;
             string optimizerName = root.TryGetProperty("optimizer", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString()! : "adam";
             double momentum = root.TryGetProperty("momentum", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : 0;
-            var optimizer = optimizerName switch
-            {
-                "sgd" => momentum > 0 ? OptimizerKind.SgdMomentum : OptimizerKind.Sgd,
-                "adamw" => OptimizerKind.AdamW,
-                // RMSprop keeps one buffer per parameter, like SGD with momentum.
-                "rmsprop" => OptimizerKind.SgdMomentum,
-                _ => OptimizerKind.Adam,
-            };
+            if (!OptimizerKindInfo.TryParse(optimizerName, out var named)) return (null, null);
+            var optimizer = named.WithMomentum(momentum);
             var cost = ModelAccounting.Account(ModelSpecJson.Parse(specJson, "spec.json"));
             double stepFlops = 3.0 * (forwardFlopsPerSample ?? cost.ForwardFlops) * batch;
             long bytes = MemoryEstimator.Training(cost, new TrainingMemoryOptions(Precision.Fp32, optimizer, false, batch)).TotalBytes;

@@ -36,7 +36,7 @@ public static class CompressedModelFile
         {
             var info = new JsonObject
             {
-                ["encoding"] = e.Encoding.ToString(),
+                ["encoding"] = e.Encoding.Name(),
                 ["shape"] = new JsonArray([.. e.Shape.Select(d => JsonValue.Create(d))]),
             };
             switch (e.Encoding)
@@ -48,7 +48,7 @@ public static class CompressedModelFile
                 case TensorEncoding.Int8 or TensorEncoding.Int4:
                     {
                         var q = WeightQuantizer.Quantize(e.Values, e.Shape, e.Scheme, e.GroupSize);
-                        info["scheme"] = e.Scheme.ToString();
+                        info["scheme"] = e.Scheme.Name();
                         info["group_size"] = q.GroupSize;
                         tensors.AddRange(QuantizedParts(e.Name, q));
                         decoded[e.Name] = WeightQuantizer.Dequantize(q);
@@ -110,8 +110,8 @@ public static class CompressedModelFile
             var info = node?.AsObject() ?? throw new CompressedModelException($"{path}: encoding of '{name}' is null");
             long[] shape = info["shape"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray() ?? throw new CompressedModelException($"{path}: '{name}' has no shape");
             long elements = shape.Aggregate(1L, (a, b) => checked(a * b));
-            if (!Enum.TryParse<TensorEncoding>(info["encoding"]?.GetValue<string>(), out var encoding))
-                throw new CompressedModelException($"{path}: '{name}' has unknown encoding '{info["encoding"]}' (expected one of {string.Join(", ", Enum.GetNames<TensorEncoding>())})");
+            if (!TensorEncodingInfo.TryParse(info["encoding"]?.GetValue<string>(), out var encoding))
+                throw new CompressedModelException($"{path}: '{name}' has unknown encoding '{info["encoding"]}' (expected one of {string.Join(", ", TensorEncodingInfo.All.Select(e => e.Name()))})");
             float[] values = encoding switch
             {
                 TensorEncoding.Dense => Floats(Part(name, name), elements, path, name),
@@ -143,7 +143,7 @@ public static class CompressedModelFile
 
     private static float[] DecodeQuantized(string path, string name, JsonObject info, long[] shape, long elements, Func<string, string, byte[]> part)
     {
-        if (!Enum.TryParse<QuantScheme>(info["scheme"]?.GetValue<string>(), out var scheme))
+        if (!QuantSchemeInfo.TryParse(info["scheme"]?.GetValue<string>(), out var scheme))
             throw new CompressedModelException($"{path}: '{name}' has unknown quantization scheme '{info["scheme"]}'");
         int group = info["group_size"]?.GetValue<int>() ?? 0;
         long rows = shape.Length == 0 ? 1 : shape[0];

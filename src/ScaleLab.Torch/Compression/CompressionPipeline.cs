@@ -72,7 +72,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 
         string artifact = Path.Combine(outputDirectory, "model.safetensors");
         var decoded = WriteArtifact(currentSpec, model, artifact, request);
-        if (request.Quantize is not null) steps.Add($"{request.Quantize} weights ({(request.Quantize == "int4" ? request.Int4Scheme + ", group " + request.GroupSize : request.Int8Scheme.ToString())})");
+        if (request.Quantize is not null) steps.Add($"{request.Quantize} weights ({(request.Quantize == "int4" ? request.Int4Scheme.Name() + ", group " + request.GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : request.Int8Scheme.Name())})");
         LoadDecoded(model, decoded);
         double accuracy = Accuracy(model);
 

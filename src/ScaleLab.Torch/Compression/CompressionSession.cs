@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;
@@ -9,17 +8,11 @@ namespace ScaleLab.Torch.Compression;
 
 /// <summary>
 /// Compression of a trained run, end to end: load the run and its data, apply each request to a fresh copy of the
-/// trained weights, and record the measured results in OUT/compression.json (written atomically). With several
+/// trained weights, and record the measured results in OUT/compression.json (written atomically, <see cref="CompressionResultsJson"/>). With several
 /// requests each goes to its own sub-directory and the Pareto-optimal ones are marked.
 /// </summary>
 public static class CompressionSession
 {
-    public static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     public static IReadOnlyList<CompressionResult> Run(string runDirectory, string? teacherDirectory, string? dataOverride,
         IReadOnlyList<CompressionRequest> requests, string outputDirectory, IProgress<string>? log = null)
     {
@@ -65,13 +58,8 @@ public static class CompressionSession
 
     private static void WriteResults(string path, string runDirectory, IReadOnlyList<CompressionResult> results)
     {
-        var document = new
-        {
-            Run = Path.GetFullPath(runDirectory),
-            Results = results.Select(r => new { Result = r, ParetoOptimal = IsParetoOptimal(r, results) }),
-        };
         string temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(document, JsonOptions));
+        File.WriteAllText(temp, CompressionResultsJson.Write(runDirectory, results));
         File.Move(temp, path, overwrite: true);
     }
 

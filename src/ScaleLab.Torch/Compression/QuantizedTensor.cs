@@ -23,6 +23,44 @@ public enum QuantScheme
 }
 
 /// <summary>
+/// The names of <see cref="QuantScheme"/> in a compressed file's scalelab.encodings and in compression.json's steps: one
+/// explicit map, so renaming a member never changes a file, and a name outside it (Enum.TryParse would take "7") is refused.
+/// </summary>
+public static class QuantSchemeInfo
+{
+    private static readonly (QuantScheme Scheme, string Name)[] Names =
+    [
+        (QuantScheme.Int8PerTensorSymmetric, "Int8PerTensorSymmetric"),
+        (QuantScheme.Int8PerTensorAsymmetric, "Int8PerTensorAsymmetric"),
+        (QuantScheme.Int8PerChannelSymmetric, "Int8PerChannelSymmetric"),
+        (QuantScheme.Int8PerChannelAsymmetric, "Int8PerChannelAsymmetric"),
+        (QuantScheme.Int4GroupSymmetric, "Int4GroupSymmetric"),
+        (QuantScheme.Int4GroupAsymmetric, "Int4GroupAsymmetric"),
+    ];
+
+    public static string Name(this QuantScheme scheme)
+    {
+        foreach (var (s, name) in Names)
+            if (s == scheme) return name;
+        throw new ArgumentOutOfRangeException(nameof(scheme), scheme, null);
+    }
+
+    public static bool TryParse(string? text, out QuantScheme scheme)
+    {
+        foreach (var (s, name) in Names)
+        {
+            if (string.Equals(name, text, StringComparison.Ordinal))
+            {
+                scheme = s;
+                return true;
+            }
+        }
+        scheme = default;
+        return false;
+    }
+}
+
+/// <summary>
 /// A quantized weight tensor, viewed as a matrix of <see cref="Rows"/> output channels × <see cref="Columns"/>
 /// inputs (a conv weight (O, I, kh, kw) is O × I·kh·kw). Dequantized value = scale · (q − zero).
 /// </summary>

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Accounting;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -71,7 +72,10 @@ public sealed class Adam : Optimizer
     }
 }
 
-/// <summary>RMSprop (Hinton, Lecture 6e): v ← αv + (1−α)g²; b ← μb + g/(√v + ε); w ← w − lr·b (b = the step itself when μ = 0).</summary>
+/// <summary>
+/// RMSprop (Hinton, Lecture 6e): v ← αv + (1−α)g²; b ← μb + g/(√v + ε); w ← w − lr·b (b = the step itself when μ = 0).
+/// State as torch.optim.RMSprop keeps it: square_avg always, momentum_buffer only when μ &gt; 0.
+/// </summary>
 public sealed class RmsProp : Optimizer
 {
     private readonly Tensor[] _square;
@@ -112,10 +116,10 @@ public static class OptimizerFactory
 {
     public static Optimizer Create(TrainingConfig config, IReadOnlyList<(string, Parameter)> parameters) => config.Optimizer switch
     {
-        "sgd" => new Sgd(parameters, config.Momentum, config.Nesterov, config.WeightDecay),
-        "adam" => new Adam(parameters, config.Betas[0], config.Betas[1], config.Eps, config.WeightDecay, decoupled: false),
-        "adamw" => new Adam(parameters, config.Betas[0], config.Betas[1], config.Eps, config.WeightDecay, decoupled: true),
-        "rmsprop" => new RmsProp(parameters, config.Alpha, config.Eps, config.Momentum, config.WeightDecay),
-        _ => throw new TrainingConfigException($"optimizer: '{config.Optimizer}' is not one of {string.Join(", ", TrainingConfigValidator.Optimizers)}"),
+        OptimizerKind.Sgd or OptimizerKind.SgdMomentum => new Sgd(parameters, config.ResolvedMomentum, config.Nesterov, config.WeightDecay),
+        OptimizerKind.Adam => new Adam(parameters, config.Betas[0], config.Betas[1], config.Eps, config.WeightDecay, decoupled: false),
+        OptimizerKind.AdamW => new Adam(parameters, config.Betas[0], config.Betas[1], config.Eps, config.WeightDecay, decoupled: true),
+        OptimizerKind.RmsProp or OptimizerKind.RmsPropMomentum => new RmsProp(parameters, config.Alpha, config.Eps, config.ResolvedMomentum, config.WeightDecay),
+        _ => throw new TrainingConfigException(TrainingConfigValidator.EstimateOnly(config.Optimizer)),
     };
 }

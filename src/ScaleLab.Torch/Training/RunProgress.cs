@@ -1,3 +1,4 @@
+using ScaleLab.Core.Accounting;
 using ScaleLab.Torch.Checkpoints;
 
 namespace ScaleLab.Torch.Training;
@@ -46,7 +47,7 @@ internal sealed class RunProgress
     }
 
     public CheckpointState ToCheckpoint(TrainingConfig config, string hash, string dataIdentity, Optimizer optimizer, double lr, long nextEpochSeed) =>
-        new(Epoch, GlobalStep, config.Optimizer, optimizer.Steps, lr, BestValLoss, BestEpoch, EpochsWithoutImprovement, config.Seed, nextEpochSeed,
+        new(Epoch, GlobalStep, config.Optimizer.Name(), optimizer.Steps, lr, BestValLoss, BestEpoch, EpochsWithoutImprovement, config.Seed, nextEpochSeed,
             hash, "last.safetensors", "last.optimizer.safetensors", DateTime.UtcNow)
         {
             TrainSeconds = TrainSeconds,

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ScaleLab.Core.Accounting;
 
 namespace ScaleLab.Torch.Training;
 
@@ -15,13 +16,17 @@ public sealed record TrainingConfig
     public int Epochs { get; init; } = 10;
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>sgd | adam | adamw | rmsprop.</summary>
-    public string Optimizer { get; init; } = "adam";
+    /// <summary>
+    /// sgd | sgd_momentum | adam | adamw | rmsprop | rmsprop_momentum, the names `estimate --optimizer` takes
+    /// (<see cref="OptimizerKindInfo"/>); adam8bit is estimate-only.
+    /// </summary>
+    [JsonConverter(typeof(OptimizerKindJsonConverter))]
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
     /// <summary>Peak learning rate (the schedule scales it; one-cycle climbs to it).</summary>
     public double Lr { get; init; } = 1e-3;
 
-    /// <summary>SGD and RMSprop momentum.</summary>
+    /// <summary>SGD and RMSprop momentum; 0 with sgd_momentum or rmsprop_momentum means <see cref="OptimizerKindInfo.DefaultMomentum"/> (see <see cref="ResolvedMomentum"/>).</summary>
     public double Momentum { get; init; }
     public bool Nesterov { get; init; }
 
@@ -74,6 +79,12 @@ public sealed record TrainingConfig
 
     /// <summary>Batch size for validation and test; null = 4 × batch_size.</summary>
     public int? EvalBatchSize { get; init; }
+
+    /// <summary>The momentum the optimizer runs with: the _momentum kinds take 0.9 unless the config gives one.</summary>
+    [JsonIgnore]
+    public double ResolvedMomentum => Optimizer is OptimizerKind.SgdMomentum or OptimizerKind.RmsPropMomentum && Momentum == 0
+        ? OptimizerKindInfo.DefaultMomentum
+        : Momentum;
 
     [JsonIgnore]
     public int ResolvedEvalBatchSize => EvalBatchSize ?? Math.Max(BatchSize * 4, 256);

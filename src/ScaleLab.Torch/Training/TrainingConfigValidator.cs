@@ -1,11 +1,13 @@
 using System.Globalization;
+using ScaleLab.Core.Accounting;
 
 namespace ScaleLab.Torch.Training;
 
 /// <summary>Every check of a <see cref="TrainingConfig"/>, in one place, each message echoing the value and what would be valid.</summary>
 public static class TrainingConfigValidator
 {
-    public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam", "adamw", "rmsprop"];
+    /// <summary>The optimizers training runs: every <see cref="OptimizerKind"/> but adam8bit, which only the estimate counts.</summary>
+    public static readonly IReadOnlyList<OptimizerKind> Optimizers = [.. OptimizerKindInfo.All.Where(k => k != OptimizerKind.Adam8Bit)];
     public static readonly IReadOnlyList<string> Schedules = ["none", "step", "cosine", "onecycle"];
     public static readonly IReadOnlyList<string> Losses = ["auto", "cross_entropy", "mse", "bce"];
     public static readonly IReadOnlyList<string> Devices = ["cpu", "cuda"];
@@ -14,12 +16,12 @@ public static class TrainingConfigValidator
     {
         ArgumentNullException.ThrowIfNull(c);
         // JSON null reaches string properties the record declares non-null (found by the fuzz harness): refuse it by name.
-        foreach (var (field, value) in new[] { ("optimizer", c.Optimizer), ("schedule", c.Schedule), ("loss", c.Loss), ("device", c.Device), ("data.name", c.Data?.Name) })
+        foreach (var (field, value) in new[] { ("schedule", c.Schedule), ("loss", c.Loss), ("device", c.Device), ("data.name", c.Data?.Name) })
         {
             if (value is null && (field != "data.name" || c.Data is not null))
                 throw new TrainingConfigException(source, $"{field}: is null; give a value or leave the key out");
         }
-        OneOf(source, "optimizer", c.Optimizer, Optimizers);
+        if (!Optimizers.Contains(c.Optimizer)) throw new TrainingConfigException(source, EstimateOnly(c.Optimizer));
         OneOf(source, "schedule", c.Schedule, Schedules);
         OneOf(source, "loss", c.Loss, Losses);
         OneOf(source, "device", c.Device, Devices);
@@ -28,7 +30,7 @@ public static class TrainingConfigValidator
         Positive(source, "step_size", c.StepSize);
         if (!(c.Lr > 0) || double.IsInfinity(c.Lr)) Fail(source, "lr", c.Lr, "a positive number, e.g. 0.001");
         if (c.Momentum is < 0 or >= 1) Fail(source, "momentum", c.Momentum, "a number in [0, 1)");
-        if (c.Nesterov && c.Momentum == 0) throw new TrainingConfigException(source, "nesterov: true needs momentum > 0, e.g. \"momentum\": 0.9");
+        if (c.Nesterov && c.ResolvedMomentum == 0) throw new TrainingConfigException(source, "nesterov: true needs momentum > 0, e.g. \"momentum\": 0.9");
         if (c.WeightDecay < 0) Fail(source, "weight_decay", c.WeightDecay, "0 or more");
         if (c.L1 < 0) Fail(source, "l1", c.L1, "0 or more");
         if (c.Betas is not { Length: 2 } || c.Betas.Any(b => b is < 0 or >= 1)) Fail(source, "betas", c.Betas?.Length ?? 0, "two numbers in [0, 1), e.g. [0.9, 0.999]");
@@ -49,6 +51,10 @@ public static class TrainingConfigValidator
         if (c.Data.Limit is < 1) Fail(source, "data.limit", c.Data.Limit.Value, "1 or more samples");
         Positive(source, "data.sequence_length", c.Data.SequenceLength);
     }
+
+    /// <summary>The message for an optimizer the estimate knows but training does not run.</summary>
+    public static string EstimateOnly(OptimizerKind kind) =>
+        $"optimizer: '{kind.Name()}' is counted by `scalelab estimate` but not trained here (no 8-bit optimizer kernels); use {string.Join(", ", Optimizers.Select(o => o.Name()))}";
 
     private static void OneOf(string source, string field, string value, IReadOnlyList<string> allowed)
     {

@@ -1,3 +1,4 @@
+using ScaleLab.Core;
 using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Presets;
 using ScaleLab.Core.Spec;
@@ -44,6 +45,27 @@ public class MemoryEstimatorTests
 
     [Fact]
     public void Training_Fp32SgdMomentum_Is12BytesPerParameter() => Assert.Equal(12 * N, Train(OptimizerKind.SgdMomentum).ModelStateBytes);
+
+    /// <summary>torch.optim.RMSprop keeps square_avg per parameter, and momentum_buffer only when momentum &gt; 0.</summary>
+    [Fact]
+    public void Training_Fp32RmsProp_KeepsOneValuePerParameterAndTwoWithMomentum()
+    {
+        Assert.Equal(4 * N, Train(OptimizerKind.RmsProp).OptimizerStateBytes);
+        Assert.Equal(8 * N, Train(OptimizerKind.RmsPropMomentum).OptimizerStateBytes);
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, 0.9, OptimizerKind.SgdMomentum)]
+    [InlineData(OptimizerKind.RmsProp, 0.5, OptimizerKind.RmsPropMomentum)]
+    [InlineData(OptimizerKind.RmsProp, 0.0, OptimizerKind.RmsProp)]
+    [InlineData(OptimizerKind.Adam, 0.9, OptimizerKind.Adam)]
+    public void WithMomentum_NamesTheKindWhoseStateARunKeeps(OptimizerKind kind, double momentum, OptimizerKind expected) =>
+        Assert.Equal(expected, kind.WithMomentum(momentum));
+
+    [Fact]
+    public void Should_Name_Every_Optimizer_When_One_Is_Unknown() =>
+        Assert.Equal("--optimizer 'lion' is not an optimizer; use sgd, sgd_momentum, adam, adamw, adam8bit, rmsprop or rmsprop_momentum",
+            Assert.Throws<ScaleLabException>(() => OptimizerKindInfo.Parse("lion", "--optimizer")).Message);
 
     [Fact]
     public void Training_Adam8Bit_KeepsTwoBytesOfStatePerParameter()
@@ -126,6 +148,8 @@ public class MemoryEstimatorTests
     [InlineData("sgd_momentum", OptimizerKind.SgdMomentum)]
     [InlineData("adamw", OptimizerKind.AdamW)]
     [InlineData("adam8bit", OptimizerKind.Adam8Bit)]
+    [InlineData("rmsprop", OptimizerKind.RmsProp)]
+    [InlineData("rmsprop_momentum", OptimizerKind.RmsPropMomentum)]
     public void OptimizerNames_RoundTrip(string name, OptimizerKind kind)
     {
         Assert.True(OptimizerKindInfo.TryParse(name, out var parsed));

@@ -105,6 +105,27 @@ public sealed class CompressedModelFileTests : IDisposable
         Assert.StartsWith($"{path}: 'w' has unknown encoding 'Int3' (expected one of Dense, Int8, Int4, Sparse, SparseInt8)", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Enum.TryParse would take a number ("1" → Int8, "7" → no member at all); the explicit name maps refuse it.</summary>
+    [Theory]
+    [InlineData("""{"w":{"encoding":"1","shape":[2]}}""", "'w' has unknown encoding '1' (expected one of Dense, Int8, Int4, Sparse, SparseInt8)")]
+    [InlineData("""{"w":{"encoding":"Int8","shape":[2,2],"scheme":"7","group_size":0}}""", "'w' has unknown quantization scheme '7'")]
+    public void Read_RejectsANumberForAnEncodingOrScheme(string encodings, string message)
+    {
+        string path = Path.Combine(_dir, "numbered.safetensors");
+        var meta = new Dictionary<string, string>
+        {
+            [CompressedModelFile.FormatKey] = CompressedModelFile.FormatValue,
+            [CompressedModelFile.EncodingsKey] = encodings,
+            [CompressedModelFile.SpecKey] = Spec,
+        };
+        SafetensorsTensor stored = encodings.Contains("\"scheme\"", StringComparison.Ordinal)
+            ? new("w.q", "I8", [2, 2], new byte[4])
+            : new("w", "F32", [2], new byte[8]);
+        SafetensorsWriter.Write(path, [stored], meta);
+        var ex = Assert.Throws<CompressedModelException>(() => CompressedModelFile.Read(path));
+        Assert.StartsWith($"{path}: {message}", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_RejectsAMaskThatKeepsMoreWeightsThanStored()
     {

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;
 using ScaleLab.Torch.Training;
@@ -28,7 +29,7 @@ internal static class TinyRuns
     {
         Epochs = epochs,
         BatchSize = 32,
-        Optimizer = "adam",
+        Optimizer = OptimizerKind.Adam,
         Lr = 2e-3,
         Schedule = "cosine",
         WarmupSteps = 4,

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Accounting;
 using System.Diagnostics;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Runs;
@@ -65,7 +66,7 @@ public sealed class TrainerTests
     public void Train_HugeLearningRateInEpochTwo_DivergesWithClearMessageAndKeepsEpochOneCheckpoint()
     {
         // SGD at lr 0.01 for epoch 1, then the step schedule multiplies it by 1e12: the loss overflows in epoch 2.
-        var config = TinyRuns.Config(epochs: 3) with { Optimizer = "sgd", Lr = 0.01, Schedule = "step", StepSize = 1, Gamma = 1e12, WarmupSteps = 0 };
+        var config = TinyRuns.Config(epochs: 3) with { Optimizer = OptimizerKind.Sgd, Lr = 0.01, Schedule = "step", StepSize = 1, Gamma = 1e12, WarmupSteps = 0 };
         string dir = TinyRuns.NewRunDirectory();
         var summary = Trainer.Run(TinyRuns.Mlp(dropout: 0), config, dir, false, SilentProgress.Instance, CancellationToken.None);
 
@@ -82,7 +83,7 @@ public sealed class TrainerTests
     public void Train_ValidationLossNotImproving_StopsEarlyAfterPatienceEpochs()
     {
         // lr 1e-30 leaves every float32 weight unchanged, so the validation loss stays exactly the same.
-        var config = TinyRuns.Config(epochs: 6, limit: 128) with { Optimizer = "sgd", Lr = 1e-30, Schedule = "none", WarmupSteps = 0, EarlyStoppingPatience = 2 };
+        var config = TinyRuns.Config(epochs: 6, limit: 128) with { Optimizer = OptimizerKind.Sgd, Lr = 1e-30, Schedule = "none", WarmupSteps = 0, EarlyStoppingPatience = 2 };
         var summary = Trainer.Run(TinyRuns.Mlp(), config, TinyRuns.NewRunDirectory(), false, SilentProgress.Instance, CancellationToken.None);
         Assert.Equal(RunStatus.EarlyStopped, summary.Status);
         Assert.Equal(3, summary.EpochsCompleted);

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Accounting;
 using ScaleLab.Torch.Training;
 
 namespace ScaleLab.Torch.Tests.Training;
@@ -8,7 +9,7 @@ public sealed class TrainingConfigTests
     public void Parse_SnakeCaseKeys_FillsTheRecord()
     {
         var c = TrainingConfigJson.Parse("""{"epochs": 3, "batch_size": 128, "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": true, "early_stopping_patience": 2, "data": {"name": "mnist", "limit": 500}}""", "c.json");
-        Assert.Equal((3, 128, "sgd", 0.1, 0.9, true, 2), (c.Epochs, c.BatchSize, c.Optimizer, c.Lr, c.Momentum, c.Nesterov, c.EarlyStoppingPatience));
+        Assert.Equal((3, 128, OptimizerKind.Sgd, 0.1, 0.9, true, 2), (c.Epochs, c.BatchSize, c.Optimizer, c.Lr, c.Momentum, c.Nesterov, c.EarlyStoppingPatience));
         Assert.Equal(("mnist", 500L), (c.Data.Name, c.Data.Limit));
     }
 
@@ -32,7 +33,44 @@ public sealed class TrainingConfigTests
     public void Parse_UnknownOptimizer_ListsTheValidOnes()
     {
         var error = Assert.Throws<TrainingConfigException>(() => TrainingConfigJson.Parse("""{"optimizer": "lion"}""", "c.json"));
-        Assert.Equal("c.json: optimizer: 'lion' is not one of sgd, adam, adamw, rmsprop", error.Message);
+        Assert.Equal("c.json: not a valid training config at $.optimizer: 'lion' is not an optimizer; use sgd, sgd_momentum, adam, adamw, adam8bit, rmsprop or rmsprop_momentum", error.Message);
+    }
+
+    [Theory]
+    [InlineData("sgd_momentum", OptimizerKind.SgdMomentum)]
+    [InlineData("rmsprop_momentum", OptimizerKind.RmsPropMomentum)]
+    public void Parse_MomentumKinds_TakeMomentum09UnlessGiven(string name, OptimizerKind kind)
+    {
+        var plain = TrainingConfigJson.Parse($$"""{"optimizer": "{{name}}"}""", "c.json");
+        var given = TrainingConfigJson.Parse($$"""{"optimizer": "{{name}}", "momentum": 0.5}""", "c.json");
+        Assert.Equal((kind, 0.9, 0.5), (plain.Optimizer, plain.ResolvedMomentum, given.ResolvedMomentum));
+    }
+
+    [Fact]
+    public void Parse_Adam8Bit_IsRefusedAsEstimateOnly()
+    {
+        var error = Assert.Throws<TrainingConfigException>(() => TrainingConfigJson.Parse("""{"optimizer": "adam8bit"}""", "c.json"));
+        Assert.Equal("c.json: optimizer: 'adam8bit' is counted by `scalelab estimate` but not trained here (no 8-bit optimizer kernels); use sgd, sgd_momentum, adam, adamw, rmsprop, rmsprop_momentum", error.Message);
+    }
+
+    [Fact]
+    public void Parse_NullOptimizer_IsRefusedByName()
+    {
+        var error = Assert.Throws<TrainingConfigException>(() => TrainingConfigJson.Parse("""{"optimizer": null}""", "c.json"));
+        Assert.Equal("c.json: not a valid training config at $.optimizer: is null; give an optimizer name or leave the key out", error.Message);
+    }
+
+    /// <summary>Both directions of issue 9: every optimizer training runs is one the estimate names, and the JSON writes the estimate's name.</summary>
+    [Fact]
+    public void EveryTrainingOptimizer_RoundTripsThroughTheEstimatesNames()
+    {
+        foreach (var kind in TrainingConfigValidator.Optimizers)
+        {
+            var c = TrainingConfigJson.Parse($$"""{"optimizer": "{{kind.Name()}}"}""", "c.json");
+            Assert.Equal(kind, c.Optimizer);
+            Assert.Contains($"\"optimizer\": \"{kind.Name()}\"", TrainingConfigJson.Write(c), StringComparison.Ordinal);
+            Assert.Contains(kind, OptimizerKindInfo.All);
+        }
     }
 
     [Fact]

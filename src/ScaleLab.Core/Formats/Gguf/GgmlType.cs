@@ -41,3 +41,47 @@ public enum GgmlType : uint
     MXFP4 = 39,
 }
 #pragma warning restore CA1707
+
+/// <summary>
+/// ggml's names of the types (ggml.c type_traits[].type_name, upper-cased as llama.cpp prints them), as `inspect`
+/// shows them in text and JSON: one explicit map, so renaming a member never changes the output.
+/// </summary>
+public static class GgmlTypeInfo
+{
+    public static string Name(this GgmlType type) => type switch
+    {
+        GgmlType.F32 => "F32",
+        GgmlType.F16 => "F16",
+        GgmlType.Q4_0 => "Q4_0",
+        GgmlType.Q4_1 => "Q4_1",
+        GgmlType.Q5_0 => "Q5_0",
+        GgmlType.Q5_1 => "Q5_1",
+        GgmlType.Q8_0 => "Q8_0",
+        GgmlType.Q8_1 => "Q8_1",
+        GgmlType.Q2_K => "Q2_K",
+        GgmlType.Q3_K => "Q3_K",
+        GgmlType.Q4_K => "Q4_K",
+        GgmlType.Q5_K => "Q5_K",
+        GgmlType.Q6_K => "Q6_K",
+        GgmlType.Q8_K => "Q8_K",
+        GgmlType.IQ2_XXS => "IQ2_XXS",
+        GgmlType.IQ2_XS => "IQ2_XS",
+        GgmlType.IQ3_XXS => "IQ3_XXS",
+        GgmlType.IQ1_S => "IQ1_S",
+        GgmlType.IQ4_NL => "IQ4_NL",
+        GgmlType.IQ3_S => "IQ3_S",
+        GgmlType.IQ2_S => "IQ2_S",
+        GgmlType.IQ4_XS => "IQ4_XS",
+        GgmlType.I8 => "I8",
+        GgmlType.I16 => "I16",
+        GgmlType.I32 => "I32",
+        GgmlType.I64 => "I64",
+        GgmlType.F64 => "F64",
+        GgmlType.IQ1_M => "IQ1_M",
+        GgmlType.BF16 => "BF16",
+        GgmlType.TQ1_0 => "TQ1_0",
+        GgmlType.TQ2_0 => "TQ2_0",
+        GgmlType.MXFP4 => "MXFP4",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+}

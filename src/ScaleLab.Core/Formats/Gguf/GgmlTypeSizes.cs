@@ -46,7 +46,7 @@ public static class GgmlTypeSizes
     };
 
     /// <summary>Every known type name, for error messages.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. Sizes.Keys.Order().Select(t => t.ToString())];
+    public static IReadOnlyList<string> Names { get; } = [.. Sizes.Keys.Order().Select(t => t.Name())];
 
     public static bool TryGet(uint type, out GgmlType ggmlType, out BlockSize size)
     {

@@ -31,3 +31,17 @@ public sealed record DTypeTotal(string DType, int Tensors, long Parameters, long
 public sealed record LayerGroup(LayerKind Kind, int? Index, string Name, int Tensors, long Parameters, long Bytes);
 
 public enum LayerKind { Embeddings, Layer, FinalNorm, Head, Other }
+
+public static class LayerKindInfo
+{
+    /// <summary>The name in `inspect --json` (layers[].kind): embeddings, layer, final_norm, head, other.</summary>
+    public static string Name(this LayerKind kind) => kind switch
+    {
+        LayerKind.Embeddings => "embeddings",
+        LayerKind.Layer => "layer",
+        LayerKind.FinalNorm => "final_norm",
+        LayerKind.Head => "head",
+        LayerKind.Other => "other",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}

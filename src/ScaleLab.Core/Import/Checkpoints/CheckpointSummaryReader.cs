@@ -68,7 +68,7 @@ public static class CheckpointSummaryReader
             || (architecture is not null && key.StartsWith(architecture + ".", StringComparison.Ordinal));
         var all = header.Metadata.Select(e => KeyValuePair.Create(e.Key, GgufValueText.Format(e.Value))).ToList();
         var tensors = header.Tensors.Select(t =>
-            new CheckpointTensor(t.Name, t.Type.ToString(), t.Shape, t.Elements, t.ByteCount));
+            new CheckpointTensor(t.Name, t.Type.Name(), t.Shape, t.Elements, t.ByteCount));
         return Build(header.Path, string.Create(CultureInfo.InvariantCulture, $"gguf v{header.Version}"), 1, header.FileBytes,
             tensors, all.Where(p => IsArchitectureKey(p.Key)), all.Where(p => !IsArchitectureKey(p.Key)));
     }

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using ScaleLab.Experiments.Store;
+
+namespace ScaleLab.Cli.Commands;
+
+/// <summary>
+/// `sweep status --json`, schema "scalelab.sweep-status/1" (docs/schemas/sweep-status.schema.json): the trials
+/// <see cref="SweepStatusTable"/> prints, raw figures; null where a trial has not produced one yet.
+/// </summary>
+internal static class SweepStatusJson
+{
+    public const string SchemaId = "scalelab.sweep-status/1";
+
+    public static string Write(string directory, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials) =>
+        JsonOutput.Write(SchemaId, w =>
+        {
+            w.WriteString("directory", directory);
+            w.WriteString("results_db", Path.Combine(directory, ResultsStore.FileName));
+            w.WriteStartArray("sweeps");
+            foreach (var s in sweeps)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", s.Name);
+                if (s.Description is null) w.WriteNull("description");
+                else w.WriteString("description", s.Description);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("counts");
+            foreach (var g in trials.GroupBy(t => t.Status).OrderBy(g => g.Key)) w.WriteNumber(g.Key.ToText(), g.Count());
+            w.WriteEndObject();
+            w.WriteStartArray("trials");
+            foreach (var t in trials) Trial(w, t);
+            w.WriteEndArray();
+        });
+
+    private static void Trial(Utf8JsonWriter w, TrialRecord t)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("index", t.Index);
+        w.WriteString("id", t.Id);
+        w.WriteString("label", t.Label);
+        w.WritePropertyName("axes");
+        using (var axes = JsonDocument.Parse(t.AxesJson)) axes.RootElement.WriteTo(w);
+        w.WriteString("status", t.Status.ToText());
+        if (t.Message is null) w.WriteNull("message");
+        else w.WriteString("message", t.Message);
+        w.WriteStartObject("parameters");
+        w.WriteNumber("total", t.Parameters ?? t.EstimatedParameters);
+        w.WriteNumber("estimated", t.EstimatedParameters);
+        w.NumberOrNull("measured", t.Parameters);
+        w.WriteEndObject();
+        w.WriteNumber("epochs_completed", t.EpochsCompleted);
+        w.NumberOrNull("best_val_loss", t.BestValLoss);
+        w.NumberOrNull("final_val_accuracy", t.FinalValAccuracy);
+        w.NumberOrNull("test_accuracy", t.TestAccuracy);
+        w.NumberOrNull("training_flops", t.TrainingFlops);
+        w.NumberOrNull("peak_rss_bytes", t.PeakRssBytes);
+        w.NumberOrNull("wall_seconds", t.WallTime?.TotalSeconds);
+        w.WriteNumber("attempts", t.Attempts);
+        w.WriteString("run_directory", t.RunDirectory);
+        w.WriteEndObject();
+    }
+}

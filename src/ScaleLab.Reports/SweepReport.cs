@@ -58,8 +58,8 @@ public static class SweepReport
         report.Section("Trials");
         report.Table(["trial", "status", "parameters", "training FLOPs", "samples", "val loss (best)", "val accuracy", "test accuracy", "step (ms)", "peak RSS"],
             sweep.Trials.Select(t => (IReadOnlyList<string>)[
-                t.Label, t.Status, HumanUnits.Count(t.Parameters), Opt(t.TrainingFlops, v => HumanUnits.Count(v)),
-                Opt(t.SamplesSeen, v => HumanUnits.Count(v)), Opt(t.ValLoss, v => F($"{v:F4}")), Opt(t.ValAccuracy, v => F($"{v:F4}")),
+                t.Label, t.Status, HumanUnits.Things(t.Parameters), Opt(t.TrainingFlops, v => HumanUnits.Count(v)),
+                Opt(t.SamplesSeen, v => HumanUnits.Things(v)), Opt(t.ValLoss, v => F($"{v:F4}")), Opt(t.ValAccuracy, v => F($"{v:F4}")),
                 Opt(t.TestAccuracy, v => F($"{v:F4}")), Opt(t.StepSecondsMean, v => F($"{v * 1000:F2}")),
                 Opt(t.PeakRssBytes is long b ? b : null, HumanUnits.Bytes)]));
     }

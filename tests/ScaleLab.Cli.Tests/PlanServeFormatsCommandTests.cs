@@ -49,7 +49,7 @@ public class PlanServeFormatsCommandTests
     {
         var (code, output, _) = Run("plan", "llama-2-7b", "--serve", "--precision", "q4_k_m", "--hardware", "rtx-4090");
         Assert.Equal(0, code);
-        Assert.Contains("weight formats: q4_k 5.62 G, q6_k 1.12 G, f32 266.24 K parameters (4.844 bits each on average, scales included)", output, StringComparison.Ordinal);
+        Assert.Contains("weight formats: q4_k 5.62 B, q6_k 1.12 B, f32 266.24 K parameters (4.844 bits each on average, scales included)", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ internal static class InspectCommand
         string files = s.Files == 1 ? "1 file" : string.Create(CultureInfo.InvariantCulture, $"{s.Files} files");
         console.WriteLine(s.Path);
         console.WriteLine($"{s.Format} · {files} · {HumanUnits.Bytes(s.FileBytes)} on disk · {HumanUnits.Exact(s.Tensors.Count)} tensors · "
-            + $"{HumanUnits.Exact(s.Parameters)} parameters ({HumanUnits.Count(s.Parameters)}) · {HumanUnits.Bytes(s.TensorBytes)} of tensor data");
+            + $"{HumanUnits.Exact(s.Parameters)} parameters ({HumanUnits.Things(s.Parameters)}) · {HumanUnits.Bytes(s.TensorBytes)} of tensor data");
 
         Section(console, "Parameters by dtype", DTypes(s));
         if (s.Architecture.Count > 0) Section(console, "Architecture", KeyValues(s.Architecture));

@@ -63,7 +63,7 @@ internal static class PlanTables
             : "forward + backward (3 × forward), layer by layer, attention included");
         time.AddRow("training FLOPs", Scientific(c.ExactFlops), "exact: FLOPs per token × D");
         time.AddRow("6·N·D", Scientific(c.ApproximateFlops), $"N = {Count(c.ParametersPerToken)} parameters used per token");
-        time.AddRow("peak", $"{Count(c.PeakFlopsPerGpu)}FLOP/s", $"{c.Format.Name()} dense, per GPU × {Exact(c.Gpus)}, MFU {c.Mfu.ToString("0.00", CultureInfo.InvariantCulture)}");
+        time.AddRow("peak", $"{Flops(c.PeakFlopsPerGpu)}FLOP/s", $"{c.Format.Name()} dense, per GPU × {Exact(c.Gpus)}, MFU {c.Mfu.ToString("0.00", CultureInfo.InvariantCulture)}");
         time.AddRow("wall-clock", Duration(c.Seconds), "exact FLOPs / (GPUs × peak × MFU)");
         time.AddRow("GPU-hours", c.GpuHours.ToString(c.GpuHours >= 100 ? "#,0" : "0.###", CultureInfo.InvariantCulture), "wall-clock × GPUs");
         time.AddRow("cost", c.Cost is double cost ? cost.ToString("#,0.00", CultureInfo.InvariantCulture) : "—",
@@ -109,7 +109,7 @@ internal static class PlanTables
         output.WriteLine();
         var speed = Table("decode", "tokens/s", "how");
         speed.AddRow("memory-bound", Rate(plan.MemoryBoundTokensPerSecond), $"batch × {Gigabytes(plan.BandwidthBytesPerSecond)}/s ÷ {Bytes(plan.BytesReadPerStep)} read per step");
-        speed.AddRow("compute-bound", Rate(plan.ComputeBoundTokensPerSecond), $"{Count(plan.PeakFlopsPerSecond)}FLOP/s {plan.ComputeFormat.Name()} ÷ {Scientific(plan.FlopsPerToken)} FLOPs per token");
+        speed.AddRow("compute-bound", Rate(plan.ComputeBoundTokensPerSecond), $"{Flops(plan.PeakFlopsPerSecond)}FLOP/s {plan.ComputeFormat.Name()} ÷ {Scientific(plan.FlopsPerToken)} FLOPs per token");
         speed.AddRow("[bold]upper bound[/]", $"[bold]{Rate(plan.TokensPerSecondUpperBound)}[/]", plan.IsMemoryBound ? "memory-bandwidth bound" : "compute bound");
         speed.AddRow("per sequence", Rate(phases.DecodeTokensPerSecondPerSequence), $"the upper bound shared by {Exact(plan.Batch)} sequence{(plan.Batch == 1 ? "" : "s")}");
         console.Write(speed);
@@ -149,7 +149,7 @@ internal static class PlanTables
         var table = Table("name", "memory", "bandwidth", "fp32", "tf32", "bf16", "fp16", "fp8", "int8");
         foreach (var h in profiles)
         {
-            string Peak(ComputeFormat f) => h.Peak.For(f) is double v ? Count(v) : "—";
+            string Peak(ComputeFormat f) => h.Peak.For(f) is double v ? Flops(v) : "—";
             table.AddRow(Markup.Escape(h.Name), Gigabytes(h.MemoryBytes), Gigabytes(h.MemoryBandwidthBytesPerSecond) + "/s", Peak(ComputeFormat.Fp32), Peak(ComputeFormat.Tf32),
                 Peak(ComputeFormat.Bf16), Peak(ComputeFormat.Fp16), Peak(ComputeFormat.Fp8), Peak(ComputeFormat.Int8));
         }
@@ -203,9 +203,9 @@ internal static class PlanTables
         int optimizerBytes = (int)MemoryEstimator.OptimizerStateBytes(1, setup.Optimizer, Precision.Fp32);
         table.AddRow("frozen base", Bytes(ft.FrozenWeights), Markup.Escape(frozen + Shard(3)));
         int adapterBytes = ft.Setup.Lora.AdapterBytes;
-        table.AddRow("LoRA adapters", Bytes(ft.AdapterWeights), $"{adapterBytes} B × {Count(n)} trainable parameters ({(adapterBytes == 4 ? "fp32" : "bf16")}){Shard(3)}");
-        table.AddRow("adapter gradients", Bytes(ft.AdapterGradients), $"{adapterBytes} B × {Count(n)}{Shard(2)}");
-        table.AddRow("optimizer state", Bytes(ft.OptimizerState), $"{optimizerBytes} B × {Count(n)} ({setup.Optimizer.Name()}){Shard(1)}");
+        table.AddRow("LoRA adapters", Bytes(ft.AdapterWeights), $"{adapterBytes} bytes × {Count(n)} trainable parameters ({(adapterBytes == 4 ? "fp32" : "bf16")}){Shard(3)}");
+        table.AddRow("adapter gradients", Bytes(ft.AdapterGradients), $"{adapterBytes} bytes × {Count(n)}{Shard(2)}");
+        table.AddRow("optimizer state", Bytes(ft.OptimizerState), $"{optimizerBytes} bytes × {Count(n)} ({setup.Optimizer.Name()}){Shard(1)}");
         table.AddRow("activations", Bytes(ft.BaseActivations), Markup.Escape(ActivationRule(memory)));
         table.AddRow("adapter activations", Bytes(ft.AdapterActivations), setup.Recompute == ActivationRecompute.Full
             ? "recomputed with each layer"
@@ -213,7 +213,7 @@ internal static class PlanTables
     }
 
     private static string Rule(int bytesPerParameter, long parameters, bool sharded, int dataParallel) =>
-        $"{bytesPerParameter} B × {Count(parameters)} parameters{(sharded && dataParallel > 1 ? $" ÷ {Exact(dataParallel)} (ZeRO)" : "")}";
+        $"{bytesPerParameter} bytes × {Count(parameters)} parameters{(sharded && dataParallel > 1 ? $" ÷ {Exact(dataParallel)} (ZeRO)" : "")}";
 
     private static string ActivationRule(TrainingMemoryPlan memory) => memory.ActivationDetail is { } a
         ? $"{Bytes(a.PerLayerBytes)} per layer × {Exact(a.LayersPerStage)} layers × {Exact(a.MicroBatchesInFlight)} in flight + embedding, output {Bytes(a.OutputBytes)} (Korthikanti et al. 2022)"
@@ -223,7 +223,10 @@ internal static class PlanTables
 
     private static string Gigabytes(double bytes) => (bytes / 1e9).ToString("#,0.#", CultureInfo.InvariantCulture) + " GB";
 
-    private static string Count(double value) => HumanUnits.Count(value);
+    /// <summary>Parameters and tokens in the field's units (1.56 B, 15 T); compute keeps SI (<see cref="Flops"/>: 989.50 TFLOP/s).</summary>
+    private static string Count(double value) => HumanUnits.Things(value);
+
+    private static string Flops(double value) => HumanUnits.Count(value);
 
     private static string Exact(long value) => HumanUnits.Exact(value);
 

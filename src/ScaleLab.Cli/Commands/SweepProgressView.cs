@@ -52,7 +52,7 @@ internal static class SweepProgressView
         public void OnStart(SweepStart start) => Write(Start(start));
 
         public void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally) =>
-            Write($"start {trial.Label} ({trial.Id}, {HumanUnits.Count(trial.EstimatedParameters)} params, attempt {attempt}{(resumed ? ", resumed from its checkpoint" : "")})");
+            Write($"start {trial.Label} ({trial.Id}, {HumanUnits.Things(trial.EstimatedParameters)} params, attempt {attempt}{(resumed ? ", resumed from its checkpoint" : "")})");
 
         public void OnTrialEvent(TrialPlan trial, TrialEvent step)
         {

@@ -26,7 +26,7 @@ internal static class SweepStatusTable
         foreach (var t in trials)
         {
             table.AddRow(
-                I(t.Index), t.Id, Markup.Escape(t.Label), Markup.Escape(t.Status.ToText()), HumanUnits.Count(t.EstimatedParameters), I(t.EpochsCompleted),
+                I(t.Index), t.Id, Markup.Escape(t.Label), Markup.Escape(t.Status.ToText()), HumanUnits.Things(t.EstimatedParameters), I(t.EpochsCompleted),
                 t.BestValLoss is double l ? l.ToString("0.0000", CultureInfo.InvariantCulture) : "–",
                 t.FinalValAccuracy is double a ? a.ToString("0.0000", CultureInfo.InvariantCulture) : "–",
                 t.TrainingFlops is double f ? HumanUnits.Count(f) : "–",

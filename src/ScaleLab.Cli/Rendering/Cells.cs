@@ -15,12 +15,15 @@ internal static class Cells
     /// <summary>"1.41 M"</summary>
     public static IRenderable Human(double value) => new Text(HumanUnits.Count(value)).RightJustified();
 
+    /// <summary>"1.56 B": a count of parameters, tokens or samples, in the field's thousand/million/billion/trillion.</summary>
+    public static IRenderable Things(double value) => new Text(HumanUnits.Things(value)).RightJustified();
+
     /// <summary>"5.38 MiB"</summary>
     public static IRenderable Bytes(long bytes) => new Text(HumanUnits.Bytes(bytes)).RightJustified();
 
-    /// <summary>"1,410,750 (1.41 M)": exact with the human figure beside it.</summary>
+    /// <summary>"1,410,750 (1.41 M)": a count of things, exact with the human figure beside it.</summary>
     public static IRenderable ExactAndHuman(long value) =>
-        new Text(value < 1000 ? HumanUnits.Exact(value) : $"{HumanUnits.Exact(value)} ({HumanUnits.Count(value)})").RightJustified();
+        new Text(value < 1000 ? HumanUnits.Exact(value) : $"{HumanUnits.Exact(value)} ({HumanUnits.Things(value)})").RightJustified();
 
     public static IRenderable Dash() => new Text("--").RightJustified();
 

@@ -22,8 +22,8 @@ internal static class ComparisonRenderer
             t.AddRow(
                 Cells.Text(r.Spec.Name),
                 Cells.Text(r.Kind),
-                Cells.Human(c.Parameters),
-                Cells.Human(c.ActiveParameters),
+                Cells.Things(c.Parameters),
+                Cells.Things(c.ActiveParameters),
                 Cells.Exact(c.SequenceLength),
                 Cells.Human(c.ForwardFlops),
                 Cells.Human(c.FlopsPerToken),

@@ -42,19 +42,19 @@ internal static class EstimateRenderer
     {
         var c = r.Cost;
         var t = Cells.Table(null, "", ">Count", ">", "Note");
-        t.AddRow(Cells.Text("total"), Cells.Exact(r.TotalParameters), Cells.Human(r.TotalParameters),
+        t.AddRow(Cells.Text("total"), Cells.Exact(r.TotalParameters), Cells.Things(r.TotalParameters),
             Cells.Text(r.Adapters is null ? "tied weights counted once" : $"base {HumanUnits.Exact(c.Parameters)} + LoRA adapters"));
-        t.AddRow(Cells.Text("trainable"), Cells.Exact(r.TrainableParameters), Cells.Human(r.TrainableParameters),
+        t.AddRow(Cells.Text("trainable"), Cells.Exact(r.TrainableParameters), Cells.Things(r.TrainableParameters),
             Cells.Text(r.Adapters is null ? "" : $"adapters only: {((double)r.TrainableParameters / r.TotalParameters).ToString("0.0000%", System.Globalization.CultureInfo.InvariantCulture)} of all (r × (in + out) per targeted matrix per layer)"));
-        t.AddRow(Cells.Text("active"), Cells.Exact(r.ActiveParameters), Cells.Human(r.ActiveParameters),
+        t.AddRow(Cells.Text("active"), Cells.Exact(r.ActiveParameters), Cells.Things(r.ActiveParameters),
             Cells.Text(r.ActiveParameters == r.TotalParameters ? "every parameter is used for every token" : "used per token (mixture-of-experts: top-k experts, shared experts, router)"));
         if (r.ActiveParameters != r.TotalParameters)
-            t.AddRow(Cells.Text("active without embedding"), Cells.Exact(r.ActiveParametersWithoutEmbedding), Cells.Human(r.ActiveParametersWithoutEmbedding),
+            t.AddRow(Cells.Text("active without embedding"), Cells.Exact(r.ActiveParametersWithoutEmbedding), Cells.Things(r.ActiveParametersWithoutEmbedding),
                 Cells.Text("the input lookup left out, as gpt-oss and DeepSeek quote active counts"));
         if (r.PredictionLayerParameters > 0)
-            t.AddRow(Cells.Text("multi-token prediction"), Cells.Exact(r.PredictionLayerParameters), Cells.Human(r.PredictionLayerParameters),
+            t.AddRow(Cells.Text("multi-token prediction"), Cells.Exact(r.PredictionLayerParameters), Cells.Things(r.PredictionLayerParameters),
                 Cells.Text("MTP modules stored in the checkpoint, not in total"));
-        t.AddRow(Cells.Text("buffers"), Cells.Exact(c.Buffers), Cells.Human(c.Buffers), Cells.Text("not trained: batch-norm running statistics, routing score biases"));
+        t.AddRow(Cells.Text("buffers"), Cells.Exact(c.Buffers), Cells.Things(c.Buffers), Cells.Text("not trained: batch-norm running statistics, routing score biases"));
         return t;
     }
 
@@ -80,8 +80,8 @@ internal static class EstimateRenderer
             Cells.Text("3 × forward: backward costs two matmuls per forward one"));
         t.AddRow(Cells.Text("  6·N·D shortcut"), Cells.Text(""), Cells.Exact(r.SixNd), Cells.Human(r.SixNd),
             Cells.Text(c.SequenceLength > 1 || r.Spec.Transformer is not null
-                ? $"N = {HumanUnits.Count(c.ActiveParameters)} active parameters, D = {HumanUnits.Exact(c.SequenceLength)} tokens: 6N per token"
-                : $"N = {HumanUnits.Count(c.ActiveParameters)} parameters, D = 1 sample"));
+                ? $"N = {HumanUnits.Things(c.ActiveParameters)} active parameters, D = {HumanUnits.Exact(c.SequenceLength)} tokens: 6N per token"
+                : $"N = {HumanUnits.Things(c.ActiveParameters)} parameters, D = 1 sample"));
         t.AddRow(Cells.Text($"training per step (batch {HumanUnits.Exact(r.Batch)})"), Cells.Text(""), Cells.Exact(r.TrainingFlopsPerStep),
             Cells.Human(r.TrainingFlopsPerStep), Cells.Text(""));
         return t;

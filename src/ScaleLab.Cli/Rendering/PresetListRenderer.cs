@@ -12,7 +12,7 @@ internal static class PresetListRenderer
         ArgumentNullException.ThrowIfNull(presets);
         var t = Cells.Table(null, "Preset", "Family", ">Parameters", ">Active", ">Active w/o embedding");
         foreach (var p in presets)
-            t.AddRow(Cells.Text(p.Name), Cells.Text(p.Family), Cells.Human(p.Parameters), Cells.Human(p.ActiveParameters), Cells.Human(p.ActiveWithoutEmbedding));
+            t.AddRow(Cells.Text(p.Name), Cells.Text(p.Family), Cells.Things(p.Parameters), Cells.Things(p.ActiveParameters), Cells.Things(p.ActiveWithoutEmbedding));
         console.Write(t);
         console.WriteLine("Active: parameters one token uses (mixture-of-experts: top-k routed + shared experts); w/o embedding: the input lookup left out.");
     }

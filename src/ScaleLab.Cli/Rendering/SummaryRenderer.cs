@@ -43,10 +43,10 @@ internal static class SummaryRenderer
         totals.AddColumn(new TableColumn("").PadRight(3));
         totals.AddColumn(new TableColumn("").RightAligned().PadRight(3));
         totals.AddColumn(new TableColumn(""));
-        totals.AddRow(Cells.Text("Total parameters"), Cells.Exact(cost.Parameters), Cells.Text(HumanUnits.Count(cost.Parameters)));
-        totals.AddRow(Cells.Text("Trainable parameters"), Cells.Exact(cost.TrainableParameters), Cells.Text(HumanUnits.Count(cost.TrainableParameters)));
+        totals.AddRow(Cells.Text("Total parameters"), Cells.Exact(cost.Parameters), Cells.Text(HumanUnits.Things(cost.Parameters)));
+        totals.AddRow(Cells.Text("Trainable parameters"), Cells.Exact(cost.TrainableParameters), Cells.Text(HumanUnits.Things(cost.TrainableParameters)));
         if (cost.ActiveParameters != cost.Parameters)
-            totals.AddRow(Cells.Text("Active parameters per token"), Cells.Exact(cost.ActiveParameters), Cells.Text(HumanUnits.Count(cost.ActiveParameters)));
+            totals.AddRow(Cells.Text("Active parameters per token"), Cells.Exact(cost.ActiveParameters), Cells.Text(HumanUnits.Things(cost.ActiveParameters)));
         totals.AddRow(Cells.Text("Buffers (not trained)"), Cells.Exact(cost.Buffers), Cells.Text("batch-norm running mean/var and step counter"));
         totals.AddRow(Cells.Text($"Forward MACs per {sample}"), Cells.Exact(cost.ForwardMacs), Cells.Text(HumanUnits.Count(cost.ForwardMacs)));
         totals.AddRow(Cells.Text($"Forward FLOPs per {sample}"), Cells.Exact(cost.ForwardFlops), Cells.Text(HumanUnits.Count(cost.ForwardFlops)));

@@ -28,6 +28,27 @@ public static class HumanUnits
         return value.ToString("0.00", CultureInfo.InvariantCulture) + " " + SiPrefixes[step];
     }
 
+    private static readonly string[] ThingPrefixes = ["", "K", "M", "B", "T"];
+
+    /// <summary>
+    /// Counts of things — parameters, tokens, samples — as the field writes them: 1.56e9 → "1.56 B", 1.4e12 → "1.40 T"
+    /// (thousand, million, billion, trillion). Compute keeps SI prefixes (<see cref="Count(double)"/>: 1.56 GFLOPs).
+    /// </summary>
+    public static string Things(double value)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value)) return value.ToString(CultureInfo.InvariantCulture);
+        double magnitude = Math.Abs(value);
+        if (magnitude < 1000) return FormatSmall(value);
+        int step = 0;
+        while (magnitude >= 999.995 && step < ThingPrefixes.Length - 1)
+        {
+            magnitude /= 1000;
+            value /= 1000;
+            step++;
+        }
+        return value.ToString("0.00", CultureInfo.InvariantCulture) + " " + ThingPrefixes[step];
+    }
+
     /// <summary>A count with a unit: (1.81e9, "FLOPs") → "1.81 GFLOPs"; (250, "MACs") → "250 MACs".</summary>
     public static string Count(double value, string unit)
     {

@@ -42,3 +42,19 @@ public class HumanUnitsTests
     public void Duration_PicksAReadableUnit(double seconds, string expected) =>
         Assert.Equal(expected, HumanUnits.Duration(seconds));
 }
+
+public class HumanUnitsThingsTests
+{
+    [Theory]
+    [InlineData(1_557_611_200d, "1.56 B")]     // GPT-2 XL: billions, as the field writes parameter counts
+    [InlineData(671_026_404_352d, "671.03 B")]
+    [InlineData(1.4e12, "1.40 T")]             // Chinchilla's 1.4 T tokens
+    [InlineData(93_322d, "93.32 K")]
+    [InlineData(250d, "250")]
+    public void Things_UseThousandMillionBillionTrillion(double value, string text) =>
+        Assert.Equal(text, ScaleLab.Core.Formatting.HumanUnits.Things(value));
+
+    [Fact]
+    public void Count_KeepsSiPrefixesForCompute() =>
+        Assert.Equal("1.56 G", ScaleLab.Core.Formatting.HumanUnits.Count(1_557_611_200d));
+}

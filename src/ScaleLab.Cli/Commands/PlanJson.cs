@@ -298,7 +298,7 @@ internal static class PlanJson
             ["layers"] = g.Layers,
             ["elements_per_token"] = g.ElementsPerToken,
             ["cached_tokens"] = g.CachedTokens,
-            ["bytes"] = (long)Math.Round((double)plan.KvCacheBytes * g.Elements / kv.ElementsPerSequence),
+            ["bytes"] = kv.ShareOf(g, plan.KvCacheBytes),
         })]);
     }
 }

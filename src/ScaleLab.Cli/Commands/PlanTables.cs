@@ -86,11 +86,10 @@ internal static class PlanTables
         memory.AddRow("KV cache", Bytes(plan.KvCacheBytes), $"{Bytes(plan.KvCacheBytesPerSequence)} per sequence × {Exact(plan.Batch)}");
         // Layers cache differently in current models (MLA latents, sliding windows): one line per kind.
         if (cost.Spec.Transformer is { Kind: TransformerKind.Decoder } t && KvCache.For(t, plan.Context) is { } kv
-            && (kv.Groups.Count > 1 || kv.Groups is [{ Kind: not "global" }]))
+            && !kv.IsUniform)
         {
             foreach (var g in kv.Groups)
-                // The group's share of the cache, whatever its format (scaled fp8/int4 caches carry their scales).
-                memory.AddRow($"  {g.Kind}", Bytes((long)Math.Round((double)plan.KvCacheBytes * g.Elements / kv.ElementsPerSequence)),
+                memory.AddRow($"  {g.Kind}", Bytes(kv.ShareOf(g, plan.KvCacheBytes)),
                     $"{Exact(g.Layers)} layers × {Exact(g.ElementsPerToken)} values × {Exact(g.CachedTokens)} tokens");
         }
         memory.AddRow("[bold]total[/]", $"[bold]{Bytes(plan.TotalBytes)}[/]", Percent(plan.TotalBytes, plan.CapacityBytes) + " of the devices");

@@ -26,7 +26,7 @@ internal static class EstimateRenderer
             : o.Precision.Name();
         string context = r.Inference.KvCacheBytes > 0 ? $", context {HumanUnits.Exact(c.SequenceLength)}" : "";
         Section(console, $"Memory · training: {training}, {o.Optimizer.Name()}, batch {HumanUnits.Exact(r.Batch)} · inference: {r.InferencePrecision.Name()}, batch {HumanUnits.Exact(r.Batch)}{context}", Memory(r));
-        if (r.KvCache is { Groups.Count: > 1 } or { Groups: [{ Kind: not "global" }] })
+        if (r.KvCache is { IsUniform: false })
             Section(console, $"KV cache per sequence by layer kind · {r.InferenceActivationPrecision.Name()}, context {HumanUnits.Exact(c.SequenceLength)}", KvCache(r));
         Section(console, "Disk · weights and buffers at each precision (file headers and quantization scales not counted)", Disk(r));
     }

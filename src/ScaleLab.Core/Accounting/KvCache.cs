@@ -18,6 +18,16 @@ public sealed record KvCacheEstimate(long Context, IReadOnlyList<KvCacheGroup> G
 {
     public long ElementsPerSequence => Groups.Sum(g => g.Elements);
 
+    /// <summary>True when every layer caches the same way (one global group): a per-kind breakdown would add nothing.</summary>
+    public bool IsUniform => Groups is [{ Kind: "global" }] or [];
+
+    /// <summary>A group's share of <paramref name="totalBytes"/> (a cache of any format: scaled fp8/int4 caches carry their scales).</summary>
+    public long ShareOf(KvCacheGroup group, long totalBytes)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        return ElementsPerSequence == 0 ? 0 : (long)Math.Round((double)totalBytes * group.Elements / ElementsPerSequence);
+    }
+
     /// <summary>Elements one more token adds once the context is long: the global layers' only, when local layers are full.</summary>
     public long ElementsPerToken => Groups.Sum(g => checked(g.Layers * g.ElementsPerToken));
 }

@@ -7,7 +7,8 @@ namespace ScaleLab.Torch.Building;
 /// <summary>
 /// conv1d / conv2d with any padding the spec allows, including Keras-style "same" with stride &gt; 1, whose
 /// padding can be uneven (TensorFlow puts the extra pixel after: left = total / 2, right = total - left).
-/// PyTorch's own padding="same" accepts stride 1 only, so padding is applied here before a padding-free conv.
+/// PyTorch's own padding="same" accepts stride 1 only, so uneven padding is applied here (F.pad) before a padding-free
+/// conv; even padding is the conv's own.
 /// Parameters: weight (F, C/groups, k...) and bias (F), named as in torch.nn.ConvNd.
 /// </summary>
 public sealed class Convolution : NamedModule
@@ -18,6 +19,7 @@ public sealed class Convolution : NamedModule
     private readonly long[] _dilation;
     private readonly long[] _padBeforeAfter;   // F.pad order: last dim first, (before, after) pairs
     private readonly long _groups;
+    private readonly long[]? _symmetricPadding;   // per spatial dim, when before == after everywhere
 
     public Convolution(long inChannels, long filters, long[] kernel, long[] stride, long[] dilation, long groups, bool bias, long[] padBefore, long[] padAfter)
         : base(nameof(Convolution))
@@ -32,6 +34,8 @@ public sealed class Convolution : NamedModule
             _padBeforeAfter[2 * d] = padBefore[rank - 1 - d];
             _padBeforeAfter[2 * d + 1] = padAfter[rank - 1 - d];
         }
+
+        if (Enumerable.Range(0, rank).All(d => padBefore[d] == padAfter[d])) _symmetricPadding = [.. padBefore];
 
         long fanIn = inChannels / groups * kernel.Aggregate(1L, (a, k) => a * k);
         // torch.nn.ConvNd.reset_parameters: kaiming_uniform(a=√5) on the weight is U(±1/√fan_in); the bias the same.
@@ -48,10 +52,12 @@ public sealed class Convolution : NamedModule
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = _padBeforeAfter.Any(p => p != 0) ? nn.functional.pad(input, _padBeforeAfter) : input;
+        // Even padding goes to the conv itself; an explicit F.pad would make a padded copy of the input that the
+        // conv then saves for backward (a second input-sized tensor per layer) and spend a pass copying it.
+        var (x, padding) = _symmetricPadding is { } even ? (input, even) : (nn.functional.pad(input, _padBeforeAfter), new long[_stride.Length]);
         var y = _stride.Length == 1
-            ? nn.functional.conv1d(x, _weight, _bias, _stride[0], 0, _dilation[0], _groups)          // (B, F, L')
-            : nn.functional.conv2d(x, _weight, _bias, _stride, [0, 0], _dilation, _groups);          // (B, F, H', W')
+            ? nn.functional.conv1d(x, _weight, _bias, _stride[0], padding[0], _dilation[0], _groups)   // (B, F, L')
+            : nn.functional.conv2d(x, _weight, _bias, _stride, padding, _dilation, _groups);           // (B, F, H', W')
         return y.MoveToOuterDisposeScope();
     }
 }

@@ -32,9 +32,11 @@ public abstract class Optimizer : IDisposable
     {
         Steps++;
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         for (int i = 0; i < Parameters.Count; i++)
         {
+            // One scope per parameter: an update's temporaries (Adam's denominator) are freed before the next tensor's
+            // are made, so the step needs one temporary the size of the largest tensor, not one per parameter.
+            using var scope = NewDisposeScope();
             var p = Parameters[i].Parameter;
             if (p.grad is not { } grad) continue;
             Update(i, p, grad, lr);

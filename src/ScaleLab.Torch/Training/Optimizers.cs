@@ -67,7 +67,7 @@ public sealed class Adam : Optimizer
         _v[index].mul_(_beta2).addcmul_(g, g, 1 - _beta2);
         double correction1 = 1 - Math.Pow(_beta1, Steps);
         double correction2 = 1 - Math.Pow(_beta2, Steps);
-        var denominator = (_v[index].sqrt() / Math.Sqrt(correction2)).add_(_eps);
+        var denominator = _v[index].sqrt().div_(Math.Sqrt(correction2)).add_(_eps);   // one temporary, updated in place
         p.addcdiv_(_m[index], denominator, -lr / correction1);
     }
 }

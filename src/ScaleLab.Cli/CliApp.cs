@@ -34,6 +34,7 @@ public static class CliApp
         yield return InspectCommand.Create();
         yield return DataCommand.Create();
         yield return VerifyCommand.Create();
+        yield return CalibrateCommand.Create();
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
         yield return CompressCommand.Create();

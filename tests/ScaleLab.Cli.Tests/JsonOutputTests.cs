@@ -99,12 +99,14 @@ public sealed class JsonOutputTests
     [Fact]
     public void Verify_Json_ValidatesAndTheCountsMatch()
     {
-        var (code, output, error) = EstimateCommandTests.Run("verify", "pytorch-10-100-1", "--batch", "8", "--steps", "2", "--threads", "1", "--json");
-        Assert.True(code == 0, error);
-        var root = Document(output, "scalelab.verify/1");
+        var (code, output, error) = EstimateCommandTests.Run("verify", "pytorch-10-100-1", "--batch", "4,8,16", "--steps", "1", "--repeats", "1", "--threads", "1",
+            "--profile", VerifyCommandTests.SyntheticProfile(), "--json");
+        var root = Document(output, "scalelab.verify/2");
         SchemaValidation.AssertValid("verify.schema.json", output);
         var parameters = root.GetProperty("parameters");
         Assert.Equal((1_201L, 1_201L, true), (parameters.GetProperty("estimated").GetInt64(), parameters.GetProperty("measured").GetInt64(), parameters.GetProperty("match").GetBoolean()));
+        Assert.Equal(3, root.GetProperty("batches").GetArrayLength());
+        Assert.True(code == (root.GetProperty("within_tolerance").GetBoolean() ? 0 : 1), error);
     }
 
     [Fact]

@@ -2,91 +2,177 @@ using System.CommandLine;
 using System.Globalization;
 using ScaleLab.Cli.Rendering;
 using ScaleLab.Core;
+using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Accounting.Autograd;
+using ScaleLab.Core.Formatting;
+using ScaleLab.Core.Spec;
 using ScaleLab.Core.Targets;
+using ScaleLab.Core.Verification;
+using ScaleLab.Reports.Data;
+using ScaleLab.Reports.Plots;
 using ScaleLab.Torch.Measurement;
 using Spectre.Console;
-using TorchSharp;
 
 namespace ScaleLab.Cli.Commands;
 
-/// <summary>`scalelab verify SPEC`: the estimator's parameters, step cost and memory beside measurements of the built model.</summary>
+/// <summary>
+/// `scalelab verify SPEC` / `--suite`: the step-memory and step-time estimates beside measurements at three batch
+/// sizes (docs/verify.md); exit 1 when parameters differ or memory or time falls outside its tolerance.
+/// </summary>
 internal static class VerifyCommand
 {
+    /// <summary>Without --batch, a model outside the suite is measured at B/4, B/2 and B, B the first power of two whose estimate reaches this.</summary>
+    public const long AutoTargetBytes = 48L << 20;
+
     public static Command Create()
     {
-        var target = new Argument<string>("spec") { Description = "A preset name or a spec .json (anything `estimate` accepts that builds)" };
-        var batch = new Option<int>("--batch") { Description = "Samples per training step", DefaultValueFactory = _ => 32 };
-        var steps = new Option<int>("--steps") { Description = "Timed training steps (after 3 warm-up steps)", DefaultValueFactory = _ => 20 };
+        var target = new Argument<string?>("spec") { Description = "A preset, a verify-suite model or a spec .json (anything `estimate` accepts that builds)", Arity = ArgumentArity.ZeroOrOne };
+        var batch = new Option<string?>("--batch") { Description = "Batch sizes, e.g. 64,128,256 (one value B measures B/4, B/2, B) [default: the suite's, else sized to ~48 MiB]" };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per repeat and batch (after 3 warm-up steps)", DefaultValueFactory = _ => 10 };
+        var repeats = new Option<int>("--repeats") { Description = "Repeats of every measurement; figures are their medians, the spread their noise", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads [default: libtorch's choice]" };
         var seq = new Option<long?>("--seq") { Description = "Tokens per sequence for sequence models [default: the spec's context]" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON document, schema scalelab.verify/1 (docs/schemas/verify.schema.json); the exit status is the same" };
+        var suite = new Option<bool>("--suite") { Description = "Verify the eight suite models (MLP, LeNet-5, Keras CNN, ResNet stack, LSTM, char GPT, GQA decoder, MoE) at three batch sizes each" };
+        var profile = new Option<string?>("--profile") { Description = "Machine profile from `scalelab calibrate` [default: ~/.scalelab/machine-profile-tN.json, measured now when missing]" };
+        var plot = new Option<string?>("--plot") { Description = "Also write verify-memory.png and verify-time.png (measured vs estimated) into this folder" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document: scalelab.verify/2, or scalelab.verify-suite/1 with --suite (docs/schemas/)" };
         var command = new Command("verify",
-            "Build the model, train it for a few steps on synthetic data, and print estimated vs measured: parameters (must be "
-            + "equal; exit 1 otherwise), step time → achieved FLOP/s → utilisation of this machine's measured GEMM peak, and "
-            + "peak memory growth vs the training-memory estimate.\n\nExamples:\n  scalelab verify mlp-784-1000-500-250 --batch 64\n  scalelab verify lenet-5 --steps 5 --json");
+            "Build the model, train it on synthetic data, and set the estimates beside measurements: parameters (must be equal), "
+            + "the memory of a training step (±10 % at every batch size and for the per-sample slope) and its time (±20 %, "
+            + "predicted from this machine's profile). Exit 1 when any check fails.\n\nExamples:\n"
+            + "  scalelab verify mlp-784-1000-500-250\n  scalelab verify lenet-5 --batch 128,256,512 --json\n  scalelab verify --suite --plot verify-plots");
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { batch, steps, threads, seq, json }) command.Options.Add(option);
+        foreach (var option in new Option[] { batch, steps, repeats, threads, seq, suite, profile, plot, json }) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            if (parse.GetValue(batch) < 1) throw new ScaleLabException($"--batch {parse.GetValue(batch)}: it must be at least 1");
             if (parse.GetValue(steps) < 1) throw new ScaleLabException($"--steps {parse.GetValue(steps)}: it must be at least 1");
+            if (parse.GetValue(repeats) is < 1 or > 20) throw new ScaleLabException($"--repeats {parse.GetValue(repeats)}: it must be between 1 and 20");
             if (parse.GetValue(threads) is < 1) throw new ScaleLabException($"--threads {parse.GetValue(threads)}: it must be at least 1");
+            if (parse.GetValue(suite) == (parse.GetValue(target) is not null))
+                throw new ScaleLabException("verify: give either a model or --suite");
             using var torchThreads = ScaleLab.Torch.TorchThreads.Use(parse.GetValue(threads));
-            if (TargetResolver.Resolve(parse.GetValue(target)!) is not ModelTarget model)
-                throw new ScaleLabException($"{parse.GetValue(target)}: a checkpoint has no spec to build; give a preset or a spec .json");
+            var error = parse.InvocationConfiguration.Error;
+            var progress = new DataCommand.LineProgress(error);
+            // Every input is checked before the machine is measured (a missing profile takes ~10 s to make).
+            var chosen = parse.GetValue(suite)
+                ? [.. VerifySuite.Models.Select(m => (m.Spec, m.Batches))]
+                : new List<(ModelSpec, IReadOnlyList<int>)> { Single(parse.GetValue(target)!, parse.GetValue(batch), parse.GetValue(seq)) };
+            var (machine, source) = MachineProfileFor(parse.GetValue(profile), progress, error);
+            var models = chosen.Select(m => (m.Item1, new VerifyOptions(m.Item2, parse.GetValue(steps), parse.GetValue(repeats),
+                SequenceLength: parse.GetValue(seq), Profile: machine, ProfileSource: source))).ToList();
+            var results = SpecVerifier.RunAll(models, progress);
             var output = parse.InvocationConfiguration.Output;
-            var result = SpecVerifier.Run(model.Spec,
-                new VerifyOptions(parse.GetValue(batch), parse.GetValue(steps), SequenceLength: parse.GetValue(seq)),
-                new DataCommand.LineProgress(parse.InvocationConfiguration.Error));
-            if (parse.GetValue(json)) output.WriteLine(VerifyJson.Write(result));
-            else Render(Terminal.For(output), result);
-            if (result.ParametersMatch) return CliApp.ExitOk;
-            parse.InvocationConfiguration.Error.WriteLine(
-                $"error: the built model has {I(result.MeasuredParameters)} parameters, the estimator counts {I(result.EstimatedParameters)}");
-            return CliApp.ExitUserError;
+            if (parse.GetValue(plot) is { } folder) WritePlots(folder, results);
+            if (parse.GetValue(json)) output.WriteLine(parse.GetValue(suite) ? VerifyJson.WriteSuite(results) : VerifyJson.Write(results[0]));
+            else Render(Terminal.For(output), results);
+            foreach (var r in results.Where(r => !r.ParametersMatch))
+                error.WriteLine($"error: {r.Model}: the built model has {I(r.MeasuredParameters)} parameters, the estimator counts {I(r.EstimatedParameters)}");
+            return results.All(r => r.WithinTolerance) ? CliApp.ExitOk : CliApp.ExitUserError;
         });
         return command;
     }
 
-    internal static void Render(IAnsiConsole console, VerificationResult r)
+    private static (ModelSpec, IReadOnlyList<int>) Single(string name, string? batchText, long? sequence)
     {
-        var table = new Table().Title(Markup.Escape(
-            $"{r.Model}: estimated vs measured (batch {I(r.Batch)}{(r.SequenceLength > 1 ? $", sequence {I(r.SequenceLength)}" : "")}, {I(r.Threads)} thread{(r.Threads == 1 ? "" : "s")}, fp32, Adam)"));
-        table.AddColumn("quantity");
-        table.AddColumn(new TableColumn("estimated").RightAligned());
-        table.AddColumn(new TableColumn("measured").RightAligned());
-        table.AddColumn(new TableColumn("ratio").RightAligned());
-        table.AddColumn("check");
-        table.AddRow("parameters", I(r.EstimatedParameters), I(r.MeasuredParameters), "",
-            r.ParametersMatch ? "equal" : "[red]DIFFERENT[/]");
-        table.AddRow("training FLOPs / step", Flops(r.TrainingFlopsPerStep), "", "", "3 × forward × batch");
-        table.AddRow("step time", Ms(r.EstimatedStepSeconds) + " at peak", Ms(r.StepTimes.MedianSeconds) + " median",
-            F(r.StepTimes.MedianSeconds / r.EstimatedStepSeconds, "F1") + "×", $"{I(r.StepTimes.Count)} steps, best {Ms(r.StepTimes.BestSeconds)}");
-        table.AddRow("achieved FLOP/s", "", Flops(r.AchievedFlopsPerSecond) + "/s", "", "");
-        table.AddRow("GEMM peak (fp32)", "", Flops(r.Peak.FlopsPerSecond) + "/s", "",
-            $"{I(r.Peak.Size)}² matmul, best of {I(r.Peak.Runs)}");
-        table.AddRow("utilisation of peak", "", F(r.Utilisation * 100, "F1") + " %", "", "");
-        table.AddRow("peak memory (growth)", Mib(r.EstimatedTrainingBytes), Mib(r.MeasuredGrowthBytes), F(r.MemoryRatio, "F2") + "×",
-            (r.MemoryWithinTolerance ? "within" : "[yellow]outside[/]") + $" ±{Mib(r.MemoryAllowanceBytes)}");
-        console.Write(table);
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Memory: RSS growth from just before the model is built to the peak ({(r.PeakWasReset ? "VmHWM after a reset" : "VmRSS after training; VmHWM could not be reset")}); " +
-            $"tolerance ±{VerificationResult.MemoryTolerance * 100:F0} % of the estimate or ±{VerificationResult.MemoryFloorBytes >> 20} MiB, whichever is larger. See docs/verify.md."));
+        var spec = VerifySuite.Models.FirstOrDefault(m => m.Name == name)?.Spec
+            ?? (TargetResolver.Resolve(name) as ModelTarget)?.Spec
+            ?? throw new ScaleLabException($"{name}: a checkpoint has no spec to build; give a preset, a verify-suite model or a spec .json");
+        if (!StepMemory.Supports(spec))
+            throw new ScaleLabException($"{name}: verify has no autograd rule yet for its attention or block layout (latent attention, sinks, local windows, q/k norms, non-pre norms); see docs/verify.md");
+        return (spec, batchText is not null ? ParseBatches(batchText) : VerifySuite.BatchesFor(name) ?? AutoBatches(spec, sequence));
     }
+
+    /// <summary>"64,128,256" → those; "256" → 64, 128, 256.</summary>
+    internal static IReadOnlyList<int> ParseBatches(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int b) || b is < 1 or > 65_536)
+                throw new ScaleLabException($"--batch {text}: '{part}' is not a batch size between 1 and 65,536");
+            values.Add(b);
+        }
+
+        if (values.Count == 0) throw new ScaleLabException($"--batch {text}: give one or more batch sizes, e.g. 64,128,256");
+        if (values.Count == 1) values = [.. new[] { values[0] / 4, values[0] / 2, values[0] }.Where(b => b >= 1)];
+        return [.. values.Distinct().Order()];
+    }
+
+    private static IReadOnlyList<int> AutoBatches(ModelSpec spec, long? sequence)
+    {
+        var cost = ModelAccounting.Account(spec, sequence);
+        var tape = StepMemory.Tape(cost);
+        int b = 4;
+        while (b < 4096 && StepMemory.Estimate(cost, tape, b, OptimizerKind.Adam, Precision.Fp32).PeakBytes < AutoTargetBytes) b *= 2;
+        return [b / 4, b / 2, b];
+    }
+
+    /// <summary>The profile named, else this thread count's default file, else one measured now (about 10 s) and saved there.</summary>
+    private static (MachineProfile Profile, string Source) MachineProfileFor(string? path, IProgress<string> progress, TextWriter error)
+    {
+        if (path is not null) return (MachineProfileJson.Load(path), path);
+        int threads = TorchSharp.torch.get_num_threads();
+        string fallback = MachineProfileJson.DefaultPath(threads);
+        if (File.Exists(fallback)) return (MachineProfileJson.Load(fallback), fallback);
+        error.WriteLine($"no machine profile for {threads} thread{(threads == 1 ? "" : "s")} yet: measuring one now (scalelab calibrate), saved to {fallback}");
+        var profile = MachineCalibration.Measure(progress: progress);
+        MachineProfileJson.Save(profile, fallback);
+        return (profile, fallback);
+    }
+
+    private static void WritePlots(string folder, IReadOnlyList<VerificationResult> results)
+    {
+        Directory.CreateDirectory(folder);
+        var memory = results.SelectMany(r => r.Batches.Select(b => new EstimatePoint(Label(r, b), b.EstimatedBytes / 1048576.0, b.MeasuredBytes / 1048576.0))).ToList();
+        var time = results.SelectMany(r => r.Batches.Where(b => b.Time is not null).Select(b => new EstimatePoint(Label(r, b), b.Time!.Seconds * 1000, b.MeasuredSeconds * 1000))).ToList();
+        var images = new[]
+        {
+            EstimatePlot.Render(memory, "Training-step memory: measured vs estimated", "estimated MiB", "measured MiB", "verify-memory.png"),
+            EstimatePlot.Render(time, "Training-step time: measured vs predicted", "predicted ms", "measured ms", "verify-time.png"),
+        };
+        foreach (var image in images) File.WriteAllBytes(Path.Combine(folder, image.FileName), image.Png);
+    }
+
+    private static string Label(VerificationResult r, BatchVerification b) => string.Create(CultureInfo.InvariantCulture, $"{r.Model} ×{b.Batch}");
+
+    internal static void Render(IAnsiConsole console, IReadOnlyList<VerificationResult> results)
+    {
+        var first = results[0];
+        var table = new Table().Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"estimated vs measured: one training step ({first.Threads} thread{(first.Threads == 1 ? "" : "s")}, {first.Device}, fp32, Adam; medians of {first.Conditions.Repeats} repeats ± spread)")));
+        foreach (var (name, right) in new[] { ("model", false), ("batch", true), ("memory est.", true), ("measured", true), ("error", true), ("time pred.", true), ("measured", true), ("error", true) })
+            table.AddColumn(right ? new TableColumn(name).RightAligned() : new TableColumn(name));
+        foreach (var r in results)
+            foreach (var b in r.Batches)
+                table.AddRow(Markup.Escape(b == r.Batches[0] ? r.Model : ""), I(b.Batch), Mib(b.EstimatedBytes), Mib(b.MeasuredBytes) + " ±" + Mib(b.MeasuredSpreadBytes),
+                    Check(b.MemoryError, b.MemoryWithin), b.Time is null ? "—" : Ms(b.Time.Seconds), Ms(b.MeasuredSeconds) + " ±" + Ms(b.MeasuredSpreadSeconds),
+                    b.TimeError is double e ? Check(e, b.TimeWithin == true) : "—");
+        console.Write(table);
+        foreach (var r in results)
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Model}: parameters {I(r.EstimatedParameters)} estimated, {I(r.MeasuredParameters)} built ({(r.ParametersMatch ? "equal" : "DIFFERENT")}); "
+                + $"per sample {Kib(r.EstimatedBytesPerSample)} estimated, {Kib(r.MeasuredBytesPerSample)} measured ({Percent(VerifyTolerance.Error(r.EstimatedBytesPerSample, r.MeasuredBytesPerSample))}); "
+                + $"runtime before the model {Mib(r.FixedBytes)} (not in the figures)"));
+        var c = first.Conditions;
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Tolerances: memory ±{VerifyTolerance.Memory * 100:F0} % (every batch and the per-sample slope), time ±{VerifyTolerance.Time * 100:F0} %. "
+            + $"Memory is the RSS peak above a baseline taken before the model is built{(c.PeakReset ? "" : " (VmHWM could not be reset: VmRSS after the steps)")}"
+            + $"{(c.AllocatorPinned ? "" : "; glibc's allocator could not be pinned, so freed memory may stay resident")}"
+            + $"{(c.TieredCompilationOff ? "" : "; tiered JIT was on (run through the scalelab command to turn it off): up to ~4 MiB of JIT growth can land in the figures")}. "
+            + $"Time profile: {c.ProfileSource ?? "none"}. See docs/verify.md."));
+        console.WriteLine(results.All(r => r.WithinTolerance) ? "All checks hold." : "Outside tolerance: " + string.Join(", ", results.Where(r => !r.WithinTolerance).Select(r => r.Model)) + ".");
+    }
+
+    private static string Check(double error, bool within) => within ? Percent(error) : $"[red]{Percent(error)}[/]";
+
+    private static string Percent(double fraction) => double.IsFinite(fraction) ? fraction.ToString("+0.0 %;-0.0 %", CultureInfo.InvariantCulture) : "—";
 
     private static string I(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+    private static string Ms(double seconds) => (seconds * 1000).ToString(seconds < 0.01 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " ms";
 
-    private static string Ms(double seconds) => F(seconds * 1000, "F2") + " ms";
+    private static string Mib(long bytes) => HumanUnits.Bytes(bytes);
 
-    private static string Mib(long bytes) => F(bytes / 1048576.0, "F1") + " MiB";
-
-    private static string Flops(double flops) => flops switch
-    {
-        >= 1e12 => F(flops / 1e12, "F2") + " TFLOP",
-        >= 1e9 => F(flops / 1e9, "F2") + " GFLOP",
-        >= 1e6 => F(flops / 1e6, "F2") + " MFLOP",
-        _ => F(flops, "F0") + " FLOP",
-    };
+    private static string Kib(double bytes) => double.IsFinite(bytes) ? HumanUnits.Bytes((long)bytes) : "—";
 }

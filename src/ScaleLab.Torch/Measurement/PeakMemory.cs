@@ -24,6 +24,17 @@ public static class PeakMemory
     public static long ReadAnonymousBytes() => ReadField("RssAnon");
 
     /// <summary>
+    /// Resident memory that is not anonymous (RssFile + RssShmem): library and mapped-file pages the kernel may drop
+    /// and fault back at will, which VmRSS and VmHWM include; 0 where unavailable.
+    /// </summary>
+    public static long ReadFileBackedBytes()
+    {
+        if (!File.Exists(StatusPath)) return 0;
+        string status = File.ReadAllText(StatusPath);
+        return checked(ParseField(status, "RssFile") + ParseField(status, "RssShmem"));
+    }
+
+    /// <summary>
     /// Resets VmHWM to the current RSS by writing "5" to /proc/self/clear_refs (Linux ≥ 4.0, proc(5)), so a peak can be
     /// measured for one phase. Returns false where that is not allowed; the peak then covers the whole process.
     /// </summary>

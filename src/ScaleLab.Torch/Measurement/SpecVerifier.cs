@@ -1,70 +1,203 @@
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Accounting.Autograd;
 using ScaleLab.Core.Spec;
+using ScaleLab.Core.Verification;
 using ScaleLab.Torch.Building;
+using ScaleLab.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Measurement;
 
+/// <summary>How `verify` measures: batch sizes (at least three for the slope), timed steps per repeat, repeats, seed.</summary>
+public sealed record VerifyOptions(IReadOnlyList<int> Batches, int Steps = 10, int Repeats = 3, int WarmupSteps = 3, long? SequenceLength = null, int Seed = 0, MachineProfile? Profile = null, string? ProfileSource = null);
+
 /// <summary>
-/// Builds a spec in TorchSharp, trains it for a few steps on synthetic data of the right shapes (verify measures cost,
-/// not accuracy), and sets the measurements beside the estimator's figures (<see cref="VerificationResult"/>).
-/// Order matters for memory: a throw-away model first runs every code path once (JIT, libtorch thread pools, BLAS
-/// buffers), then the GEMM peak is measured, and only then is the RSS peak reset and the baseline taken, so the growth
-/// measured is the model's weights, gradients, Adam state and activations, not the runtime warming up.
+/// Builds a spec in TorchSharp, trains it with ScaleLab's Adam on synthetic data of the right shapes (verify measures
+/// cost, not accuracy) and sets the measurements beside <see cref="StepMemory"/> and <see cref="StepTimeEstimator"/>
+/// (docs/verify.md). Memory first, with the allocator pinned (<see cref="MallocControl"/>) before anything large is
+/// allocated: a throw-away model warms every shape (JIT, oneDNN primitives, thread pools), then for every repeat and
+/// batch size a fresh model is built on a trimmed, collected baseline, trained one step (gradients now exist), the
+/// RSS peak is reset and two more steps run; the peak above the baseline is the step's memory. Time second, with
+/// glibc's own thresholds: each repeat times <see cref="VerifyOptions.Steps"/> steps at every batch size after a
+/// warm-up. Medians over repeats; their spread is the noise. Several models are measured memory-first for all of them
+/// (<see cref="RunAll"/>): a heap left by an earlier model's timing would distort the next one's memory.
 /// </summary>
 public static class SpecVerifier
 {
-    public static VerificationResult Run(ModelSpec spec, VerifyOptions options, IProgress<string>? progress = null)
+    public static VerificationResult Run(ModelSpec spec, VerifyOptions options, IProgress<string>? progress = null) =>
+        RunAll([(spec, options)], progress)[0];
+
+    /// <summary>
+    /// Verifies several models in one process: every model's memory first (on an allocator pinned from the start), then
+    /// every model's time, so no model's memory is measured on a heap that an earlier model's timing left behind.
+    /// </summary>
+    public static IReadOnlyList<VerificationResult> RunAll(IReadOnlyList<(ModelSpec Spec, VerifyOptions Options)> models, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        foreach (var (spec, options) in models) Validate(spec, options);
+        var costs = models.Select(m => ModelAccounting.Account(m.Spec, m.Options.SequenceLength)).ToArray();
+        bool pinned = MallocControl.Pin();
+        MemoryPart[] memory;
+        try
+        {
+            memory = [.. models.Select((m, i) => MeasureMemory(m.Spec, costs[i], m.Options, progress))];
+        }
+        finally
+        {
+            if (pinned) MallocControl.Release();
+        }
+
+        var time = models.Select((m, i) => MeasureTime(m.Spec, costs[i], m.Options, progress)).ToArray();
+        return [.. models.Select((m, i) => Combine(m.Spec, costs[i], m.Options, memory[i], time[i], pinned))];
+    }
+
+    private static void Validate(ModelSpec spec, VerifyOptions options)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Batch, 1);
+        if (options.Batches.Count < 1 || options.Batches.Any(b => b < 1)) throw new ArgumentException("batch sizes must be at least 1", nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Steps, 1);
-        var cost = ModelAccounting.Account(spec, options.SequenceLength);
-        var memory = MemoryEstimator.Training(cost, new TrainingMemoryOptions(Precision.Fp32, OptimizerKind.Adam, false, options.Batch));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Repeats, 1);
+    }
 
-        progress?.Report("warming up the runtime");
-        WarmUp();
-        progress?.Report("measuring the GEMM peak");
-        var peak = GemmBenchmark.Measure(Precision.Fp32, TimeSpan.FromSeconds(options.GemmBudgetSeconds));
+    private sealed record MemoryPart(long MeasuredParameters, Dictionary<int, List<long>> Bytes, long Baseline, bool Reset);
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        bool reset = PeakMemory.TryResetPeak();
-        long baseline = PeakMemory.ReadResidentBytes();
+    private static MemoryPart MeasureMemory(ModelSpec spec, ModelCost cost, VerifyOptions options, IProgress<string>? progress)
+    {
+        progress?.Report($"{spec.Name}: warming up every shape");
+        torch.manual_seed(options.Seed);
+        long measuredParameters;
+        using (var model = ModuleBuilder.Build(spec))
+        using (var optimizer = NewAdam(model))
+        {
+            measuredParameters = model.parameters().Sum(p => p.numel());
+            foreach (int b in options.Batches) TimeSteps(model, optimizer, spec, cost, b, options.WarmupSteps);
+        }
 
-        progress?.Report("building the model");
+        var bytes = options.Batches.ToDictionary(b => b, _ => new List<long>());
+        var baselines = new List<long>();
+        bool reset = true;
+        for (int r = 0; r < options.Repeats; r++)
+            foreach (int b in options.Batches)
+            {
+                progress?.Report($"{spec.Name}: memory at batch {b}, repeat {r + 1} of {options.Repeats}");
+                var (peak, baseline, wasReset) = MeasurePeak(spec, cost, b, options.Seed);
+                bytes[b].Add(peak);
+                baselines.Add(baseline);
+                reset &= wasReset;
+            }
+
+        return new MemoryPart(measuredParameters, bytes, MedianLong(baselines), reset);
+    }
+
+    private static Dictionary<int, List<double>> MeasureTime(ModelSpec spec, ModelCost cost, VerifyOptions options, IProgress<string>? progress)
+    {
+        var seconds = options.Batches.ToDictionary(b => b, _ => new List<double>());
         torch.manual_seed(options.Seed);
         using var model = ModuleBuilder.Build(spec);
-        long parameters = model.parameters().Sum(p => p.numel());
-        var timer = new StepTimer(options.WarmupSteps);
-        using (var optimizer = optim.Adam(model.parameters()))
+        using var optimizer = NewAdam(model);
+        foreach (int b in options.Batches) TimeSteps(model, optimizer, spec, cost, b, options.WarmupSteps);
+        for (int r = 0; r < options.Repeats; r++)
+            foreach (int b in options.Batches)
+            {
+                progress?.Report($"{spec.Name}: timing batch {b}, repeat {r + 1} of {options.Repeats}");
+                seconds[b].Add(Median(TimeSteps(model, optimizer, spec, cost, b, options.Steps)));
+            }
+
+        return seconds;
+    }
+
+    private static VerificationResult Combine(ModelSpec spec, ModelCost cost, VerifyOptions options, MemoryPart memory, Dictionary<int, List<double>> seconds, bool pinned)
+    {
+        var tape = StepMemory.Tape(cost);
+        var batches = options.Batches.Select(b =>
         {
-            var (inputs, targets) = SyntheticBatch(spec, cost, model, options.Batch);
+            var estimate = StepMemory.Estimate(cost, tape, b, OptimizerKind.Adam, Core.Accounting.Precision.Fp32);
+            var time = options.Profile is { } profile ? StepTimeEstimator.Estimate(tape, b, cost.Parameters, OptimizerKind.Adam, profile) : null;
+            var measured = memory.Bytes[b];
+            return new BatchVerification(b, estimate, MedianLong(measured), measured.Max() - measured.Min(), time, Median(seconds[b]), seconds[b].Max() - seconds[b].Min());
+        }).ToArray();
+        var conditions = new VerifyConditions(memory.Reset, pinned, TieredCompilationOff, options.Repeats, options.Steps, options.ProfileSource);
+        return new VerificationResult(spec.Name, cost.SequenceLength, cost.Parameters, memory.MeasuredParameters, memory.Baseline, batches,
+            torch.get_num_threads(), "cpu", conditions);
+    }
+
+    /// <summary>True when this process runs with .NET's tiered compilation off (DOTNET_TieredCompilation=0), as `scalelab verify` arranges.</summary>
+    public static bool TieredCompilationOff => Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0";
+
+    /// <summary>
+    /// The memory of one steady-state step at batch <paramref name="batch"/>: peak RSS above a baseline taken before the
+    /// model exists, so weights, gradients, optimizer state, the batch and the step's own tensors are all inside it.
+    /// </summary>
+    private static (long Peak, long Baseline, bool Reset) MeasurePeak(ModelSpec spec, ModelCost cost, int batch, int seed)
+    {
+        Settle();
+        // Anonymous memory only: file-backed pages (libraries) come and go with the page cache, not with the model.
+        long baseline = PeakMemory.ReadAnonymousBytes();
+        bool reset;
+        long peak;
+        torch.manual_seed(seed);
+        using (var model = ModuleBuilder.Build(spec))
+        using (var optimizer = NewAdam(model))
+        {
+            var (inputs, targets) = SyntheticBatch(spec, cost, batch, seed);
             using (inputs)
             using (targets)
             {
-                progress?.Report($"training {options.WarmupSteps + options.Steps} steps");
-                for (int step = 0; step < options.WarmupSteps + options.Steps; step++)
-                {
-                    using var scope = torch.NewDisposeScope();
-                    timer.Start();
-                    optimizer.zero_grad();
-                    var output = model.forward(inputs);
-                    var loss = Loss(spec.Task, output, targets);
-                    loss.backward();
-                    optimizer.step();
-                    timer.Stop();
-                }
+                Step(model, optimizer, spec, inputs, targets);   // gradients exist from here on, as in training
+                reset = PeakMemory.TryResetPeak();
+                Step(model, optimizer, spec, inputs, targets);
+                Step(model, optimizer, spec, inputs, targets);
+                // VmHWM counts file-backed pages too: take out those resident now (the best estimate of their share at the peak).
+                peak = (reset ? PeakMemory.ReadPeakResidentBytes() : PeakMemory.ReadResidentBytes()) - PeakMemory.ReadFileBackedBytes() - baseline;
             }
         }
-        long growth = (reset ? PeakMemory.ReadPeakResidentBytes() : PeakMemory.ReadResidentBytes()) - baseline;
 
-        double flopsPerStep = (double)cost.TrainingFlops * options.Batch;
-        return new VerificationResult(spec.Name, options.Batch, cost.SequenceLength, cost.Parameters, parameters, flopsPerStep,
-            timer.Summary(), peak, memory.TotalBytes, growth, reset, torch.get_num_threads());
+        Settle();
+        return (peak, baseline, reset);
     }
+
+    /// <summary>Collects garbage, runs finalizers (TorchSharp tensors free their native memory there) and trims the heap.</summary>
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        MallocControl.Trim();
+    }
+
+    private static List<double> TimeSteps(nn.Module<Tensor, Tensor> model, Training.Optimizer optimizer, ModelSpec spec, ModelCost cost, int batch, int steps)
+    {
+        var (inputs, targets) = SyntheticBatch(spec, cost, batch, batch);
+        using (inputs)
+        using (targets)
+        {
+            var timer = new StepTimer(0);
+            for (int i = 0; i < steps; i++)
+            {
+                timer.Start();
+                Step(model, optimizer, spec, inputs, targets);
+                timer.Stop();
+            }
+
+            return [.. timer.Seconds];
+        }
+    }
+
+    /// <summary>One training step as the Trainer takes it: zero_grad in place, forward, loss, backward, Adam.</summary>
+    private static void Step(nn.Module<Tensor, Tensor> model, Training.Optimizer optimizer, ModelSpec spec, Tensor inputs, Tensor targets)
+    {
+        using var scope = torch.NewDisposeScope();
+        optimizer.ZeroGrad();
+        var output = model.forward(inputs);
+        var loss = Loss(spec.Task, output, targets);
+        loss.backward();
+        optimizer.Step(1e-3);
+    }
+
+    private static Adam NewAdam(nn.Module<Tensor, Tensor> model) =>
+        new([.. model.named_parameters().Select(p => (p.name, p.parameter))], 0.9, 0.999, 1e-8, 0, decoupled: false);
 
     /// <summary>Classification and language models: cross-entropy on logits; regression: MSE.</summary>
     private static Tensor Loss(TaskKind task, Tensor output, Tensor targets) => task switch
@@ -73,21 +206,29 @@ public static class SpecVerifier
         _ => nn.functional.cross_entropy(output.reshape(-1, output.shape[^1]), targets.reshape(-1)),
     };
 
-    /// <summary>Random inputs of the spec's shape (token ids below the vocabulary for token models) and targets shaped like the model's output.</summary>
-    private static (Tensor Inputs, Tensor Targets) SyntheticBatch(ModelSpec spec, ModelCost cost, nn.Module<Tensor, Tensor> model, int batch)
+    /// <summary>
+    /// Random inputs of the spec's shape (token ids below the vocabulary for token models) and targets shaped like the
+    /// model's output, which comes from shape inference: running the model without autograd would create oneDNN's
+    /// inference primitives, which training never uses, inside the measurement.
+    /// </summary>
+    private static (Tensor Inputs, Tensor Targets) SyntheticBatch(ModelSpec spec, ModelCost cost, int batch, int seed)
     {
-        var generator = new Generator(seed: 7);
+        var generator = new Generator(seed: (ulong)(7 + seed));
         Tensor inputs;
-        if (spec.Transformer is { } t)
-            inputs = randint(t.VocabSize, [batch, cost.SequenceLength], dtype: ScalarType.Int64, generator: generator);        // (B, S)
-        else if (spec.InputIsTokens)
-            inputs = randint(Vocabulary(spec), [batch, .. cost.Spec.Input!.Dims], dtype: ScalarType.Int64, generator: generator);   // (B, S)
-        else
-            inputs = randn([batch, .. cost.Spec.Input!.Dims], generator: generator);                                                 // (B, ...input)
-
         long[] outputShape;
-        using (no_grad())
-        using (var probe = model.forward(inputs)) outputShape = probe.shape;                                                          // (B, C) / (B, S, V) / (B, k)
+        if (spec.Transformer is { } t)
+        {
+            inputs = randint(t.VocabSize, [batch, cost.SequenceLength], dtype: ScalarType.Int64, generator: generator);   // (B, S)
+            outputShape = [batch, cost.SequenceLength, t.VocabSize];                                                        // (B, S, V)
+        }
+        else
+        {
+            inputs = spec.InputIsTokens
+                ? randint(Vocabulary(spec), [batch, .. cost.Spec.Input!.Dims], dtype: ScalarType.Int64, generator: generator)   // (B, S)
+                : randn([batch, .. cost.Spec.Input!.Dims], generator: generator);                                                // (B, ...input)
+            outputShape = [batch, .. ShapeInference.Infer(cost.Spec).Dims];
+        }
+
         var targets = spec.Task == TaskKind.Regression
             ? randn(outputShape, generator: generator)
             : randint(outputShape[^1], outputShape[..^1], dtype: ScalarType.Int64, generator: generator);
@@ -97,14 +238,12 @@ public static class SpecVerifier
     private static long Vocabulary(ModelSpec spec) =>
         spec.Layers.OfType<EmbeddingLayer>().Select(e => e.Vocab).FirstOrDefault(2);
 
-    /// <summary>One Adam step of a tiny linear model: loads and JITs every path the measured run takes.</summary>
-    private static void WarmUp()
+    private static double Median(IReadOnlyList<double> values)
     {
-        using var scope = torch.NewDisposeScope();
-        var layer = nn.Linear(8, 4);
-        using var optimizer = optim.Adam(layer.parameters());
-        var loss = nn.functional.cross_entropy(layer.forward(randn(2, 8)), tensor(new long[] { 0, 3 }));
-        loss.backward();
-        optimizer.step();
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
+
+    private static long MedianLong(IReadOnlyList<long> values) => (long)Median([.. values.Select(v => (double)v)]);
 }

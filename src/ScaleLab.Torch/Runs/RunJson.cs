@@ -22,12 +22,7 @@ public static class RunJson
     /// <summary>One-line form, for metrics.jsonl and progress events.</summary>
     public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
 
-    public static void WriteAtomically(string path, string text)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text, new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
-    }
+    public static void WriteAtomically(string path, string text) => Core.AtomicFile.WriteAllText(path, text);
 
     public static void Write<T>(string path, T value) => WriteAtomically(path, JsonSerializer.Serialize(value, Options) + "\n");
 

@@ -1,0 +1,80 @@
+namespace ScaleLab.Core.Accounting.Autograd;
+
+/// <summary>One measured GEMM: (M × K) · (K × N) in <see cref="Seconds"/>, the dispatch overhead already taken out.</summary>
+public sealed record GemmPoint(long M, long N, long K, double Seconds)
+{
+    public double FlopsPerSecond => 2.0 * M * N * K / Seconds;
+}
+
+/// <summary>Elementwise throughput at one working-set size: bytes moved (read + written) per second.</summary>
+public sealed record BandwidthPoint(long Bytes, double BytesPerSecond);
+
+/// <summary>
+/// What `scalelab calibrate` measured on one machine, for one device, precision and thread count: the GEMM throughput
+/// over a grid of shapes (small, skinny and large products differ by 10–50× on a CPU), elementwise bandwidth by
+/// working-set size (cache-resident vs DRAM), transcendental throughput (exp/tanh/erf per second), and the fixed cost
+/// of one kernel launched from .NET through TorchSharp and libtorch's dispatcher, with and without autograd recording.
+/// </summary>
+public sealed record MachineProfile(
+    string Device,
+    string Precision,
+    int Threads,
+    IReadOnlyList<GemmPoint> Gemms,
+    IReadOnlyList<BandwidthPoint> Bandwidth,
+    double TranscendentalsPerSecond,
+    double DispatchSeconds,
+    double AutogradOpSeconds,
+    string MeasuredAt,
+    string Machine)
+{
+    public const string Schema = "scalelab.machine-profile/1";
+
+    /// <summary>
+    /// Seconds for (m × k)·(k × n): the measured throughput interpolated bilinearly in log₂ of each dimension over the
+    /// grid (trilinear), each dimension clamped to the grid (beyond it, throughput is taken as saturated).
+    /// </summary>
+    public double GemmSeconds(long m, long n, long k)
+    {
+        if (m <= 0 || n <= 0 || k <= 0) return 0;
+        var axis = Gemms.Select(g => g.M).Distinct().Order().Select(v => (double)v).ToArray();
+        var table = Gemms.ToDictionary(g => (g.M, g.N, g.K), g => Math.Log(g.FlopsPerSecond));
+        double logRate = 0;
+        var (mi, mw) = Bracket(axis, m);
+        var (ni, nw) = Bracket(axis, n);
+        var (ki, kw) = Bracket(axis, k);
+        for (int a = 0; a < 2; a++)
+            for (int b = 0; b < 2; b++)
+                for (int c = 0; c < 2; c++)
+                {
+                    double w = (a == 0 ? 1 - mw : mw) * (b == 0 ? 1 - nw : nw) * (c == 0 ? 1 - kw : kw);
+                    if (w == 0) continue;
+                    var key = ((long)axis[mi + a], (long)axis[ni + b], (long)axis[ki + c]);
+                    logRate += w * table[key];
+                }
+
+        return 2.0 * m * n * k / Math.Exp(logRate);
+    }
+
+    /// <summary>Bytes moved at this working set, at the interpolated (log-log) bandwidth.</summary>
+    public double ElementwiseSeconds(long bytes)
+    {
+        if (bytes <= 0) return 0;
+        var points = Bandwidth.OrderBy(p => p.Bytes).ToArray();
+        if (bytes <= points[0].Bytes) return bytes / points[0].BytesPerSecond;
+        if (bytes >= points[^1].Bytes) return bytes / points[^1].BytesPerSecond;
+        int i = Array.FindLastIndex(points, p => p.Bytes <= bytes);
+        double t = (Math.Log(bytes) - Math.Log(points[i].Bytes)) / (Math.Log(points[i + 1].Bytes) - Math.Log(points[i].Bytes));
+        double rate = Math.Exp(((1 - t) * Math.Log(points[i].BytesPerSecond)) + (t * Math.Log(points[i + 1].BytesPerSecond)));
+        return bytes / rate;
+    }
+
+    /// <summary>The lower grid index and the weight of the upper one for <paramref name="value"/> in log₂ space, clamped.</summary>
+    private static (int Index, double Weight) Bracket(double[] axis, long value)
+    {
+        double v = Math.Clamp(value, axis[0], axis[^1]);
+        int i = Math.Max(0, Array.FindLastIndex(axis, a => a <= v));
+        if (i >= axis.Length - 1) return (axis.Length - 2, 1);
+        double w = (Math.Log2(v) - Math.Log2(axis[i])) / (Math.Log2(axis[i + 1]) - Math.Log2(axis[i]));
+        return (i, w);
+    }
+}

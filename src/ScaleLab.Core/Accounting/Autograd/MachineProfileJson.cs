@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace ScaleLab.Core.Accounting.Autograd;
+
+/// <summary>
+/// The machine profile file (schema <see cref="MachineProfile.Schema"/>, docs/schemas/machine-profile.schema.json):
+/// written by `scalelab calibrate`, read by verify and `estimate --time`. Read as untrusted input: every figure must be
+/// a positive finite number and the GEMM grid complete, or the one-line error names the file, field and value.
+/// </summary>
+public static class MachineProfileJson
+{
+    /// <summary>
+    /// Where calibrate writes by default and verify looks, one file per thread count (throughput depends on it):
+    /// $SCALELAB_PROFILE_DIR/machine-profile-tN.json, else ~/.scalelab/machine-profile-tN.json.
+    /// </summary>
+    public static string DefaultPath(int threads)
+    {
+        string folder = Environment.GetEnvironmentVariable("SCALELAB_PROFILE_DIR") is { Length: > 0 } d
+            ? d
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".scalelab");
+        return Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"machine-profile-t{threads}.json"));
+    }
+
+    public static string Write(MachineProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", MachineProfile.Schema);
+            w.WriteString("device", profile.Device);
+            w.WriteString("precision", profile.Precision);
+            w.WriteNumber("threads", profile.Threads);
+            w.WriteString("machine", profile.Machine);
+            w.WriteString("measured_at", profile.MeasuredAt);
+            w.WriteNumber("dispatch_seconds", profile.DispatchSeconds);
+            w.WriteNumber("autograd_op_seconds", profile.AutogradOpSeconds);
+            w.WriteNumber("transcendentals_per_second", profile.TranscendentalsPerSecond);
+            w.WriteStartArray("bandwidth");
+            foreach (var b in profile.Bandwidth)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("bytes", b.Bytes);
+                w.WriteNumber("bytes_per_second", b.BytesPerSecond);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("gemm");
+            foreach (var g in profile.Gemms)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("m", g.M);
+                w.WriteNumber("n", g.N);
+                w.WriteNumber("k", g.K);
+                w.WriteNumber("seconds", g.Seconds);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    public static void Save(MachineProfile profile, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllText(path, Write(profile));
+    }
+
+    public static MachineProfile Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        InputFile.RequireRegular(path);
+        return Parse(StrictText.ReadText(path), path);
+    }
+
+    public static MachineProfile Parse(string json, string source)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException ex)
+        {
+            throw new ScaleLabException($"{source}: not valid JSON ({ex.Message})");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw Bad(source, "top level", "an object is expected");
+            string schema = Text(root, source, "schema");
+            if (schema != MachineProfile.Schema) throw Bad(source, "schema", $"'{schema}'; expected '{MachineProfile.Schema}' (run scalelab calibrate again)");
+            var bandwidth = Items(root, source, "bandwidth", 64).Select((e, i) =>
+                new BandwidthPoint((long)Positive(e, source, $"bandwidth[{i}].bytes"), Positive(e, source, $"bandwidth[{i}].bytes_per_second"))).ToArray();
+            var gemms = Items(root, source, "gemm", 4096).Select((e, i) => new GemmPoint(
+                (long)Positive(e, source, $"gemm[{i}].m"), (long)Positive(e, source, $"gemm[{i}].n"), (long)Positive(e, source, $"gemm[{i}].k"),
+                Positive(e, source, $"gemm[{i}].seconds"))).ToArray();
+            RequireGrid(gemms, source);
+            if (bandwidth.Length == 0) throw Bad(source, "bandwidth", "empty; at least one point is needed");
+            return new MachineProfile(
+                Text(root, source, "device"), Text(root, source, "precision"), (int)Positive(root, source, "threads"),
+                gemms, bandwidth, Positive(root, source, "transcendentals_per_second"), Positive(root, source, "dispatch_seconds"),
+                Positive(root, source, "autograd_op_seconds"), Text(root, source, "measured_at"), Text(root, source, "machine"));
+        }
+    }
+
+    /// <summary>Interpolation needs every (m, n, k) of one axis: a hand-edited or truncated grid is refused.</summary>
+    private static void RequireGrid(GemmPoint[] gemms, string source)
+    {
+        var axis = gemms.Select(g => g.M).Distinct().Order().ToArray();
+        if (axis.Length < 2) throw Bad(source, "gemm", "needs at least two sizes per dimension");
+        var have = gemms.Select(g => (g.M, g.N, g.K)).ToHashSet();
+        foreach (long m in axis)
+            foreach (long n in axis)
+                foreach (long k in axis)
+                    if (!have.Contains((m, n, k)))
+                        throw Bad(source, "gemm", string.Create(CultureInfo.InvariantCulture, $"the grid lacks m={m}, n={n}, k={k}; run scalelab calibrate again"));
+    }
+
+    private static IEnumerable<JsonElement> Items(JsonElement root, string source, string name, int max)
+    {
+        if (!root.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array) throw Bad(source, name, "missing; an array is expected");
+        if (array.GetArrayLength() > max) throw Bad(source, name, string.Create(CultureInfo.InvariantCulture, $"{array.GetArrayLength()} entries; at most {max}"));
+        return array.EnumerateArray().ToArray();
+    }
+
+    private static string Text(JsonElement e, string source, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Bad(source, name, "missing; a string is expected");
+
+    private static double Positive(JsonElement e, string source, string name)
+    {
+        string key = name[(name.LastIndexOf('.') + 1)..];
+        if (!e.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.Number) throw Bad(source, name, "missing; a number is expected");
+        double d = v.GetDouble();
+        if (!double.IsFinite(d) || d <= 0) throw Bad(source, name, string.Create(CultureInfo.InvariantCulture, $"{d}; it must be a positive number"));
+        return d;
+    }
+
+    private static ScaleLabException Bad(string source, string field, string problem) => new($"{source}: {field}: {problem}");
+}

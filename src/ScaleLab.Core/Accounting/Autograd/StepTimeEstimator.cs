@@ -1,0 +1,73 @@
+namespace ScaleLab.Core.Accounting.Autograd;
+
+/// <summary>A predicted training step, in seconds, by part.</summary>
+public sealed record StepTimeEstimate(long Batch, double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds, double DispatchSeconds)
+{
+    /// <summary>Forward, backward and optimizer kernels plus the fixed cost of launching every one of them.</summary>
+    public double Seconds => ForwardSeconds + BackwardSeconds + OptimizerSeconds + DispatchSeconds;
+}
+
+/// <summary>
+/// Step time from a <see cref="MachineProfile"/> and the model's <see cref="AutogradTape"/> (docs/verify.md, "step
+/// time"): every kernel takes the longer of its compute time and its memory time — GEMMs at the throughput measured for
+/// their shape, other kernels at the bandwidth measured for their working set or the transcendental rate — and every
+/// launch costs the measured dispatch overhead. Backward runs two GEMMs per forward GEMM (the input gradient, skipped
+/// where the input needs none, and the weight gradient), moves twice the forward bytes, and adds each weight gradient
+/// into <c>.grad</c> (zero-fill, read, read, write: 4 bytes of traffic per gradient byte). The optimizer runs its
+/// update kernel by kernel per tensor (Adam: 8 kernels moving 84 bytes per fp32 parameter; SGD: 1, 12 bytes), and
+/// zero_grad one kernel per tensor writing its gradient.
+/// </summary>
+public static class StepTimeEstimator
+{
+    public static StepTimeEstimate Estimate(AutogradTape tape, long batch, long parameters, OptimizerKind optimizer, MachineProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        double forward = 0, backward = 0, dispatch = 0;
+        foreach (var node in tape.Nodes)
+        {
+            var work = node.Work;
+            bool inputNeedsGradient = node.Inputs.Any(i => tape.Tensors[i].RequiresGrad);
+            double forwardGemm = 0, backwardGemm = 0;
+            foreach (var g in work.Gemms)
+            {
+                long rows = checked(g.RowsPerSample * batch);
+                forwardGemm += g.Repeats * profile.GemmSeconds(rows, g.N, g.K);
+                if (inputNeedsGradient) backwardGemm += g.Repeats * profile.GemmSeconds(rows, g.K, g.N);     // dA = dC·Bᵀ
+                if (g.RightNeedsGradient) backwardGemm += g.Repeats * profile.GemmSeconds(g.K, g.N, rows);  // dB = Aᵀ·dC
+            }
+
+            double elementwise = Elementwise(profile, checked(work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
+            forward += forwardGemm + elementwise;
+            backward += backwardGemm + Elementwise(profile, checked(2 * work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
+            dispatch += work.Kernels * (profile.AutogradOpSeconds + profile.DispatchSeconds);
+            if (node.ParameterGradientBytes > 0)
+            {
+                backward += profile.ElementwiseSeconds(checked(4 * node.ParameterGradientBytes));
+                dispatch += 2 * profile.DispatchSeconds;   // the gradient kernel's fill and AccumulateGrad's add
+            }
+        }
+
+        var (kernelsPerTensor, bytesPerParameter) = optimizer switch
+        {
+            OptimizerKind.Sgd => (1, 12L),
+            OptimizerKind.SgdMomentum => (3, 28L),
+            OptimizerKind.RmsProp or OptimizerKind.RmsPropMomentum => (5, 56L),
+            _ => (8, 84L),
+        };
+        int tensors = Math.Max(1, tape.ParameterTensors);
+        // Adam's update per tensor and zero_grad's fill; bytes per parameter are for fp32 and scale with the element size.
+        // A kernel's working set is the tensors it touches (about 16 bytes per element), not the traffic summed over kernels.
+        long perTensor = Math.Max(1, parameters / tensors);
+        double optimizerSeconds = tensors * bytesPerParameter * perTensor / BytesPerSecond(profile, 16 * perTensor)
+            + profile.ElementwiseSeconds(checked(4 * parameters));
+        dispatch += tensors * (kernelsPerTensor + 1) * profile.DispatchSeconds;
+        return new StepTimeEstimate(batch, forward, backward, optimizerSeconds, dispatch);
+    }
+
+    private static double BytesPerSecond(MachineProfile profile, long workingSet) => workingSet / profile.ElementwiseSeconds(workingSet);
+
+    private static double Elementwise(MachineProfile profile, long bytes, long transcendentals) =>
+        Math.Max(profile.ElementwiseSeconds(bytes), transcendentals / profile.TranscendentalsPerSecond);
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using ScaleLab.Core.Accounting.Autograd;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ScaleLab.Torch.Measurement;
+
+/// <summary>
+/// Measures a <see cref="MachineProfile"/> through TorchSharp on one device at the current thread count (fp32): the
+/// dispatch overhead of a tiny kernel, the extra cost of an op recorded by autograd and run backward, GEMM time over a
+/// grid of shapes, elementwise bandwidth by working set, and tanh throughput. Each figure is the median of repeated
+/// timings (robust to a shared machine's hiccups); every kernel is run once untimed first.
+/// </summary>
+public static class MachineCalibration
+{
+    /// <summary>GEMM grid per dimension: 1 … 4096 in ×4 steps, 343 shapes; beyond it throughput is taken as saturated.</summary>
+    public static IReadOnlyList<long> GemmAxis { get; } = [1, 4, 16, 64, 256, 1024, 4096];
+
+    /// <summary>Products above this many multiply-adds reuse a smaller neighbour's throughput (saturated there; saves ~10 s).</summary>
+    public const long MaxMeasuredMacs = 1L << 31;
+
+    /// <summary>Working sets for the bandwidth curve: L1/L2-resident to DRAM.</summary>
+    public static IReadOnlyList<long> BandwidthBytes { get; } = [16 << 10, 128 << 10, 1 << 20, 8 << 20, 64 << 20];
+
+    public static MachineProfile Measure(Device? device = null, double secondsPerPoint = 0.004, IProgress<string>? progress = null)
+    {
+        device ??= CPU;
+        using var noGrad = no_grad();
+        progress?.Report("dispatch overhead");
+        double dispatch = DispatchSeconds(device);
+        double autograd = AutogradOpSeconds(device, dispatch);
+        progress?.Report("elementwise bandwidth");
+        var bandwidth = BandwidthBytes.Select(b => Bandwidth(device, b, dispatch, secondsPerPoint)).ToArray();
+        double transcendentals = Transcendentals(device, secondsPerPoint);
+        var gemms = new List<GemmPoint>();
+        int done = 0;
+        foreach (long m in GemmAxis)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"GEMM grid {done}/{GemmAxis.Count * GemmAxis.Count * GemmAxis.Count}"));
+            foreach (long n in GemmAxis)
+                foreach (long k in GemmAxis)
+                {
+                    gemms.Add(Gemm(device, m, n, k, dispatch, secondsPerPoint, gemms));
+                    done++;
+                }
+        }
+
+        string machine = CpuModel() ?? Environment.MachineName;
+        return new MachineProfile(device.type.ToString().ToLowerInvariant(), "fp32", torch.get_num_threads(), gemms, bandwidth,
+            transcendentals, dispatch, autograd, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), machine);
+    }
+
+    /// <summary>Median time of <paramref name="action"/> over at least 5 runs and about <paramref name="budget"/> seconds.</summary>
+    public static double Median(Action action, double budget, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        action();
+        Synchronize(device);
+        var times = new List<double>();
+        var clock = Stopwatch.StartNew();
+        while (times.Count < 5 || (clock.Elapsed.TotalSeconds < budget && times.Count < 10_000))
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            action();
+            Synchronize(device);
+            times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static double DispatchSeconds(Device device)
+    {
+        using var x = ones(16, device: device);
+        return Median(() => x.add_(1e-7), 0.05, device);
+    }
+
+    /// <summary>A chain of 64 tiny recorded multiplies run forward and backward, per op, less the forward dispatch.</summary>
+    private static double AutogradOpSeconds(Device device, double dispatch)
+    {
+        using var enable = enable_grad();
+        using var x = ones(16, device: device, requires_grad: true);
+        const int Chain = 64;
+        double seconds = Median(() =>
+        {
+            using var scope = NewDisposeScope();
+            var y = x;
+            for (int i = 0; i < Chain; i++) y = y * 1.0001;
+            y.sum().backward();
+        }, 0.1, device);
+        return Math.Max(seconds / Chain - dispatch, 0.1 * dispatch);
+    }
+
+    private static BandwidthPoint Bandwidth(Device device, long workingSet, double dispatch, double budget)
+    {
+        long n = Math.Max(1, workingSet / 8);   // two fp32 tensors
+        using var a = ones(n, device: device);
+        using var b = ones(n, device: device);
+        double seconds = Median(() => a.add_(b, 1e-9), budget, device);
+        double bytes = 12.0 * n;                 // read a, read b, write a
+        return new BandwidthPoint(workingSet, bytes / Math.Max(seconds - dispatch, 0.2 * seconds));
+    }
+
+    private static double Transcendentals(Device device, double budget)
+    {
+        const long N = 1 << 21;
+        using var x = rand(N, device: device);
+        double seconds = Median(() => x.tanh().Dispose(), budget, device);
+        return N / seconds;
+    }
+
+    private static GemmPoint Gemm(Device device, long m, long n, long k, double dispatch, double budget, List<GemmPoint> done)
+    {
+        if (checked(m * n * k) > MaxMeasuredMacs)
+        {
+            // Saturated: reuse the rate of the shape whose largest dimension is a quarter as big (measured earlier in
+            // the m, n, k loop order, since a smaller value of an outer dimension always comes first).
+            long largest = Math.Max(m, Math.Max(n, k));
+            var (sm, sn, sk) = m == largest ? (m / 4, n, k) : n == largest ? (m, n / 4, k) : (m, n, k / 4);
+            var smaller = done.First(g => g.M == sm && g.N == sn && g.K == sk);
+            return new GemmPoint(m, n, k, 2.0 * m * n * k / smaller.FlopsPerSecond);
+        }
+
+        using var scope = NewDisposeScope();
+        var a = randn([m, k], device: device);
+        var b = randn([k, n], device: device);
+        double seconds = Median(() => a.mm(b).Dispose(), budget, device);
+        return new GemmPoint(m, n, k, Math.Max(seconds - dispatch, 0.2 * seconds));
+    }
+
+    private static string? CpuModel()
+    {
+        const string CpuInfo = "/proc/cpuinfo";
+        if (!File.Exists(CpuInfo)) return null;
+        var line = File.ReadLines(CpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+        return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+    }
+
+    private static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) torch.cuda.synchronize(device);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace ScaleLab.Torch.Measurement;
+
+/// <summary>
+/// glibc's allocator, set for measuring (mallopt(3), malloc_trim(3)). By default glibc raises its mmap threshold each
+/// time a large block is freed (up to 32 MiB) and then keeps freed tensors in its heap, so the resident set stops
+/// following the live tensors: a model built after a warm-up reuses the warm-up's freed pages and seems to cost
+/// nothing. <see cref="Pin"/> fixes the threshold at 16 KiB so every tensor above it is its own mapping, returned to
+/// the OS when freed; <see cref="Release"/> sets glibc's own maxima back for timing (page faults on every large
+/// allocation would slow the steps being timed). Linux with glibc only; elsewhere every call reports false.
+/// </summary>
+public static partial class MallocControl
+{
+    private const int MmapThreshold = -3;   // M_MMAP_THRESHOLD
+    private const int TrimThreshold = -1;   // M_TRIM_THRESHOLD
+
+    public const int PinnedMmapThresholdBytes = 16 << 10;
+
+    public static bool Pin() => Set(PinnedMmapThresholdBytes, 64 << 10);
+
+    /// <summary>glibc's dynamic maxima on 64-bit: mmap above 32 MiB, trim above 64 MiB.</summary>
+    public static bool Release() => Set(32 << 20, 64 << 20);
+
+    /// <summary>Returns free heap pages to the OS; true when glibc released any.</summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return malloc_trim(0) == 1;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Set(int mmap, int trim)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return mallopt(MmapThreshold, mmap) == 1 && mallopt(TrimThreshold, trim) == 1;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "mallopt")]
+    private static partial int mallopt(int param, int value);
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int malloc_trim(nuint pad);
+}

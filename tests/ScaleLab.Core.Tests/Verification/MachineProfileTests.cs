@@ -1,0 +1,75 @@
+using ScaleLab.Core.Accounting.Autograd;
+
+namespace ScaleLab.Core.Tests.Verification;
+
+public class MachineProfileTests
+{
+    private static readonly long[] Axis = [1, 16, 256];
+
+    /// <summary>A profile whose GEMMs run at 1 GFLOP/s for m = 1 and 4 GFLOP/s for m ≥ 16; 10 GB/s; 1 µs dispatch.</summary>
+    internal static MachineProfile Synthetic()
+    {
+        var gemms = (from m in Axis from n in Axis from k in Axis
+                     select new GemmPoint(m, n, k, 2.0 * m * n * k / (m == 1 ? 1e9 : 4e9))).ToArray();
+        return new MachineProfile("cpu", "fp32", 2, gemms, [new BandwidthPoint(1 << 10, 5e9), new BandwidthPoint(1 << 20, 10e9)],
+            1e9, 1e-6, 2e-6, "2026-12-01T00:00:00Z", "test machine");
+    }
+
+    [Fact]
+    public void GemmSeconds_AtAGridPoint_IsTheMeasuredTime() =>
+        Assert.Equal(2.0 * 16 * 256 * 16 / 4e9, Synthetic().GemmSeconds(16, 256, 16), 15);
+
+    [Fact]
+    public void GemmSeconds_BetweenPoints_InterpolatesTheRateInLogSpace()
+    {
+        // m = 4 is halfway between 1 and 16 in log₂: the rate is √(1 × 4) = 2 GFLOP/s.
+        Assert.Equal(2.0 * 4 * 16 * 16 / 2e9, Synthetic().GemmSeconds(4, 16, 16), 15);
+    }
+
+    [Fact]
+    public void GemmSeconds_BeyondTheGrid_KeepsTheEdgeRate() =>
+        Assert.Equal(2.0 * 4096 * 256 * 256 / 4e9, Synthetic().GemmSeconds(4096, 256, 256), 12);
+
+    [Fact]
+    public void ElementwiseSeconds_InterpolatesBandwidthByWorkingSet()
+    {
+        var p = Synthetic();
+        Assert.Equal(1024 / 5e9 * 1e9, p.ElementwiseSeconds(1024) * 1e9, 9);
+        Assert.Equal((1 << 22) / 10e9, p.ElementwiseSeconds(1 << 22), 15);   // beyond the largest point: its bandwidth
+    }
+
+    [Fact]
+    public void Json_RoundTripsEveryFigure()
+    {
+        var p = Synthetic();
+        var back = MachineProfileJson.Parse(MachineProfileJson.Write(p), "profile.json");
+        Assert.Equal(p.Gemms, back.Gemms);
+        Assert.Equal(p.Bandwidth, back.Bandwidth);
+        Assert.Equal((p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.Threads, p.Machine),
+            (back.DispatchSeconds, back.AutogradOpSeconds, back.TranscendentalsPerSecond, back.Threads, back.Machine));
+    }
+
+    [Fact]
+    public void Json_IncompleteGrid_IsRefusedNamingTheMissingShape()
+    {
+        var p = Synthetic();
+        var cut = p with { Gemms = [.. p.Gemms.Where(g => (g.M, g.N, g.K) != (16, 1, 256))] };
+        var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(MachineProfileJson.Write(cut), "p.json"));
+        Assert.Equal("p.json: gemm: the grid lacks m=16, n=1, k=256; run scalelab calibrate again", ex.Message);
+    }
+
+    [Fact]
+    public void Json_NonPositiveFigure_IsRefusedNamingTheField()
+    {
+        string json = MachineProfileJson.Write(Synthetic()).Replace("\"dispatch_seconds\": 1E-06", "\"dispatch_seconds\": -1", StringComparison.Ordinal);
+        var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json, "p.json"));
+        Assert.Equal("p.json: dispatch_seconds: -1; it must be a positive number", ex.Message);
+    }
+
+    [Fact]
+    public void Json_OtherSchema_IsRefused()
+    {
+        var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse("{\"schema\": \"scalelab.machine-profile/0\"}", "p.json"));
+        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/1' (run scalelab calibrate again)", ex.Message);
+    }
+}

@@ -3,6 +3,7 @@ using System.Globalization;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Building;
+using ScaleLab.Torch.Compression.CompressedTensors;
 using ScaleLab.Torch.Compression.Onnx;
 using ScaleLab.Torch.Data;
 using ScaleLab.Torch.Evaluation;
@@ -205,8 +206,17 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
             var scheme = encoding == TensorEncoding.Int4 ? request.Int4Scheme : request.Int8Scheme;
             entries.Add(new CompressedModelFile.Entry(name, [.. tensor.shape], values, encoding, scheme, request.GroupSize));
         }
-        return CompressedModelFile.Write(path, entries, ModelSpecJsonWriter.Write(modelSpec));
+        // Encoded once, written twice: ScaleLab's file (read back below) and the same integers and scales as a
+        // compressed-tensors checkpoint beside it, for tools that load that format.
+        var encoded = entries.Select(EncodedTensor.Encode).ToList();
+        string specJson = ModelSpecJsonWriter.Write(modelSpec);
+        CompressedModelFile.WriteEncoded(path, encoded, specJson);
+        CompressedTensorsWriter.Write(Path.Combine(Path.GetDirectoryName(path)!, CompressedTensorsFolder), encoded, specJson);
+        return encoded.ToDictionary(e => e.Name, e => e.Decode());
     }
+
+    /// <summary>The compressed-tensors checkpoint folder written beside every compressed model.safetensors.</summary>
+    public const string CompressedTensorsFolder = "compressed-tensors";
 
     private static void LoadDecoded(nn.Module model, IReadOnlyDictionary<string, float[]> values, string source = "")
     {

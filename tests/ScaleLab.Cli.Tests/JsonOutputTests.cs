@@ -36,7 +36,7 @@ public sealed class JsonOutputTests
     public void Compress_Json_IsOneDocumentAndTheFilesGoToStderr()
     {
         var (_, compressed, json, error) = Trained.Value;
-        var root = Document(json, "scalelab.compress/1");
+        var root = Document(json, "scalelab.compress/2");
         SchemaValidation.AssertValid("compress.schema.json", json);
         Assert.Equal(File.ReadAllText(Path.Combine(compressed, "compression.json")).TrimEnd(), json.TrimEnd());
         Assert.Contains($"results: {Path.Combine(compressed, "compression.json")}", error, StringComparison.Ordinal);

@@ -40,7 +40,7 @@ internal static class CompressCommand
         var data = new Option<string?>("--data") { Description = "Data to fine-tune and evaluate on (default: the run's own)" };
         var grid = new Option<bool>("--grid") { Description = "Explore a grid of methods and write a Pareto table and plot (accuracy vs bytes vs latency)" };
         var output = new Option<string>("--out") { Description = "Output directory", Required = true };
-        var json = new Option<bool>("--json") { Description = "Print the results as one JSON document, schema scalelab.compress/1 (docs/schemas/compress.schema.json), the same as OUT/compression.json" };
+        var json = new Option<bool>("--json") { Description = "Print the results as one JSON document, schema scalelab.compress/2 (docs/schemas/compress.schema.json), the same as OUT/compression.json" };
 
         var command = new Command("compress", """
             Shrink a trained model for real and measure it: file bytes, test accuracy and latency beside the fp32 baseline.

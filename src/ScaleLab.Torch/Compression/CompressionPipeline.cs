@@ -20,6 +20,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 {
     private readonly Device _device = device ?? CPU;
     private const int EvalBatch = 512;
+    private int _fineTunedEpochs;
 
     public IProgress<string>? Log { get; init; }
 
@@ -38,14 +39,20 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 
         double baselineAccuracy = Accuracy(trained);
         string baselinePath = Path.Combine(outputDirectory, "baseline.safetensors");
-        WriteArtifact(spec, trained, baselinePath, request with { Prune = null, Quantize = null });
-        var baselineLatency = (B1: LatencyMeter.TorchMilliseconds(trained, spec.Input!, 1, _device), B64: LatencyMeter.TorchMilliseconds(trained, spec.Input!, 64, _device));
+        WriteArtifact(spec, trained, baselinePath, request with { Prune = null, Quantize = null }, compressedTensors: false);
+        var baselineLatency = (B1: LatencyMeter.Torch(trained, spec.Input!, 1, _device), B64: LatencyMeter.Torch(trained, spec.Input!, 64, _device));
+        _fineTunedEpochs = 0;
         Log?.Report(string.Create(CultureInfo.InvariantCulture, $"baseline: accuracy {baselineAccuracy:P2}, {new FileInfo(baselinePath).Length} bytes"));
 
         var (currentSpec, model) = (spec, trained);
         double? scratchAccuracy = null;
         if (Teacher is not null)
             (model, scratchAccuracy) = Distill(request, steps);
+        if (request.FineTuneBaseline)
+        {
+            FineTune(model, request, new FineTuneHooks(), "baseline");
+            steps.Add(string.Create(CultureInfo.InvariantCulture, $"no compression: {request.FinetuneEpochs} more epochs of training, the reference for fine-tuned variants"));
+        }
         if (request.Structured && request.Prune is { } ratio)
         {
             var rewritten = StructuredPruning.Prune(currentSpec, model, ratio);
@@ -72,7 +79,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         }
 
         string artifact = Path.Combine(outputDirectory, "model.safetensors");
-        var decoded = WriteArtifact(currentSpec, model, artifact, request);
+        var decoded = WriteArtifact(currentSpec, model, artifact, request, compressedTensors: true);
         if (request.Quantize is not null) steps.Add($"{request.Quantize} weights ({(request.Quantize == "int4" ? request.Int4Scheme.Name() + ", group " + request.GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : request.Int8Scheme.Name())})");
         LoadDecoded(model, decoded);
         double accuracy = Accuracy(model);
@@ -83,8 +90,8 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         bool identical = reloadedAccuracy == accuracy && reloadedSpec.Layers.Count == currentSpec.Layers.Count;
 
         var (parameters, nonZero) = CountParameters(model);
-        double lat1 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 1, _device);
-        double lat64 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 64, _device);
+        var lat1 = LatencyMeter.Torch(model, currentSpec.Input!, 1, _device);
+        var lat64 = LatencyMeter.Torch(model, currentSpec.Input!, 64, _device);
         // One calibration serves both static int8 figures: the simulated one and ONNX Runtime's integer kernels.
         var ranges = request.Quantize == "int8"
             ? StaticActivationQuantization.Calibrate(model, data.Train, samples: 2048, batchSize: 256, _device)
@@ -96,7 +103,10 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
             request.Label, artifact, parameters, nonZero, new FileInfo(artifact).Length, new FileInfo(baselinePath).Length,
             baselineAccuracy, accuracy, identical, lat1, lat64, baselineLatency.B1, baselineLatency.B64, "TorchSharp fp32",
             runtime?.Accuracy, runtime?.Batch1, runtime?.Batch64, runtime?.StaticAccuracy, staticAccuracy, scratchAccuracy,
-            clock.Elapsed.TotalSeconds, steps);
+            clock.Elapsed.TotalSeconds, steps, data.Test.Count, _fineTunedEpochs, request.FineTuneBaseline)
+        {
+            Deployment = DeploymentLatencies(currentSpec, model, request.Threads),
+        };
         Log?.Report(string.Create(CultureInfo.InvariantCulture, $"{result.Label}: accuracy {accuracy:P2} ({result.AccuracyDelta * 100:+0.00;-0.00} pts), file {result.FileRatio:P1} of fp32"));
         return result;
     }
@@ -171,6 +181,8 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     private void FineTune(nn.Module<Tensor, Tensor> model, CompressionRequest request, FineTuneHooks hooks, string what)
     {
         if (request.FinetuneEpochs <= 0) return;
+        // The student trained from scratch is a comparison, not this variant's training budget.
+        if (what != "student from scratch") _fineTunedEpochs += request.FinetuneEpochs;
         FineTuner.Run(model, data.Train, new FineTuneOptions(request.FinetuneEpochs, request.BatchSize, request.LearningRate, request.Seed), _device, hooks,
             (epoch, loss) => Log?.Report(string.Create(CultureInfo.InvariantCulture, $"  {what}: fine-tune epoch {epoch}/{request.FinetuneEpochs}, loss {loss:F4}")));
     }
@@ -182,7 +194,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         return (rewritten.Spec, model);
     }
 
-    private Dictionary<string, float[]> WriteArtifact(ModelSpec modelSpec, nn.Module model, string path, CompressionRequest request)
+    private Dictionary<string, float[]> WriteArtifact(ModelSpec modelSpec, nn.Module model, string path, CompressionRequest request, bool compressedTensors)
     {
         var prunable = MagnitudePruning.PrunableParameters(model).ToHashSet();
         var entries = new List<CompressedModelFile.Entry>();
@@ -211,7 +223,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         var encoded = entries.Select(EncodedTensor.Encode).ToList();
         string specJson = ModelSpecJsonWriter.Write(modelSpec);
         CompressedModelFile.WriteEncoded(path, encoded, specJson);
-        CompressedTensorsWriter.Write(Path.Combine(Path.GetDirectoryName(path)!, CompressedTensorsFolder), encoded, specJson);
+        if (compressedTensors) CompressedTensorsWriter.Write(Path.Combine(Path.GetDirectoryName(path)!, CompressedTensorsFolder), encoded, specJson);
         return encoded.ToDictionary(e => e.Name, e => e.Decode());
     }
 
@@ -278,9 +290,36 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         double staticAccuracy = OnnxAccuracy(staticSession, stack);
         var one = new float[stack.InputFeatures];
         var many = new float[64 * stack.InputFeatures];
-        double b1 = LatencyMeter.Milliseconds(() => dynamicSession.Run(one, 1));
-        double b64 = LatencyMeter.Milliseconds(() => dynamicSession.Run(many, 64));
+        double b1 = LatencyMeter.Measure(() => dynamicSession.Run(one, 1)).MedianMs;
+        double b64 = LatencyMeter.Measure(() => dynamicSession.Run(many, 64)).MedianMs;
         return new RuntimeFigures(accuracy, b1, b64, staticAccuracy);
+    }
+
+    /// <summary>
+    /// The deployment matrix: batch 1 and 64, one thread and all of <paramref name="threads"/>, on TorchSharp fp32 and —
+    /// for dense stacks — ONNX Runtime fp32 and int8 (dynamic integer kernels), so int8 is compared with fp32 on the same runtime.
+    /// </summary>
+    private List<DeploymentLatency> DeploymentLatencies(ModelSpec modelSpec, nn.Module<Tensor, Tensor> model, int threads)
+    {
+        var cells = new List<DeploymentLatency>();
+        var stack = DenseStackExtractor.TryExtract(modelSpec, model);
+        foreach (int t in threads == 1 ? new[] { 1 } : [1, threads])
+        {
+            using (TorchThreads.Use(t))
+                foreach (int batch in new[] { 1, 64 })
+                    cells.Add(new DeploymentLatency(InferenceEngine.TorchSharpFp32, batch, t, LatencyMeter.Torch(model, modelSpec.Input!, batch, _device)));
+            if (stack is null) continue;
+            foreach (var (engine, precision) in new[] { (InferenceEngine.OnnxRuntimeFp32, OnnxPrecision.Fp32), (InferenceEngine.OnnxRuntimeInt8, OnnxPrecision.Int8Dynamic) })
+            {
+                using var session = new OnnxSession(OnnxExport.Export(stack, precision), stack.InputFeatures, t);
+                foreach (int batch in new[] { 1, 64 })
+                {
+                    var input = new float[batch * stack.InputFeatures];
+                    cells.Add(new DeploymentLatency(engine, batch, t, LatencyMeter.Measure(() => session.Run(input, batch))));
+                }
+            }
+        }
+        return cells;
     }
 
     private double OnnxAccuracy(OnnxSession session, DenseStack stack)

@@ -15,11 +15,11 @@ public sealed class InspectCompressedTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private const string Spec = """{"name":"lenet-300-100","input":[784],"layers":[{"type":"linear","units":300},{"type":"activation","kind":"relu"},{"type":"linear","units":100},{"type":"activation","kind":"relu"},{"type":"linear","units":10}]}""";
+    internal const string Spec = """{"name":"lenet-300-100","task":"classification","input":[784],"layers":[{"type":"linear","units":300},{"type":"relu"},{"type":"linear","units":100},{"type":"relu"},{"type":"linear","units":10}]}""";
 
     /// <summary>LeNet-300-100 with random weights, each matrix pruned to its 10 % largest magnitudes (26,620 kept of
     /// 266,200, plus 410 dense biases: 27,030 non-zero); biases dense.</summary>
-    private static List<EncodedTensor> PrunedLeNet(TensorEncoding encoding)
+    internal static List<EncodedTensor> PrunedLeNet(TensorEncoding encoding)
     {
         var rng = new Random(300100);
         var entries = new List<CompressedModelFile.Entry>();

@@ -17,7 +17,7 @@ internal static class CompressionTable
         console.Profile.Width = Math.Max(console.Profile.Width, 170);   // twelve columns: never wrap them into unreadable slivers
         var first = results[0];
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(string.Create(CultureInfo.InvariantCulture, $"baseline fp32: accuracy {first.BaselineAccuracy:P2} on {first.TestSamples:N0} test samples, {HumanUnits.Bytes(first.BaselineFileBytes)}, {Ms(first.BaselineLatencyBatch64)} ms at batch 64"));
+            .Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"baseline fp32: accuracy {first.BaselineAccuracy:P2} on {first.TestSamples:N0} test samples, {HumanUnits.Bytes(first.BaselineFileBytes)}, {Ms(first.BaselineLatencyBatch64)} ms at batch 64")));
         foreach (var column in new[] { "method", "epochs", "non-zero", "file", "of fp32", "accuracy", "Δ pts vs baseline", "Δ pts vs same epochs", "ms b64 (95 % interval)", "int8 runtime", "pareto" })
             table.AddColumn(new TableColumn(column) { Alignment = column == "method" ? Justify.Left : Justify.Right });
         foreach (var r in results)
@@ -59,7 +59,7 @@ internal static class CompressionTable
         var cells = results.SelectMany(r => r.Deployment).ToList();
         if (cells.Count == 0) return;
         var settings = cells.Select(c => (c.Batch, c.Threads)).Distinct().OrderBy(s => s.Threads).ThenBy(s => s.Batch).ToList();
-        var table = new Table().Border(TableBorder.Rounded).Title("deployment latency, ms: median [95 % interval]");
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape("deployment latency, ms: median [95 % interval]"));
         table.AddColumn("method");
         table.AddColumn("engine");
         foreach (var (batch, threads) in settings)

@@ -296,25 +296,36 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     }
 
     /// <summary>
-    /// The deployment matrix: batch 1 and 64, one thread and all of <paramref name="threads"/>, on TorchSharp fp32 and —
-    /// for dense stacks — ONNX Runtime fp32 and int8 (dynamic integer kernels), so int8 is compared with fp32 on the same runtime.
+    /// The deployment matrix: batch 1 and 64, one thread and all of <paramref name="threads"/>, on TorchSharp fp32 and
+    /// ONNX Runtime fp32 and int8 (the standard ONNX export, int8 as per-channel QDQ that ONNX Runtime runs on integer
+    /// kernels), so int8 is compared with fp32 on the same runtime. Models ONNX export refuses get TorchSharp cells only.
     /// </summary>
     private List<DeploymentLatency> DeploymentLatencies(ModelSpec modelSpec, nn.Module<Tensor, Tensor> model, int threads)
     {
         var cells = new List<DeploymentLatency>();
-        var stack = DenseStackExtractor.TryExtract(modelSpec, model);
+        byte[]? fp32 = null, int8 = null;
+        try
+        {
+            fp32 = OnnxModelExport.Export(modelSpec, model, new OnnxExportOptions());
+            int8 = OnnxModelExport.Export(modelSpec, model, new OnnxExportOptions(Int8: true));
+        }
+        catch (OnnxExportException ex)
+        {
+            Log?.Report($"  no ONNX Runtime latency: {ex.Message}");
+        }
+        var sample = modelSpec.Input!.Dims;
         foreach (int t in threads == 1 ? new[] { 1 } : [1, threads])
         {
             using (TorchThreads.Use(t))
                 foreach (int batch in new[] { 1, 64 })
                     cells.Add(new DeploymentLatency(InferenceEngine.TorchSharpFp32, batch, t, LatencyMeter.Torch(model, modelSpec.Input!, batch, _device)));
-            if (stack is null) continue;
-            foreach (var (engine, precision) in new[] { (InferenceEngine.OnnxRuntimeFp32, OnnxPrecision.Fp32), (InferenceEngine.OnnxRuntimeInt8, OnnxPrecision.Int8Dynamic) })
+            if (fp32 is null || int8 is null) continue;
+            foreach (var (engine, onnx) in new[] { (InferenceEngine.OnnxRuntimeFp32, fp32), (InferenceEngine.OnnxRuntimeInt8, int8) })
             {
-                using var session = new OnnxSession(OnnxExport.Export(stack, precision), stack.InputFeatures, t);
+                using var session = new OnnxSession(onnx, sample, t);
                 foreach (int batch in new[] { 1, 64 })
                 {
-                    var input = new float[batch * stack.InputFeatures];
+                    var input = new float[batch * modelSpec.Input.Elements];
                     cells.Add(new DeploymentLatency(engine, batch, t, LatencyMeter.Measure(() => session.Run(input, batch))));
                 }
             }

@@ -48,28 +48,45 @@ internal sealed class OnnxLayerWriter(OnnxGraph graph, IReadOnlyDictionary<strin
         var w = Weight(name + ".weight", l.Units * inputs);
         // MatMul wants (In, Out): the transpose of torch's (Out, In).
         string weight = Fresh(name + ".weight_t");
-        if (options.Int8)
-        {
-            var q = WeightQuantizer.Quantize(w, [l.Units, inputs], QuantScheme.Int8PerChannelSymmetric);
-            var transposed = new byte[q.Values.Length];
-            for (long o = 0; o < l.Units; o++)
-                for (long k = 0; k < inputs; k++)
-                    transposed[k * l.Units + o] = q.Values[o * inputs + k];
-            Dequantized(weight, transposed, [inputs, l.Units], q.Scales, axis: 1);
-        }
-        else
-        {
-            var t = new float[w.Length];
-            for (long o = 0; o < l.Units; o++)
-                for (long k = 0; k < inputs; k++)
-                    t[k * l.Units + o] = w[o * inputs + k];
-            graph.Initializer(weight, t, inputs, l.Units);
-        }
-        string y = Op("MatMul", [x, weight]);
+        if (options.Int8) return AddBias(l, IntegerMatMul(x, w, l.Units, inputs, weight), name);
+        var t = new float[w.Length];
+        for (long o = 0; o < l.Units; o++)
+            for (long k = 0; k < inputs; k++)
+                t[k * l.Units + o] = w[o * inputs + k];
+        graph.Initializer(weight, t, inputs, l.Units);
+        return AddBias(l, Op("MatMul", [x, weight]), name);
+    }
+
+    private string AddBias(LinearLayer l, string y, string name)
+    {
         if (!l.Bias) return y;
         string bias = Fresh(name + ".bias");
         graph.Initializer(bias, Weight(name + ".bias", l.Units), l.Units);
         return Op("Add", [y, bias]);
+    }
+
+    /// <summary>
+    /// An int8 linear layer in standard integer ops, ONNX's form of dynamic quantization: DynamicQuantizeLinear turns
+    /// x into uint8 with one scale and zero-point per run, MatMulInteger multiplies it with the int8 weight (In, Out,
+    /// per-column symmetric scales) into int32, and Cast · (x_scale · w_scale) brings it back to fp32. ONNX Runtime runs
+    /// this on its integer GEMM (u8 × s8, VNNI where the CPU has it); a weight-only DequantizeLinear → MatMul would be
+    /// dequantized on every run instead.
+    /// </summary>
+    private string IntegerMatMul(string x, float[] w, long units, long inputs, string weight)
+    {
+        var q = WeightQuantizer.Quantize(w, [units, inputs], QuantScheme.Int8PerChannelSymmetric);
+        var transposed = new byte[q.Values.Length];
+        for (long o = 0; o < units; o++)
+            for (long k = 0; k < inputs; k++)
+                transposed[k * units + o] = q.Values[o * inputs + k];
+        graph.Initializer(weight + "_q", OnnxType.Int8, [inputs, units], transposed);
+        graph.Initializer(weight + "_scale", q.Scales, units);
+        graph.Initializer(weight + "_zero", OnnxType.Int8, [units], new byte[units]);
+        string xq = Fresh("xq"), xScale = Fresh("x_scale"), xZero = Fresh("x_zero");
+        graph.Node("DynamicQuantizeLinear", [x], [xq, xScale, xZero], "");
+        string product = Op("MatMulInteger", [xq, weight + "_q", xZero, weight + "_zero"]);
+        string scale = Op("Mul", [xScale, weight + "_scale"]);
+        return Op("Mul", [Op("Cast", [product], ("to", (long)OnnxType.Float)), scale]);
     }
 
     private string Conv(ConvLayer c, string x, Shape input, string name)

@@ -16,8 +16,9 @@ public sealed record OnnxExportOptions(int Opset = OnnxModelExport.DefaultOpset,
 /// spec's input), output "y". Linear → MatMul (+ Add), conv → Conv with explicit pads (Keras "same" included), pools,
 /// global/adaptive average pooling, flatten, batch/layer/RMS norm, activations, dropout (identity at inference),
 /// residual blocks, and RNN/LSTM/GRU as ONNX's own recurrent ops. With <see cref="OnnxExportOptions.Int8"/>, every
-/// linear and conv weight is stored int8 per output channel (symmetric) and dequantized in the graph
-/// (DequantizeLinear → MatMul/Conv, the QDQ form ONNX Runtime and TensorRT recognise); recurrent weights stay fp32.
+/// linear and conv weight is stored int8 per output channel (symmetric): linear layers run as standard integer ops
+/// (DynamicQuantizeLinear → MatMulInteger, activations quantized per run), conv weights as QDQ (DequantizeLinear →
+/// Conv, the form ONNX Runtime and TensorRT recognise); recurrent weights stay fp32.
 /// Embedding, attention and transformer specs are refused with the layer named.
 /// </summary>
 public static class OnnxModelExport

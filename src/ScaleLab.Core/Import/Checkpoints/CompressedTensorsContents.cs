@@ -96,6 +96,7 @@ internal static class CompressedTensorsContents
         if (byName.ContainsKey(module + "." + F.SparseBitmaskName))
         {
             formats.Add(F.SparseBitmask);
+            if (group is not null) formats.Add(group.Format);
             long[] shape = Longs(Data(F.SparseShape));
             long elements = shape.Aggregate(1L, (a, b) => checked(a * b));
             long nonZero = Data(F.SparseBitmaskName).Sum(b => (long)System.Numerics.BitOperations.PopCount(b));

@@ -80,7 +80,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 
         string artifact = Path.Combine(outputDirectory, "model.safetensors");
         var decoded = WriteArtifact(currentSpec, model, artifact, request, compressedTensors: true);
-        if (request.Quantize is not null) steps.Add($"{request.Quantize} weights ({(request.Quantize == "int4" ? request.Int4Scheme.Name() + ", group " + request.GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : request.Int8Scheme.Name())})");
+        if (request.StoredQuantization is { } stored) steps.Add(stored + " weights");
         LoadDecoded(model, decoded);
         double accuracy = Accuracy(model);
 
@@ -96,7 +96,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         var ranges = request.Quantize == "int8"
             ? StaticActivationQuantization.Calibrate(model, data.Train, samples: 2048, batchSize: 256, _device)
             : null;
-        var runtime = ranges is null ? null : MeasureInt8Runtime(currentSpec, model, request.Threads, ranges);
+        var runtime = ranges is null ? null : Runtimes.Int8Runtime(currentSpec, model, request.Threads, ranges);
         double? staticAccuracy = ranges is null ? null : StaticInt8Accuracy(model, ranges);
 
         var result = new CompressionResult(
@@ -105,7 +105,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
             runtime?.Accuracy, runtime?.Batch1, runtime?.Batch64, runtime?.StaticAccuracy, staticAccuracy, scratchAccuracy,
             clock.Elapsed.TotalSeconds, steps, data.Test.Count, _fineTunedEpochs, request.FineTuneBaseline)
         {
-            Deployment = DeploymentLatencies(currentSpec, model, request.Threads),
+            Deployment = Runtimes.Deployment(currentSpec, model, request.Threads),
         };
         Log?.Report(string.Create(CultureInfo.InvariantCulture, $"{result.Label}: accuracy {accuracy:P2} ({result.AccuracyDelta * 100:+0.00;-0.00} pts), file {result.FileRatio:P1} of fp32"));
         return result;
@@ -252,6 +252,8 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         return model.named_parameters().Where(p => names.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter.detach().ne(0).to_type(p.parameter.dtype));
     }
 
+    private RuntimeMeasurement Runtimes => new(data, _device, EvalBatch, Log);
+
     private double Accuracy(nn.Module<Tensor, Tensor> model) =>
         Evaluator.Evaluate(model, data.Test, data.Task, data.Classes, EvalBatch, _device).Accuracy ?? double.NaN;
 
@@ -271,86 +273,5 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
             nonZero += p.ne(0).sum().item<long>();
         }
         return (total, nonZero);
-    }
-
-    private sealed record RuntimeFigures(double Accuracy, double Batch1, double Batch64, double? StaticAccuracy);
-
-    /// <summary>Dense stacks also run through ONNX Runtime's int8 kernels: accuracy and latency measured there.</summary>
-    private RuntimeFigures? MeasureInt8Runtime(ModelSpec modelSpec, nn.Module model, int threads, IReadOnlyDictionary<string, (float Scale, int Zero)> ranges)
-    {
-        var stack = DenseStackExtractor.TryExtract(modelSpec, model);
-        if (stack is null) return null;
-        using var dynamicSession = new OnnxSession(OnnxExport.Export(stack, OnnxPrecision.Int8Dynamic), stack.InputFeatures, threads);
-        double accuracy = OnnxAccuracy(dynamicSession, stack);
-        // The stack's layers are the spec's linear layers in order, the modules "layers.{i}" the calibration hooked.
-        var calibration = modelSpec.Layers.Select((layer, i) => (layer, i)).Where(x => x.layer is LinearLayer)
-            .Select(x => ranges["layers." + x.i.ToString(CultureInfo.InvariantCulture)])
-            .Select(r => (r.Scale, (byte)r.Zero)).ToList();
-        using var staticSession = new OnnxSession(OnnxExport.Export(stack, OnnxPrecision.Int8Static, calibration), stack.InputFeatures, threads);
-        double staticAccuracy = OnnxAccuracy(staticSession, stack);
-        var one = new float[stack.InputFeatures];
-        var many = new float[64 * stack.InputFeatures];
-        double b1 = LatencyMeter.Measure(() => dynamicSession.Run(one, 1)).MedianMs;
-        double b64 = LatencyMeter.Measure(() => dynamicSession.Run(many, 64)).MedianMs;
-        return new RuntimeFigures(accuracy, b1, b64, staticAccuracy);
-    }
-
-    /// <summary>
-    /// The deployment matrix: batch 1 and 64, one thread and all of <paramref name="threads"/>, on TorchSharp fp32 and
-    /// ONNX Runtime fp32 and int8 (the standard ONNX export, int8 as per-channel QDQ that ONNX Runtime runs on integer
-    /// kernels), so int8 is compared with fp32 on the same runtime. Models ONNX export refuses get TorchSharp cells only.
-    /// </summary>
-    private List<DeploymentLatency> DeploymentLatencies(ModelSpec modelSpec, nn.Module<Tensor, Tensor> model, int threads)
-    {
-        var cells = new List<DeploymentLatency>();
-        byte[]? fp32 = null, int8 = null;
-        try
-        {
-            fp32 = OnnxModelExport.Export(modelSpec, model, new OnnxExportOptions());
-            int8 = OnnxModelExport.Export(modelSpec, model, new OnnxExportOptions(Int8: true));
-        }
-        catch (OnnxExportException ex)
-        {
-            Log?.Report($"  no ONNX Runtime latency: {ex.Message}");
-        }
-        var sample = modelSpec.Input!.Dims;
-        foreach (int t in threads == 1 ? new[] { 1 } : [1, threads])
-        {
-            using (TorchThreads.Use(t))
-                foreach (int batch in new[] { 1, 64 })
-                    cells.Add(new DeploymentLatency(InferenceEngine.TorchSharpFp32, batch, t, LatencyMeter.Torch(model, modelSpec.Input!, batch, _device)));
-            if (fp32 is null || int8 is null) continue;
-            foreach (var (engine, onnx) in new[] { (InferenceEngine.OnnxRuntimeFp32, fp32), (InferenceEngine.OnnxRuntimeInt8, int8) })
-            {
-                using var session = new OnnxSession(onnx, sample, t);
-                foreach (int batch in new[] { 1, 64 })
-                {
-                    var input = new float[batch * modelSpec.Input.Elements];
-                    cells.Add(new DeploymentLatency(engine, batch, t, LatencyMeter.Measure(() => session.Run(input, batch))));
-                }
-            }
-        }
-        return cells;
-    }
-
-    private double OnnxAccuracy(OnnxSession session, DenseStack stack)
-    {
-        using var inputs = data.Test.Inputs.reshape(data.Test.Count, -1).cpu().contiguous();
-        var x = inputs.data<float>().ToArray();
-        var labels = data.Test.Targets.cpu().data<long>().ToArray();
-        long correct = 0;
-        int classes = (int)stack.OutputFeatures;
-        for (long start = 0; start < labels.LongLength; start += EvalBatch)
-        {
-            int n = (int)Math.Min(EvalBatch, labels.LongLength - start);
-            var y = session.Run(x.AsSpan((int)(start * stack.InputFeatures), (int)(n * stack.InputFeatures)).ToArray(), n);
-            for (int i = 0; i < n; i++)
-            {
-                int best = 0;
-                for (int c = 1; c < classes; c++) if (y[i * classes + c] > y[i * classes + best]) best = c;
-                if (best == labels[start + i]) correct++;
-            }
-        }
-        return (double)correct / labels.LongLength;
     }
 }

@@ -66,6 +66,8 @@ public sealed record CompressionRequest
     /// Exactly what the file stores: "int8 per-channel symmetric", "int4 group 64 symmetric"; pruned + int8 stores the
     /// kept values with one symmetric scale per tensor (TensorEncoding.SparseInt8), whatever the int8 scheme says.
     /// </summary>
+    public string? StoredQuantization => Quantize is { } q ? QuantizationLabel(q) : null;
+
     private string QuantizationLabel(string q)
     {
         if (q == "int4")

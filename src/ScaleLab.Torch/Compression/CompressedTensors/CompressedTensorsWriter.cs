@@ -25,7 +25,7 @@ namespace ScaleLab.Torch.Compression.CompressedTensors;
 /// </summary>
 public static class CompressedTensorsWriter
 {
-    /// <summary>Writes <paramref name="folder"/>/config.json and model.safetensors; returns the decoded values per tensor.</summary>
+    /// <summary>Writes <paramref name="folder"/>/model.safetensors and config.json (each atomically, the weights first).</summary>
     public static void Write(string folder, IReadOnlyList<EncodedTensor> encoded, string specJson)
     {
         ArgumentNullException.ThrowIfNull(encoded);
@@ -45,7 +45,7 @@ public static class CompressedTensorsWriter
             {
                 TensorEncoding.Int8 => NaiveQuantized(module, e.Quantized!),
                 TensorEncoding.Int4 => PackQuantized(module, e.Quantized!),
-                TensorEncoding.Sparse => Bitmask(module, e.Shape, e.Sparse!.ToDense().Select(FloatBytes1).ToArray(), "F32", 4),
+                TensorEncoding.Sparse => Bitmask(module, e.Shape, e.Sparse!.ToDense().Select(StoredFloat).ToArray(), "F32", 4),
                 _ => SparseInt8(module, e),
             });
         }
@@ -158,8 +158,8 @@ public static class CompressedTensorsWriter
         return total == 0 ? 0 : 1.0 - (double)kept / total;
     }
 
-    // A float is "zero" for the bitmask only when it is +0 or −0; −0 has a sign bit set, so compare the value.
-    private static byte[] FloatBytes1(float v) => v == 0f ? [0, 0, 0, 0] : BitConverter.GetBytes(v);
+    // The bitmask keeps a value when its stored bytes are not all zero; −0 (sign bit set) is zero too, so it becomes +0.
+    private static byte[] StoredFloat(float v) => v == 0f ? [0, 0, 0, 0] : BitConverter.GetBytes(v);
 
     private static byte[] FloatBytes(float[] values)
     {

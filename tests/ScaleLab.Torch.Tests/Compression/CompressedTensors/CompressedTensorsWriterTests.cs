@@ -123,4 +123,18 @@ public sealed class CompressedTensorsWriterTests : IDisposable
         }
         Assert.Equal([4L, 1, 3, 3], reader.Tensors["layers.1.weight"].Shape);
     }
+
+    [Fact]
+    public void PackQuantized_PacksEightValuesAWord_FirstInTheLowBits_RowsPaddedToWholeWords()
+    {
+        // Given one row of nine int4 values q = 1..7, −1, 0 (ScaleLab's symmetric nibbles hold q + 8)
+        byte[] nibbles = [9, 10, 11, 12, 13, 14, 15, 7, 8];
+        var q = new QuantizedTensor(QuantScheme.Int4GroupSymmetric, [1, 9], 1, 9, 32, WeightQuantizer.PackNibbles(nibbles), [0.5f], [0]);
+        CompressedTensorsWriter.Write(_dir, [new EncodedTensor("fc.weight", [1, 9], TensorEncoding.Int4) { Quantized = q }], Spec);
+
+        // Then the row is two int32 words: 0x7FEDCBA9 (values 0–7, q + 8 each) and 0x00000008 (value 8, then padding)
+        var packed = new SpecCompressedTensorsReader(_dir).Tensors["fc.weight_packed"];
+        Assert.Equal("I32:1,2", $"{packed.DType}:{string.Join(',', packed.Shape)}");
+        Assert.Equal([0x7FEDCBA9u, 0x00000008u], new[] { BitConverter.ToUInt32(packed.Data, 0), BitConverter.ToUInt32(packed.Data, 4) });
+    }
 }

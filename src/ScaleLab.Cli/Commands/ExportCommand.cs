@@ -13,7 +13,7 @@ internal static class ExportCommand
     {
         var source = new Argument<string>("path") { Description = "A run directory (train --out), or a compressed model: compress --out folder or its model.safetensors" };
         var onnx = new Option<bool>("--onnx") { Description = "Write a standard ONNX model (input x, output y), run by ONNX Runtime, TensorRT, …" };
-        var int8 = new Option<bool>("--int8") { Description = "With --onnx: linear and conv weights stored int8 per output channel, dequantized in the graph (QDQ)" };
+        var int8 = new Option<bool>("--int8") { Description = "With --onnx: linear and conv weights int8 per output channel; linear layers as integer ops (MatMulInteger), conv as QDQ" };
         var opset = new Option<int>("--opset")
         {
             Description = $"With --onnx: ONNX opset, {OnnxModelExport.MinOpset} to {OnnxModelExport.MaxOpset} (layernorm needs 17+)",
@@ -22,7 +22,7 @@ internal static class ExportCommand
         var compressedTensors = new Option<bool>("--compressed-tensors") { Description = "Write a compressed model as a compressed-tensors checkpoint folder (config.json + model.safetensors), as vLLM and transformers load" };
         var output = new Option<string>("--out") { Description = "The .onnx file, or the folder for --compressed-tensors", Required = true };
         var command = new Command("export", """
-            Write a model in a standard format: ONNX for any layer stack (fp32 or int8 QDQ), or a compressed model as a
+            Write a model in a standard format: ONNX for any layer stack (fp32 or int8), or a compressed model as a
             compressed-tensors checkpoint (int8 naive-quantized, int4 pack-quantized, sparse-bitmask).
 
             Examples:
@@ -51,7 +51,7 @@ internal static class ExportCommand
             if (folder is not null) OutputFolder.Prepare(folder, "--out");
             var options = new OnnxExportOptions(parse.GetValue(opset), parse.GetValue(int8));
             long bytes = ModelExport.Onnx(path, target, options);
-            writer.WriteLine($"wrote {target}: {HumanUnits.Bytes(bytes)}, ONNX opset {options.Opset}, {(options.Int8 ? "int8 weights (QDQ)" : "fp32")}");
+            writer.WriteLine($"wrote {target}: {HumanUnits.Bytes(bytes)}, ONNX opset {options.Opset}, {(options.Int8 ? "int8 weights (MatMulInteger linear, QDQ conv)" : "fp32")}");
             return 0;
         });
         return command;

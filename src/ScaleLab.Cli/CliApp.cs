@@ -38,6 +38,7 @@ public static class CliApp
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
         yield return CompressCommand.Create();
+        yield return ExportCommand.Create();
         yield return SweepCommand.Create();
         yield return FitCommand.Create();
         yield return ReportCommand.Create();

@@ -62,7 +62,7 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Equal(0, code);
         var root = JsonDocument.Parse(output).RootElement;
         SchemaValidation.AssertValid("inspect.schema.json", output);
-        Assert.Equal("scalelab.inspect/2", root.GetProperty("schema").GetString());
+        Assert.Equal("scalelab.inspect/3", root.GetProperty("schema").GetString());
         Assert.Equal(68, root.GetProperty("parameters").GetProperty("total").GetInt64());
         Assert.Equal(208, root.GetProperty("tensor_bytes").GetInt64());
         Assert.Equal("pt", root.GetProperty("metadata").GetProperty("format").GetString());

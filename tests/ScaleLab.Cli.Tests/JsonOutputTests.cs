@@ -36,13 +36,22 @@ public sealed class JsonOutputTests
     public void Compress_Json_IsOneDocumentAndTheFilesGoToStderr()
     {
         var (_, compressed, json, error) = Trained.Value;
-        var root = Document(json, "scalelab.compress/1");
+        var root = Document(json, "scalelab.compress/2");
         SchemaValidation.AssertValid("compress.schema.json", json);
         Assert.Equal(File.ReadAllText(Path.Combine(compressed, "compression.json")).TrimEnd(), json.TrimEnd());
         Assert.Contains($"results: {Path.Combine(compressed, "compression.json")}", error, StringComparison.Ordinal);
         var result = root.GetProperty("results")[0];
         Assert.Equal(266_610, result.GetProperty("parameters").GetProperty("total").GetInt64());
         Assert.True(result.GetProperty("file_bytes").GetInt64() < root.GetProperty("baseline").GetProperty("file_bytes").GetInt64());
+        // The deployment matrix: every engine at batch 1 and 64, and the int8 speed-up for each ONNX Runtime int8 cell
+        var cells = result.GetProperty("deployment").EnumerateArray()
+            .Select(c => (c.GetProperty("engine").GetString(), c.GetProperty("batch").GetInt32())).ToHashSet();
+        foreach (string engine in new[] { "torchsharp_fp32", "onnxruntime_fp32", "onnxruntime_int8" })
+            Assert.True(cells.Contains((engine, 1)) && cells.Contains((engine, 64)), engine);
+        int int8Cells = cells.Count(c => c.Item1 == "onnxruntime_int8");
+        Assert.Equal(result.GetProperty("deployment").EnumerateArray().Count(c => c.GetProperty("engine").GetString() == "onnxruntime_int8"),
+            result.GetProperty("int8_speedups").GetArrayLength());
+        Assert.True(int8Cells >= 2);
     }
 
     /// <summary>The schemas are closed: a key they do not document, or a bare-number "parameters", fails validation.</summary>

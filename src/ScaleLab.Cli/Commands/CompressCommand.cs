@@ -40,13 +40,15 @@ internal static class CompressCommand
         var data = new Option<string?>("--data") { Description = "Data to fine-tune and evaluate on (default: the run's own)" };
         var grid = new Option<bool>("--grid") { Description = "Explore a grid of methods and write a Pareto table and plot (accuracy vs bytes vs latency)" };
         var output = new Option<string>("--out") { Description = "Output directory", Required = true };
-        var json = new Option<bool>("--json") { Description = "Print the results as one JSON document, schema scalelab.compress/1 (docs/schemas/compress.schema.json), the same as OUT/compression.json" };
+        var json = new Option<bool>("--json") { Description = "Print the results as one JSON document, schema scalelab.compress/2 (docs/schemas/compress.schema.json), the same as OUT/compression.json" };
 
         var command = new Command("compress", """
             Shrink a trained model for real and measure it: file bytes, test accuracy and latency beside the fp32 baseline.
             Pruned models are stored sparse (bitmask + values), quantized ones as int8 / packed int4 with scales,
             structured pruning and low-rank factorisation write a smaller architecture. The file is read back and
-            evaluated again to prove it loads identically.
+            evaluated again to prove it loads identically; the same weights go to OUT/compressed-tensors/ in the
+            compressed-tensors layout vLLM and transformers load. --grid adds a "baseline + N epochs" row and marks
+            Pareto-optimal only what is better beyond measured noise (docs/compression.md).
 
             Examples:
               scalelab compress runs/lenet --prune 0.9 --finetune-epochs 2 --out runs/lenet-sparse

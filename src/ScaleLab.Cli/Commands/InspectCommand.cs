@@ -54,8 +54,9 @@ internal static class InspectCommand
         string files = s.Files == 1 ? "1 file" : string.Create(CultureInfo.InvariantCulture, $"{s.Files} files");
         console.WriteLine(s.Path);
         console.WriteLine($"{s.Format} · {files} · {HumanUnits.Bytes(s.FileBytes)} on disk · {HumanUnits.Exact(s.Tensors.Count)} tensors · "
-            + $"{HumanUnits.Exact(s.Parameters)} parameters ({HumanUnits.Things(s.Parameters)}) · {HumanUnits.Bytes(s.TensorBytes)} of tensor data");
+            + $"{HumanUnits.Exact(s.ModelParameters)} parameters ({HumanUnits.Things(s.ModelParameters)}){NonZero(s)} · {HumanUnits.Bytes(s.TensorBytes)} of tensor data");
 
+        if (s.Compressed is { } c) Section(console, $"Compressed model ({c.Layout}): logical tensors, what each stores", Compressed(c));
         Section(console, "Parameters by dtype", DTypes(s));
         if (s.Architecture.Count > 0) Section(console, "Architecture", KeyValues(s.Architecture));
         if (s.Metadata.Count > 0) Section(console, "Metadata", KeyValues(s.Metadata));
@@ -76,6 +77,25 @@ internal static class InspectCommand
         foreach (var d in s.ByDType)
             t.AddRow(Cells.Text(d.DType), Cells.Exact(d.Tensors), Cells.ExactAndHuman(d.Parameters), Cells.Bytes(d.Bytes), Share(d.Bytes, s.TensorBytes));
         t.AddRow(Cells.Text("total"), Cells.Exact(s.Tensors.Count), Cells.ExactAndHuman(s.Parameters), Cells.Bytes(s.TensorBytes), Share(s.TensorBytes, s.TensorBytes));
+        return t;
+    }
+
+    private static string NonZero(CheckpointSummary s) => s.Compressed is not { } c
+        ? ""
+        : string.Create(CultureInfo.InvariantCulture, $", {HumanUnits.Exact(c.NonZero)} non-zero ({(c.Parameters == 0 ? 0 : 100.0 * c.NonZero / c.Parameters):0.0} %)");
+
+    private static Table Compressed(Core.Import.Checkpoints.CompressedContents c)
+    {
+        var t = Cells.Table(null, "Tensor", "Shape", "Encoding", ">Parameters", ">Non-zero", ">Stored", ">Bits per weight");
+        foreach (var x in c.Tensors)
+        {
+            string shape = "[" + string.Join(", ", x.Shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
+            t.AddRow(Cells.Text(x.Name), Cells.Text(shape), Cells.Text(x.Encoding), Cells.Exact(x.Parameters), Cells.Exact(x.NonZero),
+                Cells.Bytes(x.StoredBytes), Cells.Text(x.BitsPerWeight.ToString("0.00", CultureInfo.InvariantCulture)));
+        }
+        long stored = c.Tensors.Sum(x => x.StoredBytes);
+        t.AddRow(Cells.Text("total"), Cells.Text(""), Cells.Text(""), Cells.Exact(c.Parameters), Cells.Exact(c.NonZero), Cells.Bytes(stored),
+            Cells.Text((c.Parameters == 0 ? 0 : 8.0 * stored / c.Parameters).ToString("0.00", CultureInfo.InvariantCulture)));
         return t;
     }
 

@@ -4,7 +4,7 @@ using ScaleLab.Core;
 namespace ScaleLab.Reports.Data;
 
 /// <summary>
-/// Reads OUT/compression.json written by `scalelab compress` (schema scalelab.compress/1, written by
+/// Reads OUT/compression.json written by `scalelab compress` (schemas scalelab.compress/1 and /2, written by
 /// ScaleLab.Torch.Compression.CompressionResultsJson: {"baseline": {accuracy, file_bytes, latency_batch64_seconds},
 /// "results": [{label, accuracy, file_bytes, latency_batch64_seconds, …}]}) into points for the Pareto plot: the
 /// uncompressed baseline first, then every variant. Latency is per batch of 64, in seconds. Files from before the

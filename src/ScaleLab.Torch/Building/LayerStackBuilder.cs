@@ -55,27 +55,12 @@ internal sealed class LayerStackBuilder(string source)
             throw new SpecException(source, location, $"groups {c.Groups.ToString(CultureInfo.InvariantCulture)} must divide both the input channels ({channels.ToString(CultureInfo.InvariantCulture)}) and filters ({c.Filters.ToString(CultureInfo.InvariantCulture)})");
         }
 
-        var before = new long[c.Rank];
-        var after = new long[c.Rank];
+        var (before, after) = ConvPadding.Of(c, input);
         var outDims = new List<long> { c.Filters };
         for (int d = 0; d < c.Rank; d++)
         {
-            long size = input[d + 1], k = c.Kernel[d], s = c.Stride[d], dil = c.Dilation[d];
-            long span = (dil * (k - 1)) + 1;
-            switch (c.PaddingMode)
-            {
-                case PaddingMode.Same:
-                    // Keras/TensorFlow "same": output = ceil(size / stride), the odd pixel of padding goes after.
-                    long total = Math.Max(((size + s - 1) / s - 1) * s + span - size, 0);
-                    before[d] = total / 2;
-                    after[d] = total - before[d];
-                    break;
-                case PaddingMode.Explicit:
-                    before[d] = after[d] = c.Padding[d];
-                    break;
-            }
-
-            long outSize = (size + before[d] + after[d] - span) / s + 1;   // PyTorch Conv2d shape formula
+            long span = (c.Dilation[d] * (c.Kernel[d] - 1L)) + 1;
+            long outSize = (input[d + 1] + before[d] + after[d] - span) / c.Stride[d] + 1;   // PyTorch Conv2d shape formula
             if (outSize < 1) throw ShapeTooSmall(input, location);
             outDims.Add(outSize);
         }

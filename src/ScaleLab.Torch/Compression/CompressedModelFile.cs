@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleLab.Core;
+using ScaleLab.Core.Formats;
 using ScaleLab.Core.Formats.Safetensors;
 
 namespace ScaleLab.Torch.Compression;
@@ -17,10 +18,10 @@ public sealed class CompressedModelException(string message) : ScaleLabException
 /// </summary>
 public static class CompressedModelFile
 {
-    public const string FormatKey = "scalelab.format";
-    public const string FormatValue = "compressed/1";
-    public const string EncodingsKey = "scalelab.encodings";
-    public const string SpecKey = "scalelab.spec";
+    public const string FormatKey = ScaleLabCompressedFormat.FormatKey;
+    public const string FormatValue = ScaleLabCompressedFormat.FormatValue;
+    public const string EncodingsKey = ScaleLabCompressedFormat.EncodingsKey;
+    public const string SpecKey = ScaleLabCompressedFormat.SpecKey;
 
     /// <summary>One tensor to store: its fp32 values (row-major), shape and how to encode them.</summary>
     public sealed record Entry(string Name, long[] Shape, float[] Values, TensorEncoding Encoding, QuantScheme Scheme = QuantScheme.Int8PerChannelSymmetric, int GroupSize = 64);
@@ -29,10 +30,18 @@ public static class CompressedModelFile
     public static Dictionary<string, float[]> Write(string path, IReadOnlyList<Entry> entries, string specJson)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        var encoded = entries.Select(EncodedTensor.Encode).ToList();
+        WriteEncoded(path, encoded, specJson);
+        return encoded.ToDictionary(e => e.Name, e => e.Decode());
+    }
+
+    /// <summary>Writes tensors already encoded (atomically).</summary>
+    public static void WriteEncoded(string path, IReadOnlyList<EncodedTensor> encoded, string specJson)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
         var tensors = new List<SafetensorsTensor>();
         var encodings = new JsonObject();
-        var decoded = new Dictionary<string, float[]>();
-        foreach (var e in entries)
+        foreach (var e in encoded)
         {
             var info = new JsonObject
             {
@@ -42,34 +51,22 @@ public static class CompressedModelFile
             switch (e.Encoding)
             {
                 case TensorEncoding.Dense:
-                    tensors.Add(new SafetensorsTensor(e.Name, "F32", e.Shape, FloatBytes(e.Values)));
-                    decoded[e.Name] = e.Values;
+                    tensors.Add(new SafetensorsTensor(e.Name, "F32", e.Shape, FloatBytes(e.Dense!)));
                     break;
                 case TensorEncoding.Int8 or TensorEncoding.Int4:
-                    {
-                        var q = WeightQuantizer.Quantize(e.Values, e.Shape, e.Scheme, e.GroupSize);
-                        info["scheme"] = e.Scheme.Name();
-                        info["group_size"] = q.GroupSize;
-                        tensors.AddRange(QuantizedParts(e.Name, q));
-                        decoded[e.Name] = WeightQuantizer.Dequantize(q);
-                        break;
-                    }
-                case TensorEncoding.Sparse or TensorEncoding.SparseInt8:
-                    {
-                        var sparse = SparseTensor.FromDense(e.Values, e.Shape);
-                        tensors.Add(new SafetensorsTensor(e.Name + ".mask", "U8", [sparse.Mask.LongLength], sparse.Mask));
-                        if (e.Encoding == TensorEncoding.Sparse)
-                        {
-                            tensors.Add(new SafetensorsTensor(e.Name + ".values", "F32", [sparse.Kept], FloatBytes(sparse.Values)));
-                            decoded[e.Name] = sparse.ToDense();
-                            break;
-                        }
-                        var q = WeightQuantizer.Quantize(sparse.Values, [1, sparse.Kept], QuantScheme.Int8PerTensorSymmetric);
-                        tensors.Add(new SafetensorsTensor(e.Name + ".values.q", "I8", [sparse.Kept], q.Values));
-                        tensors.Add(new SafetensorsTensor(e.Name + ".values.scale", "F32", [1], FloatBytes(q.Scales)));
-                        decoded[e.Name] = (sparse with { Values = WeightQuantizer.Dequantize(q) }).ToDense();
-                        break;
-                    }
+                    info["scheme"] = e.Quantized!.Scheme.Name();
+                    info["group_size"] = e.Quantized.GroupSize;
+                    tensors.AddRange(QuantizedParts(e.Name, e.Quantized));
+                    break;
+                case TensorEncoding.Sparse:
+                    tensors.Add(new SafetensorsTensor(e.Name + ".mask", "U8", [e.Sparse!.Mask.LongLength], e.Sparse.Mask));
+                    tensors.Add(new SafetensorsTensor(e.Name + ".values", "F32", [e.Sparse.Kept], FloatBytes(e.Sparse.Values)));
+                    break;
+                default:
+                    tensors.Add(new SafetensorsTensor(e.Name + ".mask", "U8", [e.Sparse!.Mask.LongLength], e.Sparse.Mask));
+                    tensors.Add(new SafetensorsTensor(e.Name + ".values.q", "I8", [e.Sparse.Kept], e.Quantized!.Values));
+                    tensors.Add(new SafetensorsTensor(e.Name + ".values.scale", "F32", [1], FloatBytes(e.Quantized.Scales)));
+                    break;
             }
             encodings[e.Name] = info;
         }
@@ -80,11 +77,23 @@ public static class CompressedModelFile
             [SpecKey] = specJson,
         };
         SafetensorsWriter.Write(path, tensors, metadata);
-        return decoded;
     }
 
     /// <summary>Reads and decodes every tensor to fp32; returns the spec JSON stored beside them.</summary>
     public static (Dictionary<string, (long[] Shape, float[] Values)> Tensors, string SpecJson) Read(string path)
+    {
+        var (encoded, specJson) = ReadEncoded(path);
+        var result = new Dictionary<string, (long[], float[])>();
+        foreach (var e in encoded)
+        {
+            try { result[e.Name] = (e.Shape, e.Decode()); }
+            catch (InvalidDataException ex) { throw new CompressedModelException($"{path}: '{e.Name}': {ex.Message}"); }
+        }
+        return (result, specJson);
+    }
+
+    /// <summary>Reads every tensor in its encoded form (validated part by part); returns the spec JSON stored beside them.</summary>
+    public static (List<EncodedTensor> Tensors, string SpecJson) ReadEncoded(string path)
     {
         var header = SafetensorsReader.ReadHeader(path);
         var meta = header.Metadata;
@@ -104,7 +113,7 @@ public static class CompressedModelFile
             return SafetensorsReader.ReadTensor(path, info);
         }
 
-        var result = new Dictionary<string, (long[], float[])>();
+        var result = new List<EncodedTensor>();
         foreach (var (name, node) in encodings)
         {
             var info = node?.AsObject() ?? throw new CompressedModelException($"{path}: encoding of '{name}' is null");
@@ -112,14 +121,14 @@ public static class CompressedModelFile
             long elements = shape.Aggregate(1L, (a, b) => checked(a * b));
             if (!TensorEncodingInfo.TryParse(info["encoding"]?.GetValue<string>(), out var encoding))
                 throw new CompressedModelException($"{path}: '{name}' has unknown encoding '{info["encoding"]}' (expected one of {string.Join(", ", TensorEncodingInfo.All.Select(e => e.Name()))})");
-            float[] values = encoding switch
+            var tensor = new EncodedTensor(name, shape, encoding);
+            result.Add(encoding switch
             {
-                TensorEncoding.Dense => Floats(Part(name, name), elements, path, name),
-                TensorEncoding.Int8 or TensorEncoding.Int4 => DecodeQuantized(path, name, info, shape, elements, Part),
-                TensorEncoding.Sparse => new SparseTensor(shape, elements, Part(name, name + ".mask"), Floats(Part(name, name + ".values"), -1, path, name)).ToDenseChecked(path, name),
-                _ => DecodeSparseInt8(path, name, shape, elements, Part),
-            };
-            result[name] = (shape, values);
+                TensorEncoding.Dense => tensor with { Dense = Floats(Part(name, name), elements, path, name) },
+                TensorEncoding.Int8 or TensorEncoding.Int4 => tensor with { Quantized = ReadQuantized(path, name, info, shape, elements, Part) },
+                TensorEncoding.Sparse => tensor with { Sparse = CheckedSparse(new SparseTensor(shape, elements, Part(name, name + ".mask"), Floats(Part(name, name + ".values"), -1, path, name)), path, name) },
+                _ => ReadSparseInt8(path, tensor, elements, Part),
+            });
         }
         return (result, specJson);
     }
@@ -141,7 +150,7 @@ public static class CompressedModelFile
             yield return new SafetensorsTensor(name + ".zero", "I8", [q.ZeroPoints.LongLength], [.. q.ZeroPoints.Select(z => unchecked((byte)(sbyte)z))]);
     }
 
-    private static float[] DecodeQuantized(string path, string name, JsonObject info, long[] shape, long elements, Func<string, string, byte[]> part)
+    private static QuantizedTensor ReadQuantized(string path, string name, JsonObject info, long[] shape, long elements, Func<string, string, byte[]> part)
     {
         if (!QuantSchemeInfo.TryParse(info["scheme"]?.GetValue<string>(), out var scheme))
             throw new CompressedModelException($"{path}: '{name}' has unknown quantization scheme '{info["scheme"]}'");
@@ -171,23 +180,28 @@ public static class CompressedModelFile
             if (z.LongLength != scaleCount) throw new CompressedModelException($"{path}: '{name}.zero' holds {z.LongLength} zero-points, expected {scaleCount}");
             for (long k = 0; k < scaleCount; k++) zeros[k] = (sbyte)z[k];
         }
-        return WeightQuantizer.Dequantize(new QuantizedTensor(scheme, shape, rows, columns, group, values, scales, zeros));
+        return new QuantizedTensor(scheme, shape, rows, columns, group, values, scales, zeros);
     }
 
-    private static float[] DecodeSparseInt8(string path, string name, long[] shape, long elements, Func<string, string, byte[]> part)
+    private static EncodedTensor ReadSparseInt8(string path, EncodedTensor tensor, long elements, Func<string, string, byte[]> part)
     {
+        string name = tensor.Name;
         var q = part(name, name + ".values.q");
         var scale = Floats(part(name, name + ".values.scale"), 1, path, name);
-        var values = q.Select(b => scale[0] * (sbyte)b).ToArray();
-        return new SparseTensor(shape, elements, part(name, name + ".mask"), values).ToDenseChecked(path, name);
+        var quantized = new QuantizedTensor(QuantScheme.Int8PerTensorSymmetric, [1, q.LongLength], 1, q.LongLength, 0, q, scale, [0]);
+        var values = WeightQuantizer.Dequantize(quantized);
+        var sparse = CheckedSparse(new SparseTensor(tensor.Shape, elements, part(name, name + ".mask"), values), path, name);
+        return tensor with { Sparse = sparse, Quantized = quantized };
     }
 
-    private static float[] ToDenseChecked(this SparseTensor sparse, string path, string name)
+    /// <summary>The mask's size is right and it keeps exactly as many weights as there are values.</summary>
+    private static SparseTensor CheckedSparse(SparseTensor sparse, string path, string name)
     {
         if (sparse.Mask.LongLength != (sparse.Elements + 7) / 8)
             throw new CompressedModelException($"{path}: '{name}.mask' holds {sparse.Mask.LongLength} bytes, expected {(sparse.Elements + 7) / 8} for {sparse.Elements} weights");
-        try { return sparse.ToDense(); }
+        try { sparse.ToDense(); }
         catch (InvalidDataException ex) { throw new CompressedModelException($"{path}: '{name}': {ex.Message}"); }
+        return sparse;
     }
 
     private static byte[] FloatBytes(float[] values)

@@ -3,6 +3,7 @@ using System.Globalization;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Building;
+using ScaleLab.Torch.Compression.CompressedTensors;
 using ScaleLab.Torch.Compression.Onnx;
 using ScaleLab.Torch.Data;
 using ScaleLab.Torch.Evaluation;
@@ -19,6 +20,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 {
     private readonly Device _device = device ?? CPU;
     private const int EvalBatch = 512;
+    private int _fineTunedEpochs;
 
     public IProgress<string>? Log { get; init; }
 
@@ -37,14 +39,20 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 
         double baselineAccuracy = Accuracy(trained);
         string baselinePath = Path.Combine(outputDirectory, "baseline.safetensors");
-        WriteArtifact(spec, trained, baselinePath, request with { Prune = null, Quantize = null });
-        var baselineLatency = (B1: LatencyMeter.TorchMilliseconds(trained, spec.Input!, 1, _device), B64: LatencyMeter.TorchMilliseconds(trained, spec.Input!, 64, _device));
+        WriteArtifact(spec, trained, baselinePath, request with { Prune = null, Quantize = null }, compressedTensors: false);
+        var baselineLatency = (B1: LatencyMeter.Torch(trained, spec.Input!, 1, _device), B64: LatencyMeter.Torch(trained, spec.Input!, 64, _device));
+        _fineTunedEpochs = 0;
         Log?.Report(string.Create(CultureInfo.InvariantCulture, $"baseline: accuracy {baselineAccuracy:P2}, {new FileInfo(baselinePath).Length} bytes"));
 
         var (currentSpec, model) = (spec, trained);
         double? scratchAccuracy = null;
         if (Teacher is not null)
             (model, scratchAccuracy) = Distill(request, steps);
+        if (request.FineTuneBaseline)
+        {
+            FineTune(model, request, new FineTuneHooks(), "baseline");
+            steps.Add(string.Create(CultureInfo.InvariantCulture, $"no compression: {request.FinetuneEpochs} more epochs of training, the reference for fine-tuned variants"));
+        }
         if (request.Structured && request.Prune is { } ratio)
         {
             var rewritten = StructuredPruning.Prune(currentSpec, model, ratio);
@@ -71,8 +79,8 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         }
 
         string artifact = Path.Combine(outputDirectory, "model.safetensors");
-        var decoded = WriteArtifact(currentSpec, model, artifact, request);
-        if (request.Quantize is not null) steps.Add($"{request.Quantize} weights ({(request.Quantize == "int4" ? request.Int4Scheme.Name() + ", group " + request.GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : request.Int8Scheme.Name())})");
+        var decoded = WriteArtifact(currentSpec, model, artifact, request, compressedTensors: true);
+        if (request.StoredQuantization is { } stored) steps.Add(stored + " weights");
         LoadDecoded(model, decoded);
         double accuracy = Accuracy(model);
 
@@ -82,20 +90,23 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         bool identical = reloadedAccuracy == accuracy && reloadedSpec.Layers.Count == currentSpec.Layers.Count;
 
         var (parameters, nonZero) = CountParameters(model);
-        double lat1 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 1, _device);
-        double lat64 = LatencyMeter.TorchMilliseconds(model, currentSpec.Input!, 64, _device);
+        var lat1 = LatencyMeter.Torch(model, currentSpec.Input!, 1, _device);
+        var lat64 = LatencyMeter.Torch(model, currentSpec.Input!, 64, _device);
         // One calibration serves both static int8 figures: the simulated one and ONNX Runtime's integer kernels.
         var ranges = request.Quantize == "int8"
             ? StaticActivationQuantization.Calibrate(model, data.Train, samples: 2048, batchSize: 256, _device)
             : null;
-        var runtime = ranges is null ? null : MeasureInt8Runtime(currentSpec, model, request.Threads, ranges);
+        var runtime = ranges is null ? null : Runtimes.Int8Runtime(currentSpec, model, request.Threads, ranges);
         double? staticAccuracy = ranges is null ? null : StaticInt8Accuracy(model, ranges);
 
         var result = new CompressionResult(
             request.Label, artifact, parameters, nonZero, new FileInfo(artifact).Length, new FileInfo(baselinePath).Length,
             baselineAccuracy, accuracy, identical, lat1, lat64, baselineLatency.B1, baselineLatency.B64, "TorchSharp fp32",
             runtime?.Accuracy, runtime?.Batch1, runtime?.Batch64, runtime?.StaticAccuracy, staticAccuracy, scratchAccuracy,
-            clock.Elapsed.TotalSeconds, steps);
+            clock.Elapsed.TotalSeconds, steps, data.Test.Count, _fineTunedEpochs, request.FineTuneBaseline)
+        {
+            Deployment = Runtimes.Deployment(currentSpec, model, request.Threads),
+        };
         Log?.Report(string.Create(CultureInfo.InvariantCulture, $"{result.Label}: accuracy {accuracy:P2} ({result.AccuracyDelta * 100:+0.00;-0.00} pts), file {result.FileRatio:P1} of fp32"));
         return result;
     }
@@ -170,6 +181,8 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     private void FineTune(nn.Module<Tensor, Tensor> model, CompressionRequest request, FineTuneHooks hooks, string what)
     {
         if (request.FinetuneEpochs <= 0) return;
+        // The student trained from scratch is a comparison, not this variant's training budget.
+        if (what != "student from scratch") _fineTunedEpochs += request.FinetuneEpochs;
         FineTuner.Run(model, data.Train, new FineTuneOptions(request.FinetuneEpochs, request.BatchSize, request.LearningRate, request.Seed), _device, hooks,
             (epoch, loss) => Log?.Report(string.Create(CultureInfo.InvariantCulture, $"  {what}: fine-tune epoch {epoch}/{request.FinetuneEpochs}, loss {loss:F4}")));
     }
@@ -181,7 +194,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         return (rewritten.Spec, model);
     }
 
-    private Dictionary<string, float[]> WriteArtifact(ModelSpec modelSpec, nn.Module model, string path, CompressionRequest request)
+    private Dictionary<string, float[]> WriteArtifact(ModelSpec modelSpec, nn.Module model, string path, CompressionRequest request, bool compressedTensors)
     {
         var prunable = MagnitudePruning.PrunableParameters(model).ToHashSet();
         var entries = new List<CompressedModelFile.Entry>();
@@ -205,8 +218,17 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
             var scheme = encoding == TensorEncoding.Int4 ? request.Int4Scheme : request.Int8Scheme;
             entries.Add(new CompressedModelFile.Entry(name, [.. tensor.shape], values, encoding, scheme, request.GroupSize));
         }
-        return CompressedModelFile.Write(path, entries, ModelSpecJsonWriter.Write(modelSpec));
+        // Encoded once, written twice: ScaleLab's file (read back below) and the same integers and scales as a
+        // compressed-tensors checkpoint beside it, for tools that load that format.
+        var encoded = entries.Select(EncodedTensor.Encode).ToList();
+        string specJson = ModelSpecJsonWriter.Write(modelSpec);
+        CompressedModelFile.WriteEncoded(path, encoded, specJson);
+        if (compressedTensors) CompressedTensorsWriter.Write(Path.Combine(Path.GetDirectoryName(path)!, CompressedTensorsFolder), encoded, specJson);
+        return encoded.ToDictionary(e => e.Name, e => e.Decode());
     }
+
+    /// <summary>The compressed-tensors checkpoint folder written beside every compressed model.safetensors.</summary>
+    public const string CompressedTensorsFolder = "compressed-tensors";
 
     private static void LoadDecoded(nn.Module model, IReadOnlyDictionary<string, float[]> values, string source = "")
     {
@@ -230,6 +252,8 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         return model.named_parameters().Where(p => names.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter.detach().ne(0).to_type(p.parameter.dtype));
     }
 
+    private RuntimeMeasurement Runtimes => new(data, _device, EvalBatch, Log);
+
     private double Accuracy(nn.Module<Tensor, Tensor> model) =>
         Evaluator.Evaluate(model, data.Test, data.Task, data.Classes, EvalBatch, _device).Accuracy ?? double.NaN;
 
@@ -249,48 +273,5 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
             nonZero += p.ne(0).sum().item<long>();
         }
         return (total, nonZero);
-    }
-
-    private sealed record RuntimeFigures(double Accuracy, double Batch1, double Batch64, double? StaticAccuracy);
-
-    /// <summary>Dense stacks also run through ONNX Runtime's int8 kernels: accuracy and latency measured there.</summary>
-    private RuntimeFigures? MeasureInt8Runtime(ModelSpec modelSpec, nn.Module model, int threads, IReadOnlyDictionary<string, (float Scale, int Zero)> ranges)
-    {
-        var stack = DenseStackExtractor.TryExtract(modelSpec, model);
-        if (stack is null) return null;
-        using var dynamicSession = new OnnxSession(OnnxExport.Export(stack, OnnxPrecision.Int8Dynamic), stack.InputFeatures, threads);
-        double accuracy = OnnxAccuracy(dynamicSession, stack);
-        // The stack's layers are the spec's linear layers in order, the modules "layers.{i}" the calibration hooked.
-        var calibration = modelSpec.Layers.Select((layer, i) => (layer, i)).Where(x => x.layer is LinearLayer)
-            .Select(x => ranges["layers." + x.i.ToString(CultureInfo.InvariantCulture)])
-            .Select(r => (r.Scale, (byte)r.Zero)).ToList();
-        using var staticSession = new OnnxSession(OnnxExport.Export(stack, OnnxPrecision.Int8Static, calibration), stack.InputFeatures, threads);
-        double staticAccuracy = OnnxAccuracy(staticSession, stack);
-        var one = new float[stack.InputFeatures];
-        var many = new float[64 * stack.InputFeatures];
-        double b1 = LatencyMeter.Milliseconds(() => dynamicSession.Run(one, 1));
-        double b64 = LatencyMeter.Milliseconds(() => dynamicSession.Run(many, 64));
-        return new RuntimeFigures(accuracy, b1, b64, staticAccuracy);
-    }
-
-    private double OnnxAccuracy(OnnxSession session, DenseStack stack)
-    {
-        using var inputs = data.Test.Inputs.reshape(data.Test.Count, -1).cpu().contiguous();
-        var x = inputs.data<float>().ToArray();
-        var labels = data.Test.Targets.cpu().data<long>().ToArray();
-        long correct = 0;
-        int classes = (int)stack.OutputFeatures;
-        for (long start = 0; start < labels.LongLength; start += EvalBatch)
-        {
-            int n = (int)Math.Min(EvalBatch, labels.LongLength - start);
-            var y = session.Run(x.AsSpan((int)(start * stack.InputFeatures), (int)(n * stack.InputFeatures)).ToArray(), n);
-            for (int i = 0; i < n; i++)
-            {
-                int best = 0;
-                for (int c = 1; c < classes; c++) if (y[i * classes + c] > y[i * classes + best]) best = c;
-                if (best == labels[start + i]) correct++;
-            }
-        }
-        return (double)correct / labels.LongLength;
     }
 }

@@ -35,6 +35,12 @@ public sealed record CompressionRequest
     /// <summary>Quantization-aware fine-tuning (fake quantization + straight-through estimator) before the final quantization.</summary>
     public bool QuantizationAware { get; init; }
 
+    /// <summary>
+    /// No compression, only <see cref="FinetuneEpochs"/> more training of the baseline: the "baseline + N epochs" row
+    /// that fine-tuned variants are compared with, so that extra epochs are not credited to compression.
+    /// </summary>
+    public bool FineTuneBaseline { get; init; }
+
     public int? LowRank { get; init; }
 
     public double? LowRankEnergy { get; init; }
@@ -56,6 +62,20 @@ public sealed record CompressionRequest
 
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Exactly what the file stores: "int8 per-channel symmetric", "int4 group 64 symmetric"; pruned + int8 stores the
+    /// kept values with one symmetric scale per tensor (TensorEncoding.SparseInt8), whatever the int8 scheme says.
+    /// </summary>
+    public string? StoredQuantization => Quantize is { } q ? QuantizationLabel(q) : null;
+
+    private string QuantizationLabel(string q)
+    {
+        if (q == "int4")
+            return "int4 group " + GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + (QuantSchemeInfo.IsSymmetric(Int4Scheme) ? " symmetric" : " asymmetric");
+        var scheme = Prune is not null && !Structured ? QuantScheme.Int8PerTensorSymmetric : Int8Scheme;
+        return "int8 " + (QuantSchemeInfo.IsPerTensor(scheme) ? "per-tensor" : "per-channel") + (QuantSchemeInfo.IsSymmetric(scheme) ? " symmetric" : " asymmetric");
+    }
+
     /// <summary>A short label for tables and plots, e.g. "prune 90% + int8".</summary>
     public string Label
     {
@@ -66,7 +86,8 @@ public sealed record CompressionRequest
             if (Prune is { } p) parts.Add((Structured ? "structured " : Rewind ? "ticket " : Gradual ? "gradual " : "prune ") + (p * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%");
             if (LowRank is { } r) parts.Add("low-rank r=" + r.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (LowRankEnergy is { } e) parts.Add("low-rank " + (e * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "% energy");
-            if (Quantize is { } q) parts.Add((QuantizationAware ? "QAT " : "") + q + (q == "int4" ? " g" + GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""));
+            if (Quantize is { } q) parts.Add((QuantizationAware ? "QAT " : "") + QuantizationLabel(q));
+            if (FineTuneBaseline) return "baseline + " + FinetuneEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture) + " epochs";
             return parts.Count == 0 ? "fp32 (baseline)" : string.Join(" + ", parts);
         }
     }

@@ -43,19 +43,6 @@ public static class CompressionSession
         return results;
     }
 
-    /// <summary>
-    /// Pareto-optimal: no other result is at least as accurate, at most as large on disk and at most as slow at batch 64,
-    /// and strictly better in one of them.
-    /// </summary>
-    public static bool IsParetoOptimal(CompressionResult candidate, IReadOnlyList<CompressionResult> all)
-    {
-        ArgumentNullException.ThrowIfNull(candidate);
-        ArgumentNullException.ThrowIfNull(all);
-        return !all.Any(other => !ReferenceEquals(other, candidate)
-            && other.Accuracy >= candidate.Accuracy && other.FileBytes <= candidate.FileBytes && other.LatencyBatch64Ms <= candidate.LatencyBatch64Ms
-            && (other.Accuracy > candidate.Accuracy || other.FileBytes < candidate.FileBytes || other.LatencyBatch64Ms < candidate.LatencyBatch64Ms));
-    }
-
     private static void WriteResults(string path, string runDirectory, IReadOnlyList<CompressionResult> results)
     {
         string temp = path + ".tmp";

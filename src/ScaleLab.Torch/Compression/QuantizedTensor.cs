@@ -28,6 +28,14 @@ public enum QuantScheme
 /// </summary>
 public static class QuantSchemeInfo
 {
+    /// <summary>Symmetric schemes store no zero-points (they are all 0).</summary>
+    public static bool IsSymmetric(QuantScheme scheme) =>
+        scheme is QuantScheme.Int8PerTensorSymmetric or QuantScheme.Int8PerChannelSymmetric or QuantScheme.Int4GroupSymmetric;
+
+    /// <summary>int8 per tensor: one scale for the whole tensor.</summary>
+    public static bool IsPerTensor(QuantScheme scheme) =>
+        scheme is QuantScheme.Int8PerTensorSymmetric or QuantScheme.Int8PerTensorAsymmetric;
+
     private static readonly (QuantScheme Scheme, string Name)[] Names =
     [
         (QuantScheme.Int8PerTensorSymmetric, "Int8PerTensorSymmetric"),

@@ -3,7 +3,8 @@ namespace ScaleLab.Core.Import.Checkpoints;
 /// <summary>
 /// What a weights file holds, from its headers alone: every tensor, totals by dtype, metadata, the architecture keys
 /// (GGUF) and, when tensor names reveal it, a per-layer breakdown. Raw counts and bytes; units only when printed.
-/// Parameters counts elements of every stored tensor (buffers included); TensorBytes is their stored size.
+/// Parameters counts elements of every stored tensor (buffers included); TensorBytes is their stored size. A compressed
+/// file stores masks, scales and packed integers instead of weights: <see cref="Compressed"/> then counts the model.
 /// </summary>
 public sealed record CheckpointSummary(
     string Path,
@@ -16,7 +17,14 @@ public sealed record CheckpointSummary(
     IReadOnlyList<DTypeTotal> ByDType,
     IReadOnlyList<LayerGroup> Layers,
     IReadOnlyList<KeyValuePair<string, string>> Architecture,
-    IReadOnlyList<KeyValuePair<string, string>> Metadata);
+    IReadOnlyList<KeyValuePair<string, string>> Metadata)
+{
+    /// <summary>For a compressed model file (ScaleLab's compressed/1 or compressed-tensors): its logical tensors.</summary>
+    public CompressedContents? Compressed { get; init; }
+
+    /// <summary>The model's parameters: the logical tensors' elements for a compressed file, else every stored element.</summary>
+    public long ModelParameters => Compressed?.Parameters ?? Parameters;
+}
 
 /// <summary>One tensor: dtype as the format names it ("BF16", "Q4_K"), shape row-major (outermost first).</summary>
 public sealed record CheckpointTensor(string Name, string DType, IReadOnlyList<long> Shape, long Parameters, long Bytes);

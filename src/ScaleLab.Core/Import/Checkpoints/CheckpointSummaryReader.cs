@@ -45,8 +45,11 @@ public static class CheckpointSummaryReader
     public static CheckpointSummary FromSafetensors(SafetensorsHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
+        // Compressed files are recognised by their metadata or the config.json beside them; counting their non-zeros
+        // reads tensor data (they are small), every other file is summarised from its header alone.
         return Build(header.Path, "safetensors", 1, header.FileBytes, header.Tensors.Select(ToTensor), [],
-            header.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal));
+            header.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+            with { Compressed = ScaleLabCompressedContents.TryRead(header) ?? CompressedTensorsContents.TryRead(header) };
     }
 
     public static CheckpointSummary FromShards(SafetensorsShards shards)

@@ -23,7 +23,7 @@ public static class MachineCalibration
     /// <summary>Working sets for the bandwidth curve: L1/L2-resident to DRAM.</summary>
     public static IReadOnlyList<long> BandwidthBytes { get; } = [16 << 10, 128 << 10, 1 << 20, 8 << 20, 64 << 20];
 
-    public static MachineProfile Measure(Device? device = null, double secondsPerPoint = 0.004, IProgress<string>? progress = null)
+    public static MachineProfile Measure(Device? device = null, double secondsPerPoint = 0.01, IProgress<string>? progress = null)
     {
         device ??= CPU;
         using var noGrad = no_grad();
@@ -51,24 +51,34 @@ public static class MachineCalibration
             transcendentals, dispatch, autograd, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), machine);
     }
 
-    /// <summary>Median time of <paramref name="action"/> over at least 5 runs and about <paramref name="budget"/> seconds.</summary>
+    /// <summary>
+    /// Seconds per call of <paramref name="action"/>: calls are timed in blocks of at least 0.5 ms (a single
+    /// microsecond call is below the clock's useful resolution), blocks repeated for about <paramref name="budget"/>
+    /// seconds, and the fastest quarter's median taken — interference from other processes only ever adds time, and
+    /// the profile describes the machine, not its neighbours.
+    /// </summary>
     public static double Median(Action action, double budget, Device device)
     {
         ArgumentNullException.ThrowIfNull(action);
         action();
         Synchronize(device);
-        var times = new List<double>();
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        Synchronize(device);
+        double once = Math.Max(Stopwatch.GetElapsedTime(t0).TotalSeconds, 1e-7);
+        int calls = (int)Math.Clamp(0.0005 / once, 1, 10_000);
+        var blocks = new List<double>();
         var clock = Stopwatch.StartNew();
-        while (times.Count < 5 || (clock.Elapsed.TotalSeconds < budget && times.Count < 10_000))
+        while (blocks.Count < 8 || (clock.Elapsed.TotalSeconds < budget && blocks.Count < 2_000))
         {
-            long t0 = Stopwatch.GetTimestamp();
-            action();
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++) action();
             Synchronize(device);
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            blocks.Add(Stopwatch.GetElapsedTime(start).TotalSeconds / calls);
         }
 
-        times.Sort();
-        return times[times.Count / 2];
+        blocks.Sort();
+        return blocks[Math.Max(0, blocks.Count / 8)];
     }
 
     private static double DispatchSeconds(Device device)
@@ -100,7 +110,8 @@ public static class MachineCalibration
         using var b = ones(n, device: device);
         double seconds = Median(() => a.add_(b, 1e-9), budget, device);
         double bytes = 12.0 * n;                 // read a, read b, write a
-        return new BandwidthPoint(workingSet, bytes / Math.Max(seconds - dispatch, 0.2 * seconds));
+        // The launch is counted apart (DispatchSeconds); at most half of a small kernel's time is taken as launch.
+        return new BandwidthPoint(workingSet, bytes / Math.Max(seconds - dispatch, 0.5 * seconds));
     }
 
     private static double Transcendentals(Device device, double budget)
@@ -127,7 +138,7 @@ public static class MachineCalibration
         var a = randn([m, k], device: device);
         var b = randn([k, n], device: device);
         double seconds = Median(() => a.mm(b).Dispose(), budget, device);
-        return new GemmPoint(m, n, k, Math.Max(seconds - dispatch, 0.2 * seconds));
+        return new GemmPoint(m, n, k, Math.Max(seconds - dispatch, 0.5 * seconds));
     }
 
     private static string? CpuModel()

@@ -42,7 +42,7 @@ public static class LayerStackTape
                 long weight = checked(c.Filters * (input[0] / c.Groups) * c.Kernel.Aggregate(1L, (a, k) => a * k));
                 // Uneven "same" padding is an explicit F.pad: a padded copy, which the conv then saves.
                 if (UnevenPadding(c, input) is { } padded) x = tape.Node(path, "pad", [x], ops.Bytes(padded), []);
-                return (Conv(ops, path, x, inBytes, outBytes, output, checked(weight + (c.Bias ? c.Filters : 0)), weight), output);
+                return (Conv(ops, path, x, input, output, checked(weight + (c.Bias ? c.Filters : 0)), weight), output);
             case PoolLayer { Kind: PoolKind.Max }:
                 int indices = tape.Internal($"{path}.indices", checked(8 * output.Elements));
                 return (tape.Node(path, "max_pool", [x], outBytes, [x, indices]), output);
@@ -93,22 +93,27 @@ public static class LayerStackTape
 
     /// <summary>
     /// A convolution (libtorch runs fp32 CPU convs through oneDNN) saves its input. Its kernels work in oneDNN's
-    /// channel-blocked layouts: backward reorders the output gradient and the input (or its gradient) into them (two
-    /// transients, the size of the output and of the input),
-    /// and when the filters are not a multiple of the 8-channel block, forward first writes a channel-padded output
-    /// and reorders it back (a transient of ⌈F/8⌉·8 channels). Both measured in StepMemoryTests (within 5 % on the
-    /// Keras CNN, LeNet-5 and a 16-filter ResNet stack).
+    /// 8-channel-blocked layouts: backward reorders the output gradient and the input (or its gradient) into them, two
+    /// transients the size of output and input with channels rounded up to a multiple of 8; forward reorders the sides
+    /// whose channels are not a multiple of 8 (LeNet-5's 1 → 6 first conv). Measured (docs/verify.md): 2-conv stacks
+    /// of 16 and 32 filters within 0.5 %, LeNet-5 and the Keras CNN within 5 %.
     /// </summary>
-    private static int Conv(TapeOps ops, string path, int x, long inBytes, long outBytes, Shape output, long parameters, long weight)
+    private static int Conv(TapeOps ops, string path, int x, Shape input, Shape output, long parameters, long weight)
     {
+        long inBytes = ops.Bytes(input.Elements), outBytes = ops.Bytes(output.Elements);
+        long blockedIn = ops.Bytes(Blocked(input)), blockedOut = ops.Bytes(Blocked(output));
+        // Forward reorders whichever side is not already a whole number of 8-channel blocks.
+        long forward = (input[0] % 8 == 0 ? 0 : blockedIn) + (output[0] % 8 == 0 ? 0 : blockedOut);
         long filters = output[0];
-        long padded = filters % 8 == 0 ? 0 : ops.Bytes(checked(output.Elements / filters * ((filters + 7) / 8 * 8)));
         ops.NoteParameter(weight);
         // As a GEMM (im2col view): (H'·W' output positions) × (C/g·k² inputs) → F filters.
         long positions = output.Elements / filters;
         var work = new TapeWork([new TapeGemm(positions, weight / filters, filters)], checked(inBytes + outBytes), 0, 1);
-        return ops.Tape.Node(path, "conv", [x], outBytes, [x], ops.Bytes(parameters), backwardWorkspaceBytesPerSample: checked(inBytes + outBytes), forwardWorkspaceBytesPerSample: padded, work: work);
+        return ops.Tape.Node(path, "conv", [x], outBytes, [x], ops.Bytes(parameters), backwardWorkspaceBytesPerSample: checked(blockedIn + blockedOut), forwardWorkspaceBytesPerSample: forward, work: work);
     }
+
+    /// <summary>Elements of a (C, spatial…) tensor in oneDNN's 8-channel-blocked layout: C rounded up to a multiple of 8.</summary>
+    private static long Blocked(Shape s) => checked(s.Elements / s[0] * ((s[0] + 7) / 8 * 8));
 
     /// <summary>
     /// The padded input's elements when Keras-style "same" padding is uneven in some dimension (the builder pads

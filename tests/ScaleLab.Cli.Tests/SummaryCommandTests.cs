@@ -87,11 +87,16 @@ public class SummaryCommandTests
         Assert.Equal("error: specs/missing.json: no such file or folder" + Environment.NewLine, error);
     }
 
-    private static List<long> Numbers(string row) => row
-        .Split(' ', StringSplitOptions.RemoveEmptyEntries)
-        .Where(t => t.Length > 0 && char.IsDigit(t[0]) && t.All(ch => char.IsDigit(ch) || ch == ','))
-        .Select(t => long.Parse(t, NumberStyles.AllowThousands, CultureInfo.InvariantCulture))
-        .ToList();
+    /// <summary>The row's integer cells, leaving out byte figures ("256 B", "84.50 KiB": the kept-for-backward column).</summary>
+    private static List<long> Numbers(string row)
+    {
+        var tokens = row.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return tokens
+            .Where((t, i) => t.Length > 0 && char.IsDigit(t[0]) && t.All(ch => char.IsDigit(ch) || ch == ',')
+                && !(i + 1 < tokens.Length && tokens[i + 1] is "B" or "KiB" or "MiB" or "GiB"))
+            .Select(t => long.Parse(t, NumberStyles.AllowThousands, CultureInfo.InvariantCulture))
+            .ToList();
+    }
 
     private static string SourceFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

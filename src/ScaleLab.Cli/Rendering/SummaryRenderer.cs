@@ -1,4 +1,5 @@
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Accounting.Autograd;
 using ScaleLab.Core.Formatting;
 using Spectre.Console;
 
@@ -21,22 +22,36 @@ internal static class SummaryRenderer
         string sample = Sample(cost);
         console.WriteLine($"{spec.Name}: {spec.Description ?? "(no description)"}");
         console.WriteLine($"source: {spec.Source} · per {sample} · 1 MAC = 2 FLOPs");
-        var table = Cells.Table(null, "Layer", "Type", ">Output shape", ">Param #", ">MACs");
+        // What ScaleLab's own TorchSharp step keeps for backward, per layer (docs/verify.md), where every layer has a rule.
+        var kept = StepMemory.Supports(spec) ? StepMemory.KeptByLayer(StepMemory.Tape(cost)) : null;
+        var table = kept is null
+            ? Cells.Table(null, "Layer", "Type", ">Output shape", ">Param #", ">MACs")
+            : Cells.Table(null, "Layer", "Type", ">Output shape", ">Param #", ">MACs", ">Kept for backward");
         foreach (var row in cost.Layers)
         {
             if (row.Depth >= maxDepth) continue;
             bool childrenShown = row.IsContainer && !(row.Depth + 1 >= maxDepth);
             string place = new string(' ', 2 * row.Depth) + LastSegment(row.Path);
             string type = row.Name is null ? row.Type : $"{row.Type} ({row.Name})";
-            table.AddRow(
+            var cells = new List<Spectre.Console.Rendering.IRenderable>
+            {
                 Cells.Text(place),
                 Cells.Text(type),
                 new Text(row.OutputShape.ToString()).RightJustified(),
                 childrenShown ? Cells.Dash() : Cells.Exact(row.Parameters),
-                childrenShown ? Cells.Dash() : Cells.Exact(row.ForwardMacs));
+                childrenShown ? Cells.Dash() : Cells.Exact(row.ForwardMacs),
+            };
+            if (kept is not null) cells.Add(childrenShown ? Cells.Dash() : Cells.Bytes(KeptUnder(kept, row.Path)));
+            table.AddRow(cells);
         }
         table.AddEmptyRow();
-        table.AddRow(Cells.Text("Total"), Cells.Text(""), Cells.Text(""), Cells.Exact(cost.Parameters), Cells.Exact(cost.ForwardMacs));
+        if (kept is null) table.AddRow(Cells.Text("Total"), Cells.Text(""), Cells.Text(""), Cells.Exact(cost.Parameters), Cells.Exact(cost.ForwardMacs));
+        else
+        {
+            kept.TryGetValue("loss", out long loss);
+            table.AddRow(Cells.Text("loss"), Cells.Text("logits + log_softmax"), Cells.Text(""), Cells.Text(""), Cells.Text(""), Cells.Bytes(loss));
+            table.AddRow(Cells.Text("Total"), Cells.Text(""), Cells.Text(""), Cells.Exact(cost.Parameters), Cells.Exact(cost.ForwardMacs), Cells.Bytes(kept.Values.Sum()));
+        }
         console.Write(table);
 
         var totals = new Table().Border(TableBorder.None).HideHeaders();
@@ -53,11 +68,18 @@ internal static class SummaryRenderer
         if (cost.AttentionMacs > 0)
             totals.AddRow(Cells.Text("  of which attention QKᵀ + AV MACs"), Cells.Exact(cost.AttentionMacs), Cells.Text("full S×S scores"));
         totals.AddRow(Cells.Text("Input shape"), Cells.Text(spec.Input?.ToString() ?? "-"), Cells.Text(spec.InputIsTokens ? "token ids" : ""));
-        totals.AddRow(Cells.Text($"Activations kept for backward per {sample}"), Cells.Exact(cost.ActivationElements),
-            Cells.Text($"elements, {HumanUnits.Bytes(Precision.Fp32.BytesFor(cost.ActivationElements))} at fp32"));
+        if (kept is not null)
+            totals.AddRow(Cells.Text($"Kept for backward per {sample}"), Cells.Exact(kept.Values.Sum()),
+                Cells.Text("bytes at fp32 in ScaleLab's TorchSharp step (what `scalelab verify` measures)"));
+        totals.AddRow(Cells.Text($"Activations for GPU planning per {sample}"), Cells.Exact(cost.ActivationElements),
+            Cells.Text($"elements, {HumanUnits.Bytes(Precision.Fp32.BytesFor(cost.ActivationElements))} at fp32 (Korthikanti et al.'s inventory, dropout masks included)"));
         totals.AddRow(Cells.Text("Weights and buffers at fp32"), Cells.Bytes(MemoryEstimator.DiskBytes(cost, Precision.Fp32)), Cells.Text(""));
         console.Write(totals);
     }
+
+    /// <summary>The kept bytes of a row: its own path's and those of everything under it ("layers[5]" holds "layers[5].body[0]").</summary>
+    private static long KeptUnder(IReadOnlyDictionary<string, long> kept, string path) =>
+        kept.Where(k => k.Key == path || k.Key.StartsWith(path + ".", StringComparison.Ordinal)).Sum(k => k.Value);
 
     /// <summary>"sample", or "sequence of 1,024 tokens" for sequence models.</summary>
     public static string Sample(ModelCost cost) => cost.SequenceLength > 1 || cost.Spec.Transformer is not null

@@ -40,6 +40,26 @@ public static class StepMemory
     }
 
     /// <summary>
+    /// Bytes per sample each layer keeps for backward: every saved tensor (and every tensor the loop holds) once, at
+    /// the first node that saves it, summed by the node's layer path ("layers[3]", "blocks[0].attn.core"). The values
+    /// add up to <see cref="StepMemoryEstimate.KeptBytes"/> at batch 1 (batch-independent tables such as RoPE's
+    /// cos/sin are left out). "loss" holds the logits the loop keeps and log_softmax's output.
+    /// </summary>
+    public static IReadOnlyDictionary<string, long> KeptByLayer(AutogradTape tape)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        var owner = new Dictionary<int, string>();
+        foreach (var node in tape.Nodes)
+            foreach (int s in node.Saved)
+                owner.TryAdd(s, node.Layer);
+        foreach (int h in tape.Held) owner.TryAdd(h, "loss");
+        var inputs = tape.Inputs.ToHashSet();
+        return owner.Where(o => !inputs.Contains(o.Key))
+            .GroupBy(o => o.Value, o => tape.Tensors[o.Key].BytesPerSample)
+            .ToDictionary(g => g.Key, g => g.Sum());
+    }
+
+    /// <summary>
     /// ScaleLab's optimizers update one tensor at a time inside its own dispose scope: Adam/AdamW and RMSprop make one
     /// temporary (the denominator √v + ε) the size of the tensor, SGD none; so the step's extra is the largest tensor's.
     /// </summary>

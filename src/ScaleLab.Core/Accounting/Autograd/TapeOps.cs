@@ -86,44 +86,45 @@ internal sealed class TapeOps(AutogradTape tape, Precision precision)
         int vp = Linear($"{path}.v_proj", x, s, a.ModelDim, a.KvHeads * a.HeadDim, a.QkvBias);
         if (a.Rotary)
         {
-            int tables = Tape.Internal($"{path}.rope_cos_sin", 0, Bytes(checked(2 * s * a.HeadDim)));
+            int tables = Tape.Internal($"{path}.core.rope_cos_sin", 0, Bytes(checked(2 * s * a.HeadDim)));
             // x·cos + cat(−x₂, x₁)·sin: narrow ×2, neg, cat, two muls and an add — seven kernels moving about 10 Q-sized tensors.
-            qp = Tape.Node($"{path}.rope", "rope", [qp], Bytes(q), [tables], backwardWorkspaceBytesPerSample: Bytes(3 * q), work: TapeWork.Elementwise(Bytes(10 * q), 7));
-            kp = Tape.Node($"{path}.rope", "rope", [kp], Bytes(kv), [tables], backwardWorkspaceBytesPerSample: Bytes(3 * kv), work: TapeWork.Elementwise(Bytes(10 * kv), 7));
+            qp = Tape.Node($"{path}.core", "rope", [qp], Bytes(q), [tables], backwardWorkspaceBytesPerSample: Bytes(3 * q), work: TapeWork.Elementwise(Bytes(10 * q), 7));
+            kp = Tape.Node($"{path}.core", "rope", [kp], Bytes(kv), [tables], backwardWorkspaceBytesPerSample: Bytes(3 * kv), work: TapeWork.Elementwise(Bytes(10 * kv), 7));
         }
 
         if (a.KvHeads != a.Heads)
         {
-            kp = Tape.Node($"{path}.repeat_kv", "repeat_interleave", [kp], Bytes(q), []);
-            vp = Tape.Node($"{path}.repeat_kv", "repeat_interleave", [vp], Bytes(q), []);
+            kp = Tape.Node($"{path}.core", "repeat_interleave", [kp], Bytes(q), []);
+            vp = Tape.Node($"{path}.core", "repeat_interleave", [vp], Bytes(q), []);
         }
 
-        int logsumexp = Tape.Internal($"{path}.logsumexp", checked(4 * a.Heads * s));
+        int logsumexp = Tape.Internal($"{path}.core.logsumexp", checked(4 * a.Heads * s));
         // QKᵀ and AV per head; a causal mask lets the kernel skip about half of the blocks.
         long visible = a.Causal ? (s + 1) / 2 : s;
         var work = new TapeWork(
             [new TapeGemm(s, a.HeadDim, visible, a.Heads), new TapeGemm(s, visible, a.HeadDim, a.Heads)],
             Bytes(checked(4 * q)), checked(a.Heads * s * visible), 1);
-        int attended = Tape.Node($"{path}.sdpa", "flash_attention", [qp, kp, vp], Bytes(q), [qp, kp, vp, AutogradTape.Self, logsumexp], work: work);
+        int attended = Tape.Node($"{path}.core", "flash_attention", [qp, kp, vp], Bytes(q), [qp, kp, vp, AutogradTape.Self, logsumexp], work: work);
         return Linear($"{path}.o_proj", attended, s, a.Heads * a.HeadDim, a.ModelDim, a.OutputBias);
     }
 
     /// <summary>FeedForward over <paramref name="rows"/> tokens: up → act → down, or act(gate) · up → down for GLU variants.</summary>
-    public int FeedForward(string path, int x, long rows, long d, long width, FeedForwardKind kind, ActivationKind activation, bool bias)
+    public int FeedForward(string path, int x, long rows, long d, long width, FeedForwardKind kind, ActivationKind activation, bool bias, string? activationPath = null)
     {
+        string act = activationPath ?? $"{path}.act";
         long hidden = Bytes(checked(rows * width));
         int h;
         if (kind == FeedForwardKind.Plain)
         {
             int up = Linear($"{path}.up_proj", x, rows, d, width, bias);
-            h = Activation($"{path}.act", activation, up, hidden);
+            h = Activation(act, activation, up, hidden);
         }
         else
         {
             int gate = Linear($"{path}.gate_proj", x, rows, d, width, bias);
-            int act = Activation($"{path}.act", kind == FeedForwardKind.SwiGlu ? ActivationKind.Silu : ActivationKind.Gelu, gate, hidden);
+            int activated = Activation(act, kind == FeedForwardKind.SwiGlu ? ActivationKind.Silu : ActivationKind.Gelu, gate, hidden);
             int up = Linear($"{path}.up_proj", x, rows, d, width, bias);
-            h = Tape.Node($"{path}.mul", "mul", [act, up], hidden, [act, up]);
+            h = Tape.Node(act, "mul", [activated, up], hidden, [activated, up]);
         }
 
         return Linear($"{path}.down_proj", h, rows, width, d, bias);

@@ -28,13 +28,13 @@ public static class TransformerTape
         var ops = new TapeOps(tape, precision);
         int ids = tape.Input("token_ids", checked(8 * s));
         long table = checked(t.VocabSize * d);
-        int x = ops.Parameterised("embed_tokens", "embedding", ids, ops.Bytes(checked(s * d)), [], table, table);
+        int x = ops.Parameterised("embed.tokens", "embedding", ids, ops.Bytes(checked(s * d)), [], table, table);
         if (t.Positions == PositionKind.Learned)
         {
             // The position table's lookup is (S, D) for the whole batch; the sum is a new per-sample tensor.
             long positions = checked(t.MaxPositions * d);
             ops.NoteParameter(positions);
-            x = tape.Node("embed_positions", "add", [x], ops.Bytes(checked(s * d)), [], ops.Bytes(positions));
+            x = tape.Node("embed.positions", "add", [x], ops.Bytes(checked(s * d)), [], ops.Bytes(positions));
         }
 
         for (int layer = 0; layer < t.Layers; layer++)
@@ -56,11 +56,11 @@ public static class TransformerTape
             Causal: t.Kind == TransformerKind.Decoder);
         int attention = ops.Attention($"{path}.attn", Norm(ops, t, $"{path}.attn_norm", x, s), s, shape);
         int residual = ops.Tape.Node(path, "add", [x, attention], ops.Bytes(checked(s * t.DModel)), []);
-        int normed = Norm(ops, t, $"{path}.ffn_norm", residual, s);
+        int normed = Norm(ops, t, $"{path}.mlp_norm", residual, s);
         bool bias = t.FfnBias ?? t.Bias == BiasKind.All;
         int ffn = t.IsMoeLayer(layer)
-            ? MixtureOfExperts(ops, t, $"{path}.ffn", normed, s, bias)
-            : ops.FeedForward($"{path}.ffn", normed, s, t.DModel, t.FfnSize, t.FeedForward, t.Activation, bias);
+            ? MixtureOfExperts(ops, t, $"{path}.moe", normed, s, bias)
+            : ops.FeedForward($"{path}.mlp", normed, s, t.DModel, t.FfnSize, t.FeedForward, t.Activation, bias);
         return ops.Tape.Node(path, "add", [residual, ffn], ops.Bytes(checked(s * t.DModel)), []);
     }
 
@@ -86,14 +86,15 @@ public static class TransformerTape
         int output = -1;
         for (int e = 0; e < t.Experts; e++)
         {
-            string expert = $"{path}.experts[{e}]";
-            int mask = tape.Internal($"{expert}.picked", s * k);
+            // Node names follow the summary's rows: the routing ops belong to the router, the FFNs to "experts".
+            string expert = $"{path}.router";
+            int mask = tape.Internal($"{expert}.picked[{e}]", s * k);
             int masked = tape.Node(expert, "mul_mask", [weights], ops.Bytes(s * k), [mask]);
             int summed = tape.Node(expert, "sum", [masked], ops.Bytes(s), []);
-            int index = tape.Internal($"{expert}.rows", checked(8 * rows));
+            int index = tape.Internal($"{expert}.rows[{e}]", checked(8 * rows));
             int weight = tape.Node(expert, "index_select", [summed], ops.Bytes(rows), [index]);
             int tokens = tape.Node(expert, "index_select", [x], ops.Bytes(checked(rows * d)), [index]);
-            int y = ops.FeedForward(expert, tokens, rows, d, t.EffectiveExpertFfnSize, t.FeedForward, t.Activation, bias);
+            int y = ops.FeedForward($"{path}.experts", tokens, rows, d, t.EffectiveExpertFfnSize, t.FeedForward, t.Activation, bias, $"{path}.act");
             int scaled = tape.Node(expert, "mul", [y, weight], ops.Bytes(checked(rows * d)), [y, weight]);
             output = output < 0
                 ? tape.Node(expert, "index_add", [scaled], ops.Bytes(checked(s * d)), [index])

@@ -52,14 +52,14 @@ internal static class StudyCommand
             var started = DateTime.UtcNow;
             var result = await Task.Run(() => SweepProgressView.Run(output,
                 progress => new SweepRunner(directory, TrialCommand.Current(), progress).Run(sweep, options, ct)), ct).ConfigureAwait(false);
-            SweepStatusTable.Write(output, result.Directory, ResultsStore.OpenExisting(directory).Sweeps(), result.Trials);
+            SweepStatusTable.Write(output, result.Directory, SqliteResultsStore.OpenExisting(directory).Sweeps(), result.Trials);
             var fit = PowerLawFitter.Fit(Points(result.Trials), "params");
             output.WriteLine();
             foreach (string line in Describe(fit)) output.WriteLine(line);
             string report = Path.Combine(directory, "report.html");
             SweepReport.Build(directory).Save(report);
             output.WriteLine($"report: {report}");
-            output.WriteLine($"study took {HumanUnits.Duration((DateTime.UtcNow - started).TotalSeconds)}; results in {Path.Combine(directory, ResultsStore.FileName)}");
+            output.WriteLine($"study took {HumanUnits.Duration((DateTime.UtcNow - started).TotalSeconds)}; results in {Path.Combine(directory, SqliteResultsStore.FileName)}");
             return CliApp.ExitOk;
         });
         return command;

@@ -33,7 +33,7 @@ internal static class SweepCommand
             var output = parse.InvocationConfiguration.Output;
             var result = await Task.Run(() => SweepProgressView.Run(output,
                 progress => new SweepRunner(directory, TrialCommand.Current(), progress).Run(sweep, options, ct)), ct).ConfigureAwait(false);
-            var store = ResultsStore.OpenExisting(result.Directory);
+            var store = SqliteResultsStore.OpenExisting(result.Directory);
             SweepStatusTable.Write(output, result.Directory, store.Sweeps(), result.Trials);
             return result.Tally.Failed > 0 ? CliApp.ExitUserError : CliApp.ExitOk;
         });
@@ -60,7 +60,7 @@ internal static class SweepCommand
         status.SetAction(parse =>
         {
             string dir = Path.GetFullPath(parse.GetValue(directory)!);
-            var store = ResultsStore.OpenExisting(dir);
+            var store = SqliteResultsStore.OpenExisting(dir);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(SweepStatusJson.Write(dir, store.Sweeps(), store.Trials()));
             else SweepStatusTable.Write(output, dir, store.Sweeps(), store.Trials());

@@ -15,7 +15,7 @@ internal static class SweepStatusJson
         JsonOutput.Write(SchemaId, w =>
         {
             w.WriteString("directory", directory);
-            w.WriteString("results_db", Path.Combine(directory, ResultsStore.FileName));
+            w.WriteString("results_db", Path.Combine(directory, SqliteResultsStore.FileName));
             w.WriteStartArray("sweeps");
             foreach (var s in sweeps)
             {

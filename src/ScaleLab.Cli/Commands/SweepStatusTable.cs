@@ -36,7 +36,7 @@ internal static class SweepStatusTable
         }
         console.Write(table);
         var counts = trials.GroupBy(t => t.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToText()}");
-        output.WriteLine($"{trials.Count} trials: {string.Join(", ", counts)}; results in {Path.Combine(directory, ResultsStore.FileName)}");
+        output.WriteLine($"{trials.Count} trials: {string.Join(", ", counts)}; results in {Path.Combine(directory, SqliteResultsStore.FileName)}");
         foreach (var failed in trials.Where(t => t.Status == TrialStatus.Failed && t.Message is not null))
             output.WriteLine($"  {failed.Label} failed: {failed.Message}");
     }

@@ -24,7 +24,7 @@ public static class SweepResults
 {
     /// <summary>True when DIR is something <see cref="Load"/> can read: a store, a run directory, or trials/.</summary>
     public static bool HoldsTrials(string directory) =>
-        File.Exists(Path.Combine(directory, ResultsStore.FileName)) || File.Exists(Path.Combine(directory, "summary.json"))
+        File.Exists(Path.Combine(directory, SqliteResultsStore.FileName)) || File.Exists(Path.Combine(directory, "summary.json"))
         || File.Exists(Path.Combine(directory, "metrics.jsonl")) || System.IO.Directory.Exists(Path.Combine(directory, "trials"));
 
     public static SweepData Load(string directory)
@@ -32,14 +32,14 @@ public static class SweepResults
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory)) throw new ScaleLabException($"{directory}: no such directory");
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-        if (File.Exists(Path.Combine(directory, ResultsStore.FileName))) return FromStore(directory, name);
+        if (File.Exists(Path.Combine(directory, SqliteResultsStore.FileName))) return FromStore(directory, name);
         if (File.Exists(Path.Combine(directory, "summary.json")) || File.Exists(Path.Combine(directory, "metrics.jsonl")))
             return new SweepData(directory, name, "run directory", [FromRunDirectory(name, directory)]);
         string trials = Path.Combine(directory, "trials");
         if (!System.IO.Directory.Exists(trials))
         {
             throw new ScaleLabException(
-                $"{directory}: neither a sweep (no {ResultsStore.FileName}, no trials/ folder) nor a run directory (no summary.json); point at the --out folder of `scalelab sweep` or `scalelab train`");
+                $"{directory}: neither a sweep (no {SqliteResultsStore.FileName}, no trials/ folder) nor a run directory (no summary.json); point at the --out folder of `scalelab sweep` or `scalelab train`");
         }
         var points = System.IO.Directory.GetDirectories(trials).Order(StringComparer.Ordinal)
             .Select(d => FromRunDirectory(Path.GetFileName(d), d)).ToList();
@@ -48,7 +48,7 @@ public static class SweepResults
 
     private static SweepData FromStore(string directory, string name)
     {
-        var store = ResultsStore.OpenExisting(directory);
+        var store = SqliteResultsStore.OpenExisting(directory);
         var epochs = store.AllEpochs();
         var sweeps = store.Sweeps();
         var points = store.Trials().Select(t =>

@@ -38,6 +38,7 @@ public static class CliApp
         yield return EvalCommand.Create();
         yield return CompressCommand.Create();
         yield return SweepCommand.Create();
+        yield return WorkerCommand.Create();
         yield return FitCommand.Create();
         yield return ReportCommand.Create();
         yield return StudyCommand.Create();

@@ -52,7 +52,8 @@ internal static class StudyCommand
             var started = DateTime.UtcNow;
             var result = await Task.Run(() => SweepProgressView.Run(output,
                 progress => new SweepRunner(directory, TrialCommand.Current(), progress).Run(sweep, options, ct)), ct).ConfigureAwait(false);
-            SweepStatusTable.Write(output, result.Directory, SqliteResultsStore.OpenExisting(directory).Sweeps(), result.Trials);
+            var store = SqliteResultsStore.OpenExisting(directory);
+            SweepStatusTable.Write(output, result.Directory, store.Location, store.Sweeps(), result.Trials);
             var fit = PowerLawFitter.Fit(Points(result.Trials), "params");
             output.WriteLine();
             foreach (string line in Describe(fit)) output.WriteLine(line);

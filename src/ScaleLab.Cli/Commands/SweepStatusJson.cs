@@ -11,11 +11,11 @@ internal static class SweepStatusJson
 {
     public const string SchemaId = "scalelab.sweep-status/1";
 
-    public static string Write(string directory, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials) =>
+    public static string Write(string directory, string store, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials) =>
         JsonOutput.Write(SchemaId, w =>
         {
             w.WriteString("directory", directory);
-            w.WriteString("results_db", Path.Combine(directory, SqliteResultsStore.FileName));
+            w.WriteString("results_db", store);
             w.WriteStartArray("sweeps");
             foreach (var s in sweeps)
             {

@@ -49,9 +49,32 @@ public static class SweepResults
     private static SweepData FromStore(string directory, string name)
     {
         var store = SqliteResultsStore.OpenExisting(directory);
-        var epochs = store.AllEpochs();
         var sweeps = store.Sweeps();
-        var points = store.Trials().Select(t =>
+        return new SweepData(directory, sweeps.Count == 1 ? sweeps[0].Name : name, "results.db", Points(store, null));
+    }
+
+    /// <summary>
+    /// One sweep of a store (or all of them when <paramref name="sweepName"/> is null), from the database alone: run
+    /// directories are not read, so a machine that only reaches the database can fit and report a cluster's study.
+    /// </summary>
+    public static SweepData FromStore(IResultsStore store, string? sweepName)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var sweeps = store.Sweeps();
+        if (sweepName is null)
+        {
+            string all = sweeps.Count == 1 ? sweeps[0].Name : string.Join(", ", sweeps.Select(s => s.Name));
+            return new SweepData(sweeps.Count == 1 ? sweeps[0].Directory ?? store.Location : store.Location, all, store.Location, Points(store, null));
+        }
+        var sweep = sweeps.FirstOrDefault(s => s.Name == sweepName)
+            ?? throw new StoreException($"{store.Location}: no sweep named '{sweepName}'; it holds {(sweeps.Count == 0 ? "none" : string.Join(", ", sweeps.Select(s => s.Name)))}");
+        return new SweepData(sweep.Directory ?? store.Location, sweep.Name, store.Location, Points(store, sweep.Id));
+    }
+
+    private static List<TrialPoint> Points(IResultsStore store, long? sweepId)
+    {
+        var epochs = store.AllEpochs(sweepId);
+        return store.Trials(sweepId).Select(t =>
         {
             var curve = epochs.TryGetValue(t.Id, out var list) ? list.Select(e => new EpochPoint(e.Epoch, e.TrainLoss, e.TrainAccuracy, e.ValLoss, e.ValAccuracy)).ToList() : [];
             var (stepFlops, memory) = Estimates(t.SpecJson, t.ConfigJson, t.ForwardFlopsPerSample);
@@ -76,7 +99,6 @@ public static class SweepResults
                 Epochs = curve,
             };
         }).ToList();
-        return new SweepData(directory, sweeps.Count == 1 ? sweeps[0].Name : name, "results.db", points);
     }
 
     private static TrialPoint FromRunDirectory(string id, string runDirectory)

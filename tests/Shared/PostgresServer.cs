@@ -66,7 +66,20 @@ internal sealed class PostgresServer
         RunAsServer(asRoot, Path.Combine(bin, "pg_ctl"), ["-D", Path.Combine(root, "data"), "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o", options, "start"]);
         var server = new PostgresServer(bin, root, port);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop(asRoot);
+        StartWatchdog(asRoot, bin, root);
         return server;
+    }
+
+    /// <summary>
+    /// The test host is not always allowed to finish ProcessExit (the runner may kill it once the tests are done), so
+    /// a detached shell stops the server and deletes its folder once this process is gone.
+    /// </summary>
+    private static void StartWatchdog(bool asRoot, string bin, string root)
+    {
+        string stop = (asRoot ? "runuser -u postgres -- " : "") + $"'{Path.Combine(bin, "pg_ctl")}' -D '{Path.Combine(root, "data")}' -m immediate -w stop";
+        string script = $"while [ -d /proc/{Environment.ProcessId} ]; do sleep 1; done; [ -d '{root}/data' ] && {stop} >/dev/null 2>&1; rm -rf '{root}'";
+        var info = new ProcessStartInfo("setsid", ["bash", "-c", script]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        Process.Start(info)!.Dispose();
     }
 
     private void Stop(bool asRoot)

@@ -47,7 +47,7 @@ try
     Console.WriteLine(string.Create(culture, $"per-trial overhead: {OverheadTrials} instant fake trials (1 epoch of 0 s), one worker"));
     var command = FakeTrial.Create(root, epochSeconds: 0);
     string lrs = string.Join(", ", Enumerable.Range(1, OverheadTrials).Select(i => (i / 10_000.0).ToString("R", culture)));
-    var spec = SweepSpecJson.Parse($$"""{"name": "overhead", "model": "pytorch-10-100-1", "training": {"epochs": 1}, "axes": {"lr": [{{lrs}}]}}""", "overhead.json", "/");
+    var spec = SweepSpecJson.Parse($$$"""{"name": "overhead", "model": "pytorch-10-100-1", "training": {"epochs": 1}, "axes": {"lr": [{{{lrs}}}]}}""", "overhead.json", "/");
     var local = Stopwatch.StartNew();
     new SweepRunner(Path.Combine(root, "local"), command, SilentSweepProgress.Instance).Run(spec, new SweepRunOptions(1, 1), CancellationToken.None);
     Report("sweep (SQLite)", local.Elapsed, null);

@@ -58,6 +58,8 @@ internal static class SweepStatusJson
         w.NumberOrNull("peak_rss_bytes", t.PeakRssBytes);
         w.NumberOrNull("wall_seconds", t.WallTime?.TotalSeconds);
         w.WriteNumber("attempts", t.Attempts);
+        if (t.Worker is null) w.WriteNull("worker");
+        else w.WriteString("worker", t.Worker);
         w.WriteString("run_directory", t.RunDirectory);
         w.WriteEndObject();
     }

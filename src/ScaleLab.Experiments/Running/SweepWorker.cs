@@ -82,9 +82,20 @@ public sealed class SweepWorker(IResultsStore store, TrialCommand command, ISwee
     {
         var record = store.Trial(lease.TrialId)!;
         var sweep = store.Sweeps().Single(s => s.Id == record.SweepId);
-        string directory = options.Directory ?? sweep.Directory
-            ?? throw new StoreException($"{store.Location}: sweep '{sweep.Name}' has no directory recorded; pass --dir DIR");
-        var plan = TrialPlan.FromRecord(record, store.Location);
+        string directory;
+        TrialPlan plan;
+        try
+        {
+            directory = options.Directory ?? sweep.Directory
+                ?? throw new StoreException($"{store.Location}: sweep '{sweep.Name}' has no directory recorded; pass --dir DIR");
+            plan = TrialPlan.FromRecord(record, store.Location);
+        }
+        catch (ScaleLab.Core.ScaleLabException)
+        {
+            // This worker cannot run it; another (with --dir, or a newer scalelab) may: give it back now, not at lease expiry.
+            store.MarkQueued(lease.TrialId, "returned unrun by worker " + lease.Worker, lease);
+            throw;
+        }
         string runDirectory = new TrialPaths(directory, plan.Id).RunDirectory;
         // The attempt before may have left its process running here (its worker was killed, the trial was not).
         if (lease.PreviousProcessId is int pid) OrphanTrial.Stop(pid, runDirectory);

@@ -70,7 +70,7 @@ internal static class PlanCommand
                             scalelab plan llama-3-8b --finetune lora --lora-rank 16 --lora-targets all-linear --hardware a100-80gb --seq 2048
               serve:        scalelab plan llama-2-7b --serve --context 4096 --batch 16 --precision q4_k_m --kv-precision q8_0 --hardware rtx-4090
                             scalelab plan mixtral-8x7b --serve --precision mxfp4 --kv-precision fp8 --gpus 2 --hardware h100-sxm
-              launch:       scalelab plan llama-3-8b --tokens 1e12 --gpus 64 --zero 3 --micro-batch 2 --emit deepspeed --out launch/ --global-batch 1024
+              launch:       scalelab plan llama-3-8b --tokens 1e12 --gpus 64 --zero 3 --activation-checkpointing --emit deepspeed --out launch --global-batch 1024
               compute budget: scalelab plan --compute 5.76e23
               hardware:     scalelab plan --list-hardware
             """);

@@ -41,6 +41,11 @@ public sealed class PostgresResultsStore : SqlResultsStore, IDisposable
             store.Dispose();
             throw store.Fault(ex);
         }
+        catch (StoreException)
+        {
+            store.Dispose();   // a newer schema, or not a ScaleLab database: the message is already for people
+            throw;
+        }
         return store;
     }
 

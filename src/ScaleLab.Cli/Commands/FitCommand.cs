@@ -49,7 +49,7 @@ internal static class FitCommand
                 throw new ScaleLabException("fit: give one of a sweep directory (scalelab fit DIR), --store URL or --csv FILE");
             var result = csv is not null
                 ? FromCsv(csv, new ScalingCsvColumns(parse.GetValue(NCol)!, parse.GetValue(DCol)!, parse.GetValue(CCol)!, parse.GetValue(LossCol)!), options)
-                : FromSweep(dir is not null ? SweepResults.Load(dir) : LoadFromStore(store!, parse.GetValue(SweepName)), dir,
+                : FromSweep(dir is not null ? SweepResults.Load(dir) : LoadFromStore(store!, parse.GetValue(SweepName)), dir ?? store!.Display,
                     ParseAxis(parse.GetValue(X)!), ParseTarget(parse.GetValue(Y)!), options);
             var request = new FitRequest(parse.GetValue(Predict), parse.GetValue(PredictTokens), parse.GetValue(Budget));
             var output = parse.InvocationConfiguration.Output;
@@ -96,12 +96,13 @@ internal static class FitCommand
         }
     }
 
-    private static FitResult FromSweep(SweepData sweep, string? directory, FitAxis axis, FitTarget target, ScalingFitOptions options)
+    /// <param name="where">The sweep directory, or the store's masked URL.</param>
+    private static FitResult FromSweep(SweepData sweep, string where, FitAxis axis, FitTarget target, ScalingFitOptions options)
     {
         var (points, leftOut) = SweepFitInput.PowerLaw(sweep, axis, target);
         var powerLaw = PowerLawFitter.Fit(points, axis.Name(), options);
         var joint = SweepFitInput.Joint(sweep, target);
-        return new FitResult(directory is null ? F($"sweep {sweep.Name} ({sweep.Source})") : F($"{directory} ({sweep.Source})"), target.Name(), leftOut, powerLaw,
+        return new FitResult(sweep.Source == SweepResults.StoreSource ? F($"{where}, sweep {sweep.Name} ({sweep.Source})") : F($"{where} ({sweep.Source})"), target.Name(), leftOut, powerLaw,
             JointScalingFitter.CanSeparate(joint) ? JointScalingFitter.Fit(joint, options) : null, null);
     }
 

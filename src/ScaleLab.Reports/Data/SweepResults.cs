@@ -8,7 +8,7 @@ using ScaleLab.Experiments.Store;
 namespace ScaleLab.Reports.Data;
 
 /// <summary>The trials of a sweep directory (or one run directory), whichever way they were stored.</summary>
-/// <param name="Source">"results.db" when read from the sweep's store, "run directories" when read from DIR/trials/*/, "run directory" for one run.</param>
+/// <param name="Source">"results.db" when read from the sweep's store, "run directories" when read from DIR/trials/*/, "run directory" for one run, "results store" when read from a shared store (--store).</param>
 public sealed record SweepData(string Directory, string Name, string Source, IReadOnlyList<TrialPoint> Trials)
 {
     /// <summary>Trials that ran to the end (completed, or the trainer's own early stopping): the ones a fit should use.</summary>
@@ -22,6 +22,9 @@ public sealed record SweepData(string Directory, string Name, string Source, IRe
 /// </summary>
 public static class SweepResults
 {
+    /// <summary>The <see cref="SweepData.Source"/> of trials read from a shared store.</summary>
+    public const string StoreSource = "results store";
+
     /// <summary>True when DIR is something <see cref="Load"/> can read: a store, a run directory, or trials/.</summary>
     public static bool HoldsTrials(string directory) =>
         File.Exists(Path.Combine(directory, SqliteResultsStore.FileName)) || File.Exists(Path.Combine(directory, "summary.json"))
@@ -64,11 +67,11 @@ public static class SweepResults
         if (sweepName is null)
         {
             string all = sweeps.Count == 1 ? sweeps[0].Name : string.Join(", ", sweeps.Select(s => s.Name));
-            return new SweepData(sweeps.Count == 1 ? sweeps[0].Directory ?? store.Location : store.Location, all, store.Location, Points(store, null));
+            return new SweepData(sweeps.Count == 1 ? sweeps[0].Directory ?? store.Location : store.Location, all, StoreSource, Points(store, null));
         }
         var sweep = sweeps.FirstOrDefault(s => s.Name == sweepName)
             ?? throw new StoreException($"{store.Location}: no sweep named '{sweepName}'; it holds {(sweeps.Count == 0 ? "none" : string.Join(", ", sweeps.Select(s => s.Name)))}");
-        return new SweepData(sweep.Directory ?? store.Location, sweep.Name, store.Location, Points(store, sweep.Id));
+        return new SweepData(sweep.Directory ?? store.Location, sweep.Name, StoreSource, Points(store, sweep.Id));
     }
 
     private static List<TrialPoint> Points(IResultsStore store, long? sweepId)

@@ -40,6 +40,7 @@ public static class CliApp
         yield return CompressCommand.Create();
         yield return ExportCommand.Create();
         yield return SweepCommand.Create();
+        yield return WorkerCommand.Create();
         yield return FitCommand.Create();
         yield return ReportCommand.Create();
         yield return StudyCommand.Create();

@@ -1,3 +1,4 @@
+using ScaleLab.Experiments.Store;
 using System.Globalization;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Scaling;
@@ -27,9 +28,21 @@ public static class SweepReport
             Compression(only, compression);
             return only;
         }
-        var sweep = SweepResults.Load(directory);
+        return Build(SweepResults.Load(directory), Path.GetFullPath(directory), options);
+    }
+
+    /// <summary>The report of trials already loaded (from a shared store: <see cref="SweepResults.FromStore(IResultsStore, string?)"/>).</summary>
+    public static HtmlReport Build(SweepData sweep, ScalingFitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        return Build(sweep, sweep.Directory, options);
+    }
+
+    private static HtmlReport Build(SweepData sweep, string directory, ScalingFitOptions? options)
+    {
+        string compression = Path.Combine(directory, CompressionResultsReader.FileName);
         var report = new HtmlReport($"ScaleLab report: {sweep.Name}");
-        report.Paragraph(F($"{sweep.Trials.Count} trial(s) read from {sweep.Source} in {Path.GetFullPath(directory)}; {sweep.Completed.Count} completed."), "note");
+        report.Paragraph(F($"{sweep.Trials.Count} trial(s) read from {sweep.Source} in {directory}; {sweep.Completed.Count} completed."), "note");
         Trials(report, sweep);
         if (sweep.Trials.Count == 1 && sweep.Source == "run directory")
         {

@@ -21,13 +21,26 @@ public static class SweepReportJson
         string compression = Path.Combine(directory, CompressionResultsReader.FileName);
         bool hasCompression = File.Exists(compression);
         var sweep = hasCompression && !SweepResults.HoldsTrials(directory) ? null : SweepResults.Load(directory);
+        return Write(Path.GetFullPath(directory), sweep, hasCompression ? compression : null);
+    }
+
+    /// <summary>The report data of trials already loaded (from a shared store); the sweep's directory is not read.</summary>
+    public static string Write(SweepData sweep)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        return Write(sweep.Directory, sweep, null);
+    }
+
+    private static string Write(string directory, SweepData? sweep, string? compression)
+    {
+        bool hasCompression = compression is not null;
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("schema", SchemaId);
-            w.WriteString("directory", Path.GetFullPath(directory));
-            w.WriteString("name", sweep?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))));
+            w.WriteString("directory", directory);
+            w.WriteString("name", sweep?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)));
             if (sweep is null) w.WriteNull("source");
             else w.WriteString("source", sweep.Source);
             w.WriteStartArray("trials");
@@ -36,7 +49,7 @@ public static class SweepReportJson
             if (hasCompression)
             {
                 w.WriteStartArray("compression");
-                foreach (var p in CompressionResultsReader.Read(compression))
+                foreach (var p in CompressionResultsReader.Read(compression!))
                 {
                     w.WriteStartObject();
                     w.WriteString("label", p.Label);

@@ -79,7 +79,7 @@ public sealed class FitCommandTests
     {
         var (code, _, error) = EstimateCommandTests.Run("fit");
         Assert.Equal(1, code);
-        Assert.Equal("error: fit: give either a sweep directory (scalelab fit DIR) or --csv FILE, not both and not neither", error.TrimEnd());
+        Assert.Equal("error: fit: give one of a sweep directory (scalelab fit DIR), --store URL or --csv FILE", error.TrimEnd());
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public sealed class JsonOutputTests
     public void SweepStatus_Json_ValidatesWithEveryStatusCounted()
     {
         string dir = Path.Combine(Path.GetTempPath(), "scalelab-cli-json", Guid.NewGuid().ToString("N"));
-        var store = ResultsStore.Open(dir);
+        var store = SqliteResultsStore.Open(dir);
         long sweep = store.EnsureSweep("tiny", "two widths", "{\"name\":\"tiny\"}");
         store.AddTrials(sweep, [
             new TrialPlanRow("aaaa", 0, "width=0.5", "{\"width\":0.5}", "{\"name\":\"m\"}", "{\"epochs\":1}", 6_370, 12_740, Path.Combine(dir, "trials", "aaaa")),

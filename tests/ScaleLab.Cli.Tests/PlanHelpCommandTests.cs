@@ -25,7 +25,7 @@ public class PlanHelpCommandTests
     public void Help_ShowsAnExampleForEveryMode()
     {
         var modes = Examples().Select(e => e.Mode).Distinct().ToList();
-        Assert.Equal(["train", "fine-tune", "serve", "compute budget", "hardware"], modes);
+        Assert.Equal(["train", "fine-tune", "serve", "launch", "compute budget", "hardware"], modes);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class StudyCommandTests
             Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "study --quick did not finish within 4 minutes");
             Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stderr}\n{output}");
 
-            var trials = ResultsStore.OpenExisting(dir).Trials();
+            var trials = SqliteResultsStore.OpenExisting(dir).Trials();
             Assert.Equal([25_073L, 52_121, 108_367, 236_203, 550_385], trials.Select(t => t.Parameters!.Value));
             Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
             Assert.Contains("fit: L(N) = E + A·N^(−α) over 5 trials (95% bootstrap intervals)", output, StringComparison.Ordinal);

@@ -71,7 +71,7 @@ public sealed class SweepCommandTests : IDisposable
         }
 
         // then every trial is completed, and those finished before the kill were not run again.
-        var trials = ResultsStore.OpenExisting(output).Trials();
+        var trials = SqliteResultsStore.OpenExisting(output).Trials();
         Assert.Equal(4, trials.Count);
         Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
         Assert.All(trials, t => Assert.Equal(1, t.EpochsCompleted));
@@ -112,10 +112,10 @@ public sealed class SweepCommandTests : IDisposable
 
     private static IEnumerable<TrialRecord> Completed(string output)
     {
-        if (!File.Exists(Path.Combine(output, ResultsStore.FileName))) return [];
+        if (!File.Exists(Path.Combine(output, SqliteResultsStore.FileName))) return [];
         try
         {
-            return ResultsStore.OpenExisting(output).Trials().Where(t => t.Status == TrialStatus.Completed).ToList();
+            return SqliteResultsStore.OpenExisting(output).Trials().Where(t => t.Status == TrialStatus.Completed).ToList();
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {

@@ -25,7 +25,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
     public void Fuzz_ResultsStore_OpensAndReadsOrRefuses()
     {
         using var dir = new TempDirectory();
-        var store = ResultsStore.Open(dir.Path);
+        var store = SqliteResultsStore.Open(dir.Path);
         long sweep = store.EnsureSweep("s", "d", "{}");
         store.AddTrials(sweep, [new TrialPlanRow("aaaa", 0, "width=1", "{\"width\":1}", "{\"name\":\"m\"}", "{\"epochs\":1}", 10, 20, "/runs/a")]);
         // Checkpoint the WAL into the main file, so the seed is one self-contained database.
@@ -44,7 +44,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             foreach (string f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
             File.WriteAllBytes(path, bytes);
-            var fuzzed = ResultsStore.OpenFile(path);
+            var fuzzed = SqliteResultsStore.OpenFile(path);
             _ = fuzzed.Sweeps();
             foreach (var t in fuzzed.Trials()) _ = fuzzed.Epochs(t.Id);
         }, 150);

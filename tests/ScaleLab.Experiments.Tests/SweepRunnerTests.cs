@@ -25,7 +25,7 @@ public sealed class SweepRunnerTests
         Assert.Equal([TrialStatus.Completed, TrialStatus.Completed, TrialStatus.Completed], result.Trials.Select(t => t.Status));
         var t = result.Trials[1];
         Assert.Equal((3, 1, 0.2 + (1.0 / 3), 10_000.0, 6e6, 1_048_576L), (t.EpochsCompleted, t.Attempts, t.FinalValLoss!.Value, t.SamplesSeen!.Value, t.TrainingFlops!.Value, t.PeakRssBytes!.Value), new ToleranceComparer());
-        var store = ResultsStore.OpenExisting(result.Directory);
+        var store = SqliteResultsStore.OpenExisting(result.Directory);
         Assert.Equal([1.2, 0.7, 0.2 + (1.0 / 3)], store.Epochs(t.Id).Select(e => e.ValLoss!.Value), new ToleranceComparer());
         Assert.Equal(["start=1 threads=3 resume=0"], FakeTrial.Invocations(t.RunDirectory));
         Assert.Equal(new SweepStart("fake", result.Directory, 3, 0, 3, 2, 3), progress.Start);
@@ -65,7 +65,7 @@ public sealed class SweepRunnerTests
         Assert.Equal((TrialStatus.Completed, 3, 2), (done.Status, done.EpochsCompleted, done.Attempts));
         Assert.Equal(["start=1 threads=3 resume=0", "start=3 threads=3 resume=1"], FakeTrial.Invocations(done.RunDirectory));
         Assert.True(progress.Started.Single().Resumed);
-        Assert.Equal([1, 2, 3], ResultsStore.OpenExisting(second.Directory).Epochs(done.Id).Select(e => e.Epoch));
+        Assert.Equal([1, 2, 3], SqliteResultsStore.OpenExisting(second.Directory).Epochs(done.Id).Select(e => e.Epoch));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class SweepRunnerTests
         var command = FakeTrial.Create(dir.Path);
         var first = Run(dir.Path, command, Sweep("0.001"));
         string id = first.Trials.Single().Id;
-        ResultsStore.OpenExisting(first.Directory).MarkRunning(id, null);   // as if the sweep died between exit and record
+        SqliteResultsStore.OpenExisting(first.Directory).MarkRunning(id, null);   // as if the sweep died between exit and record
 
         var second = Run(dir.Path, command, Sweep("0.001"));
 
@@ -97,7 +97,7 @@ public sealed class SweepRunnerTests
         Run(dir.Path, command, sweep);
         Run(dir.Path, command, sweep);
         Assert.Equal(2, FakeTrial.Invocations(failed.RunDirectory).Length);   // max_attempts 2
-        Assert.Equal(2, ResultsStore.OpenExisting(first.Directory).Trial(failed.Id)!.Attempts);
+        Assert.Equal(2, SqliteResultsStore.OpenExisting(first.Directory).Trial(failed.Id)!.Attempts);
     }
 
     [Fact]
@@ -127,12 +127,12 @@ public sealed class SweepRunnerTests
 
         Assert.All(result.Trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
         Assert.Equal(3, FakeTrial.MaxConcurrent(dir.Path));
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(result.Directory, ResultsStore.FileName)}");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(result.Directory, SqliteResultsStore.FileName)}");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA integrity_check;";
         Assert.Equal("ok", command.ExecuteScalar());
-        Assert.Equal(12, ResultsStore.OpenExisting(result.Directory).AllEpochs().Sum(e => e.Value.Count));
+        Assert.Equal(12, SqliteResultsStore.OpenExisting(result.Directory).AllEpochs().Sum(e => e.Value.Count));
     }
 
     [Fact]

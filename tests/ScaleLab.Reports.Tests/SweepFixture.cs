@@ -5,7 +5,7 @@ namespace ScaleLab.Reports.Tests;
 
 /// <summary>
 /// A width sweep of an MLP 784-h-10 written to disk the way `scalelab sweep` and `train` leave it: results.db (through
-/// the real ResultsStore) or run directories (summary.json + metrics.jsonl + spec.json + config.json). The losses follow
+/// the real SqliteResultsStore) or run directories (summary.json + metrics.jsonl + spec.json + config.json). The losses follow
 /// L = 0.3 + 40·N^−0.4 decaying over epochs, so the fit has a real law to find.
 /// </summary>
 internal static class SweepFixture
@@ -39,7 +39,7 @@ internal static class SweepFixture
     public static string Store()
     {
         string dir = NewDirectory("store");
-        var store = ResultsStore.Open(dir);
+        var store = SqliteResultsStore.Open(dir);
         long sweep = store.EnsureSweep("mlp-width", "MLP width sweep", "{}");
         store.AddTrials(sweep, Widths.Select((h, i) => new TrialPlanRow($"w{h}", i, $"h={h}", $$"""{"width": {{h}}}""", Spec(h), Config,
             Parameters(h), 2 * Parameters(h), Path.Combine(dir, "trials", $"w{h}"))).Append(

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ScaleLab.Core;
 using ScaleLab.Core.Scaling;
+using ScaleLab.Experiments.Store;
 using ScaleLab.Reports.Data;
 using ScaleLab.Reports.Html;
 using Spectre.Console;
@@ -25,6 +26,8 @@ internal static class FitCommand
     private static readonly Option<string> LossCol = new("--loss-col") { Description = "CSV column of the loss", DefaultValueFactory = _ => "loss" };
     private static readonly Option<int> Bootstrap = new("--bootstrap") { Description = "Bootstrap refits behind the intervals", DefaultValueFactory = _ => 400 };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the bootstrap resampling", DefaultValueFactory = _ => 0 };
+    private static readonly Option<string?> Store = StoreOption.Create();
+    private static readonly Option<string?> SweepName = StoreOption.CreateSweepName();
     private static readonly Option<bool> Json = new("--json") { Description = "Print the fit as one JSON document, schema scalelab.fit/1 (docs/schemas/fit.schema.json): fit.E, fit.A, fit.B, fit.alpha, fit.beta with lower/upper" };
 
     public static Command Create()
@@ -33,17 +36,21 @@ internal static class FitCommand
             "Fit scaling laws L(x) = E + A·x^(−α) and, when parameters and data both vary, L(N, D) = E + A/N^α + B/D^β, as Hoffmann et al. 2022 did "
             + "(Huber loss on log residuals, L-BFGS from a grid of starts), with bootstrap 95% intervals, goodness of fit, extrapolation and the "
             + "compute-optimal split of a budget (docs/scaling.md).\n\n"
-            + "Examples:\n  scalelab fit sweeps/mlp-width --x params --predict 1e7\n  scalelab fit --csv chinchilla.csv --n-col params --d-col tokens --loss-col loss --budget 5.76e23 --json");
+            + "Examples:\n  scalelab fit sweeps/mlp-width --x params --predict 1e7\n  scalelab fit --store postgresql://scalelab@db:5432/study --sweep mlp-width\n  scalelab fit --csv chinchilla.csv --n-col params --d-col tokens --loss-col loss --budget 5.76e23 --json");
         command.Arguments.Add(Directory);
-        foreach (var o in (Option[])[X, Y, Predict, PredictTokens, Budget, Csv, NCol, DCol, CCol, LossCol, Bootstrap, Seed, Json]) command.Options.Add(o);
+        foreach (var o in (Option[])[X, Y, Predict, PredictTokens, Budget, Csv, NCol, DCol, CCol, LossCol, Bootstrap, Seed, Store, SweepName, Json]) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var options = new ScalingFitOptions { BootstrapSamples = parse.GetValue(Bootstrap), Seed = parse.GetValue(Seed) };
             string? csv = parse.GetValue(Csv), dir = parse.GetValue(Directory);
-            if ((csv is null) == (dir is null)) throw new ScaleLabException("fit: give either a sweep directory (scalelab fit DIR) or --csv FILE, not both and not neither");
+            // --store counts only when given on the command line here: $SCALELAB_STORE must not turn `fit DIR` into a database read.
+            var store = parse.GetValue(Store) is { } url ? StoreLocation.Parse(url) : null;
+            if (new[] { csv is not null, dir is not null, store is not null }.Count(x => x) != 1)
+                throw new ScaleLabException("fit: give one of a sweep directory (scalelab fit DIR), --store URL or --csv FILE");
             var result = csv is not null
                 ? FromCsv(csv, new ScalingCsvColumns(parse.GetValue(NCol)!, parse.GetValue(DCol)!, parse.GetValue(CCol)!, parse.GetValue(LossCol)!), options)
-                : FromSweep(dir!, ParseAxis(parse.GetValue(X)!), ParseTarget(parse.GetValue(Y)!), options);
+                : FromSweep(dir is not null ? SweepResults.Load(dir) : LoadFromStore(store!, parse.GetValue(SweepName)), dir ?? store!.Display,
+                    ParseAxis(parse.GetValue(X)!), ParseTarget(parse.GetValue(Y)!), options);
             var request = new FitRequest(parse.GetValue(Predict), parse.GetValue(PredictTokens), parse.GetValue(Budget));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(Json)) output.WriteLine(FitJson.Write(result, request));
@@ -76,13 +83,26 @@ internal static class FitCommand
             table.HasParameters && table.HasTokens ? "parameters and tokens do not vary independently; fitted L(params) only" : null);
     }
 
-    private static FitResult FromSweep(string directory, FitAxis axis, FitTarget target, ScalingFitOptions options)
+    internal static SweepData LoadFromStore(StoreLocation location, string? sweepName)
     {
-        var sweep = SweepResults.Load(directory);
+        var store = location.OpenExisting();
+        try
+        {
+            return SweepResults.FromStore(store, sweepName);
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <param name="where">The sweep directory, or the store's masked URL.</param>
+    private static FitResult FromSweep(SweepData sweep, string where, FitAxis axis, FitTarget target, ScalingFitOptions options)
+    {
         var (points, leftOut) = SweepFitInput.PowerLaw(sweep, axis, target);
         var powerLaw = PowerLawFitter.Fit(points, axis.Name(), options);
         var joint = SweepFitInput.Joint(sweep, target);
-        return new FitResult(F($"{directory} ({sweep.Source})"), target.Name(), leftOut, powerLaw,
+        return new FitResult(sweep.Source == SweepResults.StoreSource ? F($"{where}, sweep {sweep.Name} ({sweep.Source})") : F($"{where} ({sweep.Source})"), target.Name(), leftOut, powerLaw,
             JointScalingFitter.CanSeparate(joint) ? JointScalingFitter.Fit(joint, options) : null, null);
     }
 

@@ -4,6 +4,7 @@ using ScaleLab.Core.Accounting;
 using ScaleLab.Core.FineTuning;
 using ScaleLab.Core.NumberFormats;
 using ScaleLab.Core.Planning;
+using ScaleLab.Core.Planning.Launch;
 using ScaleLab.Core.Targets;
 
 namespace ScaleLab.Cli.Commands;
@@ -49,6 +50,9 @@ internal static class PlanCommand
         var kvPrecision = new Option<string?>("--kv-precision") { Description = "Serving: KV cache format: fp32, fp16, bf16, fp8 (E4M3), fp8-e5m2, int8, int4 (with per-head scales), q8_0, q4_0 (default: as plain weights; fp16 for int4 and stored formats)" };
         var listHardware = new Option<bool>("--list-hardware") { Description = "List the built-in hardware profiles and their sources" };
         var json = new Option<bool>("--json") { Description = "Print JSON (docs/schemas/plan.schema.json) instead of tables" };
+        var emit = new Option<string?>("--emit") { Description = "Training: write the launch configuration of deepspeed (ds_config.json), torchrun-fsdp (fsdp_config.json, torchrun.sh) or megatron (megatron-args.sh) for this layout into --out, with plan.json beside it" };
+        var emitOut = new Option<string?>("--out") { Description = "With --emit: the folder to write into" };
+        var globalBatch = new Option<long?>("--global-batch") { Description = "With --emit: sequences per optimizer step (default micro-batch × data-parallel: no accumulation)" };
         var fineTune = new FineTuneOptions();
 
         var command = new Command("plan", """
@@ -66,11 +70,12 @@ internal static class PlanCommand
                             scalelab plan llama-3-8b --finetune lora --lora-rank 16 --lora-targets all-linear --hardware a100-80gb --seq 2048
               serve:        scalelab plan llama-2-7b --serve --context 4096 --batch 16 --precision q4_k_m --kv-precision q8_0 --hardware rtx-4090
                             scalelab plan mixtral-8x7b --serve --precision mxfp4 --kv-precision fp8 --gpus 2 --hardware h100-sxm
+              launch:       scalelab plan llama-3-8b --tokens 1e12 --gpus 64 --zero 3 --activation-checkpointing --emit deepspeed --out launch --global-batch 1024
               compute budget: scalelab plan --compute 5.76e23
               hardware:     scalelab plan --list-hardware
             """);
         command.Arguments.Add(target);
-        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, ep, cp, capacity, fp8Recipe, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, prompt, blockSize, batch, kvPrecision, listHardware, json }.Concat(fineTune.All))
+        foreach (var o in new Option[] { tokens, compute, hardware, gpus, zero, tp, pp, ep, cp, capacity, fp8Recipe, sequenceParallel, microBatch, seq, mfu, price, checkpointing, recompute, attention, noDropout, precision, optimizer, serve, context, prompt, blockSize, batch, kvPrecision, listHardware, json, emit, emitOut, globalBatch }.Concat(fineTune.All))
             command.Options.Add(o);
 
         command.SetAction(parse =>
@@ -136,6 +141,8 @@ internal static class PlanCommand
                 parse.GetValue(sequenceParallel), expert, contextParallel);
             double? tokenCount = parse.GetValue(tokens) is string t ? PlanQuantity.Parse(t, "--tokens") : null;
             var training = TrainingPlanner.Plan(trainingCost, device, layout, setup, tokenCount, parse.GetValue(mfu), parse.GetValue(price));
+            if (parse.GetValue(emit) is string engine)
+                return PlanEmit.Write(output, training, LaunchEngineInfo.Parse(engine), parse.GetValue(emitOut), parse.GetValue(globalBatch));
             if (asJson) PlanJson.WriteTraining(output, training);
             else PlanTables.WriteTraining(output, training);
             return training.Memory.Fits ? CliApp.ExitOk : CliApp.ExitUserError;

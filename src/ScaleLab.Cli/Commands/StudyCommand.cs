@@ -34,6 +34,7 @@ internal static class StudyCommand
     private static readonly Option<string> Out = new("--out") { Description = "Study directory (a sweep directory: results.db, trials/, the report)", DefaultValueFactory = _ => "study" };
     private static readonly Option<bool> Quick = new("--quick") { Description = "Five widths, one epoch on 2,000 samples: a smoke test in well under a minute" };
     private static readonly Option<int> Workers = new("--workers") { Description = "Trials run at once (default 1)", DefaultValueFactory = _ => 1 };
+    private static readonly Option<string?> Store = StoreOption.Create();
 
     public static Command Create()
     {
@@ -41,7 +42,7 @@ internal static class StudyCommand
             "The main job: train the seed MLP at six widths (25 K → 1.4 M parameters) on the embedded Fashion-MNIST subset, "
             + "fit L(N) = E + A·N^(−α) to validation loss with bootstrap intervals, and write the report. About half a minute on 2 cores.\n\n"
             + "Example:\n  scalelab study --out study");
-        foreach (var option in (Option[])[Out, Quick, Workers]) command.Options.Add(option);
+        foreach (var option in (Option[])[Out, Quick, Workers, Store]) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -50,16 +51,21 @@ internal static class StudyCommand
             var sweep = Sweep(quick);
             var options = new SweepRunOptions(parse.GetValue(Workers));
             var started = DateTime.UtcNow;
+            var location = StoreOption.Resolve(parse, Store);
             var result = await Task.Run(() => SweepProgressView.Run(output,
-                progress => new SweepRunner(directory, TrialCommand.Current(), progress).Run(sweep, options, ct)), ct).ConfigureAwait(false);
-            SweepStatusTable.Write(output, result.Directory, ResultsStore.OpenExisting(directory).Sweeps(), result.Trials);
+                progress => new SweepRunner(directory, TrialCommand.Current(), progress, location).Run(sweep, options, ct)), ct).ConfigureAwait(false);
+            var store = location?.OpenExisting() ?? SqliteResultsStore.OpenExisting(directory);
+            SweepStatusTable.Write(output, result.Directory, store.Location, store.Sweeps().Where(s => s.Name == sweep.Name).ToList(), result.Trials);
             var fit = PowerLawFitter.Fit(Points(result.Trials), "params");
             output.WriteLine();
             foreach (string line in Describe(fit)) output.WriteLine(line);
             string report = Path.Combine(directory, "report.html");
-            SweepReport.Build(directory).Save(report);
+            // With --store the results are in that database, not DIR/results.db: the report reads them from there.
+            var html = location is null ? SweepReport.Build(directory) : SweepReport.Build(Reports.Data.SweepResults.FromStore(store, sweep.Name));
+            html.Save(report);
             output.WriteLine($"report: {report}");
-            output.WriteLine($"study took {HumanUnits.Duration((DateTime.UtcNow - started).TotalSeconds)}; results in {Path.Combine(directory, ResultsStore.FileName)}");
+            output.WriteLine($"study took {HumanUnits.Duration((DateTime.UtcNow - started).TotalSeconds)}; results in {store.Location}");
+            (store as IDisposable)?.Dispose();
             return CliApp.ExitOk;
         });
         return command;

@@ -11,11 +11,11 @@ internal static class SweepStatusJson
 {
     public const string SchemaId = "scalelab.sweep-status/1";
 
-    public static string Write(string directory, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials) =>
+    public static string Write(string directory, string store, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials) =>
         JsonOutput.Write(SchemaId, w =>
         {
             w.WriteString("directory", directory);
-            w.WriteString("results_db", Path.Combine(directory, ResultsStore.FileName));
+            w.WriteString("results_db", store);
             w.WriteStartArray("sweeps");
             foreach (var s in sweeps)
             {
@@ -58,6 +58,8 @@ internal static class SweepStatusJson
         w.NumberOrNull("peak_rss_bytes", t.PeakRssBytes);
         w.NumberOrNull("wall_seconds", t.WallTime?.TotalSeconds);
         w.WriteNumber("attempts", t.Attempts);
+        if (t.Worker is null) w.WriteNull("worker");
+        else w.WriteString("worker", t.Worker);
         w.WriteString("run_directory", t.RunDirectory);
         w.WriteEndObject();
     }

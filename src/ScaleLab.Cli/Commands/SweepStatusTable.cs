@@ -5,10 +5,10 @@ using Spectre.Console;
 
 namespace ScaleLab.Cli.Commands;
 
-/// <summary>The trials of a sweep directory as one table: what each varied, its status, size, best loss and time.</summary>
+/// <summary>The trials of a sweep (from its directory or a shared store) as one table: what each varied, its status, size, best loss and time.</summary>
 internal static class SweepStatusTable
 {
-    public static void Write(TextWriter output, string directory, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials)
+    public static void Write(TextWriter output, string directory, string store, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -36,7 +36,7 @@ internal static class SweepStatusTable
         }
         console.Write(table);
         var counts = trials.GroupBy(t => t.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToText()}");
-        output.WriteLine($"{trials.Count} trials: {string.Join(", ", counts)}; results in {Path.Combine(directory, ResultsStore.FileName)}");
+        output.WriteLine($"{trials.Count} trials: {string.Join(", ", counts)}; results in {store}");
         foreach (var failed in trials.Where(t => t.Status == TrialStatus.Failed && t.Message is not null))
             output.WriteLine($"  {failed.Label} failed: {failed.Message}");
     }

@@ -5,7 +5,9 @@ namespace ScaleLab.Experiments.Running;
 
 /// <summary>
 /// What the workers of one sweep run share, behind one lock: counts by state, the start times of running trials, how
-/// long finished ones took (for the ETA), and every trial's epoch curve (for early stopping).
+/// long finished ones took (for the ETA), and every trial's epoch curve (for early stopping). A worker's board is
+/// <see cref="Shared"/>: before each early-stopping decision it reloads the sweep's curves from the store, so the
+/// rule compares against the trials of every worker, not only its own.
 /// </summary>
 internal sealed class SweepBoard
 {
@@ -16,11 +18,13 @@ internal sealed class SweepBoard
     private readonly List<TimeSpan> _durations = [];
     private readonly EarlyStoppingOptions? _earlyStopping;
     private readonly int _total, _workers;
+    private readonly (IResultsStore Store, long SweepId)? _shared;
     private int _completed, _stopped, _failed, _left;
 
     public SweepBoard(IReadOnlyList<TrialRecord> stored, IReadOnlyDictionary<string, IReadOnlyList<EpochRecord>> epochs,
-        int total, int queued, int workers, EarlyStoppingOptions? earlyStopping)
+        int total, int queued, int workers, EarlyStoppingOptions? earlyStopping, (IResultsStore Store, long SweepId)? shared = null)
     {
+        _shared = shared;
         _curves = epochs.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         _finished = stored.Where(t => t.Status == TrialStatus.Completed).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         _completed = stored.Count(t => t.Status == TrialStatus.Completed);
@@ -30,6 +34,15 @@ internal sealed class SweepBoard
         _total = total;
         _workers = workers;
         _earlyStopping = earlyStopping;
+    }
+
+    /// <summary>The board of a worker on one sweep of a shared store: counts start from the store, curves are reloaded from it.</summary>
+    public static SweepBoard Shared(IResultsStore store, long sweepId, EarlyStoppingOptions? earlyStopping)
+    {
+        var stored = store.Trials(sweepId);
+        int open = stored.Count(t => !t.Status.IsFinal() && t.Status != TrialStatus.Failed);
+        return new SweepBoard(stored, earlyStopping is null ? new Dictionary<string, IReadOnlyList<EpochRecord>>() : store.AllEpochs(sweepId),
+            stored.Count, open, 1, earlyStopping, (store, sweepId));
     }
 
     public void Started(string trialId)
@@ -44,10 +57,22 @@ internal sealed class SweepBoard
     /// <summary>Records the trial's curve so far; returns why it should stop, or null.</summary>
     public string? Observe(string trialId, IReadOnlyList<EpochRecord> curve, int epoch)
     {
+        if (_earlyStopping is not null && _shared is var (store, sweepId)) Reload(store, sweepId);
         lock (_gate)
         {
             _curves[trialId] = curve;
             return _earlyStopping is null ? null : EarlyStoppingPolicy.Decide(_earlyStopping, trialId, epoch, _curves, _finished);
+        }
+    }
+
+    private void Reload(IResultsStore store, long sweepId)
+    {
+        var epochs = store.AllEpochs(sweepId);
+        var completed = store.Trials(sweepId).Where(t => t.Status == TrialStatus.Completed).Select(t => t.Id).ToList();
+        lock (_gate)
+        {
+            foreach (var (id, curve) in epochs) _curves[id] = curve;
+            _finished.UnionWith(completed);
         }
     }
 

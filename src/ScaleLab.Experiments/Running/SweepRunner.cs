@@ -20,7 +20,8 @@ public sealed record SweepResult(string Directory, SweepTally Tally, IReadOnlyLi
 /// finished but was not yet recorded (the sweep was killed in between) is read back from its run directory, an orphaned
 /// trial process of a killed sweep is stopped, and unfinished trials restart with --resume from their last checkpoint.
 /// </summary>
-public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISweepProgress progress)
+/// <remarks>The store is DIR/results.db unless one is given (`--store`); the trials are still run here, by this process.</remarks>
+public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISweepProgress progress, StoreLocation? storeLocation = null)
 {
     public SweepResult Run(SweepSpec sweep, SweepRunOptions options, CancellationToken ct)
     {
@@ -30,9 +31,8 @@ public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISw
         string directory = Path.GetFullPath(sweepDirectory);
         var plans = SweepExpansion.Expand(sweep);
         using var sweepLock = SweepLock.Acquire(directory);
-        var store = ResultsStore.Open(directory);
-        long sweepId = store.EnsureSweep(sweep.Name, sweep.Description, sweep.Json);
-        store.AddTrials(sweepId, plans.Select(p => p.ToRow(directory)));
+        var store = storeLocation?.Open() ?? SqliteResultsStore.Open(directory);
+        long sweepId = SweepSubmission.Submit(sweep, store, directory, plans).SweepId;
 
         var queue = new List<TrialPlan>();
         foreach (var plan in plans)
@@ -66,7 +66,7 @@ public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISw
     }
 
     /// <summary>Decides whether a stored trial still has to run, first settling what a killed earlier run left behind.</summary>
-    private static bool NeedsRun(ResultsStore store, TrialPlan plan, string directory, int maxAttempts)
+    private static bool NeedsRun(IResultsStore store, TrialPlan plan, string directory, int maxAttempts)
     {
         var record = store.Trial(plan.Id)!;
         if (record.Status.IsFinal()) return false;

@@ -14,13 +14,13 @@ namespace ScaleLab.Experiments.Running;
 /// [--resume]`, reading its progress lines as they come, recording each finished epoch, stopping it when the early
 /// stopping rule says so, and writing its outcome (read back from the run directory) to the store when it ends.
 /// </summary>
-internal sealed class TrialExecution(string sweepDirectory, TrialCommand command, ResultsStore store, SweepBoard board,
+internal sealed class TrialExecution(string sweepDirectory, TrialCommand command, IResultsStore store, SweepBoard board,
     ISweepProgress progress, int threads)
 {
     /// <summary>Lines of the trial's stderr kept for the failure message.</summary>
     private const int StderrTail = 5;
 
-    public void Run(TrialPlan plan, CancellationToken ct)
+    public void Run(TrialPlan plan, CancellationToken ct, TrialLease? lease = null)
     {
         var paths = new TrialPaths(sweepDirectory, plan.Id);
         Directory.CreateDirectory(Path.GetDirectoryName(paths.SpecFile)!);
@@ -54,11 +54,17 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
         }
         catch (Win32Exception ex)
         {
-            store.MarkRunning(plan.Id, null);
-            Finish(plan, TrialStatus.Failed, $"could not start the trial process ({command}): {ex.Message}", paths);
+            store.MarkRunning(plan.Id, null, lease);
+            Finish(plan, TrialStatus.Failed, $"could not start the trial process ({command}): {ex.Message}", paths, lease);
             return;
         }
-        store.MarkRunning(plan.Id, process.Id);
+        if (!store.MarkRunning(plan.Id, process.Id, lease))
+        {
+            Kill(process);
+            process.WaitForExit();
+            board.Ended(plan.Id, TrialStatus.Queued, []);
+            return;
+        }
         progress.OnTrialStart(plan, store.Trial(plan.Id)?.Attempts ?? 1, resume, board.Tally());
         lock (stderr) log.WriteLine($"# {DateTime.UtcNow:O} pid {process.Id}: {command} {string.Join(" ", arguments)}");
         process.BeginErrorReadLine();
@@ -66,13 +72,13 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
         string? stopReason = null;
         using (ct.Register(() => Kill(process)))
         {
-            stopReason = Follow(plan, process, paths, log, stderr);
+            stopReason = Follow(plan, process, paths, log, stderr, lease);
             process.WaitForExit();
         }
 
         if (stopReason is null && ct.IsCancellationRequested)
         {
-            store.MarkQueued(plan.Id, "interrupted: the sweep was cancelled; a re-run resumes this trial");
+            store.MarkQueued(plan.Id, "interrupted: the sweep was cancelled; a re-run resumes this trial", lease);
             board.Ended(plan.Id, TrialStatus.Queued, RunImport.Epochs(plan.Id, new RunFiles(paths.RunDirectory)));
             return;
         }
@@ -82,11 +88,11 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
             failure = $"trial process exited with code {process.ExitCode.ToString(CultureInfo.InvariantCulture)} before finishing"
                 + (stderr.Count > 0 ? ": " + string.Join(" | ", stderr) : $" (see {paths.LogFile})");
         }
-        Finish(plan, stopReason is null ? TrialStatus.Failed : TrialStatus.StoppedEarly, stopReason ?? failure, paths);
+        Finish(plan, stopReason is null ? TrialStatus.Failed : TrialStatus.StoppedEarly, stopReason ?? failure, paths, lease);
     }
 
     /// <summary>Reads progress lines until the process ends or early stopping kills it; returns the stop reason, if any.</summary>
-    private string? Follow(TrialPlan plan, Process process, TrialPaths paths, StreamWriter log, Queue<string> stderr)
+    private string? Follow(TrialPlan plan, Process process, TrialPaths paths, StreamWriter log, Queue<string> stderr, TrialLease? lease)
     {
         var files = new RunFiles(paths.RunDirectory);
         while (process.StandardOutput.ReadLine() is { } line)
@@ -104,16 +110,24 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
             if (curve.Count == 0) continue;
             string? reason = curve[^1].Epoch < plan.Config.Epochs ? board.Observe(plan.Id, curve, curve[^1].Epoch) : null;
             if (reason is not null) Kill(process);   // first, so the losing trial spends no more time
-            store.RecordEpoch(curve[^1]);
+            if (!store.RecordEpoch(curve[^1], lease))
+            {
+                Kill(process);   // the lease was taken over: the trial is another worker's now
+                return null;
+            }
             if (reason is not null) return reason;
         }
         return null;
     }
 
-    private void Finish(TrialPlan plan, TrialStatus unfinished, string message, TrialPaths paths)
+    private void Finish(TrialPlan plan, TrialStatus unfinished, string message, TrialPaths paths, TrialLease? lease)
     {
         var (outcome, epochs) = RunImport.Read(plan.Id, paths.RunDirectory, unfinished, message);
-        store.Finish(plan.Id, outcome, epochs);
+        if (!store.Finish(plan.Id, outcome, epochs, lease))
+        {
+            board.Ended(plan.Id, TrialStatus.Queued, epochs);
+            return;
+        }
         board.Ended(plan.Id, outcome.Status, epochs);
         progress.OnTrialEnd(plan, store.Trial(plan.Id)!, board.Tally());
     }

@@ -1,7 +1,11 @@
 namespace ScaleLab.Experiments.Store;
 
-/// <summary>A sweep as stored: its name and the sweep spec JSON it was last run with.</summary>
-public sealed record SweepRecord(long Id, string Name, string? Description, string SpecJson, DateTime CreatedUtc, DateTime UpdatedUtc);
+/// <summary>
+/// A sweep as stored: its name, the sweep spec JSON it was last submitted with, the sweep directory its trials' run
+/// directories are under (null for stores written before schema 2) and how many attempts a failing trial gets.
+/// </summary>
+public sealed record SweepRecord(long Id, string Name, string? Description, string SpecJson, DateTime CreatedUtc, DateTime UpdatedUtc,
+    string? Directory = null, int MaxAttempts = 2);
 
 /// <summary>
 /// What a sweep plans for one trial before it runs: the resolved model spec and training config (JSON), the axis
@@ -36,6 +40,12 @@ public sealed record TrialRecord
     public string? Message { get; init; }
     public int Attempts { get; init; }
     public int? ProcessId { get; init; }
+
+    /// <summary>The worker that claimed the trial last (null when run by `scalelab sweep` on one machine).</summary>
+    public string? Worker { get; init; }
+
+    /// <summary>Until when that worker's lease holds while the trial runs; a running trial past it is claimable again.</summary>
+    public DateTime? LeaseExpiresUtc { get; init; }
     public string RunDirectory { get; init; } = "";
 
     public long EstimatedParameters { get; init; }

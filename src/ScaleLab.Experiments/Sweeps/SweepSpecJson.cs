@@ -59,6 +59,26 @@ public static class SweepSpecJson
         }
     }
 
+    /// <summary>
+    /// The early_stopping rule of a stored sweep file (a worker reads it from the store): only that field is read, so
+    /// a sweep whose model file or data lives on the submitting machine still gives its rule on any other.
+    /// </summary>
+    public static EarlyStoppingOptions? EarlyStoppingIn(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var document = JsonDocument.Parse(json, DocumentOptions);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("early_stopping", out var es)
+                ? EarlyStoppingOf(es, source)
+                : null;
+        }
+        catch (JsonException ex)
+        {
+            throw new SweepException($"{source}: not valid JSON (line {(ex.LineNumber ?? 0) + 1}): {ex.Message}");
+        }
+    }
+
     private static SweepSpec Read(JsonElement root, string source, string baseDirectory)
     {
         string name = OptionalString(root, "name", source) ?? Path.GetFileNameWithoutExtension(source);

@@ -63,6 +63,42 @@ public sealed record TrialPlan(
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..IdLength];
     }
 
+    /// <summary>
+    /// The plan of a stored trial, as a worker on another machine rebuilds it: the resolved spec and config from the
+    /// row (data paths were made absolute at submit time), the axis settings from its axes JSON. A row whose spec and
+    /// config no longer hash to its id was changed after submission and is refused rather than run under a false id.
+    /// </summary>
+    public static TrialPlan FromRecord(TrialRecord record, string source)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var spec = ModelSpecJson.Parse(record.SpecJson, $"{source}: trial {record.Id} spec_json");
+        var config = TrainingConfigJson.Parse(record.ConfigJson, $"{source}: trial {record.Id} config_json");
+        string id = IdOf(spec, config);
+        if (id != record.Id)
+            throw new StoreException($"{source}: trial {record.Id}: its spec and config hash to {id}; the row was edited after submission, submit the sweep again");
+        return new TrialPlan(record.Id, record.Index, SettingsOf(record.AxesJson), spec, config, record.EstimatedParameters, record.ForwardFlopsPerSample);
+    }
+
+    private static List<AxisSetting> SettingsOf(string axesJson)
+    {
+        var settings = new List<AxisSetting>();
+        using var doc = JsonDocument.Parse(axesJson);
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            if (SweepAxes.Parse(p.Name) is not SweepAxis axis) continue;
+            if (p.Value.ValueKind == JsonValueKind.Array)
+            {
+                var sizes = p.Value.EnumerateArray().Select(v => v.GetInt64()).ToList();
+                settings.Add(new AxisSetting(axis, 0, sizes));
+            }
+            else if (p.Value.ValueKind == JsonValueKind.Number)
+            {
+                settings.Add(new AxisSetting(axis, p.Value.GetDouble()));
+            }
+        }
+        return settings;
+    }
+
     public TrialPlanRow ToRow(string sweepDirectory) => new(
         Id, Index, Label, AxesJson, ModelSpecJsonWriter.Write(Spec), TrainingConfigJson.Write(Config),
         EstimatedParameters, ForwardFlopsPerSample, new TrialPaths(sweepDirectory, Id).RunDirectory);

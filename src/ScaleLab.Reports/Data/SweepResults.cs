@@ -8,7 +8,7 @@ using ScaleLab.Experiments.Store;
 namespace ScaleLab.Reports.Data;
 
 /// <summary>The trials of a sweep directory (or one run directory), whichever way they were stored.</summary>
-/// <param name="Source">"results.db" when read from the sweep's store, "run directories" when read from DIR/trials/*/, "run directory" for one run.</param>
+/// <param name="Source">"results.db" when read from the sweep's store, "run directories" when read from DIR/trials/*/, "run directory" for one run, "results store" when read from a shared store (--store).</param>
 public sealed record SweepData(string Directory, string Name, string Source, IReadOnlyList<TrialPoint> Trials)
 {
     /// <summary>Trials that ran to the end (completed, or the trainer's own early stopping): the ones a fit should use.</summary>
@@ -22,9 +22,12 @@ public sealed record SweepData(string Directory, string Name, string Source, IRe
 /// </summary>
 public static class SweepResults
 {
+    /// <summary>The <see cref="SweepData.Source"/> of trials read from a shared store.</summary>
+    public const string StoreSource = "results store";
+
     /// <summary>True when DIR is something <see cref="Load"/> can read: a store, a run directory, or trials/.</summary>
     public static bool HoldsTrials(string directory) =>
-        File.Exists(Path.Combine(directory, ResultsStore.FileName)) || File.Exists(Path.Combine(directory, "summary.json"))
+        File.Exists(Path.Combine(directory, SqliteResultsStore.FileName)) || File.Exists(Path.Combine(directory, "summary.json"))
         || File.Exists(Path.Combine(directory, "metrics.jsonl")) || System.IO.Directory.Exists(Path.Combine(directory, "trials"));
 
     public static SweepData Load(string directory)
@@ -32,14 +35,14 @@ public static class SweepResults
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory)) throw new ScaleLabException($"{directory}: no such directory");
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-        if (File.Exists(Path.Combine(directory, ResultsStore.FileName))) return FromStore(directory, name);
+        if (File.Exists(Path.Combine(directory, SqliteResultsStore.FileName))) return FromStore(directory, name);
         if (File.Exists(Path.Combine(directory, "summary.json")) || File.Exists(Path.Combine(directory, "metrics.jsonl")))
             return new SweepData(directory, name, "run directory", [FromRunDirectory(name, directory)]);
         string trials = Path.Combine(directory, "trials");
         if (!System.IO.Directory.Exists(trials))
         {
             throw new ScaleLabException(
-                $"{directory}: neither a sweep (no {ResultsStore.FileName}, no trials/ folder) nor a run directory (no summary.json); point at the --out folder of `scalelab sweep` or `scalelab train`");
+                $"{directory}: neither a sweep (no {SqliteResultsStore.FileName}, no trials/ folder) nor a run directory (no summary.json); point at the --out folder of `scalelab sweep` or `scalelab train`");
         }
         var points = System.IO.Directory.GetDirectories(trials).Order(StringComparer.Ordinal)
             .Select(d => FromRunDirectory(Path.GetFileName(d), d)).ToList();
@@ -48,10 +51,33 @@ public static class SweepResults
 
     private static SweepData FromStore(string directory, string name)
     {
-        var store = ResultsStore.OpenExisting(directory);
-        var epochs = store.AllEpochs();
+        var store = SqliteResultsStore.OpenExisting(directory);
         var sweeps = store.Sweeps();
-        var points = store.Trials().Select(t =>
+        return new SweepData(directory, sweeps.Count == 1 ? sweeps[0].Name : name, "results.db", Points(store, null));
+    }
+
+    /// <summary>
+    /// One sweep of a store (or all of them when <paramref name="sweepName"/> is null), from the database alone: run
+    /// directories are not read, so a machine that only reaches the database can fit and report a cluster's study.
+    /// </summary>
+    public static SweepData FromStore(IResultsStore store, string? sweepName)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var sweeps = store.Sweeps();
+        if (sweepName is null)
+        {
+            string all = sweeps.Count == 1 ? sweeps[0].Name : string.Join(", ", sweeps.Select(s => s.Name));
+            return new SweepData(sweeps.Count == 1 ? sweeps[0].Directory ?? store.Location : store.Location, all, StoreSource, Points(store, null));
+        }
+        var sweep = sweeps.FirstOrDefault(s => s.Name == sweepName)
+            ?? throw new StoreException($"{store.Location}: no sweep named '{sweepName}'; it holds {(sweeps.Count == 0 ? "none" : string.Join(", ", sweeps.Select(s => s.Name)))}");
+        return new SweepData(sweep.Directory ?? store.Location, sweep.Name, StoreSource, Points(store, sweep.Id));
+    }
+
+    private static List<TrialPoint> Points(IResultsStore store, long? sweepId)
+    {
+        var epochs = store.AllEpochs(sweepId);
+        return store.Trials(sweepId).Select(t =>
         {
             var curve = epochs.TryGetValue(t.Id, out var list) ? list.Select(e => new EpochPoint(e.Epoch, e.TrainLoss, e.TrainAccuracy, e.ValLoss, e.ValAccuracy)).ToList() : [];
             var (stepFlops, memory) = Estimates(t.SpecJson, t.ConfigJson, t.ForwardFlopsPerSample);
@@ -76,7 +102,6 @@ public static class SweepResults
                 Epochs = curve,
             };
         }).ToList();
-        return new SweepData(directory, sweeps.Count == 1 ? sweeps[0].Name : name, "results.db", points);
     }
 
     private static TrialPoint FromRunDirectory(string id, string runDirectory)

@@ -4,13 +4,15 @@ using Microsoft.Data.Sqlite;
 namespace ScaleLab.Experiments.Store;
 
 /// <summary>
-/// The results.db schema. Its version lives in SQLite's user_version: 0 is a new file (the schema is created),
-/// <see cref="Version"/> is current, anything higher was written by a newer ScaleLab and is refused rather than misread.
-/// Times are ISO-8601 UTC text; numbers are stored raw (counts, bytes, seconds).
+/// The SQLite schema, versioned in SQLite's user_version: 0 is a new file, <see cref="Version"/> is current, an older
+/// version is migrated forward step by step in one transaction, anything higher was written by a newer ScaleLab and
+/// is refused rather than misread. Times are ISO-8601 UTC text; numbers are stored raw (counts, bytes, seconds).
+/// The same tables and columns, version for version, are in <see cref="PostgresSchema"/>.
 /// </summary>
-internal static class StoreSchema
+internal static class SqliteSchema
 {
-    public const int Version = 1;
+    /// <summary>1: sweeps, trials, epochs. 2: the work queue (a sweep's directory and attempt limit, a trial's worker and lease).</summary>
+    public const int Version = 2;
 
     private const string CreateV1 = """
         CREATE TABLE sweeps (
@@ -71,10 +73,18 @@ internal static class StoreSchema
         );
         """;
 
-    /// <summary>Creates the schema in a new file, accepts the current one, refuses a newer one.</summary>
+    private const string MigrateToV2 = """
+        ALTER TABLE sweeps ADD COLUMN directory TEXT;
+        ALTER TABLE sweeps ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 2;
+        ALTER TABLE trials ADD COLUMN worker TEXT;
+        ALTER TABLE trials ADD COLUMN lease_expires_utc TEXT;
+        CREATE INDEX trials_by_status ON trials(status, sweep_id, idx);
+        """;
+
+    /// <summary>Creates the schema in a new file, migrates an older one, accepts the current one, refuses a newer one.</summary>
     public static void Ensure(SqliteConnection connection, string path)
     {
-        using var transaction = connection.BeginTransaction();
+        using var transaction = connection.BeginTransaction(deferred: false);
         int version = Convert.ToInt32(Scalar(connection, transaction, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
         if (version > Version)
             throw new StoreException($"{path}: results store schema version {version} is newer than this ScaleLab understands ({Version}); use a newer scalelab");
@@ -83,16 +93,24 @@ internal static class StoreSchema
             transaction.Commit();
             return;
         }
-        long tables = Convert.ToInt64(Scalar(connection, transaction, "SELECT count(*) FROM sqlite_master WHERE type = 'table';"), CultureInfo.InvariantCulture);
-        if (tables > 0)
-            throw new StoreException($"{path}: holds {tables} tables but no ScaleLab schema version; it is not a ScaleLab results store");
-        using (var create = connection.CreateCommand())
+        if (version == 0)
         {
-            create.Transaction = transaction;
-            create.CommandText = CreateV1 + $"\nPRAGMA user_version = {Version.ToString(CultureInfo.InvariantCulture)};";
-            create.ExecuteNonQuery();
+            long tables = Convert.ToInt64(Scalar(connection, transaction, "SELECT count(*) FROM sqlite_master WHERE type = 'table';"), CultureInfo.InvariantCulture);
+            if (tables > 0)
+                throw new StoreException($"{path}: holds {tables} tables but no ScaleLab schema version; it is not a ScaleLab results store");
+            Run(connection, transaction, CreateV1);
         }
+        if (version < 2) Run(connection, transaction, MigrateToV2);
+        Run(connection, transaction, $"PRAGMA user_version = {Version.ToString(CultureInfo.InvariantCulture)};");
         transaction.Commit();
+    }
+
+    private static void Run(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static object? Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql)

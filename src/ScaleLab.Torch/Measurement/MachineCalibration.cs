@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ScaleLab.Core.Accounting.Autograd;
+using ScaleLab.Torch.Building;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,9 +48,51 @@ public static class MachineCalibration
         }
 
         string machine = CpuModel() ?? Environment.MachineName;
-        return new MachineProfile(device.type.ToString().ToLowerInvariant(), "fp32", torch.get_num_threads(), gemms, bandwidth,
+        var profile = new MachineProfile(device.type.ToString().ToLowerInvariant(), "fp32", torch.get_num_threads(), gemms, bandwidth,
             transcendentals, dispatch, autograd, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), machine);
+        progress?.Report("reference convolutions and LSTM");
+        var conv = ConvReferences.Select(r => new SlowdownPoint(r.K, Slowdown(profile, r.Json, 64, secondsPerPoint * 10))).ToArray();
+        double recurrent = Slowdown(profile, LstmReference, 64, secondsPerPoint * 10);
+        return profile with { ConvSlowdowns = conv, RecurrentSlowdown = recurrent };
     }
+
+    /// <summary>Reference convolutions (batch 64) by reduction length K = C·k²: 1-, 16- and 64-channel 3×3 layers.</summary>
+    public static readonly (long K, string Json)[] ConvReferences =
+    [
+        (9, """{"name": "conv-1-32", "task": "classification", "input": [1, 28, 28], "layers": [{"type": "conv2d", "filters": 32, "kernel": 3}]}"""),
+        (144, """{"name": "conv-16-16", "task": "classification", "input": [16, 32, 32], "layers": [{"type": "conv2d", "filters": 16, "kernel": 3, "padding": 1, "bias": false}]}"""),
+        (576, """{"name": "conv-64-64", "task": "classification", "input": [64, 11, 11], "layers": [{"type": "conv2d", "filters": 64, "kernel": 3}]}"""),
+    ];
+
+    /// <summary>Reference LSTM (batch 64): 28 steps of 28 features into 128 units, the last state out.</summary>
+    private const string LstmReference =
+        """{"name": "lstm-28-128", "task": "classification", "input": [28, 28], "layers": [{"type": "lstm", "hidden": 128, "return_sequences": false}]}""";
+
+    /// <summary>
+    /// How much slower the reference layer's forward + backward runs than the tape's prediction of its GEMMs (the other
+    /// parts of the prediction — bytes moved, launches, the weight gradient's accumulation — are taken as they are).
+    /// </summary>
+    public static double Slowdown(MachineProfile profile, string json, int batch, double budget)
+    {
+        var spec = Core.Spec.ModelSpecJson.Parse(json, "calibrate", "reference");
+        var cost = Core.Accounting.ModelAccounting.Account(spec);
+        var tape = StepMemory.Tape(cost);
+        var node = tape.Nodes[0];
+        double once = StepTimeEstimator.Node(tape, node, batch, profile).Seconds;
+        double twice = StepTimeEstimator.Node(tape, node, batch, profile with { ConvSlowdowns = [new SlowdownPoint(1, 2)], RecurrentSlowdown = 2 }).Seconds;
+        double gemm = twice - once, rest = once - gemm;
+        using var enable = enable_grad();
+        using var model = ModuleBuilder.Build(spec);
+        using var x = randn([batch, .. spec.Input!.Dims]);
+        double measured = Median(() =>
+        {
+            using var scope = NewDisposeScope();
+            model.call(x).sum().backward();
+        }, budget, CPU);
+        return Math.Max(0.25, (measured - rest) / gemm);
+    }
+
+
 
     /// <summary>
     /// Seconds per call of <paramref name="action"/>: calls are timed in blocks of at least 0.5 ms (a single

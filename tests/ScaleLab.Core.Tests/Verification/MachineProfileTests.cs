@@ -39,11 +39,23 @@ public class MachineProfileTests
     }
 
     [Fact]
+    public void ConvSlowdown_InterpolatesInLogKAndClampsAtTheEnds()
+    {
+        var p = Synthetic() with { ConvSlowdowns = [new SlowdownPoint(9, 16), new SlowdownPoint(576, 1)] };
+        Assert.Equal(16, p.Slowdown(GemmKind.Conv, 3), 12);
+        Assert.Equal(4, p.Slowdown(GemmKind.Conv, 72), 12);     // 72 = √(9 · 576): halfway in log K, √(16 · 1)
+        Assert.Equal(1, p.Slowdown(GemmKind.Conv, 4_096), 12);
+        Assert.Equal(1, p.Slowdown(GemmKind.Matmul, 9), 12);
+    }
+
+    [Fact]
     public void Json_RoundTripsEveryFigure()
     {
-        var p = Synthetic();
+        var p = Synthetic() with { ConvSlowdowns = [new SlowdownPoint(9, 12.5), new SlowdownPoint(144, 1.25)], RecurrentSlowdown = 1.5 };
         var back = MachineProfileJson.Parse(MachineProfileJson.Write(p), "profile.json");
         Assert.Equal(p.Gemms, back.Gemms);
+        Assert.Equal(p.ConvSlowdowns, back.ConvSlowdowns);
+        Assert.Equal(1.5, back.RecurrentSlowdown);
         Assert.Equal(p.Bandwidth, back.Bandwidth);
         Assert.Equal((p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.Threads, p.Machine),
             (back.DispatchSeconds, back.AutogradOpSeconds, back.TranscendentalsPerSecond, back.Threads, back.Machine));

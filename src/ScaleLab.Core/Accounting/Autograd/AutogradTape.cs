@@ -37,7 +37,13 @@ public sealed record TapeNode(
 /// step). Backward runs the two products of its gradient: dA = dC·Bᵀ when the left operand needs a gradient, and dB =
 /// Aᵀ·dC when the right one does (<see cref="RightNeedsGradient"/>: a weight, or attention's K and V).
 /// </summary>
-public sealed record TapeGemm(long RowsPerSample, long K, long N, long Repeats = 1, bool RightNeedsGradient = true);
+public sealed record TapeGemm(long RowsPerSample, long K, long N, long Repeats = 1, bool RightNeedsGradient = true, GemmKind Kind = GemmKind.Matmul);
+
+/// <summary>
+/// Which kernel runs a product: a plain matmul (BLAS), a oneDNN convolution or a oneDNN recurrent cell. The latter two
+/// are timed as their GEMM equivalents scaled by what calibrate measured for that kernel class.
+/// </summary>
+public enum GemmKind { Matmul, Conv, Recurrent }
 
 /// <summary>
 /// A node's compute: its GEMMs, the bytes its other kernels move per sample in forward (reads and writes; backward is

@@ -108,7 +108,7 @@ public static class LayerStackTape
         ops.NoteParameter(weight);
         // As a GEMM (im2col view): (H'·W' output positions) × (C/g·k² inputs) → F filters.
         long positions = output.Elements / filters;
-        var work = new TapeWork([new TapeGemm(positions, weight / filters, filters)], checked(inBytes + outBytes), 0, 1);
+        var work = new TapeWork([new TapeGemm(positions, weight / filters, filters, Kind: GemmKind.Conv)], checked(inBytes + outBytes), 0, 1);
         return ops.Tape.Node(path, "conv", [x], outBytes, [x], ops.Bytes(parameters), backwardWorkspaceBytesPerSample: checked(blockedIn + blockedOut), forwardWorkspaceBytesPerSample: forward, work: work);
     }
 
@@ -164,7 +164,7 @@ public static class LayerStackTape
         // The input projection for all steps at once, then per step the recurrent product and the gate nonlinearities.
         long firstIn = input[1];
         var work = new TapeWork(
-            [new TapeGemm(steps * directions, firstIn, gates * h), new TapeGemm(1, h, gates * h, steps * directions * r.NumLayers)],
+            [new TapeGemm(steps * directions, firstIn, gates * h, Kind: GemmKind.Recurrent), new TapeGemm(1, h, gates * h, steps * directions * r.NumLayers, Kind: GemmKind.Recurrent)],
             ops.Bytes(checked(steps * directions * r.NumLayers * 10 * h)), checked(steps * directions * r.NumLayers * (gates + 1) * h), 1);
         return tape.Node(path, r.Type, [x], ops.Bytes(output.Elements), [kept], ops.Bytes(parameters), ops.Bytes(workspace), work: work);
     }

@@ -9,11 +9,16 @@ public sealed record GemmPoint(long M, long N, long K, double Seconds)
 /// <summary>Elementwise throughput at one working-set size: bytes moved (read + written) per second.</summary>
 public sealed record BandwidthPoint(long Bytes, double BytesPerSecond);
 
+/// <summary>A reference convolution's measured time over its GEMM-equivalent time, by its reduction length K = C·k².</summary>
+public sealed record SlowdownPoint(long K, double Slowdown);
+
 /// <summary>
 /// What `scalelab calibrate` measured on one machine, for one device, precision and thread count: the GEMM throughput
 /// over a grid of shapes (small, skinny and large products differ by 10–50× on a CPU), elementwise bandwidth by
 /// working-set size (cache-resident vs DRAM), transcendental throughput (exp/tanh/erf per second), and the fixed cost
-/// of one kernel launched from .NET through TorchSharp and libtorch's dispatcher, with and without autograd recording.
+/// of one kernel launched from .NET through TorchSharp and libtorch's dispatcher, with and without autograd recording;
+/// and for oneDNN's convolution and LSTM kernels, how much slower they run than their GEMM equivalents (measured on
+/// reference layers: blocked-layout reorders, im2col and per-step cell work that a GEMM does not do).
 /// </summary>
 public sealed record MachineProfile(
     string Device,
@@ -25,8 +30,33 @@ public sealed record MachineProfile(
     double DispatchSeconds,
     double AutogradOpSeconds,
     string MeasuredAt,
-    string Machine)
+    string Machine,
+    IReadOnlyList<SlowdownPoint>? ConvSlowdowns = null,
+    double RecurrentSlowdown = 1)
 {
+    /// <summary>
+    /// Measured time over GEMM-equivalent time for a kernel class (<see cref="GemmKind"/>); 1 for plain matmuls. A
+    /// convolution's depends on its reduction length K = C·k² (a 1-channel 3×3 stem runs far below its tiny GEMM, a
+    /// 64-channel layer near it): interpolated in log K between the reference layers, clamped at the ends.
+    /// </summary>
+    public double Slowdown(GemmKind kind, long k) => kind switch
+    {
+        GemmKind.Conv => ConvSlowdownAt(k),
+        GemmKind.Recurrent => RecurrentSlowdown,
+        _ => 1,
+    };
+
+    private double ConvSlowdownAt(long k)
+    {
+        if (ConvSlowdowns is not { Count: > 0 } points) return 1;
+        var sorted = points.OrderBy(p => p.K).ToArray();
+        if (k <= sorted[0].K) return sorted[0].Slowdown;
+        if (k >= sorted[^1].K) return sorted[^1].Slowdown;
+        int i = Array.FindLastIndex(sorted, p => p.K <= k);
+        double t = (Math.Log(k) - Math.Log(sorted[i].K)) / (Math.Log(sorted[i + 1].K) - Math.Log(sorted[i].K));
+        return Math.Exp(((1 - t) * Math.Log(sorted[i].Slowdown)) + (t * Math.Log(sorted[i + 1].Slowdown)));
+    }
+
     public const string Schema = "scalelab.machine-profile/1";
 
     /// <summary>

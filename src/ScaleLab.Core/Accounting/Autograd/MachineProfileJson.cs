@@ -39,6 +39,17 @@ public static class MachineProfileJson
             w.WriteNumber("dispatch_seconds", profile.DispatchSeconds);
             w.WriteNumber("autograd_op_seconds", profile.AutogradOpSeconds);
             w.WriteNumber("transcendentals_per_second", profile.TranscendentalsPerSecond);
+            w.WriteStartArray("conv_slowdown");
+            foreach (var s in profile.ConvSlowdowns ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteNumber("k", s.K);
+                w.WriteNumber("slowdown", s.Slowdown);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("recurrent_slowdown", profile.RecurrentSlowdown);
             w.WriteStartArray("bandwidth");
             foreach (var b in profile.Bandwidth)
             {
@@ -109,7 +120,9 @@ public static class MachineProfileJson
             return new MachineProfile(
                 Text(root, source, "device"), Text(root, source, "precision"), (int)Positive(root, source, "threads"),
                 gemms, bandwidth, Positive(root, source, "transcendentals_per_second"), Positive(root, source, "dispatch_seconds"),
-                Positive(root, source, "autograd_op_seconds"), Text(root, source, "measured_at"), Text(root, source, "machine"));
+                Positive(root, source, "autograd_op_seconds"), Text(root, source, "measured_at"), Text(root, source, "machine"),
+                [.. Items(root, source, "conv_slowdown", 64).Select((e, i) => new SlowdownPoint((long)Positive(e, source, $"conv_slowdown[{i}].k"), Positive(e, source, $"conv_slowdown[{i}].slowdown")))],
+                Positive(root, source, "recurrent_slowdown"));
         }
     }
 

@@ -11,7 +11,8 @@ public sealed record StepTimeEstimate(long Batch, double ForwardSeconds, double 
 /// Step time from a <see cref="MachineProfile"/> and the model's <see cref="AutogradTape"/> (docs/verify.md, "step
 /// time"): every kernel takes the longer of its compute time and its memory time — GEMMs at the throughput measured for
 /// their shape, other kernels at the bandwidth measured for their working set or the transcendental rate — and every
-/// launch costs the measured dispatch overhead. Backward runs two GEMMs per forward GEMM (the input gradient, skipped
+/// launch costs the measured dispatch overhead; oneDNN convolutions and recurrent cells run at their GEMM time times
+/// the slowdown calibrate measured for that kernel class. Backward runs two GEMMs per forward GEMM (the input gradient, skipped
 /// where the input needs none, and the weight gradient), moves twice the forward bytes, and adds each weight gradient
 /// into <c>.grad</c> (zero-fill, read, read, write: 4 bytes of traffic per gradient byte). The optimizer runs its
 /// update kernel by kernel per tensor (Adam: 8 kernels moving 84 bytes per fp32 parameter; SGD: 1, 12 bytes), and
@@ -27,26 +28,10 @@ public static class StepTimeEstimator
         double forward = 0, backward = 0, dispatch = 0;
         foreach (var node in tape.Nodes)
         {
-            var work = node.Work;
-            bool inputNeedsGradient = node.Inputs.Any(i => tape.Tensors[i].RequiresGrad);
-            double forwardGemm = 0, backwardGemm = 0;
-            foreach (var g in work.Gemms)
-            {
-                long rows = checked(g.RowsPerSample * batch);
-                forwardGemm += g.Repeats * profile.GemmSeconds(rows, g.N, g.K);
-                if (inputNeedsGradient) backwardGemm += g.Repeats * profile.GemmSeconds(rows, g.K, g.N);     // dA = dC·Bᵀ
-                if (g.RightNeedsGradient) backwardGemm += g.Repeats * profile.GemmSeconds(g.K, g.N, rows);  // dB = Aᵀ·dC
-            }
-
-            double elementwise = Elementwise(profile, checked(work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
-            forward += forwardGemm + elementwise;
-            backward += backwardGemm + Elementwise(profile, checked(2 * work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
-            dispatch += work.Kernels * (profile.AutogradOpSeconds + profile.DispatchSeconds);
-            if (node.ParameterGradientBytes > 0)
-            {
-                backward += profile.ElementwiseSeconds(checked(4 * node.ParameterGradientBytes));
-                dispatch += 2 * profile.DispatchSeconds;   // the gradient kernel's fill and AccumulateGrad's add
-            }
+            var n = Node(tape, node, batch, profile);
+            forward += n.ForwardSeconds;
+            backward += n.BackwardSeconds;
+            dispatch += n.DispatchSeconds;
         }
 
         var (kernelsPerTensor, bytesPerParameter) = optimizer switch
@@ -64,6 +49,36 @@ public static class StepTimeEstimator
             + profile.ElementwiseSeconds(checked(4 * parameters));
         dispatch += tensors * (kernelsPerTensor + 1) * profile.DispatchSeconds;
         return new StepTimeEstimate(batch, forward, backward, optimizerSeconds, dispatch);
+    }
+
+    /// <summary>One node's forward, backward and launch seconds at <paramref name="batch"/> (no optimizer part).</summary>
+    public static StepTimeEstimate Node(AutogradTape tape, TapeNode node, long batch, MachineProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(profile);
+        var work = node.Work;
+        bool inputNeedsGradient = node.Inputs.Any(i => tape.Tensors[i].RequiresGrad);
+        double forwardGemm = 0, backwardGemm = 0;
+        foreach (var g in work.Gemms)
+        {
+            long rows = checked(g.RowsPerSample * batch);
+            double slowdown = profile.Slowdown(g.Kind, g.K);
+            forwardGemm += slowdown * g.Repeats * profile.GemmSeconds(rows, g.N, g.K);
+            if (inputNeedsGradient) backwardGemm += slowdown * g.Repeats * profile.GemmSeconds(rows, g.K, g.N);     // dA = dC·Bᵀ
+            if (g.RightNeedsGradient) backwardGemm += slowdown * g.Repeats * profile.GemmSeconds(g.K, g.N, rows);  // dB = Aᵀ·dC
+        }
+
+        double forward = forwardGemm + Elementwise(profile, checked(work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
+        double backward = backwardGemm + Elementwise(profile, checked(2 * work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
+        double dispatch = work.Kernels * (profile.AutogradOpSeconds + profile.DispatchSeconds);
+        if (node.ParameterGradientBytes > 0)
+        {
+            backward += profile.ElementwiseSeconds(checked(4 * node.ParameterGradientBytes));
+            dispatch += 2 * profile.DispatchSeconds;   // the gradient kernel's fill and AccumulateGrad's add
+        }
+
+        return new StepTimeEstimate(batch, forward, backward, 0, dispatch);
     }
 
     private static double BytesPerSecond(MachineProfile profile, long workingSet) => workingSet / profile.ElementwiseSeconds(workingSet);

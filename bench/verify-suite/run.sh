@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The closed loop on the verify suite (docs/verify.md): calibrates this machine at the given thread count, then runs
+# `scalelab verify --suite` — eight models x three batch sizes, memory and step time, estimated vs measured — and
+# prints its table; the JSON and the measured-vs-estimated plots land in bench/verify-suite/out/.
+# Usage: bench/verify-suite/run.sh [threads=1] [repeats=3]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+threads=${1:-1}
+repeats=${2:-3}
+out=bench/verify-suite/out
+mkdir -p "$out"
+dotnet build src/ScaleLab.Cli -c Release -v quiet -nologo >/dev/null
+scalelab=(dotnet src/ScaleLab.Cli/bin/Release/net10.0/scalelab.dll)
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"${scalelab[@]}" calibrate --threads "$threads" --out "$out/profile-t$threads.json"
+"${scalelab[@]}" verify --suite --threads "$threads" --repeats "$repeats" --profile "$out/profile-t$threads.json" --plot "$out" --json > "$out/suite.json" || true
+"${scalelab[@]}" verify --suite --threads "$threads" --repeats 1 --steps 2 --profile "$out/profile-t$threads.json" 2>/dev/null | tail -n +1 || true
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -27,6 +27,7 @@ public static class DocumentedCommandPlanner
         string? skip =
             args.Any(a => Placeholder.IsMatch(a) || a.Contains('[', StringComparison.Ordinal) || a.Contains('|', StringComparison.Ordinal)) ? "synopsis with placeholders, not a command"
             : verb is "verify" or "calibrate" ? "verify/calibrate are being rewritten (new --batch lists, --suite, --profile); known-slow, minutes per run"
+            : verb == "serve" ? "a server runs until Ctrl+C; ServeCommandTests start it on a free port and query it"
             : verb == "data" && args.ElementAtOrDefault(1) == "fetch" ? "downloads from the internet; tests never download"
             : verb == "data" && args.ElementAtOrDefault(2) == "./mnist" ? "reads ./mnist, which only the data fetch above (a download) makes"
             : null;

@@ -44,6 +44,7 @@ public static class CliApp
         yield return FitCommand.Create();
         yield return ReportCommand.Create();
         yield return StudyCommand.Create();
+        yield return ServeCommand.Create();
     }
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)

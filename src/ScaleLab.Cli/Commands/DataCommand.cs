@@ -64,7 +64,7 @@ internal static class DataCommand
         var dir = new Argument<string?>("dir") { Description = "A directory of IDX files to inspect", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("info",
             "Show, for each MNIST-format data set, every place looked at and which one training would use; with DIR, "
-            + "inspect that directory's IDX files.\n\nExample:\n  scalelab data info /usr/share/datasets/fashion-mnist");
+            + "inspect that directory's IDX files.\n\nExample:\n  scalelab data info data/fashion-mnist   # the subset this repository ships");
         command.Arguments.Add(dir);
         command.SetAction(parse =>
         {

@@ -36,7 +36,7 @@ internal static class FitCommand
             "Fit scaling laws L(x) = E + A·x^(−α) and, when parameters and data both vary, L(N, D) = E + A/N^α + B/D^β, as Hoffmann et al. 2022 did "
             + "(Huber loss on log residuals, L-BFGS from a grid of starts), with bootstrap 95% intervals, goodness of fit, extrapolation and the "
             + "compute-optimal split of a budget (docs/scaling.md).\n\n"
-            + "Examples:\n  scalelab fit sweeps/mlp-width --x params --predict 1e7\n  scalelab fit --store postgresql://scalelab@db:5432/study --sweep mlp-width\n  scalelab fit --csv chinchilla.csv --n-col params --d-col tokens --loss-col loss --budget 5.76e23 --json");
+            + "Examples:\n  scalelab fit sweeps/mlp-width --x params --predict 1e7\n  scalelab fit --store sqlite:sweeps/mlp-width/results.db --sweep mlp-width\n  scalelab fit --csv examples/scaling/chinchilla.csv --n-col params --d-col tokens --loss-col loss --budget 5.76e23 --json");
         command.Arguments.Add(Directory);
         foreach (var o in (Option[])[X, Y, Predict, PredictTokens, Budget, Csv, NCol, DCol, CCol, LossCol, Bootstrap, Seed, Store, SweepName, Json]) command.Options.Add(o);
         command.SetAction(parse =>

@@ -24,7 +24,7 @@ internal static class InspectCommand
         var command = new Command("inspect",
             "Show a checkpoint's parameters by dtype, bytes, metadata and per-layer breakdown, read from its headers in "
             + "milliseconds (tensor data is never read). Hostile or damaged files get a one-line error naming the problem.\n\n"
-            + "Example:\n  scalelab inspect model.safetensors --tensors");
+            + "Example:\n  scalelab inspect examples/checkpoints/model.safetensors --tensors");
         command.Arguments.Add(file);
         command.Options.Add(json);
         command.Options.Add(tensors);

@@ -1,0 +1,43 @@
+using ScaleLab.Reports.Data;
+
+namespace ScaleLab.Reports.Dashboard;
+
+/// <summary>One thing the dashboard shows: a run directory, or a sweep (a results store or trials/ folder).</summary>
+/// <param name="Id">The only handle a browser gets: the path below the served root with '/' written as '~'.</param>
+public sealed record DashboardEntry(string Id, string Name, string Directory);
+
+/// <summary>
+/// What is under the served folder: the folder itself when it holds trials, else every folder up to two levels down
+/// that does (runs/mlp, sweeps/mlp-width), not looking inside one that does. A request names an entry by id and is
+/// answered only when that id is in this listing, so no part of a URL ever becomes part of a path.
+/// </summary>
+public static class DashboardCatalog
+{
+    /// <summary>How deep below the root entries are looked for: runs/NAME and sweeps/NAME are two levels.</summary>
+    public const int MaxDepth = 2;
+
+    public static IReadOnlyList<DashboardEntry> List(string root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        string full = Path.GetFullPath(root);
+        if (SweepResults.HoldsTrials(full)) return [new DashboardEntry(".", Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), full)];
+        var found = new List<DashboardEntry>();
+        Walk(full, full, 1, found);
+        return found;
+    }
+
+    /// <summary>The entry with this id, or null: the lookup every request goes through.</summary>
+    public static DashboardEntry? Find(string root, string id) => List(root).FirstOrDefault(e => e.Id == id);
+
+    private static void Walk(string root, string directory, int depth, List<DashboardEntry> found)
+    {
+        foreach (string child in Directory.GetDirectories(directory).Order(StringComparer.Ordinal))
+        {
+            // Links could lead out of the served folder: they are not followed.
+            if (new DirectoryInfo(child).LinkTarget is not null) continue;
+            string relative = Path.GetRelativePath(root, child).Replace(Path.DirectorySeparatorChar, '~');
+            if (SweepResults.HoldsTrials(child)) found.Add(new DashboardEntry(relative, Path.GetRelativePath(root, child), child));
+            else if (depth < MaxDepth) Walk(root, child, depth + 1, found);
+        }
+    }
+}

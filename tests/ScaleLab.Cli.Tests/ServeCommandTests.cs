@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text.Json;
+using ScaleLab.Cli.Commands;
+
+namespace ScaleLab.Cli.Tests;
+
+/// <summary>`scalelab serve` over HTTP: real runs made by `scalelab train`, a curve that grows when the run trains on,
+/// and requests that try to leave the served folder.</summary>
+public sealed class ServeCommandTests
+{
+    private static string Example(string name, [System.Runtime.CompilerServices.CallerFilePath] string thisFile = "")
+    {
+        var dir = new DirectoryInfo(Path.GetDirectoryName(thisFile)!);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ScaleLab.sln"))) dir = dir.Parent;
+        return Path.Combine(dir!.FullName, "examples", "train", name);
+    }
+
+    private static string Train(string root, int epochs, bool resume = false)
+    {
+        string run = Path.Combine(root, "runs", "lr");
+        string[] args = resume
+            ? ["train", run, "--resume", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", run, "--progress", "plain", "--threads", "1"]
+            : ["train", Example("linear-regression.json"), "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", run, "--progress", "plain", "--threads", "1"];
+        var (code, _, error) = EstimateCommandTests.Run(args);
+        Assert.True(code == 0, error);
+        return run;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> Get(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<HttpClient> Start(WebApplicationHolder holder)
+    {
+        await holder.App.StartAsync();
+        var server = holder.App.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer)) as Microsoft.AspNetCore.Hosting.Server.IServer;
+        string url = server!.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        return new HttpClient { BaseAddress = new Uri(url) };
+    }
+
+    private sealed class WebApplicationHolder(string root, string? token) : IAsyncDisposable
+    {
+        public Microsoft.AspNetCore.Builder.WebApplication App { get; } = ServeCommand.Build(root, IPAddress.Loopback, 0, token);
+
+        public async ValueTask DisposeAsync() => await App.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Serve_ListsARunAndItsCurve_WhichGainsPointsAsTheRunTrainsOn()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]);
+        string run = Train(root, epochs: 2);
+        await using var holder = new WebApplicationHolder(root, null);
+        using var client = await Start(holder);
+
+        var (status, listing) = await Get(client, "/api/entries");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var entries = JsonDocument.Parse(listing).RootElement;
+        Assert.Equal("scalelab.dashboard/1", entries.GetProperty("schema").GetString());
+        var entry = Assert.Single(entries.GetProperty("entries").EnumerateArray());
+        Assert.Equal("runs~lr", entry.GetProperty("id").GetString());
+        Assert.Equal("run", entry.GetProperty("kind").GetString());
+        Assert.Equal(1, entry.GetProperty("status").GetProperty("completed").GetInt32());
+
+        var before = JsonDocument.Parse((await Get(client, "/api/entries/runs~lr")).Body).RootElement.GetProperty("trials")[0];
+        Assert.Equal(2, before.GetProperty("epochs").GetArrayLength());
+        // The page's figure is the run's own: the best validation loss in metrics.jsonl.
+        double best = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(o => o.TryGetProperty("val_loss", out var v) && v.ValueKind == JsonValueKind.Number).Min(o => o.GetProperty("val_loss").GetDouble());
+        Assert.Equal(best, before.GetProperty("best_val_loss").GetDouble());
+
+        Train(root, epochs: 3, resume: true);
+        var after = JsonDocument.Parse((await Get(client, "/api/entries/runs~lr")).Body).RootElement.GetProperty("trials")[0];
+        Assert.Equal(3, after.GetProperty("epochs").GetArrayLength());
+
+        var (pageStatus, page) = await Get(client, "/");
+        Assert.Equal(HttpStatusCode.OK, pageStatus);
+        Assert.DoesNotContain("http://", page.Replace("http://127", "", StringComparison.Ordinal), StringComparison.Ordinal);   // no external assets
+    }
+
+    [Theory]
+    [InlineData("/api/entries/..~..~..~etc~passwd")]
+    [InlineData("/api/entries/..%2F..%2F..%2Fetc%2Fpasswd")]
+    [InlineData("/api/entries/%2e%2e")]
+    [InlineData("/../../../etc/passwd")]
+    [InlineData("/api/entries/runs~lr~checkpoints")]
+    [InlineData("/api/entries/runs")]
+    public async Task Serve_RefusesAnythingNotInTheListing(string path)
+    {
+        string root = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(Path.Combine(root, "runs", "lr", "checkpoints"));
+        await using var holder = new WebApplicationHolder(root, null);
+        using var client = await Start(holder);
+        var (status, body) = await Get(client, path);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.DoesNotContain("root:", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_WithAToken_RefusesRequestsWithoutIt()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(root);
+        await using var holder = new WebApplicationHolder(root, "s3cret");
+        using var client = await Start(holder);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Get(client, "/api/entries")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Get(client, "/api/entries?token=s3cre")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Get(client, "/api/entries?token=s3cret")).Status);
+    }
+
+    [Fact]
+    public void Serve_OnAnotherAddressWithoutAToken_IsRefused()
+    {
+        var (code, _, error) = EstimateCommandTests.Run("serve", Path.GetTempPath(), "--host", "0.0.0.0");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --host 0.0.0.0: other machines could read every run; add --token SECRET (or keep the default 127.0.0.1)", error.Trim());
+    }
+}

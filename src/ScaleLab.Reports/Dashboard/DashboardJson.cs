@@ -67,7 +67,7 @@ public static class DashboardJson
     /// <summary>A run directory without summary.json is still training or was stopped: the page cannot tell which, so it says neither.</summary>
     private static string Status(DashboardEntry entry, TrialPoint t) =>
         t.Status == "failed" && !File.Exists(Path.Combine(entry.Directory, "summary.json")) && !File.Exists(Path.Combine(entry.Directory, "trials", t.Id, "summary.json"))
-        && !File.Exists(Path.Combine(entry.Directory, Experiments.Store.ResultsStore.FileName)) ? "unfinished" : t.Status;
+        && !File.Exists(Path.Combine(entry.Directory, Experiments.Store.SqliteResultsStore.FileName)) ? "unfinished" : t.Status;
 
     private static void Trial(Utf8JsonWriter w, DashboardEntry entry, TrialPoint t)
     {

@@ -10,7 +10,8 @@ public sealed record DocumentedCommandPlan(DocumentedCommand Command, string[] A
 
 /// <summary>
 /// The rules, all in one place. Skipped: synopses (placeholders, not commands), downloads (tests never download),
-/// what depends on a download, and verify/calibrate (being rewritten, minutes each). Made quicker: training-like
+/// what depends on a download, verify/calibrate (minutes each, tested in their own process) and commands that need a
+/// shared PostgreSQL store. Made quicker: training-like
 /// commands, with their documented quick flag or fewer epochs and samples, so the whole harness runs in minutes.
 /// </summary>
 public static class DocumentedCommandPlanner
@@ -26,7 +27,9 @@ public static class DocumentedCommandPlanner
         string verb = args.Length > 0 ? args[0] : "";
         string? skip =
             args.Any(a => Placeholder.IsMatch(a) || a.Contains('[', StringComparison.Ordinal) || a.Contains('|', StringComparison.Ordinal)) ? "synopsis with placeholders, not a command"
-            : verb is "verify" or "calibrate" ? "verify/calibrate are being rewritten (new --batch lists, --suite, --profile); known-slow, minutes per run"
+            : verb is "verify" or "calibrate" ? "measures the machine for up to minutes and its verdict depends on the machine's load; VerifyCommandTests run verify in its own process, bench/verify-suite the suite"
+            : args.Any(a => a.StartsWith("postgresql://", StringComparison.Ordinal) || a.Contains("$SCALELAB_STORE", StringComparison.Ordinal) || a.StartsWith("/shared/", StringComparison.Ordinal))
+                ? "needs a shared PostgreSQL store or cluster storage; the store, submit and worker tests run these against a private PostgreSQL server"
             : verb == "serve" ? "a server runs until Ctrl+C; ServeCommandTests start it on a free port and query it"
             : verb == "data" && args.ElementAtOrDefault(1) == "fetch" ? "downloads from the internet; tests never download"
             : verb == "data" && args.ElementAtOrDefault(2) == "./mnist" ? "reads ./mnist, which only the data fetch above (a download) makes"

@@ -18,7 +18,8 @@ public sealed class SpecVerifierTests
         Assert.True(r.ParametersMatch);
         Assert.Equal([4, 8, 16], r.Batches.Select(b => b.Batch));
         Assert.All(r.Batches, b => Assert.Null(b.Time));
-        Assert.All(r.Batches, b => Assert.True(b.MeasuredSeconds > 0 && b.MeasuredBytes > 0));
+        // A 1,201-parameter model's tensors are below the 16 KiB mmap threshold: its memory is under the RSS's resolution.
+        Assert.All(r.Batches, b => Assert.True(b.MeasuredSeconds > 0 && b.MeasuredBytes >= 0));
         Assert.Null(r.TimeWithin);
         Assert.Equal((2, 2), (r.Conditions.Repeats, r.Conditions.Steps));
         Assert.True(r.Conditions.PeakReset && r.Conditions.AllocatorPinned);

@@ -13,7 +13,7 @@ public class VerifyCommandTests
         long[] axis = [1, 16, 256];
         var gemms = (from m in axis from n in axis from k in axis select new GemmPoint(m, n, k, 2.0 * m * n * k / (m == 1 ? 1e9 : 4e9))).ToArray();
         var profile = new MachineProfile("cpu", "fp32", 1, gemms, [new BandwidthPoint(1 << 10, 5e9), new BandwidthPoint(1 << 20, 10e9)],
-            1e9, 1e-6, 2e-6, "2026-12-01T00:00:00Z", "synthetic");
+            1e9, 1e-6, 2e-6, "2026-12-01T00:00:00Z", "synthetic", MaxPoolingSecondsPerElement: 4e-9, AveragePoolingSecondsPerElement: 3e-9);
         string path = Path.Combine(Path.GetTempPath(), "scalelab-verify-tests", Guid.NewGuid().ToString("N"), "profile.json");
         MachineProfileJson.Save(profile, path);
         return path;

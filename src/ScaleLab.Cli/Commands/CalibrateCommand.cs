@@ -46,7 +46,10 @@ internal static class CalibrateCommand
         table.AddRow("tanh", F(p.TranscendentalsPerSecond / 1e9) + " G/s");
         foreach (var s in p.ConvSlowdowns ?? [])
             table.AddRow(string.Create(CultureInfo.InvariantCulture, $"oneDNN convolution, K = C·k² = {s.K}, vs its GEMMs"), F(s.Slowdown) + "× slower");
-        table.AddRow("oneDNN LSTM vs its GEMMs", F(p.RecurrentSlowdown) + "× slower");
+        foreach (var s in p.RecurrentSlowdowns ?? [])
+            table.AddRow(string.Create(CultureInfo.InvariantCulture, $"oneDNN LSTM at batch {s.K}, vs its GEMMs"), F(s.Slowdown) + "× slower");
+        table.AddRow("2×2 max pooling, forward + backward", (p.MaxPoolingSecondsPerElement * 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " ns per input element");
+        table.AddRow("2×2 average pooling, forward + backward", (p.AveragePoolingSecondsPerElement * 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " ns per input element");
         foreach (var b in p.Bandwidth)
             table.AddRow("bandwidth, working set " + HumanUnits.Bytes(b.Bytes), F(b.BytesPerSecond / 1e9) + " GB/s");
         foreach (var (m, n, k) in new[] { (64L, 64L, 64L), (64L, 1024L, 1024L), (1024L, 1024L, 1024L), (4096L, 256L, 256L) })

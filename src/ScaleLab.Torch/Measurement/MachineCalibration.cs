@@ -21,12 +21,16 @@ public static class MachineCalibration
     /// <summary>Products above this many multiply-adds reuse a smaller neighbour's throughput (saturated there; saves ~10 s).</summary>
     public const long MaxMeasuredMacs = 1L << 31;
 
-    /// <summary>Working sets for the bandwidth curve: L1/L2-resident to DRAM.</summary>
-    public static IReadOnlyList<long> BandwidthBytes { get; } = [16 << 10, 128 << 10, 1 << 20, 8 << 20, 64 << 20];
+    /// <summary>
+    /// Working sets for the bandwidth curve, cache-resident to DRAM; at most 32 MiB, so the output stays under the
+    /// 32 MiB mmap threshold verify times with (a larger output is a fresh mapping each call, 30× slower per byte).
+    /// </summary>
+    public static IReadOnlyList<long> BandwidthBytes { get; } = [16 << 10, 128 << 10, 1 << 20, 8 << 20, 32 << 20];
 
     public static MachineProfile Measure(Device? device = null, double secondsPerPoint = 0.01, IProgress<string>? progress = null)
     {
         device ??= CPU;
+        MallocControl.Release();
         using var noGrad = no_grad();
         progress?.Report("dispatch overhead");
         double dispatch = DispatchSeconds(device);
@@ -51,20 +55,43 @@ public static class MachineCalibration
         var profile = new MachineProfile(device.type.ToString().ToLowerInvariant(), "fp32", torch.get_num_threads(), gemms, bandwidth,
             transcendentals, dispatch, autograd, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), machine);
         progress?.Report("reference convolutions and LSTM");
-        var conv = ConvReferences.Select(r => new SlowdownPoint(r.K, Slowdown(profile, r.Json, 64, secondsPerPoint * 10))).ToArray();
-        double recurrent = Slowdown(profile, LstmReference, 64, secondsPerPoint * 10);
-        return profile with { ConvSlowdowns = conv, RecurrentSlowdown = recurrent };
+        // Batch 128: a small-channel conv's slowdown grows with the batch (1.8× at 64, 4–7× at 128 for the 1-channel stem).
+        var conv = ConvReferences.Select(r => new SlowdownPoint(r.K, Slowdown(profile, r.Json, 128, secondsPerPoint * 10))).ToArray();
+        var recurrent = new[] { 64, 256 }.Select(b => new SlowdownPoint(b, Slowdown(profile, LstmReference, b, secondsPerPoint * 10))).ToArray();
+        return profile with
+        {
+            ConvSlowdowns = conv,
+            RecurrentSlowdowns = recurrent,
+            MaxPoolingSecondsPerElement = PoolingSeconds(device, true, secondsPerPoint * 10),
+            AveragePoolingSecondsPerElement = PoolingSeconds(device, false, secondsPerPoint * 10),
+        };
     }
 
-    /// <summary>Reference convolutions (batch 64) by reduction length K = C·k²: 1-, 16- and 64-channel 3×3 layers.</summary>
+    /// <summary>2×2 max pooling of (64, 32, 26, 26) or average pooling of (64, 6, 28, 28), forward and backward, per input element.</summary>
+    private static double PoolingSeconds(Device device, bool max, double budget)
+    {
+        using var enable = enable_grad();
+        long[] shape = max ? [64, 32, 26, 26] : [64, 6, 28, 28];
+        using var x = randn(shape, device: device, requires_grad: true);
+        double seconds = Median(() =>
+        {
+            using var scope = NewDisposeScope();
+            var y = max ? nn.functional.max_pool2d(x, 2) : nn.functional.avg_pool2d(x, 2);
+            y.backward([ones_like(y)]);
+        }, budget, device);
+        return seconds / x.numel();
+    }
+
+    /// <summary>Reference convolutions (batch 128) by reduction length K = C·k²: 1-channel 3×3 and 5×5 stems, 16- and 64-channel 3×3 layers.</summary>
     public static readonly (long K, string Json)[] ConvReferences =
     [
         (9, """{"name": "conv-1-32", "task": "classification", "input": [1, 28, 28], "layers": [{"type": "conv2d", "filters": 32, "kernel": 3}]}"""),
+        (25, """{"name": "conv-1-8-5x5", "task": "classification", "input": [1, 28, 28], "layers": [{"type": "conv2d", "filters": 8, "kernel": 5, "padding": 2}]}"""),
         (144, """{"name": "conv-16-16", "task": "classification", "input": [16, 32, 32], "layers": [{"type": "conv2d", "filters": 16, "kernel": 3, "padding": 1, "bias": false}]}"""),
         (576, """{"name": "conv-64-64", "task": "classification", "input": [64, 11, 11], "layers": [{"type": "conv2d", "filters": 64, "kernel": 3}]}"""),
     ];
 
-    /// <summary>Reference LSTM (batch 64): 28 steps of 28 features into 128 units, the last state out.</summary>
+    /// <summary>Reference LSTM (batches 64 and 256): 28 steps of 28 features into 128 units, the last state out.</summary>
     private const string LstmReference =
         """{"name": "lstm-28-128", "task": "classification", "input": [28, 28], "layers": [{"type": "lstm", "hidden": 128, "return_sequences": false}]}""";
 
@@ -79,7 +106,7 @@ public static class MachineCalibration
         var tape = StepMemory.Tape(cost);
         var node = tape.Nodes[0];
         double once = StepTimeEstimator.Node(tape, node, batch, profile).Seconds;
-        double twice = StepTimeEstimator.Node(tape, node, batch, profile with { ConvSlowdowns = [new SlowdownPoint(1, 2)], RecurrentSlowdown = 2 }).Seconds;
+        double twice = StepTimeEstimator.Node(tape, node, batch, profile with { ConvSlowdowns = [new SlowdownPoint(1, 2)], RecurrentSlowdowns = [new SlowdownPoint(1, 2)] }).Seconds;
         double gemm = twice - once, rest = once - gemm;
         using var enable = enable_grad();
         using var model = ModuleBuilder.Build(spec);
@@ -87,7 +114,9 @@ public static class MachineCalibration
         double measured = Median(() =>
         {
             using var scope = NewDisposeScope();
-            model.call(x).sum().backward();
+            // A dense output gradient, as the layer after it would send (sum()'s would be a stride-0 broadcast).
+            var y = model.call(x);
+            y.backward([ones_like(y)]);
         }, budget, CPU);
         return Math.Max(0.25, (measured - rest) / gemm);
     }
@@ -97,8 +126,8 @@ public static class MachineCalibration
     /// <summary>
     /// Seconds per call of <paramref name="action"/>: calls are timed in blocks of at least 0.5 ms (a single
     /// microsecond call is below the clock's useful resolution), blocks repeated for about <paramref name="budget"/>
-    /// seconds, and the fastest quarter's median taken — interference from other processes only ever adds time, and
-    /// the profile describes the machine, not its neighbours.
+    /// seconds, and their median taken — the statistic verify reports for steps, so prediction and measurement agree
+    /// on what "typical" means.
     /// </summary>
     public static double Median(Action action, double budget, Device device)
     {
@@ -121,7 +150,7 @@ public static class MachineCalibration
         }
 
         blocks.Sort();
-        return blocks[Math.Max(0, blocks.Count / 8)];
+        return blocks[blocks.Count / 2];
     }
 
     private static double DispatchSeconds(Device device)
@@ -148,11 +177,12 @@ public static class MachineCalibration
 
     private static BandwidthPoint Bandwidth(Device device, long workingSet, double dispatch, double budget)
     {
-        long n = Math.Max(1, workingSet / 8);   // two fp32 tensors
-        using var a = ones(n, device: device);
-        using var b = ones(n, device: device);
-        double seconds = Median(() => a.add_(b, 1e-9), budget, device);
-        double bytes = 12.0 * n;                 // read a, read b, write a
+        long n = Math.Max(1, workingSet / 8);   // input and output, fp32
+        using var a = randn(n, device: device);
+        // Out of place, as training's kernels are (a fresh output from the allocator each call), on the allocator
+        // settings verify times with (MallocControl.Release).
+        double seconds = Median(() => a.relu().Dispose(), budget, device);
+        double bytes = 8.0 * n;                  // read a, write the result
         // The launch is counted apart (DispatchSeconds); at most half of a small kernel's time is taken as launch.
         return new BandwidthPoint(workingSet, bytes / Math.Max(seconds - dispatch, 0.5 * seconds));
     }

@@ -20,7 +20,7 @@ public static partial class MallocControl
     public static bool Pin() => Set(PinnedMmapThresholdBytes, 64 << 10);
 
     /// <summary>glibc's dynamic maxima on 64-bit: mmap above 32 MiB, trim above 64 MiB.</summary>
-    public static bool Release() => Set(32 << 20, 64 << 20);
+    public static bool Release() => Set(32 << 20, 1 << 30);
 
     /// <summary>Returns free heap pages to the OS; true when glibc released any.</summary>
     public static bool Trim()

@@ -12,7 +12,7 @@ public class MachineProfileTests
         var gemms = (from m in Axis from n in Axis from k in Axis
                      select new GemmPoint(m, n, k, 2.0 * m * n * k / (m == 1 ? 1e9 : 4e9))).ToArray();
         return new MachineProfile("cpu", "fp32", 2, gemms, [new BandwidthPoint(1 << 10, 5e9), new BandwidthPoint(1 << 20, 10e9)],
-            1e9, 1e-6, 2e-6, "2026-12-01T00:00:00Z", "test machine");
+            1e9, 1e-6, 2e-6, "2026-12-01T00:00:00Z", "test machine", MaxPoolingSecondsPerElement: 4e-9, AveragePoolingSecondsPerElement: 3e-9);
     }
 
     [Fact]
@@ -42,20 +42,28 @@ public class MachineProfileTests
     public void ConvSlowdown_InterpolatesInLogKAndClampsAtTheEnds()
     {
         var p = Synthetic() with { ConvSlowdowns = [new SlowdownPoint(9, 16), new SlowdownPoint(576, 1)] };
-        Assert.Equal(16, p.Slowdown(GemmKind.Conv, 3), 12);
-        Assert.Equal(4, p.Slowdown(GemmKind.Conv, 72), 12);     // 72 = √(9 · 576): halfway in log K, √(16 · 1)
-        Assert.Equal(1, p.Slowdown(GemmKind.Conv, 4_096), 12);
-        Assert.Equal(1, p.Slowdown(GemmKind.Matmul, 9), 12);
+        Assert.Equal(16, p.Slowdown(GemmKind.Conv, 3, 64), 12);
+        Assert.Equal(4, p.Slowdown(GemmKind.Conv, 72, 64), 12);     // 72 = √(9 · 576): halfway in log K, √(16 · 1)
+        Assert.Equal(1, p.Slowdown(GemmKind.Conv, 4_096, 64), 12);
+        Assert.Equal(1, p.Slowdown(GemmKind.Matmul, 9, 64), 12);
     }
 
     [Fact]
     public void Json_RoundTripsEveryFigure()
     {
-        var p = Synthetic() with { ConvSlowdowns = [new SlowdownPoint(9, 12.5), new SlowdownPoint(144, 1.25)], RecurrentSlowdown = 1.5 };
+        var p = Synthetic() with
+        {
+            ConvSlowdowns = [new SlowdownPoint(9, 12.5), new SlowdownPoint(144, 1.25)],
+            RecurrentSlowdowns = [new SlowdownPoint(64, 0.75), new SlowdownPoint(256, 1.5)],
+            MaxPoolingSecondsPerElement = 5e-9,
+            AveragePoolingSecondsPerElement = 2e-9,
+        };
         var back = MachineProfileJson.Parse(MachineProfileJson.Write(p), "profile.json");
         Assert.Equal(p.Gemms, back.Gemms);
         Assert.Equal(p.ConvSlowdowns, back.ConvSlowdowns);
-        Assert.Equal(1.5, back.RecurrentSlowdown);
+        Assert.Equal(p.RecurrentSlowdowns, back.RecurrentSlowdowns);
+        Assert.Equal((5e-9, 2e-9), (back.MaxPoolingSecondsPerElement, back.AveragePoolingSecondsPerElement));
+        Assert.Equal(1.5, back.Slowdown(GemmKind.Recurrent, 1, 512), 12);   // beyond the largest batch: its slowdown
         Assert.Equal(p.Bandwidth, back.Bandwidth);
         Assert.Equal((p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.Threads, p.Machine),
             (back.DispatchSeconds, back.AutogradOpSeconds, back.TranscendentalsPerSecond, back.Threads, back.Machine));

@@ -53,6 +53,15 @@ public enum GemmKind { Matmul, Conv, Recurrent }
 /// </summary>
 public sealed record TapeWork(IReadOnlyList<TapeGemm> Gemms, long BytesPerSample, long TranscendentalsPerSample, int Kernels)
 {
+    /// <summary>Transcendentals of the backward kernel: as forward unless set (tanh and sigmoid differentiate from their saved output: none).</summary>
+    public long? BackwardTranscendentalsPerSample { get; init; }
+
+    /// <summary>Input elements a pooling kernel reads per sample; pooling runs at calibrate's measured pooling rate, not at bandwidth.</summary>
+    public long PooledElementsPerSample { get; init; }
+
+    /// <summary>Max pooling (indices, a scatter backward) rather than average pooling: they run at different rates.</summary>
+    public bool MaxPooling { get; init; }
+
     public static TapeWork None { get; } = new([], 0, 0, 0);
 
     public static TapeWork Elementwise(long bytesPerSample, int kernels = 1, long transcendentals = 0) => new([], bytesPerSample, transcendentals, kernels);

@@ -45,9 +45,9 @@ public static class LayerStackTape
                 return (Conv(ops, path, x, input, output, checked(weight + (c.Bias ? c.Filters : 0)), weight), output);
             case PoolLayer { Kind: PoolKind.Max }:
                 int indices = tape.Internal($"{path}.indices", checked(8 * output.Elements));
-                return (tape.Node(path, "max_pool", [x], outBytes, [x, indices]), output);
+                return (tape.Node(path, "max_pool", [x], outBytes, [x, indices], work: Pooling(input, inBytes, outBytes) with { MaxPooling = true }), output);
             case PoolLayer:
-                return (tape.Node(path, "avg_pool", [x], outBytes, [x]), output);
+                return (tape.Node(path, "avg_pool", [x], outBytes, [x], work: Pooling(input, inBytes, outBytes)), output);
             case AdaptiveAvgPoolLayer a:
                 // PyTorch computes a 1×1 adaptive average pool as a mean over the spatial dims, which saves nothing.
                 bool global = a.Global || a.OutputSize.All(s => s == 1);
@@ -111,6 +111,13 @@ public static class LayerStackTape
         var work = new TapeWork([new TapeGemm(positions, weight / filters, filters, Kind: GemmKind.Conv)], checked(inBytes + outBytes), 0, 1);
         return ops.Tape.Node(path, "conv", [x], outBytes, [x], ops.Bytes(parameters), backwardWorkspaceBytesPerSample: checked(blockedIn + blockedOut), forwardWorkspaceBytesPerSample: forward, work: work);
     }
+
+    /// <summary>
+    /// libtorch's CPU pooling kernels (and their backward scatter) run far below bandwidth — 20–40× on the Keras CNN and
+    /// LeNet-5 — so they are timed per input element at the rate calibrate measures on reference pools.
+    /// </summary>
+    private static TapeWork Pooling(Shape input, long inBytes, long outBytes) =>
+        new([], checked(inBytes + outBytes), 0, 1) { PooledElementsPerSample = input.Elements };
 
     /// <summary>Elements of a (C, spatial…) tensor in oneDNN's 8-channel-blocked layout: C rounded up to a multiple of 8.</summary>
     private static long Blocked(Shape s) => checked(s.Elements / s[0] * ((s[0] + 7) / 8 * 8));

@@ -9,7 +9,7 @@ public sealed record GemmPoint(long M, long N, long K, double Seconds)
 /// <summary>Elementwise throughput at one working-set size: bytes moved (read + written) per second.</summary>
 public sealed record BandwidthPoint(long Bytes, double BytesPerSecond);
 
-/// <summary>A reference convolution's measured time over its GEMM-equivalent time, by its reduction length K = C·k².</summary>
+/// <summary>A reference layer's measured time over its GEMM-equivalent time, at K: a convolution's reduction length C·k², an LSTM's batch.</summary>
 public sealed record SlowdownPoint(long K, double Slowdown);
 
 /// <summary>
@@ -32,23 +32,26 @@ public sealed record MachineProfile(
     string MeasuredAt,
     string Machine,
     IReadOnlyList<SlowdownPoint>? ConvSlowdowns = null,
-    double RecurrentSlowdown = 1)
+    IReadOnlyList<SlowdownPoint>? RecurrentSlowdowns = null,
+    double MaxPoolingSecondsPerElement = 0,
+    double AveragePoolingSecondsPerElement = 0)
 {
     /// <summary>
     /// Measured time over GEMM-equivalent time for a kernel class (<see cref="GemmKind"/>); 1 for plain matmuls. A
     /// convolution's depends on its reduction length K = C·k² (a 1-channel 3×3 stem runs far below its tiny GEMM, a
     /// 64-channel layer near it): interpolated in log K between the reference layers, clamped at the ends.
+    /// An LSTM's depends on the batch (oneDNN changes its cell kernel past a batch of 64): interpolated in log batch.
     /// </summary>
-    public double Slowdown(GemmKind kind, long k) => kind switch
+    public double Slowdown(GemmKind kind, long k, long batch) => kind switch
     {
-        GemmKind.Conv => ConvSlowdownAt(k),
-        GemmKind.Recurrent => RecurrentSlowdown,
+        GemmKind.Conv => Interpolate(ConvSlowdowns, k),
+        GemmKind.Recurrent => Interpolate(RecurrentSlowdowns, batch),
         _ => 1,
     };
 
-    private double ConvSlowdownAt(long k)
+    private static double Interpolate(IReadOnlyList<SlowdownPoint>? points, long k)
     {
-        if (ConvSlowdowns is not { Count: > 0 } points) return 1;
+        if (points is not { Count: > 0 }) return 1;
         var sorted = points.OrderBy(p => p.K).ToArray();
         if (k <= sorted[0].K) return sorted[0].Slowdown;
         if (k >= sorted[^1].K) return sorted[^1].Slowdown;

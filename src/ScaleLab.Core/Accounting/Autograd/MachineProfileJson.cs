@@ -39,17 +39,10 @@ public static class MachineProfileJson
             w.WriteNumber("dispatch_seconds", profile.DispatchSeconds);
             w.WriteNumber("autograd_op_seconds", profile.AutogradOpSeconds);
             w.WriteNumber("transcendentals_per_second", profile.TranscendentalsPerSecond);
-            w.WriteStartArray("conv_slowdown");
-            foreach (var s in profile.ConvSlowdowns ?? [])
-            {
-                w.WriteStartObject();
-                w.WriteNumber("k", s.K);
-                w.WriteNumber("slowdown", s.Slowdown);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteNumber("recurrent_slowdown", profile.RecurrentSlowdown);
+            Points(w, "conv_slowdown", profile.ConvSlowdowns);
+            Points(w, "recurrent_slowdown", profile.RecurrentSlowdowns);
+            w.WriteNumber("max_pooling_seconds_per_element", profile.MaxPoolingSecondsPerElement);
+            w.WriteNumber("average_pooling_seconds_per_element", profile.AveragePoolingSecondsPerElement);
             w.WriteStartArray("bandwidth");
             foreach (var b in profile.Bandwidth)
             {
@@ -76,6 +69,20 @@ public static class MachineProfileJson
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void Points(Utf8JsonWriter w, string name, IReadOnlyList<SlowdownPoint>? points)
+    {
+        w.WriteStartArray(name);
+        foreach (var s in points ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteNumber("k", s.K);
+            w.WriteNumber("slowdown", s.Slowdown);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     public static void Save(MachineProfile profile, string path)
@@ -121,10 +128,13 @@ public static class MachineProfileJson
                 Text(root, source, "device"), Text(root, source, "precision"), (int)Positive(root, source, "threads"),
                 gemms, bandwidth, Positive(root, source, "transcendentals_per_second"), Positive(root, source, "dispatch_seconds"),
                 Positive(root, source, "autograd_op_seconds"), Text(root, source, "measured_at"), Text(root, source, "machine"),
-                [.. Items(root, source, "conv_slowdown", 64).Select((e, i) => new SlowdownPoint((long)Positive(e, source, $"conv_slowdown[{i}].k"), Positive(e, source, $"conv_slowdown[{i}].slowdown")))],
-                Positive(root, source, "recurrent_slowdown"));
+                ReadPoints(root, source, "conv_slowdown"), ReadPoints(root, source, "recurrent_slowdown"),
+                Positive(root, source, "max_pooling_seconds_per_element"), Positive(root, source, "average_pooling_seconds_per_element"));
         }
     }
+
+    private static SlowdownPoint[] ReadPoints(JsonElement root, string source, string name) =>
+        [.. Items(root, source, name, 64).Select((e, i) => new SlowdownPoint((long)Positive(e, source, $"{name}[{i}].k"), Positive(e, source, $"{name}[{i}].slowdown")))];
 
     /// <summary>Interpolation needs every (m, n, k) of one axis: a hand-edited or truncated grid is refused.</summary>
     private static void RequireGrid(GemmPoint[] gemms, string source)

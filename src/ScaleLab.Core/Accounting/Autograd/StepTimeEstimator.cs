@@ -63,14 +63,23 @@ public static class StepTimeEstimator
         foreach (var g in work.Gemms)
         {
             long rows = checked(g.RowsPerSample * batch);
-            double slowdown = profile.Slowdown(g.Kind, g.K);
+            double slowdown = profile.Slowdown(g.Kind, g.K, batch);
             forwardGemm += slowdown * g.Repeats * profile.GemmSeconds(rows, g.N, g.K);
             if (inputNeedsGradient) backwardGemm += slowdown * g.Repeats * profile.GemmSeconds(rows, g.K, g.N);     // dA = dC·Bᵀ
             if (g.RightNeedsGradient) backwardGemm += slowdown * g.Repeats * profile.GemmSeconds(g.K, g.N, rows);  // dB = Aᵀ·dC
         }
 
         double forward = forwardGemm + Elementwise(profile, checked(work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
-        double backward = backwardGemm + Elementwise(profile, checked(2 * work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
+        double backward = backwardGemm + Elementwise(profile, checked(2 * work.BytesPerSample * batch),
+            checked((work.BackwardTranscendentalsPerSample ?? work.TranscendentalsPerSample) * batch));
+        if (work.PooledElementsPerSample > 0)
+        {
+            // Calibrate measures pooling forward + backward together; backward (a scatter) is about two thirds of it.
+            double rate = work.MaxPooling ? profile.MaxPoolingSecondsPerElement : profile.AveragePoolingSecondsPerElement;
+            double pooling = rate * work.PooledElementsPerSample * batch;
+            forward = Math.Max(forward, pooling / 3);
+            backward = Math.Max(backward, 2 * pooling / 3);
+        }
         double dispatch = work.Kernels * (profile.AutogradOpSeconds + profile.DispatchSeconds);
         if (node.ParameterGradientBytes > 0)
         {

@@ -64,7 +64,8 @@ internal sealed class TapeOps(AutogradTape tape, Precision precision)
     {
         // exp, tanh or erf per element for all but ReLU and leaky ReLU.
         long transcendentals = kind is ActivationKind.Relu or ActivationKind.LeakyRelu ? 0 : bytes / Math.Max(1, Bytes(1));
-        var work = TapeWork.Elementwise(checked(2 * bytes), 1, transcendentals);
+        bool fromOutput = kind is ActivationKind.Relu or ActivationKind.Sigmoid or ActivationKind.Tanh or ActivationKind.Softmax;
+        var work = TapeWork.Elementwise(checked(2 * bytes), 1, transcendentals) with { BackwardTranscendentalsPerSample = fromOutput ? 0 : transcendentals };
         string op = kind.ToString().ToLowerInvariant();
         return kind is ActivationKind.Relu or ActivationKind.Sigmoid or ActivationKind.Tanh or ActivationKind.Softmax
             ? Tape.Node(path, op, [x], bytes, [AutogradTape.Self], work: work)

@@ -100,3 +100,30 @@ public class VerifyCommandTests
         Assert.Equal(root.GetProperty("within_tolerance").GetBoolean() ? 0 : 1, process.ExitCode);
     }
 }
+
+public class VerifySchemaTests
+{
+    private static Core.Verification.VerificationResult Result(string model)
+    {
+        var memory = new StepMemoryEstimate(8, 1_000, 100, 400, 500, 600, 300);
+        var time = new StepTimeEstimate(8, 0.001, 0.002, 0.0001, 0.0002);
+        var batches = new[] { 2, 4, 8 }.Select(b => new Core.Verification.BatchVerification(b, memory with { Batch = b }, 1_650 + b, 10, time, 0.0033, 0.0001)).ToArray();
+        return new(model, 1, 10, 10, 75L << 20, batches, 2, "cpu", new Core.Verification.VerifyConditions(true, true, true, 3, 5, "profile.json"));
+    }
+
+    [Fact]
+    public void SuiteJson_ValidatesAgainstItsSchema()
+    {
+        string json = VerifyJson.WriteSuite([Result("a"), Result("b")]);
+        SchemaValidation.AssertValid("verify-suite.schema.json", json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(2, doc.RootElement.GetProperty("models").GetArrayLength());
+    }
+
+    [Fact]
+    public void MachineProfileJson_ValidatesAgainstItsSchema()
+    {
+        string path = VerifyCommandTests.SyntheticProfile();
+        SchemaValidation.AssertValid("machine-profile.schema.json", File.ReadAllText(path));
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.Json;
+using PuppeteerSharp;
+
+namespace ScaleLab.Cli.Tests.Browser;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrowserCollection
+{
+    public const string Name = "browser";
+}
+
+/// <summary>
+/// The dashboard in a real browser: `scalelab serve` started as a process on a free port over runs made by
+/// `scalelab train`, the page opened in Debian's headless Chromium (<see cref="SystemChromium"/>), and the rendered DOM
+/// read back. Waits are bounded (a failing wait names what it waited for); nothing asserts how long anything took.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DashboardBrowserTests
+{
+    private static readonly TimeSpan TrainLimit = TimeSpan.FromMinutes(2);
+
+    private static string Example(string name, [System.Runtime.CompilerServices.CallerFilePath] string thisFile = "")
+    {
+        var dir = new DirectoryInfo(Path.GetDirectoryName(thisFile)!);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ScaleLab.sln"))) dir = dir.Parent;
+        return Path.Combine(dir!.FullName, "examples", "train", name);
+    }
+
+    private static string NewRoot() => Path.Combine(Path.GetTempPath(), "scalelab-browser-" + Guid.NewGuid().ToString("N")[..10]);
+
+    private static async Task<string> Train(string root, int epochs)
+    {
+        string run = Path.Combine(root, "runs", "lr");
+        await ServeProcess.RunAsync(TrainLimit, "train", Example("linear-regression.json"), "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
+            "--out", run, "--progress", "plain", "--threads", "1");
+        return run;
+    }
+
+    private static double BestValidationLoss(string run) =>
+        File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(o => o.TryGetProperty("val_loss", out var v) && v.ValueKind == JsonValueKind.Number).Min(o => o.GetProperty("val_loss").GetDouble());
+
+    private static async Task<IPage> Open(Uri url)
+    {
+        var page = await (await SystemChromium.Browser).NewPageAsync();
+        await page.SetViewportAsync(new ViewPortOptions { Width = 1280, Height = 900 });
+        await page.GoToAsync(url.ToString(), new NavigationOptions { Timeout = 30_000 });
+        return page;
+    }
+
+    /// <summary>Waits (at most 30 s) until the learning-curve SVG holds more than <paramref name="count"/> points; returns how many it holds.</summary>
+    private static async Task<int> WaitForCurvePointsAbove(IPage page, int count)
+    {
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll('#curves svg circle.pt').length > {count}", new WaitForFunctionOptions { Timeout = 30_000 });
+        return await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#curves svg circle.pt').length");
+    }
+
+    [Fact]
+    public async Task Page_ShowsTheRunsBestValidationLoss_AndItsCurveGainsPointsWhileTheRunTrainsOn()
+    {
+        string root = NewRoot();
+        string run = await Train(root, epochs: 2);
+        using var server = await ServeProcess.StartAsync(root);
+        await using var page = await Open(server.Url);
+
+        // One validation and one training point per epoch: 2 epochs, 4 points.
+        Assert.Equal(4, await WaitForCurvePointsAbove(page, 3));
+        string[] cells = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('#trials tr:nth-child(2) td')].map(td => td.textContent)");
+        Assert.Equal("lr", cells[0]);
+        Assert.Equal("completed", cells[1]);
+        Assert.Equal("2", cells[5]);
+        // The page prints 4 significant figures of the minimum val_loss in the run's metrics.jsonl.
+        double best = BestValidationLoss(run);
+        Assert.Equal(best.ToString("G4", CultureInfo.InvariantCulture), double.Parse(cells[3], CultureInfo.InvariantCulture).ToString("G4", CultureInfo.InvariantCulture));
+        string nav = await page.EvaluateExpressionAsync<string>("document.getElementById('entries').textContent");
+        Assert.Contains("run: 1 completed", nav, StringComparison.Ordinal);
+
+        // Train on while the page is open: it polls, and the SVG gains the new epochs' points.
+        var resume = ServeProcess.RunAsync(TrainLimit, "train", run, "--resume", "--epochs", "4", "--out", run, "--progress", "plain", "--threads", "1");
+        int grown = await WaitForCurvePointsAbove(page, 4);
+        await resume;
+        Assert.InRange(grown, 6, 8);
+        Assert.Equal(8, await WaitForCurvePointsAbove(page, 7));
+        Assert.Equal("4", await page.EvaluateExpressionAsync<string>("document.querySelector('#trials tr:nth-child(2) td:nth-child(6)').textContent"));
+    }
+
+    [Theory]
+    [InlineData("/../../../../etc/passwd")]
+    [InlineData("/api/entries/..%2F..%2F..%2F..%2Fetc%2Fpasswd")]
+    [InlineData("/api/entries/..~..~..~..~etc~passwd")]
+    [InlineData("/api/entries/..~secret.txt")]
+    [InlineData("/%2e%2e/secret.txt")]
+    [InlineData("/#..~..~..~..~etc~passwd")]
+    [InlineData("/#..~secret.txt")]
+    public async Task TraversalUrls_RenderNoFileContents(string path)
+    {
+        string parent = NewRoot(), root = Path.Combine(parent, "served");
+        Directory.CreateDirectory(Path.Combine(root, "runs", "lr"));
+        // A file just outside the served folder: nothing the browser can reach may show it.
+        await File.WriteAllTextAsync(Path.Combine(parent, "secret.txt"), "top-secret-7f3a");
+        using var server = await ServeProcess.StartAsync(root);
+        await using var page = await (await SystemChromium.Browser).NewPageAsync();
+        var response = await page.GoToAsync(server.Url + path.TrimStart('/'), new NavigationOptions { Timeout = 30_000 });
+        if (path.StartsWith("/#", StringComparison.Ordinal))
+        {
+            // The page asks for the entry the hash names, gets a 404 and says so.
+            await page.WaitForFunctionAsync("() => document.getElementById('main').textContent.includes('404')", new WaitForFunctionOptions { Timeout = 30_000 });
+        }
+        else
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, response.Status);
+        }
+
+        string text = await page.EvaluateExpressionAsync<string>("document.documentElement.outerHTML");
+        Assert.DoesNotContain("root:x:", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("top-secret-7f3a", text, StringComparison.Ordinal);
+    }
+}

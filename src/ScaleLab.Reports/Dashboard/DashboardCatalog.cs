@@ -16,11 +16,17 @@ public static class DashboardCatalog
     /// <summary>How deep below the root entries are looked for: runs/NAME and sweeps/NAME are two levels.</summary>
     public const int MaxDepth = 2;
 
+    /// <summary>
+    /// The id of the served folder itself (a sweep or study directory served directly). Not ".": a browser
+    /// normalises /api/entries/. to /api/entries/, the listing, so such an entry could never be opened.
+    /// </summary>
+    public const string RootId = "~";
+
     public static IReadOnlyList<DashboardEntry> List(string root)
     {
         ArgumentNullException.ThrowIfNull(root);
         string full = Path.GetFullPath(root);
-        if (SweepResults.HoldsTrials(full)) return [new DashboardEntry(".", Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), full)];
+        if (SweepResults.HoldsTrials(full)) return [new DashboardEntry(RootId, Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), full)];
         var found = new List<DashboardEntry>();
         Walk(full, full, 1, found);
         return found;

@@ -85,6 +85,19 @@ public sealed class DashboardBrowserTests
         Assert.Equal("4", await page.EvaluateExpressionAsync<string>("document.querySelector('#trials tr:nth-child(2) td:nth-child(6)').textContent"));
     }
 
+    [Fact]
+    public async Task Page_OfOneRunDirectoryServedItself_ShowsItsBestValidationLoss()
+    {
+        // The served folder is the entry: its id must survive the browser's URL normalisation (it once was ".").
+        string run = await Train(NewRoot(), epochs: 2);
+        using var server = await ServeProcess.StartAsync(run);
+        await using var page = await Open(server.Url);
+        await page.WaitForFunctionAsync("() => document.querySelector('#trials tr:nth-child(2)') !== null", new WaitForFunctionOptions { Timeout = 30_000 });
+        string best = await page.EvaluateExpressionAsync<string>("document.querySelector('#trials tr:nth-child(2) td:nth-child(4)').textContent");
+        Assert.Equal(BestValidationLoss(run).ToString("G4", CultureInfo.InvariantCulture), double.Parse(best, CultureInfo.InvariantCulture).ToString("G4", CultureInfo.InvariantCulture));
+        Assert.Equal(4, await WaitForCurvePointsAbove(page, 3));
+    }
+
     [Theory]
     [InlineData("/../../../../etc/passwd")]
     [InlineData("/api/entries/..%2F..%2F..%2F..%2Fetc%2Fpasswd")]

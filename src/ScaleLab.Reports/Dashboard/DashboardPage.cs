@@ -33,7 +33,7 @@ const esc = s => String(s).replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', 
 async function getJson(path) { const r = await fetch(path + q); if (!r.ok) throw new Error(path + ': ' + r.status); return r.json(); }
 
 function plot(title, xLabel, yLabel, series, logX) {
-  const W = 560, H = 300, L = 60, B = 40, T = 28, R = 14;
+  const W = 560, H = 300, L = 60, B = 40, T = 28, R = 34;   // R: room for the last x tick label ("550.4 K")
   const pts = series.flatMap(s => s.points);
   if (pts.length === 0) return `<p>${esc(title)}: no points yet</p>`;
   const tx = v => logX ? Math.log10(v) : v;

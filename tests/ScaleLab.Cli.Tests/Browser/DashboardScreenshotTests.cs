@@ -17,7 +17,8 @@ public sealed class DashboardScreenshotTests
     public async Task Screenshot_OfTheRenderedDashboard_IsAPng1280PixelsWide()
     {
         string? wanted = Environment.GetEnvironmentVariable(OutputVariable);
-        string root = Path.Combine(Path.GetTempPath(), "scalelab-shot-" + Guid.NewGuid().ToString("N")[..10]);
+        // Named "study" as in docs/reports.md: the folder's name is the entry's name on the page.
+        string root = Path.Combine(Path.GetTempPath(), "scalelab-shot-" + Guid.NewGuid().ToString("N")[..10], "study");
         if (wanted is null)
         {
             await ServeProcess.RunAsync(TimeSpan.FromMinutes(2), "train", Path.Combine(RepositoryRoot(), "examples", "train", "linear-regression.json"),

@@ -57,6 +57,8 @@ public sealed class ServeCommandTests
 
         var (status, listing) = await Get(client, "/api/entries");
         Assert.Equal(HttpStatusCode.OK, status);
+        SchemaValidation.AssertValid("dashboard.schema.json", listing);
+        SchemaValidation.AssertValid("dashboard-entry.schema.json", (await Get(client, "/api/entries/runs~lr")).Body);
         var entries = JsonDocument.Parse(listing).RootElement;
         Assert.Equal("scalelab.dashboard/1", entries.GetProperty("schema").GetString());
         var entry = Assert.Single(entries.GetProperty("entries").EnumerateArray());

@@ -36,6 +36,17 @@ public sealed class StudyCommandTests
             Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
             Assert.Contains("fit: L(N) = E + A·N^(−α) over 5 trials (95% bootstrap intervals)", output, StringComparison.Ordinal);
             Assert.Contains("doubling parameters cuts the reducible loss (L − E) by ", output, StringComparison.Ordinal);
+
+            // The dashboard over the study directory itself: one entry, '~', with the five trials and a fitted law.
+            string listing = ScaleLab.Reports.Dashboard.DashboardJson.Listing(dir);
+            SchemaValidation.AssertValid("dashboard.schema.json", listing);
+            var entry = Assert.Single(ScaleLab.Reports.Dashboard.DashboardCatalog.List(dir));
+            Assert.Equal(ScaleLab.Reports.Dashboard.DashboardCatalog.RootId, entry.Id);
+            string json = ScaleLab.Reports.Dashboard.DashboardJson.Entry(entry);
+            SchemaValidation.AssertValid("dashboard-entry.schema.json", json);
+            var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+            Assert.Equal(5, root.GetProperty("trials").GetArrayLength());
+            Assert.Equal(System.Text.Json.JsonValueKind.Object, root.GetProperty("fit").ValueKind);
         }
         finally
         {

@@ -82,6 +82,35 @@ public sealed class ServeCommandTests
         Assert.DoesNotContain("http://", page.Replace("http://127", "", StringComparison.Ordinal), StringComparison.Ordinal);   // no external assets
     }
 
+    [Fact]
+    public async Task Serve_AFolderWithVerifyJson_ListsItsEstimateBesideTheMeasurement()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]);
+        var (_, json, error) = EstimateCommandTests.Run("verify", "pytorch-10-100-1", "--batch", "4,8", "--steps", "1", "--repeats", "1",
+            "--profile", VerifyCommandTests.SyntheticProfile(), "--json");
+        Assert.True(json.TrimStart().StartsWith('{'), error);
+        Directory.CreateDirectory(Path.Combine(root, "verify"));
+        await File.WriteAllTextAsync(Path.Combine(root, "verify", "verify.json"), json);
+        await using var holder = new WebApplicationHolder(root, null);
+        using var client = await Start(holder);
+
+        var listing = (await Get(client, "/api/entries")).Body;
+        SchemaValidation.AssertValid("dashboard.schema.json", listing);
+        Assert.Equal("verify", Assert.Single(JsonDocument.Parse(listing).RootElement.GetProperty("entries").EnumerateArray()).GetProperty("kind").GetString());
+        string body = (await Get(client, "/api/entries/verify")).Body;
+        SchemaValidation.AssertValid("dashboard-entry.schema.json", body);
+        var rows = JsonDocument.Parse(body).RootElement.GetProperty("verify").EnumerateArray().ToList();
+        var batches = JsonDocument.Parse(json).RootElement.GetProperty("batches").EnumerateArray().ToList();
+        Assert.Equal([4, 8], rows.Select(r => r.GetProperty("batch").GetInt32()));
+        Assert.All(rows, r => Assert.Equal("pytorch-10-100-1", r.GetProperty("model").GetString()));
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(batches[i].GetProperty("memory").GetProperty("estimated_bytes").GetInt64(), rows[i].GetProperty("estimated_bytes").GetInt64());
+            Assert.Equal(batches[i].GetProperty("memory").GetProperty("measured_bytes").GetInt64(), rows[i].GetProperty("measured_bytes").GetInt64());
+            Assert.Equal(batches[i].GetProperty("time").GetProperty("measured_seconds_per_step").GetDouble(), rows[i].GetProperty("measured_seconds_per_step").GetDouble());
+        }
+    }
+
     [Theory]
     [InlineData("/api/entries/..~..~..~etc~passwd")]
     [InlineData("/api/entries/..%2F..%2F..%2Fetc%2Fpasswd")]

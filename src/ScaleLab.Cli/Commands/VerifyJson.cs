@@ -13,8 +13,9 @@ namespace ScaleLab.Cli.Commands;
 /// </summary>
 internal static class VerifyJson
 {
-    public const string SchemaId = "scalelab.verify/2";
-    public const string SuiteSchemaId = "scalelab.verify-suite/1";
+    // The ids live with the reader (the dashboard's verify table), so the contract is stated once.
+    public const string SchemaId = Reports.Data.VerifyResultsReader.SchemaId;
+    public const string SuiteSchemaId = Reports.Data.VerifyResultsReader.SuiteSchemaId;
 
     public static string Write(VerificationResult r) => JsonOutput.Write(SchemaId, w => Body(w, r));
 

@@ -2,13 +2,13 @@ using ScaleLab.Reports.Data;
 
 namespace ScaleLab.Reports.Dashboard;
 
-/// <summary>One thing the dashboard shows: a run directory, or a sweep (a results store or trials/ folder).</summary>
+/// <summary>One thing the dashboard shows: a run directory, a sweep (a results store or trials/ folder), or a folder holding a verify.json.</summary>
 /// <param name="Id">The only handle a browser gets: the path below the served root with '/' written as '~'.</param>
 public sealed record DashboardEntry(string Id, string Name, string Directory);
 
 /// <summary>
-/// What is under the served folder: the folder itself when it holds trials, else every folder up to two levels down
-/// that does (runs/mlp, sweeps/mlp-width), not looking inside one that does. A request names an entry by id and is
+/// What is under the served folder: the folder itself when it holds trials or a verify.json, else every folder up to
+/// two levels down that does (runs/mlp, sweeps/mlp-width), not looking inside one that does. A request names an entry by id and is
 /// answered only when that id is in this listing, so no part of a URL ever becomes part of a path.
 /// </summary>
 public static class DashboardCatalog
@@ -26,7 +26,7 @@ public static class DashboardCatalog
     {
         ArgumentNullException.ThrowIfNull(root);
         string full = Path.GetFullPath(root);
-        if (SweepResults.HoldsTrials(full)) return [new DashboardEntry(RootId, Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), full)];
+        if (Shows(full)) return [new DashboardEntry(RootId, Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), full)];
         var found = new List<DashboardEntry>();
         Walk(full, full, 1, found);
         return found;
@@ -35,6 +35,9 @@ public static class DashboardCatalog
     /// <summary>The entry with this id, or null: the lookup every request goes through.</summary>
     public static DashboardEntry? Find(string root, string id) => List(root).FirstOrDefault(e => e.Id == id);
 
+    private static bool Shows(string directory) =>
+        SweepResults.HoldsTrials(directory) || File.Exists(Path.Combine(directory, VerifyResultsReader.FileName));
+
     private static void Walk(string root, string directory, int depth, List<DashboardEntry> found)
     {
         foreach (string child in Directory.GetDirectories(directory).Order(StringComparer.Ordinal))
@@ -42,7 +45,7 @@ public static class DashboardCatalog
             // Links could lead out of the served folder: they are not followed.
             if (new DirectoryInfo(child).LinkTarget is not null) continue;
             string relative = Path.GetRelativePath(root, child).Replace(Path.DirectorySeparatorChar, '~');
-            if (SweepResults.HoldsTrials(child)) found.Add(new DashboardEntry(relative, Path.GetRelativePath(root, child), child));
+            if (Shows(child)) found.Add(new DashboardEntry(relative, Path.GetRelativePath(root, child), child));
             else if (depth < MaxDepth) Walk(root, child, depth + 1, found);
         }
     }

@@ -22,14 +22,15 @@ public static class DashboardJson
             w.WriteStartArray("entries");
             foreach (var entry in DashboardCatalog.List(root))
             {
-                var sweep = SweepResults.Load(entry.Directory);
+                var sweep = Load(entry);
+                var trials = sweep?.Trials ?? [];
                 w.WriteStartObject();
                 w.WriteString("id", entry.Id);
                 w.WriteString("name", entry.Name);
-                w.WriteString("kind", sweep.Source == "run directory" ? "run" : "sweep");
-                w.WriteNumber("trials", sweep.Trials.Count);
+                w.WriteString("kind", Kind(sweep));
+                w.WriteNumber("trials", trials.Count);
                 w.WriteStartObject("status");
-                foreach (var group in sweep.Trials.GroupBy(t => Status(entry, t)).OrderBy(g => g.Key, StringComparer.Ordinal)) w.WriteNumber(group.Key, group.Count());
+                foreach (var group in trials.GroupBy(t => Status(entry, t)).OrderBy(g => g.Key, StringComparer.Ordinal)) w.WriteNumber(group.Key, group.Count());
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
@@ -44,7 +45,7 @@ public static class DashboardJson
     public static string Entry(DashboardEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var sweep = SweepResults.Load(entry.Directory);
+        var sweep = Load(entry);
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
@@ -52,17 +53,24 @@ public static class DashboardJson
             w.WriteString("schema", "scalelab.dashboard-entry/1");
             w.WriteString("id", entry.Id);
             w.WriteString("name", entry.Name);
-            w.WriteString("kind", sweep.Source == "run directory" ? "run" : "sweep");
+            w.WriteString("kind", Kind(sweep));
             w.WriteStartArray("trials");
-            foreach (var t in sweep.Trials) Trial(w, entry, t);
+            foreach (var t in sweep?.Trials ?? []) Trial(w, entry, t);
             w.WriteEndArray();
-            Fit(w, sweep);
+            if (sweep is null) w.WriteNull("fit");
+            else Fit(w, sweep);
             Compression(w, entry.Directory);
+            DashboardVerifyJson.Write(w, entry.Directory);
             w.WriteEndObject();
         }
 
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
+
+    /// <summary>The entry's trials, or null for a folder that holds only a verify.json.</summary>
+    private static SweepData? Load(DashboardEntry entry) => SweepResults.HoldsTrials(entry.Directory) ? SweepResults.Load(entry.Directory) : null;
+
+    private static string Kind(SweepData? sweep) => sweep is null ? "verify" : sweep.Source == "run directory" ? "run" : "sweep";
 
     /// <summary>A run directory without summary.json is still training or was stopped: the page cannot tell which, so it says neither.</summary>
     private static string Status(DashboardEntry entry, TrialPoint t) =>

@@ -60,13 +60,13 @@ function plot(title, xLabel, yLabel, series, logX) {
 
 function render(e) {
   let h = `<h2>${esc(e.name)}</h2><p class="st">${e.kind}, ${e.trials.length} trial(s)</p>`;
-  h += '<table id="trials"><tr><th>trial</th><th>status</th><th>parameters</th><th>best val loss</th><th>val accuracy</th><th>epochs</th></tr>';
+  if (e.trials.length > 0) h += '<table id="trials"><tr><th>trial</th><th>status</th><th>parameters</th><th>best val loss</th><th>val accuracy</th><th>epochs</th></tr>';
   for (const t of e.trials) h += `<tr><td>${esc(t.label)}</td><td>${t.status}</td><td>${count(t.parameters)}</td><td>${fmt(t.best_val_loss)}</td><td>${t.val_accuracy === null ? '–' : (100 * t.val_accuracy).toFixed(2) + ' %'}</td><td>${t.epochs.length}</td></tr>`;
-  h += '</table>';
+  if (e.trials.length > 0) h += '</table>';
   const curves = e.trials.flatMap(t => [
     {name: t.label + ' val', line: true, points: t.epochs.filter(p => p.val_loss !== null).map(p => [p.epoch, p.val_loss])},
     {name: t.label + ' train', line: true, dash: e.trials.length > 1, points: t.epochs.filter(p => p.train_loss !== null).map(p => [p.epoch, p.train_loss])}]);
-  h += `<div id="curves">${plot('Learning curves', 'epoch', 'loss', curves, false)}</div>`;
+  if (e.trials.length > 0) h += `<div id="curves">${plot('Learning curves', 'epoch', 'loss', curves, false)}</div>`;
   if (e.kind === 'sweep') {
     const done = e.trials.filter(t => t.best_val_loss !== null && t.parameters > 0);
     const series = [{name: 'best val loss', points: done.map(t => [t.parameters, t.best_val_loss])}];
@@ -80,6 +80,12 @@ function render(e) {
   if (e.compression.length > 0) {
     h += '<h3>Compression</h3><table id="compression"><tr><th>variant</th><th>accuracy</th><th>file</th><th>latency (batch 64)</th></tr>';
     for (const c of e.compression) h += `<tr><td>${esc(c.label)}</td><td>${(100 * c.accuracy).toFixed(2)} %</td><td>${count(c.file_bytes)}B</td><td>${(1000 * c.latency_batch64_seconds).toFixed(2)} ms</td></tr>`;
+    h += '</table>';
+  }
+  if (e.verify.length > 0) {
+    const pct = v => v === null ? '–' : (v >= 0 ? '+' : '') + (100 * v).toFixed(1) + ' %';
+    h += '<h3>Estimate vs measured (verify)</h3><table id="verify"><tr><th>model</th><th>batch</th><th>memory estimated</th><th>measured</th><th>error</th><th>step time predicted</th><th>measured</th><th>error</th><th>within tolerance</th></tr>';
+    for (const v of e.verify) h += `<tr><td>${esc(v.model)}</td><td>${v.batch}</td><td>${count(v.estimated_bytes)}B</td><td>${count(v.measured_bytes)}B</td><td>${pct(v.memory_error)}</td><td>${v.predicted_seconds_per_step === null ? '–' : (1000 * v.predicted_seconds_per_step).toFixed(2) + ' ms'}</td><td>${(1000 * v.measured_seconds_per_step).toFixed(2)} ms</td><td>${pct(v.time_error)}</td><td>${v.within_tolerance ? 'yes' : 'no'}</td></tr>`;
     h += '</table>';
   }
   document.getElementById('main').innerHTML = h;

@@ -98,6 +98,30 @@ public sealed class DashboardBrowserTests
         Assert.Equal(4, await WaitForCurvePointsAbove(page, 3));
     }
 
+    [Fact]
+    public async Task Page_OfAVerifyJson_ShowsEachBatchsEstimateAndMeasurement()
+    {
+        string root = NewRoot();
+        var (_, json, error) = EstimateCommandTests.Run("verify", "pytorch-10-100-1", "--batch", "4,8", "--steps", "1", "--repeats", "1",
+            "--profile", VerifyCommandTests.SyntheticProfile(), "--json");
+        Assert.True(json.TrimStart().StartsWith('{'), error);
+        Directory.CreateDirectory(root);
+        await File.WriteAllTextAsync(Path.Combine(root, "verify.json"), json);
+        using var server = await ServeProcess.StartAsync(root);
+        await using var page = await Open(server.Url);
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#verify tr').length === 3", new WaitForFunctionOptions { Timeout = 30_000 });
+        string[][] rows = await page.EvaluateExpressionAsync<string[][]>("[...document.querySelectorAll('#verify tr')].slice(1).map(r => [...r.cells].map(c => c.textContent))");
+        var batches = JsonDocument.Parse(json).RootElement.GetProperty("batches").EnumerateArray().ToList();
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal("pytorch-10-100-1", rows[i][0]);
+            Assert.Equal(batches[i].GetProperty("batch").GetInt32().ToString(CultureInfo.InvariantCulture), rows[i][1]);
+            // Measured step time in ms to 2 decimals, as the page prints it.
+            double ms = 1000 * batches[i].GetProperty("time").GetProperty("measured_seconds_per_step").GetDouble();
+            Assert.Equal(ms.ToString("F2", CultureInfo.InvariantCulture) + " ms", rows[i][6]);
+        }
+    }
+
     [Theory]
     [InlineData("/../../../../etc/passwd")]
     [InlineData("/api/entries/..%2F..%2F..%2F..%2Fetc%2Fpasswd")]

@@ -7,7 +7,7 @@ namespace ScaleLab.Reports;
 public static class RunPlots
 {
     /// <summary>
-    /// Writes DIR/learning-curves.png from DIR/metrics.jsonl and, when DIR/confusion.json exists, DIR/confusion-matrix.png
+    /// Writes DIR/learning-curves.png from DIR/metrics.jsonl (train loss from DIR/steps.jsonl when it has records) and, when DIR/confusion.json exists, DIR/confusion-matrix.png
     /// (each atomically: temp file + rename). Returns the paths written; none when the run has no finished epoch yet.
     /// </summary>
     public static IReadOnlyList<string> WriteForRun(string runDirectory)
@@ -21,11 +21,19 @@ public static class RunPlots
     {
         ArgumentNullException.ThrowIfNull(runDirectory);
         var images = new List<PlotImage>();
-        var epochs = RunFileReader.ReadEpochs(Path.Combine(runDirectory, RunFileReader.MetricsFile));
-        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
-        if (epochs.Count > 0) images.Add(LearningCurvePlot.Render([new RunCurves(name, epochs)], $"Learning curves: {name}"));
+        var curves = ReadCurves(runDirectory);
+        if (curves.Epochs.Count > 0) images.Add(LearningCurvePlot.Render([curves], $"Learning curves: {curves.Label}"));
         var confusion = RunFileReader.ReadConfusion(Path.Combine(runDirectory, RunFileReader.ConfusionFile));
-        if (confusion is not null) images.Add(ConfusionMatrixPlot.Render(confusion, $"Confusion matrix: {name}"));
+        if (confusion is not null) images.Add(ConfusionMatrixPlot.Render(confusion, $"Confusion matrix: {curves.Label}"));
         return images;
+    }
+
+    /// <summary>The run's learning curves as the plot draws them: metrics.jsonl's epochs and steps.jsonl's records, labelled with the folder name.</summary>
+    public static RunCurves ReadCurves(string runDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(runDirectory);
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
+        var epochs = RunFileReader.ReadEpochs(Path.Combine(runDirectory, RunFileReader.MetricsFile));
+        return new RunCurves(name, epochs) { Steps = RunFileReader.ReadSteps(Path.Combine(runDirectory, RunFileReader.StepsFile)) };
     }
 }

@@ -39,6 +39,28 @@ public sealed class RunPlotsTests
     }
 
     [Fact]
+    public void ReadCurves_StepRecords_TrainLossGoesThroughThemAndSkipsATornLine()
+    {
+        string run = Path.Combine(SweepFixture.NewDirectory("run"), "steps");
+        SweepFixture.WriteRun(run, 16);
+        File.WriteAllText(Path.Combine(run, "steps.jsonl"),
+            "{\"epoch\":1,\"step\":2,\"epochs_done\":0.5,\"train_loss\":2.25,\"lr\":0.001,\"samples_per_second\":100}\n" +
+            "{\"epoch\":1,\"step\":4,\"epochs_done\":1,\"train_loss\":1.5,\"lr\":0.001,\"samples_per_second\":100}\n" +
+            "{\"epoch\":2,\"step\":6,\"epochs_d");
+        var series = Plots.LearningCurvePlot.TrainLossSeries(RunPlots.ReadCurves(run));
+        Assert.Equal([(0.5, 2.25), (1.0, 1.5)], series);
+    }
+
+    [Fact]
+    public void ReadCurves_NoStepRecords_TrainLossHasOnePointPerEpoch()
+    {
+        string run = Path.Combine(SweepFixture.NewDirectory("run"), "epochs");
+        SweepFixture.WriteRun(run, 16);
+        var curves = RunPlots.ReadCurves(run);
+        Assert.Equal(curves.Epochs.Select(e => ((double)e.Epoch, e.TrainLoss)), Plots.LearningCurvePlot.TrainLossSeries(curves));
+    }
+
+    [Fact]
     public void ReadConfusion_RaggedMatrix_NamesTheFileAndTheShape()
     {
         string dir = SweepFixture.NewDirectory("confusion");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ScaleLab.Cli.Rendering;
 using ScaleLab.Core;
 using ScaleLab.Core.Scaling;
 using ScaleLab.Experiments.Store;
@@ -144,7 +145,11 @@ internal static class FitCommand
         table.AddColumn(new TableColumn("estimate").RightAligned());
         table.AddColumn(new TableColumn(F($"{level:0%} lower")).RightAligned());
         table.AddColumn(new TableColumn(F($"{level:0%} upper")).RightAligned());
-        foreach (var (name, v) in rows) table.AddRow(name, F($"{v.Estimate:G5}"), F($"{v.Lower:G5}"), F($"{v.Upper:G5}"));
+        // One format per column (ColumnFormat): E's lower bound near 0 must not turn the column into a mix of notations.
+        var estimates = ColumnFormat.Apply([.. rows.Select(r => r.Value.Estimate)], 5);
+        var lowers = ColumnFormat.Apply([.. rows.Select(r => r.Value.Lower)], 5);
+        var uppers = ColumnFormat.Apply([.. rows.Select(r => r.Value.Upper)], 5);
+        for (int i = 0; i < rows.Length; i++) table.AddRow(rows[i].Name, estimates[i], lowers[i], uppers[i]);
         return table;
     }
 

@@ -10,7 +10,10 @@ namespace ScaleLab.Cli.Commands;
 /// <summary>
 /// One progress view for a whole sweep: in a terminal, a live bar for the sweep (trials done of those to run, ETA) and
 /// one per running trial (epoch, step, loss); otherwise plain lines, one per trial start, epoch and end.
-/// Calls come from the runner's worker threads, so each view serialises them.
+/// Calls come from the runner's worker threads, so each view serialises them. In a terminal every log line goes
+/// through the live display's console, which clears the bars, prints the line above them and redraws them; a line
+/// written straight to the output while the bars are live would be overwritten by their next redraw (issue 17:
+/// "width=0.5: completed" lost its "width=0.5" to the bars).
 /// </summary>
 internal static class SweepProgressView
 {
@@ -24,7 +27,7 @@ internal static class SweepProgressView
             .AutoClear(false)
             .HideCompleted(true)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
-            .Start(context => result = run(new BarSweepProgress(context, output)));
+            .Start(context => result = run(new BarSweepProgress(context, console)));
         return result;
     }
 
@@ -74,7 +77,7 @@ internal static class SweepProgressView
         }
     }
 
-    private sealed class BarSweepProgress(ProgressContext context, TextWriter output) : ISweepProgress
+    private sealed class BarSweepProgress(ProgressContext context, IAnsiConsole console) : ISweepProgress
     {
         private readonly Lock _gate = new();
         private readonly Dictionary<string, ProgressTask> _trials = new(StringComparer.Ordinal);
@@ -84,7 +87,7 @@ internal static class SweepProgressView
         {
             lock (_gate)
             {
-                output.WriteLine(Start(start));
+                console.WriteLine(Start(start));
                 _sweep = context.AddTask("sweep", maxValue: Math.Max(1, start.ToRun));
             }
         }
@@ -119,7 +122,7 @@ internal static class SweepProgressView
                     task.Value = task.MaxValue;
                     task.StopTask();
                 }
-                output.WriteLine(End(record));
+                console.WriteLine(End(record));
                 if (_sweep is null) return;
                 _sweep.Increment(1);
                 _sweep.Description = Markup.Escape($"sweep: {Tally(tally)}");

@@ -3,8 +3,14 @@ namespace ScaleLab.Reports.Data;
 /// <summary>One epoch of one run (a line of metrics.jsonl). Accuracy and validation figures are null when the task or split has none.</summary>
 public sealed record EpochPoint(int Epoch, double TrainLoss, double? TrainAccuracy, double? ValLoss, double? ValAccuracy);
 
-/// <summary>The learning curve of one run, labelled for the legend.</summary>
-public sealed record RunCurves(string Label, IReadOnlyList<EpochPoint> Epochs);
+/// <summary>A step record of one run (a line of steps.jsonl): EpochsDone places it on the epoch axis (1.5 = halfway through epoch 2).</summary>
+public sealed record StepPoint(double EpochsDone, double TrainLoss);
+
+/// <summary>The learning curve of one run, labelled for the legend. Steps is empty for runs written before step records.</summary>
+public sealed record RunCurves(string Label, IReadOnlyList<EpochPoint> Epochs)
+{
+    public IReadOnlyList<StepPoint> Steps { get; init; } = [];
+}
 
 /// <summary>Counts[t][p]: samples of true class t predicted as p (rows true, columns predicted, as scikit-learn). Labels may be empty (class numbers are shown).</summary>
 public sealed record ConfusionMatrix(IReadOnlyList<IReadOnlyList<long>> Counts, IReadOnlyList<string> Labels)

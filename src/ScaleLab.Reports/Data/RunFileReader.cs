@@ -5,11 +5,14 @@ namespace ScaleLab.Reports.Data;
 
 /// <summary>
 /// Reads the two run-directory files the run plots need, without the engine's types (Reports does not reference Torch):
-/// metrics.jsonl (ENGINE_CONTRACT: one JSON object per epoch) and confusion.json.
+/// metrics.jsonl (ENGINE_CONTRACT: one JSON object per epoch), steps.jsonl (step records) and confusion.json.
 /// </summary>
 public static class RunFileReader
 {
     public const string MetricsFile = "metrics.jsonl";
+
+    /// <summary>Step records, one JSON object each: epoch, step, epochs_done, train_loss, lr, samples_per_second (docs/training.md).</summary>
+    public const string StepsFile = "steps.jsonl";
 
     /// <summary>
     /// confusion.json: {"labels": ["T-shirt/top", …] (optional), "matrix": [[…], …]}; matrix[t][p] counts samples of
@@ -39,6 +42,31 @@ public static class RunFileReader
             }
         }
         return [.. rows.Values.OrderBy(r => r.Epoch)];
+    }
+
+    /// <summary>The step records of steps.jsonl in step order; absent file: none; a torn last line (a killed run) is skipped.</summary>
+    public static IReadOnlyList<StepPoint> ReadSteps(string stepsPath)
+    {
+        ArgumentNullException.ThrowIfNull(stepsPath);
+        if (!File.Exists(stepsPath)) return [];
+        var rows = new SortedDictionary<long, StepPoint>();
+        foreach (string line in File.ReadLines(stepsPath))
+        {
+            if (line.Trim().Length == 0) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var o = doc.RootElement;
+                if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("step", out var s) || !s.TryGetInt64(out long step)) continue;
+                if (Number(o, "epochs_done") is not double at || Number(o, "train_loss") is not double loss) continue;
+                rows[step] = new StepPoint(at, loss);
+            }
+            catch (JsonException)
+            {
+                // A line cut short by a killed process: the records before it are intact.
+            }
+        }
+        return [.. rows.Values];
     }
 
     /// <summary>The confusion matrix in <paramref name="path"/>, or null when the file is absent; a malformed file is an error naming it.</summary>

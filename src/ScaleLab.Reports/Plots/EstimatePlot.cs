@@ -13,7 +13,15 @@ public static class EstimatePlot
     /// </param>
     public static PlotImage Render(IReadOnlyList<EstimatePoint> points, string title, string estimatedLabel, string measuredLabel, string fileName, string? ratioLabel = null)
     {
+        var (plot, _) = Build(points, title, estimatedLabel, measuredLabel, ratioLabel);
+        return PlotCanvas.Render(plot, fileName, title);
+    }
+
+    /// <summary>The plot before rendering, with where each point label went (points whose label found no free place are left unlabelled).</summary>
+    internal static (Plot Plot, IReadOnlyList<PlacedLabel> Labels) Build(IReadOnlyList<EstimatePoint> points, string title, string estimatedLabel, string measuredLabel, string? ratioLabel = null)
+    {
         ArgumentNullException.ThrowIfNull(points);
+        IReadOnlyList<PlacedLabel> labels = [];
         var plot = PlotCanvas.Create(title, estimatedLabel + " (log scale)", measuredLabel + " (log scale)");
         var kept = points.Where(p => p.Estimated > 0 && p.Measured > 0).ToList();
         if (kept.Count > 0)
@@ -34,18 +42,14 @@ public static class EstimatePlot
             var dots = plot.Add.ScatterPoints(kept.Select(p => Math.Log10(p.Estimated)).ToArray(), kept.Select(p => Math.Log10(p.Measured)).ToArray(), PlotCanvas.Palette.GetColor(0));
             dots.MarkerSize = 9;
             dots.LegendText = "trials";
-            foreach (var p in kept)
-            {
-                var label = plot.Add.Text(p.Label, Math.Log10(p.Estimated), Math.Log10(p.Measured));
-                label.LabelFontSize = 10;
-                label.OffsetX = 6;
-                label.OffsetY = -6;
-            }
             // The reference line spans both the points and where a perfect estimate would put them: tick that whole range.
             PlotCanvas.LogTicks(plot.Axes.Bottom, lo, hi);
             PlotCanvas.LogTicks(plot.Axes.Left, lo / ratio, hi / ratio);
+            plot.ShowLegend(Alignment.LowerRight);
+            labels = PointLabels.Add(plot, [.. kept.Select(p => (p.Label, Math.Log10(p.Estimated), Math.Log10(p.Measured)))], dots.MarkerSize);
+            return (plot, labels);
         }
         plot.ShowLegend(Alignment.LowerRight);
-        return PlotCanvas.Render(plot, fileName, title);
+        return (plot, labels);
     }
 }

@@ -5,7 +5,8 @@ namespace ScaleLab.Reports.Plots;
 
 /// <summary>
 /// Learning curves: loss (left) and accuracy (right) against epoch, side by side. One run shows train (solid) and
-/// validation (dashed) in two colours; many runs get one colour each, train solid and validation dashed.
+/// validation (dashed) in two colours; many runs get one colour each, train solid and validation dashed. A run with
+/// step records draws its train loss through them (x = epochs done), so a two-epoch run has a curve, not two points.
 /// </summary>
 public static class LearningCurvePlot
 {
@@ -31,7 +32,8 @@ public static class LearningCurvePlot
             string? valLabel = single ? "validation" : null;
             var trainColor = PlotCanvas.Palette.GetColor(single ? 0 : r);
             var valColor = PlotCanvas.Palette.GetColor(single ? 1 : r);
-            Line(loss, epochs, run.Epochs.Select(e => (double?)e.TrainLoss), trainColor, false, trainLabel);
+            var trainLoss = TrainLossSeries(run);
+            Line(loss, [.. trainLoss.Select(p => p.X)], trainLoss.Select(p => (double?)p.Y), trainColor, false, trainLabel);
             Line(loss, epochs, run.Epochs.Select(e => e.ValLoss), valColor, true, valLabel);
             anyAccuracy |= Line(accuracy, epochs, run.Epochs.Select(e => e.TrainAccuracy), trainColor, false, trainLabel);
             anyAccuracy |= Line(accuracy, epochs, run.Epochs.Select(e => e.ValAccuracy), valColor, true, valLabel);
@@ -48,6 +50,15 @@ public static class LearningCurvePlot
         int width = anyAccuracy ? 1400 : PlotCanvas.Width;
         var image = multiplot.Render(width, PlotCanvas.Height);
         return new PlotImage(FileName, title, image.GetImageBytes(ImageFormat.Png, 100), width, PlotCanvas.Height);
+    }
+
+    /// <summary>The train-loss line of a run: its step records when it has any, else one point per epoch.</summary>
+    public static IReadOnlyList<(double X, double Y)> TrainLossSeries(RunCurves run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Steps.Count > 0
+            ? [.. run.Steps.Select(s => (s.EpochsDone, s.TrainLoss))]
+            : [.. run.Epochs.Select(e => ((double)e.Epoch, e.TrainLoss))];
     }
 
     private static bool Line(Plot plot, double[] epochs, IEnumerable<double?> values, Color color, bool dashed, string? label)

@@ -26,14 +26,12 @@ public static class ParetoPlot
             double lo = kept.Min(p => p.LatencySeconds), hi = kept.Max(p => p.LatencySeconds);
             double factor = latencyUnit.StartsWith("ms", StringComparison.Ordinal) ? 1000 : 1;
             var scale = new ColorScale(new ScottPlot.Colormaps.Viridis(), lo * factor, hi * factor);
+            float largest = 0;
             foreach (var p in kept)
             {
                 float size = hi > lo ? 8 + (float)(14 * (p.LatencySeconds - lo) / (hi - lo)) : 12;
+                largest = Math.Max(largest, size);
                 plot.Add.Marker(Math.Log10(p.Bytes), p.Accuracy, MarkerShape.FilledCircle, size, scale.ColorOf(p.LatencySeconds * factor));
-                var label = plot.Add.Text(p.Label, Math.Log10(p.Bytes), p.Accuracy);
-                label.LabelFontSize = 11;
-                label.OffsetX = 9;
-                label.OffsetY = -9;
             }
             var bar = plot.Add.ColorBar(scale);
             bar.Label = "latency (" + latencyUnit + ")";
@@ -41,6 +39,7 @@ public static class ParetoPlot
             double minAcc = kept.Min(p => p.Accuracy), maxAcc = kept.Max(p => p.Accuracy), pad = Math.Max((maxAcc - minAcc) * 0.15, 0.005);
             plot.Axes.SetLimitsY(minAcc - pad, maxAcc + pad);
             plot.ShowLegend(Alignment.LowerRight);
+            PointLabels.Add(plot, [.. kept.Select(p => (p.Label, Math.Log10(p.Bytes), p.Accuracy))], largest, fontSize: 11);
         }
         return PlotCanvas.Render(plot, FileName, title);
     }

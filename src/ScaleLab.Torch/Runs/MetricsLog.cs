@@ -5,8 +5,9 @@ using ScaleLab.Torch.Training;
 namespace ScaleLab.Torch.Runs;
 
 /// <summary>
-/// metrics.jsonl and metrics.csv: one row per finished epoch. On resume, rows past the checkpointed epoch
-/// (written before a kill, then redone) are dropped, so each epoch appears once.
+/// metrics.jsonl and metrics.csv: one row per finished epoch; steps.jsonl: the step records (StepMetrics). On resume,
+/// rows and step records past the checkpointed epoch (written before a kill, then redone) are dropped, so each epoch
+/// and each step appears once.
 /// </summary>
 public sealed class MetricsLog(RunFiles files)
 {
@@ -19,19 +20,40 @@ public sealed class MetricsLog(RunFiles files)
             I(m.Epoch), I(m.Step), R(m.TrainLoss), R(m.TrainAccuracy), R(m.ValLoss), R(m.ValAccuracy), R(m.Lr), R(m.EpochSeconds), R(m.SamplesPerSecond)) + "\n");
     }
 
+    public void AppendStep(StepMetrics m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        File.AppendAllText(files.StepsJsonl, JsonSerializer.Serialize(m, RunJson.Compact) + "\n");
+    }
+
+    public IReadOnlyList<StepMetrics> ReadSteps()
+    {
+        if (!File.Exists(files.StepsJsonl)) return [];
+        return [.. File.ReadLines(files.StepsJsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<StepMetrics>(l, RunJson.Options)!)];
+    }
+
+    /// <summary>Removes every row and step record (a fresh run in this directory).</summary>
+    public void Clear()
+    {
+        File.Delete(files.MetricsJsonl);
+        File.Delete(files.MetricsCsv);
+        File.Delete(files.StepsJsonl);
+    }
+
     public IReadOnlyList<EpochMetrics> Read()
     {
         if (!File.Exists(files.MetricsJsonl)) return [];
         return [.. File.ReadLines(files.MetricsJsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochMetrics>(l, RunJson.Options)!)];
     }
 
-    /// <summary>Keeps the rows of epochs 1..<paramref name="epochs"/> only.</summary>
+    /// <summary>Keeps the rows and step records of epochs 1..<paramref name="epochs"/> only.</summary>
     public void TruncateTo(int epochs)
     {
         var kept = Read().Where(m => m.Epoch <= epochs).ToList();
-        File.Delete(files.MetricsJsonl);
-        File.Delete(files.MetricsCsv);
+        var keptSteps = ReadSteps().Where(m => m.Epoch <= epochs).ToList();
+        Clear();
         foreach (var m in kept) Append(m);
+        foreach (var m in keptSteps) AppendStep(m);
     }
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);

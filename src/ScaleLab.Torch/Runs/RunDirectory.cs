@@ -45,6 +45,8 @@ public static class RunDirectory
 
     public static IReadOnlyList<EpochMetrics> ReadMetrics(string runDirectory) => new MetricsLog(Open(runDirectory)).Read();
 
+    public static IReadOnlyList<StepMetrics> ReadSteps(string runDirectory) => new MetricsLog(Open(runDirectory)).ReadSteps();
+
     /// <summary>The run's files after checking it looks like a run directory (spec.json and config.json present).</summary>
     public static RunFiles Open(string runDirectory)
     {

@@ -11,6 +11,9 @@ public sealed record RunFiles(string Root)
     public string Info => Path.Combine(Root, "run.json");
     public string MetricsJsonl => Path.Combine(Root, "metrics.jsonl");
     public string MetricsCsv => Path.Combine(Root, "metrics.csv");
+
+    /// <summary>Step records (StepMetrics), a bounded number per epoch; kept apart so metrics.jsonl stays one line per epoch.</summary>
+    public string StepsJsonl => Path.Combine(Root, "steps.jsonl");
     public string Summary => Path.Combine(Root, "summary.json");
     public string Checkpoints => Path.Combine(Root, "checkpoints");
     public string TensorBoard => Path.Combine(Root, "tensorboard");

@@ -11,6 +11,9 @@ public sealed record EpochOutcome(long Steps, long Samples, double MeanLoss, dou
 /// <summary>
 /// One epoch of mini-batch training: forward, loss, backward, L1 subgradient, gradient clipping, optimizer step.
 /// Dropout draws from torch's global generator, which the caller reseeds from (seed, epoch) first.
+/// Every <see cref="StepLogInterval.For"/> steps (and after the last) it hands a StepMetrics to <c>onStepRecord</c>.
+/// The window's loss sums the per-step value the divergence check already reads to the host, so step records add no
+/// device synchronisation of their own.
 /// </summary>
 internal sealed class EpochRunner(
     nn.Module<Tensor, Tensor> model,
@@ -20,8 +23,10 @@ internal sealed class EpochRunner(
     TrainingConfig config,
     Device device)
 {
-    public EpochOutcome Run(TensorDataSet train, int epoch, long firstGlobalStep, long stepsPerEpoch, ITrainingProgress progress, CancellationToken ct)
+    public EpochOutcome Run(TensorDataSet train, int epoch, long firstGlobalStep, long stepsPerEpoch, ITrainingProgress progress, Action<StepMetrics> onStepRecord, CancellationToken ct)
     {
+        long interval = StepLogInterval.For(stepsPerEpoch);
+        var window = new StepWindow();
         model.train();
         var clock = Stopwatch.StartNew();
         var parameters = optimizer.Parameters.Select(p => p.Parameter).ToList();
@@ -54,12 +59,41 @@ internal sealed class EpochRunner(
                 samples += batch.Size;
                 step++;
                 double elapsed = clock.Elapsed.TotalSeconds;
+                window.Add(value, batch.Size);
+                if (step % interval == 0 || step == stepsPerEpoch)
+                    onStepRecord(window.Close(epoch, firstGlobalStep + step, epoch - 1 + (double)step / stepsPerEpoch, lr, elapsed));
                 progress.OnStep(new StepProgress(epoch, config.Epochs, step, stepsPerEpoch, firstGlobalStep + step, value, lr, samples / Math.Max(elapsed, 1e-9), elapsed));
             }
         }
 
+        if (window.Samples > 0)   // the data ran out before stepsPerEpoch: the last partial window still counts
+            onStepRecord(window.Close(epoch, firstGlobalStep + step, epoch - 1 + (double)step / stepsPerEpoch, lr, clock.Elapsed.TotalSeconds));
         double? accuracy = predicted > 0 ? (double)correct / predicted : null;
         return new EpochOutcome(step, samples, lossSum / Math.Max(samples, 1), accuracy, clock.Elapsed.TotalSeconds, lr, null);
+    }
+
+    /// <summary>The steps since the last step record: sample-weighted loss sum, samples, and when the window began.</summary>
+    private sealed class StepWindow
+    {
+        private double lossSum;
+        private double startSeconds;
+
+        public long Samples { get; private set; }
+
+        public void Add(double loss, long samples)
+        {
+            lossSum += loss * samples;
+            Samples += samples;
+        }
+
+        public StepMetrics Close(int epoch, long globalStep, double epochsDone, double lr, double nowSeconds)
+        {
+            var record = new StepMetrics(epoch, globalStep, epochsDone, lossSum / Samples, lr, Samples / Math.Max(nowSeconds - startSeconds, 1e-9));
+            lossSum = 0;
+            Samples = 0;
+            startSeconds = nowSeconds;
+            return record;
+        }
     }
 
     /// <summary>∂(λ·Σ|w|)/∂w = λ·sign(w), added in place to every gradient.</summary>

@@ -72,8 +72,7 @@ public static class Trainer
             RunJson.WriteAtomically(files.Spec, ModelSpecJsonWriter.Write(spec) + "\n");
             RunJson.WriteAtomically(files.Config, TrainingConfigJson.Write(config) + "\n");
             RunJson.Write(files.Info, RunInfo.Capture(config.Seed, config.Threads, config.Device));
-            File.Delete(files.MetricsJsonl);
-            File.Delete(files.MetricsCsv);
+            metrics.Clear();
         }
 
         var summaries = new SummaryBuilder(spec, files, parameterCount);
@@ -105,7 +104,7 @@ public static class Trainer
             for (int epoch = state.Epoch + 1; epoch <= config.Epochs; epoch++)
             {
                 manual_seed(EpochSeed(config.Seed, epoch));   // dropout and any other draw of this epoch
-                var outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, ct);
+                var outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, record => LogStep(metrics, tensorBoard, record), ct);
                 state.TrainSeconds += outcome.Seconds;
                 if (outcome.DivergedLoss is double bad)
                 {
@@ -175,6 +174,15 @@ public static class Trainer
         RunJson.Write(files.Summary, summary);
         progress.OnDone(summary);
         return summary;
+    }
+
+    /// <summary>A step record to steps.jsonl and TensorBoard (tags under step/, x = global step); flushed at the epoch's end.</summary>
+    private static void LogStep(MetricsLog metrics, Logging.TensorBoardWriter writer, StepMetrics record)
+    {
+        metrics.AppendStep(record);
+        writer.AddScalar("step/loss/train", record.TrainLoss, record.Step);
+        writer.AddScalar("step/lr", record.Lr, record.Step);
+        writer.AddScalar("step/samples_per_second", record.SamplesPerSecond, record.Step);
     }
 
     private static void LogScalars(Logging.TensorBoardWriter writer, EpochMetrics row)

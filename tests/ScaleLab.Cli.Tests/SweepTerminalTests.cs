@@ -5,7 +5,7 @@ namespace ScaleLab.Cli.Tests;
 /// <summary>
 /// Issue 17 item 4: `scalelab sweep` in a real terminal. The sweep runs in a detached tmux pane (a pseudo-terminal, so
 /// the live bars are on), and the pane's rendered screen is read back: every log line must be there in full.
-/// Needs tmux (apt-get install tmux).
+/// Needs tmux, which the test installs from Debian when it is missing (DebianPackage).
 /// </summary>
 public sealed class SweepTerminalTests : IDisposable
 {
@@ -50,6 +50,7 @@ public sealed class SweepTerminalTests : IDisposable
 
     private string Tmux(params string[] args)
     {
+        DebianPackage.Ensure("/usr/bin/tmux", "tmux");
         var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in (string[])["-L", _socket, .. args]) info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("tmux did not start; this test needs it (apt-get install tmux)");

@@ -119,7 +119,8 @@ public static class DashboardJson
         w.WriteNumber("e", fit.E.Estimate);
         w.WriteNumber("a", fit.A.Estimate);
         w.WriteNumber("alpha", fit.Alpha.Estimate);
-        w.WriteString("text", string.Create(CultureInfo.InvariantCulture, $"E = {fit.E.Estimate:G4}, A = {fit.A.Estimate:G4}, α = {fit.Alpha.Estimate:G4}"));
+        // The report's own wording: the constants with their intervals, and "not constrained" where the points do not pin one.
+        w.WriteString("text", Html.ScalingLawText.Law(fit));
         w.WriteEndObject();
     }
 

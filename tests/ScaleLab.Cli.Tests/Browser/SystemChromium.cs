@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PuppeteerSharp;
 
 namespace ScaleLab.Cli.Tests.Browser;
@@ -21,7 +20,7 @@ internal static class SystemChromium
 
     private static async Task<IBrowser> Launch()
     {
-        if (!File.Exists(ExecutablePath)) Install();
+        DebianPackage.Ensure(ExecutablePath, "chromium");
         var browser = await Puppeteer.LaunchAsync(new LaunchOptions
         {
             ExecutablePath = ExecutablePath,
@@ -32,37 +31,5 @@ internal static class SystemChromium
         });
         AppDomain.CurrentDomain.ProcessExit += (_, _) => browser.CloseAsync().Wait(TimeSpan.FromSeconds(5));
         return browser;
-    }
-
-    private static void Install()
-    {
-        if (Environment.UserName != "root")
-            throw new InvalidOperationException($"Chromium is missing ({ExecutablePath}) and the tests are not root: run `sudo apt-get install -y chromium` once");
-        var env = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        if (Run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], env, out _) != 0)
-        {
-            Check(Run("apt-get", ["update"], env, out string update), "apt-get update", update);
-            Check(Run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], env, out string install), "apt-get install -y chromium", install);
-        }
-
-        if (!File.Exists(ExecutablePath)) throw new InvalidOperationException($"apt-get installed chromium but no {ExecutablePath} appeared");
-    }
-
-    private static void Check(int code, string what, string output)
-    {
-        if (code != 0) throw new InvalidOperationException($"{what} exited with {code}: {output}");
-    }
-
-    private static int Run(string program, string[] arguments, Dictionary<string, string> env, out string output)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in arguments) info.ArgumentList.Add(a);
-        foreach (var (k, v) in env) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        output = (stdout.Result + stderr.Result).Trim();
-        return process.ExitCode;
     }
 }

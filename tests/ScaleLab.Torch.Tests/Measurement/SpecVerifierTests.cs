@@ -18,8 +18,9 @@ public sealed class SpecVerifierTests
         Assert.True(r.ParametersMatch);
         Assert.Equal([4, 8, 16], r.Batches.Select(b => b.Batch));
         Assert.All(r.Batches, b => Assert.Null(b.Time));
-        // A 1,201-parameter model's tensors are below the 16 KiB mmap threshold: its memory is under the RSS's resolution.
-        Assert.All(r.Batches, b => Assert.True(b.MeasuredSeconds > 0 && b.MeasuredBytes >= 0));
+        // A 1,201-parameter model's tensors are below the 16 KiB mmap threshold: its step is under the RSS's resolution,
+        // and what is measured is page-level noise around zero (±a few pages).
+        Assert.All(r.Batches, b => Assert.True(b.MeasuredSeconds > 0 && Math.Abs(b.MeasuredBytes) < (1L << 20), $"batch {b.Batch}: {b.MeasuredBytes} B"));
         Assert.Null(r.TimeWithin);
         Assert.Equal((2, 2), (r.Conditions.Repeats, r.Conditions.Steps));
         Assert.True(r.Conditions.PeakReset && r.Conditions.AllocatorPinned);

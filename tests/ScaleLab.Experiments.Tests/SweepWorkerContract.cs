@@ -93,7 +93,9 @@ public abstract class SweepWorkerContract : IDisposable
         CreateStore();
         var submitted = SweepSubmission.Submit(
             Sweep("0.001, 0.002, 0.009", extra: """, "early_stopping": {"rule": "median", "min_trials": 2}"""), Connect(), SweepDirectory);
-        var command = FakeTrial.Create(Dir.Path);
+        // Epochs of 0.4 s: the worker stops the third trial after its first epoch, and with 0.02 s epochs a loaded
+        // machine let the trial finish its other two before the stop landed (seen once in six full runs).
+        var command = FakeTrial.Create(Dir.Path, epochSeconds: 0.4);
         Work(command, new WorkerOptions("fake", MaxTrials: 1, WorkerId: "first"));
         Work(command, new WorkerOptions("fake", MaxTrials: 1, WorkerId: "second"));
 

@@ -8,19 +8,10 @@ namespace ScaleLab.Torch.Runs;
 /// <summary>JSON of the run directory: snake_case keys, written atomically (temp file + rename) so a killed run never leaves half a file.</summary>
 public static class RunJson
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        // Paths and versions stay readable ("0.1.0+3998df9", not "0.1.0\u002B3998df9"); these files are never embedded in HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static JsonSerializerOptions Options => Core.Json.ScaleLabJson.Options;
 
     /// <summary>One-line form, for metrics.jsonl and progress events.</summary>
-    public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
+    public static JsonSerializerOptions Compact => Core.Json.ScaleLabJson.Compact;
 
     public static void WriteAtomically(string path, string text) => Core.AtomicFile.WriteAllText(path, text);
 

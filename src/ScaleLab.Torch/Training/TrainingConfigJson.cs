@@ -8,16 +8,7 @@ namespace ScaleLab.Torch.Training;
 /// <summary>Reads and writes <see cref="TrainingConfig"/> as snake_case JSON; unknown keys are errors, so a typo never goes unnoticed.</summary>
 public static class TrainingConfigJson
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        AllowDuplicateProperties = false,
-    };
+    public static JsonSerializerOptions Options => Core.Json.ScaleLabJson.StrictInput;
 
     public static TrainingConfig Parse(string json, string source)
     {

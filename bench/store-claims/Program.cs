@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;

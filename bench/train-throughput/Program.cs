@@ -13,6 +13,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Presets;
 using ScaleLab.Core.Spec;

@@ -36,6 +36,7 @@ public static class CliApp
         yield return VerifyCommand.Create();
         yield return CalibrateCommand.Create();
         yield return TrainCommand.Create();
+        yield return TrialVerb.Create();
         yield return EvalCommand.Create();
         yield return CompressCommand.Create();
         yield return ExportCommand.Create();

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Reports.Data;
 using ScaleLab.Reports.Plots;
 
@@ -23,7 +24,7 @@ public static class RunPlots
         var images = new List<PlotImage>();
         var curves = ReadCurves(runDirectory);
         if (curves.Epochs.Count > 0) images.Add(LearningCurvePlot.Render([curves], $"Learning curves: {curves.Label}"));
-        var confusion = RunFileReader.ReadConfusion(Path.Combine(runDirectory, RunFileReader.ConfusionFile));
+        var confusion = RunReader.ReadConfusion(new RunFiles(runDirectory));
         if (confusion is not null) images.Add(ConfusionMatrixPlot.Render(confusion, $"Confusion matrix: {curves.Label}"));
         return images;
     }
@@ -33,7 +34,7 @@ public static class RunPlots
     {
         ArgumentNullException.ThrowIfNull(runDirectory);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
-        var epochs = RunFileReader.ReadEpochs(Path.Combine(runDirectory, RunFileReader.MetricsFile));
-        return new RunCurves(name, epochs) { Steps = RunFileReader.ReadSteps(Path.Combine(runDirectory, RunFileReader.StepsFile)) };
+        var files = new RunFiles(runDirectory);
+        return new RunCurves(name, RunReader.ReadEpochs(files)) { Steps = RunReader.ReadSteps(files) };
     }
 }

@@ -1,4 +1,4 @@
-using ScaleLab.Experiments.Store;
+using ScaleLab.Core.Runs;
 using System.Globalization;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Scaling;
@@ -17,21 +17,23 @@ namespace ScaleLab.Reports;
 /// </summary>
 public static class SweepReport
 {
-    public static HtmlReport Build(string directory, ScalingFitOptions? options = null)
+    /// <summary>The report of <paramref name="directory"/>, its trials read through <paramref name="sweeps"/> (the stores live in ScaleLab.Experiments).</summary>
+    public static HtmlReport Build(string directory, ISweepSource sweeps, ScalingFitOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(sweeps);
         string compression = Path.Combine(directory, CompressionResultsReader.FileName);
-        if (File.Exists(compression) && !SweepResults.HoldsTrials(directory))
+        if (File.Exists(compression) && !sweeps.Holds(directory))
         {
             // `scalelab compress --out DIR` writes only compression.json and the models: a Pareto-only report.
             var only = new HtmlReport($"ScaleLab report: {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)))}");
             Compression(only, compression);
             return only;
         }
-        return Build(SweepResults.Load(directory), Path.GetFullPath(directory), options);
+        return Build(sweeps.Load(directory), Path.GetFullPath(directory), options);
     }
 
-    /// <summary>The report of trials already loaded (from a shared store: <see cref="SweepResults.FromStore(IResultsStore, string?)"/>).</summary>
+    /// <summary>The report of trials already loaded (from a shared store).</summary>
     public static HtmlReport Build(SweepData sweep, ScalingFitOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(sweep);
@@ -71,7 +73,7 @@ public static class SweepReport
         report.Section("Trials");
         report.Table(["trial", "status", "parameters", "training FLOPs", "samples", "val loss (best)", "val accuracy", "test accuracy", "step (ms)", "peak RSS"],
             sweep.Trials.Select(t => (IReadOnlyList<string>)[
-                t.Label, t.Status, HumanUnits.Things(t.Parameters), Opt(t.TrainingFlops, v => HumanUnits.Count(v)),
+                t.Label, t.Status.ToText(), HumanUnits.Things(t.Parameters), Opt(t.TrainingFlops, v => HumanUnits.Count(v)),
                 Opt(t.SamplesSeen, v => HumanUnits.Things(v)), Opt(t.ValLoss, v => F($"{v:F4}")), Opt(t.ValAccuracy, v => F($"{v:F4}")),
                 Opt(t.TestAccuracy, v => F($"{v:F4}")), Opt(t.StepSecondsMean, v => F($"{v * 1000:F2}")),
                 Opt(t.PeakRssBytes is long b ? b : null, HumanUnits.Bytes)]));

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -15,12 +16,13 @@ public static class SweepReportJson
 {
     public const string SchemaId = "scalelab.report/1";
 
-    public static string Write(string directory)
+    public static string Write(string directory, ISweepSource sweeps)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(sweeps);
         string compression = Path.Combine(directory, CompressionResultsReader.FileName);
         bool hasCompression = File.Exists(compression);
-        var sweep = hasCompression && !SweepResults.HoldsTrials(directory) ? null : SweepResults.Load(directory);
+        var sweep = hasCompression && !sweeps.Holds(directory) ? null : sweeps.Load(directory);
         return Write(Path.GetFullPath(directory), sweep, hasCompression ? compression : null);
     }
 
@@ -74,7 +76,7 @@ public static class SweepReportJson
         w.WriteStartObject();
         w.WriteString("id", t.Id);
         w.WriteString("label", t.Label);
-        w.WriteString("status", t.Status);
+        w.WriteString("status", t.Status.ToText());
         w.WriteStartObject("parameters");
         w.WriteNumber("total", t.Parameters);
         w.WriteNumber("estimated", t.EstimatedParameters);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 
 namespace ScaleLab.Cli.Tests;
@@ -128,12 +129,13 @@ public sealed class JsonOutputTests
             new TrialPlanRow("aaaa", 0, "width=0.5", "{\"width\":0.5}", "{\"name\":\"m\"}", "{\"epochs\":1}", 6_370, 12_740, Path.Combine(dir, "trials", "aaaa")),
             new TrialPlanRow("bbbb", 1, "width=1", "{\"width\":1}", "{\"name\":\"m\"}", "{\"epochs\":1}", 12_730, 25_460, Path.Combine(dir, "trials", "bbbb"))]);
         store.MarkRunning("bbbb", 4242);
-        store.Finish("bbbb", new TrialOutcome
+        var epoch = new EpochMetrics(1, 6, 1.2, 0.55, 1.1, 0.6, 1e-3, 0.5, 600);
+        store.Finish("bbbb", new RunOutcome(TrialStatus.Completed, null, new RunSummary
         {
-            Status = TrialStatus.Completed, Parameters = 12_730, EpochsCompleted = 1, Steps = 6, SamplesSeen = 300, TrainingFlops = 2.3e7,
-            StepSecondsMean = 0.01, TrainSeconds = 0.5, PeakRssBytes = 300L << 20, FinalTrainLoss = 1.2, FinalValLoss = 1.1,
-            FinalValAccuracy = 0.6, BestEpoch = 1, BestValLoss = 1.1, TestLoss = 1.15, TestAccuracy = 0.58,
-        }, [new EpochRecord("bbbb", 1, 6, 1.2, 0.55, 1.1, 0.6, 1e-3, 0.5, 600)]);
+            Status = RunStatus.Completed, Parameters = 12_730, EpochsCompleted = 1, Steps = 6, SamplesSeen = 300, TrainingFlops = 2.3e7,
+            StepSecondsMean = 0.01, TrainSeconds = 0.5, PeakRssBytes = 300L << 20, Final = epoch, Best = new BestEpoch(1, 1.1),
+            Test = new TestMetrics(100, 1.15, 0.58, null, 5, null, null, null),
+        }, [epoch]));
 
         var (code, output, error) = EstimateCommandTests.Run("sweep", "status", dir, "--json");
         Assert.True(code == 0, error);

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Reports;
 using ScaleLab.Reports.Plots;
 using ScaleLab.Torch.Runs;
@@ -18,12 +19,12 @@ public sealed class StepCurveTests
             "--out", dir, "--progress", "plain", "--threads", "1");
         Assert.True(code == 0, error);
 
-        long stepsPerEpoch = RunDirectory.ReadSummary(dir).Steps / 2;
+        long stepsPerEpoch = RunReader.ReadSummary(dir).Steps / 2;
         long interval = StepLogInterval.For(stepsPerEpoch);
         long records = StepLogInterval.RecordsPerEpoch(stepsPerEpoch, interval);
         // 512 samples less the validation split: 461 steps at batch 1, a record every ceil(461/200) = 3 steps.
         Assert.Equal((461L, 3L, 154L), (stepsPerEpoch, interval, records));
-        Assert.Equal(2 * records, RunDirectory.ReadSteps(dir).Count);
+        Assert.Equal(2 * records, RunReader.ReadSteps(dir).Count);
 
         var curves = RunPlots.ReadCurves(dir);
         var series = LearningCurvePlot.TrainLossSeries(curves);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ScaleLab.Core.Runs;
 using ScaleLab.Cli.Commands;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
@@ -32,17 +33,17 @@ public sealed class StudyCommandTests
             Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stderr}\n{output}");
 
             var trials = SqliteResultsStore.OpenExisting(dir).Trials();
-            Assert.Equal([25_073L, 52_121, 108_367, 236_203, 550_385], trials.Select(t => t.Parameters!.Value));
+            Assert.Equal([25_073L, 52_121, 108_367, 236_203, 550_385], trials.Select(t => t.Result!.Parameters));
             Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
             Assert.Contains("fit: L(N) = E + A·N^(−α) over 5 trials (95% bootstrap intervals)", output, StringComparison.Ordinal);
             Assert.Contains("doubling parameters cuts the reducible loss (L − E) by ", output, StringComparison.Ordinal);
 
             // The dashboard over the study directory itself: one entry, '~', with the five trials and a fitted law.
-            string listing = ScaleLab.Reports.Dashboard.DashboardJson.Listing(dir);
+            string listing = ScaleLab.Reports.Dashboard.DashboardJson.Listing(dir, SweepLoader.Instance);
             SchemaValidation.AssertValid("dashboard.schema.json", listing);
-            var entry = Assert.Single(ScaleLab.Reports.Dashboard.DashboardCatalog.List(dir));
+            var entry = Assert.Single(ScaleLab.Reports.Dashboard.DashboardCatalog.List(dir, SweepLoader.Instance));
             Assert.Equal(ScaleLab.Reports.Dashboard.DashboardCatalog.RootId, entry.Id);
-            string json = ScaleLab.Reports.Dashboard.DashboardJson.Entry(entry);
+            string json = ScaleLab.Reports.Dashboard.DashboardJson.Entry(entry, SweepLoader.Instance);
             SchemaValidation.AssertValid("dashboard-entry.schema.json", json);
             var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
             Assert.Equal(5, root.GetProperty("trials").GetArrayLength());

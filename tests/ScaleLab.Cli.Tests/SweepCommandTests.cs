@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 
 namespace ScaleLab.Cli.Tests;
@@ -60,7 +61,7 @@ public sealed class SweepCommandTests : IDisposable
             first.Kill();   // SIGKILL on Unix; the trial process it started is not killed with it
             first.WaitForExit();
         }
-        var finishedBefore = Completed(output).ToDictionary(t => t.Id, t => File.ReadAllText(Path.Combine(t.RunDirectory, "run.json")));
+        var finishedBefore = Completed(output).ToDictionary(t => t.Id, t => File.ReadAllText(Path.Combine(t.Plan.RunDirectory, "run.json")));
         Assert.InRange(finishedBefore.Count, 1, 3);
 
         // When the same command runs again,
@@ -79,10 +80,10 @@ public sealed class SweepCommandTests : IDisposable
         {
             var t = trials.Single(x => x.Id == id);
             Assert.Equal(1, t.Attempts);
-            Assert.Equal(runJson, File.ReadAllText(Path.Combine(t.RunDirectory, "run.json")));
+            Assert.Equal(runJson, File.ReadAllText(Path.Combine(t.Plan.RunDirectory, "run.json")));
         }
-        Assert.Equal([3_190L, 6_370, 12_730, 25_450], trials.OrderBy(t => t.Index).Select(t => t.EstimatedParameters));
-        Assert.Equal(trials.Select(t => t.EstimatedParameters), trials.Select(t => t.Parameters!.Value));
+        Assert.Equal([3_190L, 6_370, 12_730, 25_450], trials.OrderBy(t => t.Plan.Index).Select(t => t.Plan.EstimatedParameters));
+        Assert.Equal(trials.Select(t => t.Plan.EstimatedParameters), trials.Select(t => t.Result!.Parameters));
 
         // And `sweep status` lists them.
         var (code, text, _) = EstimateCommandTests.Run("sweep", "status", output);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ScaleLab.Core.Runs;
 
 namespace ScaleLab.Cli.Tests;
 

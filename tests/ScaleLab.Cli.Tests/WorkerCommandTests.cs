@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Tests;

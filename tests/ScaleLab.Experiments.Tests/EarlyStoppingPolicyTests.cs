@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
 
@@ -5,13 +6,13 @@ namespace ScaleLab.Experiments.Tests;
 
 public sealed class EarlyStoppingPolicyTests
 {
-    private static IReadOnlyList<EpochRecord> Curve(string id, params double[] valLosses) =>
-        [.. valLosses.Select((v, i) => new EpochRecord(id, i + 1, (i + 1) * 10L, v, null, v, null, 1e-3, 1, 1))];
+    private static IReadOnlyList<EpochMetrics> Curve(string id, params double[] valLosses) =>
+        [.. valLosses.Select((v, i) => new EpochMetrics(i + 1, (i + 1) * 10L, v, null, v, null, 1e-3, 1, 1))];
 
     [Fact]
     public void Median_StopsATrialWorseThanTheMedianOfFinishedTrials()
     {
-        var curves = new Dictionary<string, IReadOnlyList<EpochRecord>>
+        var curves = new Dictionary<string, IReadOnlyList<EpochMetrics>>
         {
             ["a"] = Curve("a", 0.9, 0.5), ["b"] = Curve("b", 1.0, 0.6), ["c"] = Curve("c", 1.1, 0.7), ["x"] = Curve("x", 1.05),
         };
@@ -26,7 +27,7 @@ public sealed class EarlyStoppingPolicyTests
     [Fact]
     public void Median_LetsATrialAtTheMedianRunOn()
     {
-        var curves = new Dictionary<string, IReadOnlyList<EpochRecord>>
+        var curves = new Dictionary<string, IReadOnlyList<EpochMetrics>>
         {
             ["a"] = Curve("a", 0.9), ["b"] = Curve("b", 1.0), ["c"] = Curve("c", 1.1), ["x"] = Curve("x", 1.0),
         };
@@ -36,7 +37,7 @@ public sealed class EarlyStoppingPolicyTests
     [Fact]
     public void Halving_KeepsTheTopThirdAtARung()
     {
-        var curves = new Dictionary<string, IReadOnlyList<EpochRecord>>
+        var curves = new Dictionary<string, IReadOnlyList<EpochMetrics>>
         {
             ["a"] = Curve("a", 0.5), ["b"] = Curve("b", 0.6), ["c"] = Curve("c", 0.7), ["d"] = Curve("d", 0.8), ["e"] = Curve("e", 0.9), ["x"] = Curve("x", 0.55),
         };

@@ -4,8 +4,9 @@ using ScaleLab.Experiments.Running;
 namespace ScaleLab.Experiments.Tests;
 
 /// <summary>
-/// A stand-in for `scalelab train`: a bash script with the same arguments that writes a run directory the way the
-/// engine does (metrics.jsonl, checkpoints/last.json, summary.json) and prints --progress json lines, without training.
+/// A stand-in for `scalelab trial` (TrialProcess): a bash script with the same arguments that writes a run directory the
+/// way the engine does (metrics.jsonl, checkpoints/last.json, summary.json) and prints the trial protocol's progress
+/// events (complete, as ProgressEvent.Parse requires them), without training.
 /// Validation loss of epoch e is lr × 100 + 1/e, so trials rank by lr. lr 0.5 fails with exit code 3; with
 /// dieAtEpoch the first (non-resumed) attempt kills itself with SIGKILL after that epoch. Each start is appended to
 /// RUN/invocations.log, and start/end times to the shared timeline file.
@@ -14,14 +15,14 @@ internal static class FakeTrial
 {
     private const string Script = """
         #!/bin/bash
-        [ "$1" = "train" ] || { echo "expected train, got $1" >&2; exit 2; }
-        shift; spec="$1"; shift; resume=0
+        [ "$1" = "trial" ] || { echo "expected trial, got $1" >&2; exit 2; }
+        shift; resume=0
         while [ $# -gt 0 ]; do
           case "$1" in
+            --spec) spec="$2"; shift 2;;
             --config) cfg="$2"; shift 2;;
             --out) out="$2"; shift 2;;
             --threads) threads="$2"; shift 2;;
-            --progress) shift 2;;
             --resume) resume=1; shift;;
             *) echo "unknown argument $1" >&2; exit 2;;
           esac
@@ -39,16 +40,17 @@ internal static class FakeTrial
         for ((e=start; e<=epochs; e++)); do
           sleep __SECONDS__
           val=$(awk -v lr="$lr" -v e="$e" 'BEGIN { printf "%.6f", lr * 100 + 1 / e }')
-          echo "{\"epoch\":$e,\"step\":$((e*10)),\"train_loss\":$val,\"train_accuracy\":0.5,\"val_loss\":$val,\"val_accuracy\":0.5,\"lr\":$lr,\"epoch_seconds\":0.05,\"samples_per_second\":1000}" >> "$out/metrics.jsonl"
+          row="\"epoch\":$e,\"step\":$((e*10)),\"train_loss\":$val,\"train_accuracy\":0.5,\"val_loss\":$val,\"val_accuracy\":0.5,\"lr\":$lr,\"epoch_seconds\":0.05,\"samples_per_second\":1000"
+          echo "{$row}" >> "$out/metrics.jsonl"
           echo "{\"epoch\":$e}" > "$out/checkpoints/last.json"
           echo "{\"status\":\"running\",\"epochs_completed\":$e,\"steps\":$((e*10)),\"parameters\":100}" > "$out/summary.json"
-          echo "{\"event\":\"step\",\"epoch\":$e,\"epochs\":$epochs,\"step\":10,\"steps_per_epoch\":10,\"loss\":$val}"
-          echo "{\"event\":\"epoch\",\"epoch\":$e,\"epochs\":$epochs,\"val_loss\":$val}"
+          echo "{\"event\":\"step\",\"epoch\":$e,\"epochs\":$epochs,\"step\":10,\"steps_per_epoch\":10,\"global_step\":$((e*10)),\"loss\":$val,\"learning_rate\":$lr,\"samples_per_second\":1000,\"epoch_elapsed_seconds\":0.05}"
+          echo "{\"event\":\"epoch\",$row}"
           if [ "__DIE__" = "$e" ] && [ $resume = 0 ]; then kill -9 $$; fi
         done
-        echo "{\"status\":\"completed\",\"epochs_completed\":$epochs,\"steps\":$((epochs*10)),\"parameters\":100,\"estimated_parameters\":100,\"forward_flops_per_sample\":200,\"training_flops\":6000000,\"step_seconds_mean\":0.005,\"train_seconds\":0.5,\"peak_rss_bytes\":1048576,\"best\":{\"epoch\":$epochs,\"val_loss\":$val},\"test\":{\"samples\":100,\"loss\":$val,\"accuracy\":0.5,\"k\":5}}" > "$out/summary.json"
+        echo "{\"status\":\"completed\",\"epochs_completed\":$epochs,\"steps\":$((epochs*10)),\"parameters\":100,\"estimated_parameters\":100,\"forward_flops_per_sample\":200,\"training_flops\":6000000,\"step_seconds_mean\":0.005,\"train_seconds\":0.5,\"peak_rss_bytes\":1048576,\"samples_seen\":10000,\"best\":{\"epoch\":$epochs,\"val_loss\":$val},\"test\":{\"samples\":100,\"loss\":$val,\"accuracy\":0.5,\"k\":5}}" > "$out/summary.json"
         echo "end $(date +%s.%N)" >> "__TIMELINE__"
-        echo "{\"event\":\"done\"}"
+        echo "{\"event\":\"done\",\"status\":\"completed\",\"epochs_completed\":$epochs}"
         """;
 
     /// <summary>Writes the script into <paramref name="directory"/> and returns the command that runs it.</summary>

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
 using ScaleLab.Fuzz;

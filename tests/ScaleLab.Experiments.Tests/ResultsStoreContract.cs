@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 
 namespace ScaleLab.Experiments.Tests;
@@ -29,25 +30,27 @@ public abstract class ResultsStoreContract
         store.MarkRunning("bbbb", 4242);
         var epochs = new[]
         {
-            new EpochRecord("bbbb", 1, 100, 0.9, 0.7, 0.8, 0.72, 1e-3, 3.5, 1800),
-            new EpochRecord("bbbb", 2, 200, 0.6, 0.8, 0.65, null, 1e-3, 3.25, 1900),
+            new EpochMetrics(1, 100, 0.9, 0.7, 0.8, 0.72, 1e-3, 3.5, 1800),
+            new EpochMetrics(2, 200, 0.6, 0.8, 0.65, 0.8, 1e-3, 3.25, 1900),
         };
-        store.Finish("bbbb", new TrialOutcome
+        var summary = new RunSummary
         {
-            Status = TrialStatus.Completed, Parameters = 2000, EpochsCompleted = 2, Steps = 200, SamplesSeen = 12800, TrainingFlops = 1.5e11,
-            StepSecondsMean = 0.034, TrainSeconds = 6.75, PeakRssBytes = 512L << 20, FinalTrainLoss = 0.6, FinalValLoss = 0.65,
-            FinalValAccuracy = 0.8, BestEpoch = 2, BestValLoss = 0.65, TestLoss = 0.66, TestAccuracy = 0.79,
-        }, epochs);
+            Status = RunStatus.Completed, Parameters = 2000, EpochsCompleted = 2, Steps = 200, SamplesSeen = 12800, TrainingFlops = 1.5e11,
+            StepSecondsMean = 0.034, TrainSeconds = 6.75, PeakRssBytes = 512L << 20, Final = epochs[1], Best = new BestEpoch(2, 0.65),
+            Test = new TestMetrics(1000, 0.66, 0.79, null, 5, null, null, null), RunDirectory = "/runs/bbbb",
+        };
+        store.Finish("bbbb", new RunOutcome(TrialStatus.Completed, null, summary, epochs));
 
         var reopened = Reopen(store);
         var trials = reopened.Trials();
         Assert.Equal(["aaaa", "bbbb"], trials.Select(t => t.Id));
         Assert.Equal(TrialStatus.Queued, trials[0].Status);
         var b = trials[1];
-        Assert.Equal((TrialStatus.Completed, 1, (int?)null, 2000L, 4000L, 2, 0.65, 0.8, 512L << 20, 1.5e11, 12800.0),
-            (b.Status, b.Attempts, b.ProcessId, b.EstimatedParameters, b.ForwardFlopsPerSample, b.EpochsCompleted, b.BestValLoss!.Value,
-             b.FinalValAccuracy!.Value, b.PeakRssBytes!.Value, b.TrainingFlops!.Value, b.SamplesSeen!.Value));
-        Assert.Equal(("width=1", "{\"width\":1}", "/runs/bbbb"), (b.Label, b.AxesJson, b.RunDirectory));
+        Assert.Equal((TrialStatus.Completed, 1, (int?)null, 2000L, 4000L, 2),
+            (b.Status, b.Attempts, b.ProcessId, b.Plan.EstimatedParameters, b.Plan.ForwardFlopsPerSample, b.EpochsCompleted));
+        // The store row holds the run's summary.json whole: the same record comes back.
+        Assert.Equal(summary, b.Result);
+        Assert.Equal(("width=1", "{\"width\":1}", "/runs/bbbb"), (b.Plan.Label, b.Plan.AxesJson, b.Plan.RunDirectory));
         Assert.NotNull(b.WallTime);
         Assert.Equal(epochs, reopened.Epochs("bbbb"));
         var s = reopened.Sweeps().Single();
@@ -67,7 +70,7 @@ public abstract class ResultsStoreContract
         Assert.Equal(1, store.AddTrials(sweep, [Row("aaaa", 3), Row("bbbb", 4)]));
 
         var t = store.Trial("aaaa")!;
-        Assert.Equal((TrialStatus.Failed, "boom", 3), (t.Status, t.Message, t.Index));
+        Assert.Equal((TrialStatus.Failed, "boom", 3), (t.Status, t.Message, t.Plan.Index));
         Assert.Equal(sweep, store.EnsureSweep("s", null, "{}"));
         Assert.Equal(2, store.Trials().Count);
     }
@@ -121,13 +124,13 @@ public abstract class ResultsStoreContract
 
         Assert.Equal(("aaaa", 2, (int?)4242), (taken.TrialId, taken.Attempt, taken.PreviousProcessId));
         Assert.False(store.Renew(dead, Minute));
-        Assert.False(store.RecordEpoch(new EpochRecord("aaaa", 1, 10, 1, null, 1, null, 1e-3, 1, 1), dead));
-        Assert.False(store.Finish("aaaa", new TrialOutcome { Status = TrialStatus.Completed, EpochsCompleted = 1 }, [], dead));
+        Assert.False(store.RecordEpoch("aaaa", new EpochMetrics(1, 10, 1, null, 1, null, 1e-3, 1, 1), dead));
+        Assert.False(store.Finish("aaaa", new RunOutcome(TrialStatus.Completed, null, null, []), dead));
         Assert.False(store.MarkQueued("aaaa", "interrupted", dead));
         Assert.Empty(store.Epochs("aaaa"));
         Assert.True(store.Renew(taken, Minute));
-        Assert.True(store.RecordEpoch(new EpochRecord("aaaa", 1, 10, 1, null, 1, null, 1e-3, 1, 1), taken));
-        Assert.True(store.Finish("aaaa", new TrialOutcome { Status = TrialStatus.Completed, EpochsCompleted = 1 }, store.Epochs("aaaa"), taken));
+        Assert.True(store.RecordEpoch("aaaa", new EpochMetrics(1, 10, 1, null, 1, null, 1e-3, 1, 1), taken));
+        Assert.True(store.Finish("aaaa", new RunOutcome(TrialStatus.Completed, null, null, store.Epochs("aaaa")), taken));
         var t = store.Trial("aaaa")!;
         Assert.Equal((TrialStatus.Completed, "alive", 2, 1, (DateTime?)null), (t.Status, t.Worker, t.Attempts, t.EpochsCompleted, t.LeaseExpiresUtc));
         Assert.Null(store.Claim("third", Minute));
@@ -178,7 +181,7 @@ public abstract class ResultsStoreContract
             while (own.Claim($"w{w}", Minute) is { } lease)
             {
                 claimed.Add(($"w{w}", lease.TrialId));
-                Assert.True(own.Finish(lease.TrialId, new TrialOutcome { Status = TrialStatus.Completed }, [], lease));
+                Assert.True(own.Finish(lease.TrialId, new RunOutcome(TrialStatus.Completed, null, null, []), lease));
             }
         });
 

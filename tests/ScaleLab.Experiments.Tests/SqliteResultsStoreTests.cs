@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 
 namespace ScaleLab.Experiments.Tests;
@@ -10,7 +11,7 @@ public sealed class SqliteResultsStoreTests
         new(id, index, $"width={index}", "{\"width\":" + index + "}", "{\"name\":\"m\"}", "{\"epochs\":2}", 1000L * (index + 1), 2000L * (index + 1), "/runs/" + id);
 
     [Fact]
-    public void Open_UsesWalModeAndSchemaVersion2()
+    public void Open_UsesWalModeAndSchemaVersion3()
     {
         using var dir = new TempDirectory();
         var store = SqliteResultsStore.Open(dir.Path);
@@ -20,7 +21,7 @@ public sealed class SqliteResultsStoreTests
         command.CommandText = "PRAGMA journal_mode; ";
         Assert.Equal("wal", command.ExecuteScalar());
         command.CommandText = "PRAGMA user_version;";
-        Assert.Equal(2L, command.ExecuteScalar());
+        Assert.Equal(3L, command.ExecuteScalar());
     }
 
     [Fact]
@@ -39,7 +40,8 @@ public sealed class SqliteResultsStoreTests
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DROP INDEX trials_by_status; ALTER TABLE sweeps DROP COLUMN directory; ALTER TABLE sweeps DROP COLUMN max_attempts;
-                ALTER TABLE trials DROP COLUMN worker; ALTER TABLE trials DROP COLUMN lease_expires_utc; PRAGMA user_version = 1;
+                ALTER TABLE trials DROP COLUMN worker; ALTER TABLE trials DROP COLUMN lease_expires_utc; ALTER TABLE trials DROP COLUMN summary_json;
+                PRAGMA user_version = 1;
                 """;
             command.ExecuteNonQuery();
         }
@@ -51,6 +53,38 @@ public sealed class SqliteResultsStoreTests
         Assert.Equal((TrialStatus.Failed, "boom", (string?)null, 2), (t.Status, t.Message, t.Worker, migrated.Sweeps().Single().MaxAttempts));
         var lease = migrated.Claim("w", TimeSpan.FromMinutes(1))!;   // failed with attempts left: the queue's columns work
         Assert.Equal(("aaaa", 1), (lease.TrialId, lease.Attempt));
+    }
+
+    /// <summary>A trial finished under schema 2 (no summary_json) reads back with the summary its columns hold.</summary>
+    [Fact]
+    public void Open_MigratesAVersion2StoreRebuildingResultsFromTheColumns()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, SqliteResultsStore.FileName);
+        var store = SqliteResultsStore.Open(dir.Path);
+        long sweep = store.EnsureSweep("s", null, "{}");
+        store.AddTrials(sweep, [Row("aaaa", 0)]);
+        store.MarkRunning("aaaa", 7);
+        var epoch = new EpochMetrics(1, 10, 0.9, null, 0.8, 0.7, 1e-3, 1, 100);
+        store.Finish("aaaa", new RunOutcome(TrialStatus.Completed, null, new RunSummary
+        {
+            Status = RunStatus.Completed, EpochsCompleted = 1, Steps = 10, SamplesSeen = 640, Parameters = 1234, TrainingFlops = 5e9,
+            StepSecondsMean = 0.01, TrainSeconds = 0.1, PeakRssBytes = 1L << 30, Final = epoch, Best = new BestEpoch(1, 0.8),
+            Test = new TestMetrics(100, 0.85, 0.69, null, 5, null, null, null),
+        }, [epoch]));
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE trials DROP COLUMN summary_json; PRAGMA user_version = 2;";
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        var r = SqliteResultsStore.OpenExisting(dir.Path).Trial("aaaa")!.Result!;
+
+        Assert.Equal((RunStatus.Completed, 1234L, 640L, 5e9, 1L << 30, new BestEpoch(1, 0.8), 0.85, 0.69),
+            (r.Status, r.Parameters, r.SamplesSeen!.Value, r.TrainingFlops!.Value, r.PeakRssBytes, r.Best, r.Test!.Loss, r.Test.Accuracy!.Value));
     }
 
     [Fact]
@@ -67,7 +101,7 @@ public sealed class SqliteResultsStoreTests
         }
 
         var error = Assert.Throws<StoreException>(() => SqliteResultsStore.Open(dir.Path));
-        Assert.Equal($"{path}: results store schema version 7 is newer than this ScaleLab understands (2); use a newer scalelab", error.Message);
+        Assert.Equal($"{path}: results store schema version 7 is newer than this ScaleLab understands (3); use a newer scalelab", error.Message);
     }
 
     [Fact]
@@ -113,9 +147,8 @@ public sealed class SqliteResultsStoreTests
                 string id = $"w{w}t{t}";
                 store.AddTrials(sweep, [Row(id, (w * trialsEach) + t)]);
                 store.MarkRunning(id, w);
-                for (int e = 1; e <= epochsEach; e++) store.RecordEpoch(new EpochRecord(id, e, e * 10, 1.0 / e, null, 1.0 / e, null, 1e-3, 1, 1));
-                store.Finish(id, new TrialOutcome { Status = TrialStatus.Completed, EpochsCompleted = epochsEach, BestValLoss = 1.0 / epochsEach },
-                    store.Epochs(id));
+                for (int e = 1; e <= epochsEach; e++) store.RecordEpoch(id, new EpochMetrics(e, e * 10, 1.0 / e, null, 1.0 / e, null, 1e-3, 1, 1));
+                store.Finish(id, new RunOutcome(TrialStatus.Completed, null, null, store.Epochs(id)));
             }
         });
 

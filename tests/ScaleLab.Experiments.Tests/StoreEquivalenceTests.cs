@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
 
@@ -31,12 +32,13 @@ public sealed class StoreEquivalenceTests
     }
 
     /// <summary>The rows without what differs by design: times, the process id, and where the sweep directory was.</summary>
-    private static (object Sweep, List<TrialRecord> Trials, List<EpochRecord> Epochs) Comparable(IResultsStore store)
+    private static (object Sweep, List<TrialRecord> Trials, List<EpochMetrics> Epochs) Comparable(IResultsStore store)
     {
         var sweep = store.Sweeps().Single();
         var trials = store.Trials().Select(t => t with
         {
-            SweepId = 0, RunDirectory = Path.GetFileName(t.RunDirectory), ProcessId = null, QueuedUtc = default, StartedUtc = null,
+            SweepId = 0, Plan = t.Plan with { RunDirectory = Path.GetFileName(t.Plan.RunDirectory) },
+            Result = t.Result is null ? null : t.Result with { RunDirectory = Path.GetFileName(t.Result.RunDirectory) }, ProcessId = null, QueuedUtc = default, StartedUtc = null,
             FinishedUtc = null, LeaseExpiresUtc = null,
         }).ToList();
         var epochs = store.AllEpochs().SelectMany(e => e.Value).ToList();

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
@@ -24,13 +25,13 @@ public sealed class SweepRunnerTests
 
         Assert.Equal([TrialStatus.Completed, TrialStatus.Completed, TrialStatus.Completed], result.Trials.Select(t => t.Status));
         var t = result.Trials[1];
-        Assert.Equal((3, 1, 0.2 + (1.0 / 3), 10_000.0, 6e6, 1_048_576L), (t.EpochsCompleted, t.Attempts, t.FinalValLoss!.Value, t.SamplesSeen!.Value, t.TrainingFlops!.Value, t.PeakRssBytes!.Value), new ToleranceComparer());
+        Assert.Equal((3, 1, 10_000L, 6e6, 1_048_576L), (t.EpochsCompleted, t.Attempts, t.Result!.SamplesSeen!.Value, t.Result.TrainingFlops!.Value, t.Result.PeakRssBytes));
         var store = SqliteResultsStore.OpenExisting(result.Directory);
         Assert.Equal([1.2, 0.7, 0.2 + (1.0 / 3)], store.Epochs(t.Id).Select(e => e.ValLoss!.Value), new ToleranceComparer());
-        Assert.Equal(["start=1 threads=3 resume=0"], FakeTrial.Invocations(t.RunDirectory));
+        Assert.Equal(["start=1 threads=3 resume=0"], FakeTrial.Invocations(t.Plan.RunDirectory));
         Assert.Equal(new SweepStart("fake", result.Directory, 3, 0, 3, 2, 3), progress.Start);
         Assert.Equal((3, 0, 0), (progress.Done!.Completed, progress.Done.Left, progress.Done.Running));
-        Assert.Equal(9, progress.Events.Count(e => e.Kind == TrialEvent.EpochKind));
+        Assert.Equal(9, progress.Events.Count(e => e is ProgressEvent.Epoch));
         Assert.True(File.Exists(new TrialPaths(result.Directory, t.Id).SpecFile));
     }
 
@@ -45,7 +46,7 @@ public sealed class SweepRunnerTests
 
         Assert.Equal((2, 2, 0), (progress.Start!.Trials, progress.Start.AlreadyFinished, progress.Start.ToRun));
         Assert.Empty(progress.Started);
-        Assert.All(again.Trials, t => Assert.Single(FakeTrial.Invocations(t.RunDirectory)));
+        Assert.All(again.Trials, t => Assert.Single(FakeTrial.Invocations(t.Plan.RunDirectory)));
         Assert.All(again.Trials, t => Assert.Equal(1, t.Attempts));
     }
 
@@ -63,7 +64,7 @@ public sealed class SweepRunnerTests
 
         var done = second.Trials.Single();
         Assert.Equal((TrialStatus.Completed, 3, 2), (done.Status, done.EpochsCompleted, done.Attempts));
-        Assert.Equal(["start=1 threads=3 resume=0", "start=3 threads=3 resume=1"], FakeTrial.Invocations(done.RunDirectory));
+        Assert.Equal(["start=1 threads=3 resume=0", "start=3 threads=3 resume=1"], FakeTrial.Invocations(done.Plan.RunDirectory));
         Assert.True(progress.Started.Single().Resumed);
         Assert.Equal([1, 2, 3], SqliteResultsStore.OpenExisting(second.Directory).Epochs(done.Id).Select(e => e.Epoch));
     }
@@ -80,7 +81,7 @@ public sealed class SweepRunnerTests
         var second = Run(dir.Path, command, Sweep("0.001"));
 
         Assert.Equal(TrialStatus.Completed, second.Trials.Single().Status);
-        Assert.Single(FakeTrial.Invocations(second.Trials.Single().RunDirectory));
+        Assert.Single(FakeTrial.Invocations(second.Trials.Single().Plan.RunDirectory));
     }
 
     [Fact]
@@ -96,7 +97,7 @@ public sealed class SweepRunnerTests
         Assert.Equal(TrialStatus.Completed, first.Trials[1].Status);
         Run(dir.Path, command, sweep);
         Run(dir.Path, command, sweep);
-        Assert.Equal(2, FakeTrial.Invocations(failed.RunDirectory).Length);   // max_attempts 2
+        Assert.Equal(2, FakeTrial.Invocations(failed.Plan.RunDirectory).Length);   // max_attempts 2
         Assert.Equal(2, SqliteResultsStore.OpenExisting(first.Directory).Trial(failed.Id)!.Attempts);
     }
 
@@ -115,7 +116,7 @@ public sealed class SweepRunnerTests
         Assert.Equal("median rule: best val loss 1.3 by epoch 1 is worse than the median 1.15 of 2 finished trials", result.Trials[2].Message);
         // Stopped early is final: a re-run leaves it alone.
         Run(dir.Path, FakeTrial.Create(dir.Path), sweep);
-        Assert.Single(FakeTrial.Invocations(result.Trials[2].RunDirectory));
+        Assert.Single(FakeTrial.Invocations(result.Trials[2].Plan.RunDirectory));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
@@ -41,7 +42,7 @@ public abstract class SweepWorkerContract : IDisposable
         var trials = Connect().Trials(submitted.SweepId);
         Assert.Equal(9, trials.Count);
         Assert.All(trials, t => Assert.Equal((TrialStatus.Completed, 1, 3), (t.Status, t.Attempts, t.EpochsCompleted)));
-        Assert.All(trials, t => Assert.Equal(["start=1 threads=2 resume=0"], FakeTrial.Invocations(t.RunDirectory)));
+        Assert.All(trials, t => Assert.Equal(["start=1 threads=2 resume=0"], FakeTrial.Invocations(t.Plan.RunDirectory)));
         Assert.Equal((9, 9, 0), (results.Sum(r => r.Claimed), results.Sum(r => r.Completed), results.Sum(r => r.Lost)));
         Assert.All(trials, t => Assert.Contains(t.Worker, results.Select(r => r.WorkerId)));
         Assert.Equal(27, Connect().AllEpochs(submitted.SweepId).Sum(e => e.Value.Count));
@@ -84,7 +85,7 @@ public abstract class SweepWorkerContract : IDisposable
         Assert.Equal((TrialStatus.Completed, 2, 3, result.WorkerId), (t.Status, t.Attempts, t.EpochsCompleted, t.Worker));
         Assert.Equal(["start=1 threads=2 resume=0", "start=3 threads=2 resume=1"], FakeTrial.Invocations(run));
         Assert.Equal([1, 2, 3], Connect().Epochs(id).Select(e => e.Epoch));
-        Assert.False(Connect().Finish(id, new TrialOutcome { Status = TrialStatus.Failed }, [], dead));
+        Assert.False(Connect().Finish(id, new RunOutcome(TrialStatus.Failed, null, null, []), dead));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Core;
 using ScaleLab.Reports.Data;
 
@@ -34,7 +35,7 @@ public sealed class RunPlotsTests
         string run = Path.Combine(SweepFixture.NewDirectory("run"), "torn");
         SweepFixture.WriteRun(run, 16);
         File.AppendAllText(Path.Combine(run, "metrics.jsonl"), "{\"epoch\":5,\"train_lo");
-        var epochs = RunFileReader.ReadEpochs(Path.Combine(run, "metrics.jsonl"));
+        var epochs = RunReader.ReadEpochs(run);
         Assert.Equal([1, 2, 3, 4], epochs.Select(e => e.Epoch));
     }
 
@@ -67,8 +68,8 @@ public sealed class RunPlotsTests
         Directory.CreateDirectory(dir);
         string path = Path.Combine(dir, "confusion.json");
         File.WriteAllText(path, """{"matrix": [[1, 2], [3]]}""");
-        var ex = Assert.Throws<ScaleLabException>(() => RunFileReader.ReadConfusion(path));
-        Assert.Equal($"{path}: matrix must be square with at least one class; it has 2 rows of lengths 2, 1", ex.Message);
+        var ex = Assert.Throws<RunDirectoryException>(() => RunReader.ReadConfusion(new RunFiles(dir)));
+        Assert.Equal($"{path}: matrix must be square: it has 2 rows and row 1 has 1 counts", ex.Message);
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class RunPlotsTests
         Directory.CreateDirectory(dir);
         string path = Path.Combine(dir, "confusion.json");
         File.WriteAllText(path, """{"matrix": [[1, -2], [3, 4]]}""");
-        var ex = Assert.Throws<ScaleLabException>(() => RunFileReader.ReadConfusion(path));
+        var ex = Assert.Throws<RunDirectoryException>(() => RunReader.ReadConfusion(new RunFiles(dir)));
         Assert.Equal($"{path}: matrix[0][1] = -2; counts must be non-negative integers", ex.Message);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 
 namespace ScaleLab.Reports.Tests;
@@ -46,15 +47,15 @@ internal static class SweepFixture
             new TrialPlanRow("broken", 99, "broken", """{"width": 512}""", Spec(512), Config, Parameters(512), 2 * Parameters(512), Path.Combine(dir, "trials", "broken"))));
         foreach (int h in Widths)
         {
-            var epochs = Curve(h).Select(c => new EpochRecord($"w{h}", c.Epoch, c.Epoch * 844L, c.TrainLoss, c.ValAccuracy + 0.01, c.ValLoss, c.ValAccuracy, 1e-3, 2.0, 27_000)).ToList();
+            var epochs = Curve(h).Select(c => new EpochMetrics(c.Epoch, c.Epoch * 844L, c.TrainLoss, c.ValAccuracy + 0.01, c.ValLoss, c.ValAccuracy, 1e-3, 2.0, 27_000)).ToList();
             var best = epochs.MinBy(e => e.ValLoss)!;
-            store.Finish($"w{h}", new TrialOutcome
+            store.Finish($"w{h}", new RunOutcome(TrialStatus.Completed, null, new RunSummary
             {
-                Status = TrialStatus.Completed, Parameters = Parameters(h), EpochsCompleted = 4, Steps = 4 * 844, SamplesSeen = 4 * 54_000,
+                Status = RunStatus.Completed, Parameters = Parameters(h), EpochsCompleted = 4, Steps = 4 * 844, SamplesSeen = 4 * 54_000,
                 TrainingFlops = 3.0 * 2 * Parameters(h) * 4 * 54_000, StepSecondsMean = 1e-4 * Math.Sqrt(h), TrainSeconds = 8,
-                PeakRssBytes = 300_000_000 + (h * 100_000L), FinalTrainLoss = epochs[^1].TrainLoss, FinalValLoss = epochs[^1].ValLoss,
-                FinalValAccuracy = epochs[^1].ValAccuracy, BestEpoch = best.Epoch, BestValLoss = best.ValLoss, TestAccuracy = best.ValAccuracy! - 0.005,
-            }, epochs);
+                PeakRssBytes = 300_000_000 + (h * 100_000L), Final = epochs[^1], Best = new BestEpoch(best.Epoch, best.ValLoss!.Value),
+                Test = new TestMetrics(10_000, best.ValLoss!.Value, best.ValAccuracy! - 0.005, null, 5, null, null, null),
+            }, epochs));
         }
         store.MarkFailed("broken", "diverged");
         return dir;

@@ -1,3 +1,5 @@
+using ScaleLab.Experiments.Store;
+using ScaleLab.Core.Runs;
 using System.Text.RegularExpressions;
 using ScaleLab.Reports.Data;
 
@@ -8,13 +10,13 @@ public sealed partial class SweepReportTests
     private static readonly Lazy<(string Directory, string Html)> FromStore = new(() =>
     {
         string dir = SweepFixture.Store();
-        return (dir, SweepReport.Build(dir, new Core.Scaling.ScalingFitOptions { BootstrapSamples = 100 }).ToHtml());
+        return (dir, SweepReport.Build(dir, SweepLoader.Instance, new Core.Scaling.ScalingFitOptions { BootstrapSamples = 100 }).ToHtml());
     });
 
     [Fact]
     public void Load_Store_ReadsTrialsWithBestEpochFigures()
     {
-        var sweep = SweepResults.Load(FromStore.Value.Directory);
+        var sweep = SweepLoader.Instance.Load(FromStore.Value.Directory);
         Assert.Equal("results.db", sweep.Source);
         Assert.Equal("mlp-width", sweep.Name);
         Assert.Equal(7, sweep.Trials.Count);
@@ -29,10 +31,10 @@ public sealed partial class SweepReportTests
     [Fact]
     public void Load_RunDirectories_ReadsTheSameTrials()
     {
-        var sweep = SweepResults.Load(SweepFixture.RunDirectories());
+        var sweep = SweepLoader.Instance.Load(SweepFixture.RunDirectories());
         Assert.Equal("run directories", sweep.Source);
         Assert.Equal(["w128", "w16", "w256", "w32", "w64", "w8"], sweep.Trials.Select(t => t.Id));
-        Assert.All(sweep.Trials, t => Assert.Equal("completed", t.Status));
+        Assert.All(sweep.Trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
         Assert.Equal(SweepFixture.Parameters(256), sweep.Trials.Single(t => t.Id == "w256").Parameters);
     }
 
@@ -51,7 +53,7 @@ public sealed partial class SweepReportTests
     [Fact]
     public void Json_OfAStore_HoldsEveryTrialWithItsCurve()
     {
-        using var json = System.Text.Json.JsonDocument.Parse(SweepReportJson.Write(FromStore.Value.Directory));
+        using var json = System.Text.Json.JsonDocument.Parse(SweepReportJson.Write(FromStore.Value.Directory, SweepLoader.Instance));
         var root = json.RootElement;
         Assert.Equal(("scalelab.report/1", "results.db", 7), (root.GetProperty("schema").GetString(), root.GetProperty("source").GetString(), root.GetProperty("trials").GetArrayLength()));
         var w64 = root.GetProperty("trials").EnumerateArray().Single(t => t.GetProperty("id").GetString() == "w64");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Compression;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core;
 using ScaleLab.Torch.Data;
 using ScaleLab.Torch.Evaluation;

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using System.CommandLine;
 using System.Globalization;
 using ScaleLab.Cli.Rendering;
@@ -50,7 +51,7 @@ internal static class FitCommand
                 throw new ScaleLabException("fit: give one of a sweep directory (scalelab fit DIR), --store URL or --csv FILE");
             var result = csv is not null
                 ? FromCsv(csv, new ScalingCsvColumns(parse.GetValue(NCol)!, parse.GetValue(DCol)!, parse.GetValue(CCol)!, parse.GetValue(LossCol)!), options)
-                : FromSweep(dir is not null ? SweepResults.Load(dir) : LoadFromStore(store!, parse.GetValue(SweepName)), dir ?? store!.Display,
+                : FromSweep(dir is not null ? SweepLoader.Instance.Load(dir) : LoadFromStore(store!, parse.GetValue(SweepName)), dir ?? store!.Display,
                     ParseAxis(parse.GetValue(X)!), ParseTarget(parse.GetValue(Y)!), options);
             var request = new FitRequest(parse.GetValue(Predict), parse.GetValue(PredictTokens), parse.GetValue(Budget));
             var output = parse.InvocationConfiguration.Output;
@@ -89,7 +90,7 @@ internal static class FitCommand
         var store = location.OpenExisting();
         try
         {
-            return SweepResults.FromStore(store, sweepName);
+            return SweepLoader.FromStore(store, sweepName);
         }
         finally
         {
@@ -103,7 +104,7 @@ internal static class FitCommand
         var (points, leftOut) = SweepFitInput.PowerLaw(sweep, axis, target);
         var powerLaw = PowerLawFitter.Fit(points, axis.Name(), options);
         var joint = SweepFitInput.Joint(sweep, target);
-        return new FitResult(sweep.Source == SweepResults.StoreSource ? F($"{where}, sweep {sweep.Name} ({sweep.Source})") : F($"{where} ({sweep.Source})"), target.Name(), leftOut, powerLaw,
+        return new FitResult(sweep.Source == SweepData.StoreSource ? F($"{where}, sweep {sweep.Name} ({sweep.Source})") : F($"{where} ({sweep.Source})"), target.Name(), leftOut, powerLaw,
             JointScalingFitter.CanSeparate(joint) ? JointScalingFitter.Fit(joint, options) : null, null);
     }
 

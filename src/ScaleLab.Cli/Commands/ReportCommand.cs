@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using System.CommandLine;
 using ScaleLab.Core;
 using ScaleLab.Experiments.Store;
@@ -34,13 +35,13 @@ internal static class ReportCommand
             ArgumentNullException.ThrowIfNull(dir);
             if (parse.GetValue(Json))
             {
-                parse.InvocationConfiguration.Output.WriteLine(SweepReportJson.Write(dir));
+                parse.InvocationConfiguration.Output.WriteLine(SweepReportJson.Write(dir, SweepLoader.Instance));
                 return CliApp.ExitOk;
             }
             string path = parse.GetValue(Out) ?? Path.Combine(dir, "report.html");
-            var report = SweepReport.Build(dir);
+            var report = SweepReport.Build(dir, SweepLoader.Instance);
             report.Save(path);
-            if (File.Exists(Path.Combine(dir, "metrics.jsonl"))) RunPlots.WriteForRun(dir);
+            if (File.Exists(Path.Combine(dir, RunFiles.MetricsFile))) RunPlots.WriteForRun(dir);
             parse.InvocationConfiguration.Output.WriteLine($"report: {Path.GetFullPath(path)}");
             return CliApp.ExitOk;
         });

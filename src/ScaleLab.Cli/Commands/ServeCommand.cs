@@ -1,3 +1,4 @@
+using ScaleLab.Experiments.Store;
 using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography;
@@ -91,9 +92,9 @@ internal static class ServeCommand
         }
 
         app.MapGet("/", () => Results.Content(DashboardPage.Html, "text/html; charset=utf-8"));
-        app.MapGet("/api/entries", () => Results.Content(DashboardJson.Listing(root), "application/json"));
-        app.MapGet("/api/entries/{id}", (string id) => DashboardCatalog.Find(root, id) is { } entry
-            ? Results.Content(DashboardJson.Entry(entry), "application/json")
+        app.MapGet("/api/entries", () => Results.Content(DashboardJson.Listing(root, SweepLoader.Instance), "application/json"));
+        app.MapGet("/api/entries/{id}", (string id) => DashboardCatalog.Find(root, id, SweepLoader.Instance) is { } entry
+            ? Results.Content(DashboardJson.Entry(entry, SweepLoader.Instance), "application/json")
             : Results.Content(System.Text.Json.JsonSerializer.Serialize($"no entry '{id}' in the listing"), "application/json", statusCode: StatusCodes.Status404NotFound));
         return app;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Scaling;
@@ -56,12 +57,14 @@ internal static class StudyCommand
                 progress => new SweepRunner(directory, TrialCommand.Current(), progress, location).Run(sweep, options, ct)), ct).ConfigureAwait(false);
             var store = location?.OpenExisting() ?? SqliteResultsStore.OpenExisting(directory);
             SweepStatusTable.Write(output, result.Directory, store.Location, store.Sweeps().Where(s => s.Name == sweep.Name).ToList(), result.Trials);
-            var fit = PowerLawFitter.Fit(Points(result.Trials), "params");
+            // The points `scalelab fit DIR` would take (SweepFitInput: completed trials, measured parameters, best validation loss).
+            var data = location is null ? SweepLoader.Instance.Load(directory) : SweepLoader.FromStore(store, sweep.Name);
+            var fit = PowerLawFitter.Fit(SweepFitInput.PowerLaw(data, FitAxis.Params, FitTarget.ValLoss).Points, FitAxis.Params.Name());
             output.WriteLine();
             foreach (string line in Describe(fit)) output.WriteLine(line);
             string report = Path.Combine(directory, "report.html");
             // With --store the results are in that database, not DIR/results.db: the report reads them from there.
-            var html = location is null ? SweepReport.Build(directory) : SweepReport.Build(Reports.Data.SweepResults.FromStore(store, sweep.Name));
+            var html = SweepReport.Build(data);
             html.Save(report);
             output.WriteLine($"report: {report}");
             output.WriteLine($"study took {HumanUnits.Duration((DateTime.UtcNow - started).TotalSeconds)}; results in {store.Location}");
@@ -89,12 +92,6 @@ internal static class StudyCommand
             """;
         return SweepSpecJson.Parse(json, "scalelab study", Environment.CurrentDirectory);
     }
-
-    /// <summary>One point per completed trial: its parameter count and best validation loss.</summary>
-    internal static List<PowerLawPoint> Points(IEnumerable<TrialRecord> trials) =>
-        [.. trials
-            .Where(t => t.Status == TrialStatus.Completed && t.BestValLoss is not null)
-            .Select(t => new PowerLawPoint(t.Parameters ?? t.EstimatedParameters, t.BestValLoss!.Value, t.Label))];
 
     internal static IEnumerable<string> Describe(PowerLawFit fit)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;

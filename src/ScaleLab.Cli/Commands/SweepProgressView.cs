@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Experiments.Running;
 using ScaleLab.Experiments.Store;
@@ -41,11 +42,11 @@ internal static class SweepProgressView
 
     internal static string End(TrialRecord r)
     {
-        string loss = r.BestValLoss is double l ? $"  best val loss {F(l, "0.0000")}" : "";
-        string acc = r.FinalValAccuracy is double a ? $"  val acc {F(a, "0.0000")}" : "";
+        string loss = r.Result?.Best?.ValLoss is double l ? $"  best val loss {F(l, "0.0000")}" : "";
+        string acc = r.Result?.Final?.ValAccuracy is double a ? $"  val acc {F(a, "0.0000")}" : "";
         string time = r.WallTime is { } w ? $"  {HumanUnits.Duration(w.TotalSeconds)}" : "";
         string why = r.Status is TrialStatus.Failed or TrialStatus.StoppedEarly && r.Message is not null ? $"  ({r.Message})" : "";
-        return $"{r.Label}: {r.Status.ToText()} after {r.EpochsCompleted} epoch(s){loss}{acc}{time}{why}";
+        return $"{r.Plan.Label}: {r.Status.ToText()} after {r.EpochsCompleted} epoch(s){loss}{acc}{time}{why}";
     }
 
     private sealed class PlainSweepProgress(TextWriter output) : ISweepProgress
@@ -57,10 +58,10 @@ internal static class SweepProgressView
         public void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally) =>
             Write($"start {trial.Label} ({trial.Id}, {HumanUnits.Things(trial.EstimatedParameters)} params, attempt {attempt}{(resumed ? ", resumed from its checkpoint" : "")})");
 
-        public void OnTrialEvent(TrialPlan trial, TrialEvent step)
+        public void OnTrialEvent(TrialPlan trial, ProgressEvent step)
         {
-            if (step.Kind == TrialEvent.EpochKind)
-                Write($"  {trial.Label}: epoch {step.Epoch}/{trial.Config.Epochs}" + (step.Loss is double l ? $"  train loss {F(l, "0.0000")}" : ""));
+            if (step is ProgressEvent.Epoch { Payload: var e })
+                Write($"  {trial.Label}: epoch {e.Epoch}/{trial.Config.Epochs}  train loss {F(e.TrainLoss, "0.0000")}");
         }
 
         public void OnTrialEnd(TrialPlan trial, TrialRecord record, SweepTally tally) => Write($"{End(record)}  [{Tally(tally)}]");
@@ -101,15 +102,15 @@ internal static class SweepProgressView
             }
         }
 
-        public void OnTrialEvent(TrialPlan trial, TrialEvent step)
+        public void OnTrialEvent(TrialPlan trial, ProgressEvent step)
         {
+            if (step is not ProgressEvent.Step { Payload: var s } || s.StepsPerEpoch <= 0) return;
             lock (_gate)
             {
-                if (!_trials.TryGetValue(trial.Id, out var task) || step.Kind != TrialEvent.StepKind || step.StepsPerEpoch <= 0) return;
-                task.MaxValue = Math.Max(1, trial.Config.Epochs * (double)step.StepsPerEpoch);
-                task.Value = ((step.Epoch - 1) * (double)step.StepsPerEpoch) + step.Step;
-                string loss = step.Loss is double l ? $"  loss {F(l, "0.0000")}" : "";
-                task.Description = Markup.Escape($"  {trial.Label}: epoch {step.Epoch}/{trial.Config.Epochs}{loss}");
+                if (!_trials.TryGetValue(trial.Id, out var task)) return;
+                task.MaxValue = Math.Max(1, trial.Config.Epochs * (double)s.StepsPerEpoch);
+                task.Value = ((s.Epoch - 1) * (double)s.StepsPerEpoch) + s.Step;
+                task.Description = Markup.Escape($"  {trial.Label}: epoch {s.Epoch}/{trial.Config.Epochs}  loss {F(s.Loss, "0.0000")}");
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 
 namespace ScaleLab.Cli.Commands;
@@ -37,30 +38,30 @@ internal static class SweepStatusJson
     private static void Trial(Utf8JsonWriter w, TrialRecord t)
     {
         w.WriteStartObject();
-        w.WriteNumber("index", t.Index);
+        w.WriteNumber("index", t.Plan.Index);
         w.WriteString("id", t.Id);
-        w.WriteString("label", t.Label);
+        w.WriteString("label", t.Plan.Label);
         w.WritePropertyName("axes");
-        using (var axes = JsonDocument.Parse(t.AxesJson)) axes.RootElement.WriteTo(w);
+        using (var axes = JsonDocument.Parse(t.Plan.AxesJson)) axes.RootElement.WriteTo(w);
         w.WriteString("status", t.Status.ToText());
         if (t.Message is null) w.WriteNull("message");
         else w.WriteString("message", t.Message);
         w.WriteStartObject("parameters");
-        w.WriteNumber("total", t.Parameters ?? t.EstimatedParameters);
-        w.WriteNumber("estimated", t.EstimatedParameters);
-        w.NumberOrNull("measured", t.Parameters);
+        w.WriteNumber("total", t.Result?.Parameters ?? t.Plan.EstimatedParameters);
+        w.WriteNumber("estimated", t.Plan.EstimatedParameters);
+        w.NumberOrNull("measured", t.Result?.Parameters);
         w.WriteEndObject();
         w.WriteNumber("epochs_completed", t.EpochsCompleted);
-        w.NumberOrNull("best_val_loss", t.BestValLoss);
-        w.NumberOrNull("final_val_accuracy", t.FinalValAccuracy);
-        w.NumberOrNull("test_accuracy", t.TestAccuracy);
-        w.NumberOrNull("training_flops", t.TrainingFlops);
-        w.NumberOrNull("peak_rss_bytes", t.PeakRssBytes);
+        w.NumberOrNull("best_val_loss", t.Result?.Best?.ValLoss);
+        w.NumberOrNull("final_val_accuracy", t.Result?.Final?.ValAccuracy);
+        w.NumberOrNull("test_accuracy", t.Result?.Test?.Accuracy);
+        w.NumberOrNull("training_flops", t.Result?.TrainingFlops);
+        w.NumberOrNull("peak_rss_bytes", t.Result?.PeakRssBytes);
         w.NumberOrNull("wall_seconds", t.WallTime?.TotalSeconds);
         w.WriteNumber("attempts", t.Attempts);
         if (t.Worker is null) w.WriteNull("worker");
         else w.WriteString("worker", t.Worker);
-        w.WriteString("run_directory", t.RunDirectory);
+        w.WriteString("run_directory", t.Plan.RunDirectory);
         w.WriteEndObject();
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Experiments.Store;
 using Spectre.Console;
@@ -26,11 +27,11 @@ internal static class SweepStatusTable
         foreach (var t in trials)
         {
             table.AddRow(
-                I(t.Index), t.Id, Markup.Escape(t.Label), Markup.Escape(t.Status.ToText()), HumanUnits.Things(t.EstimatedParameters), I(t.EpochsCompleted),
-                t.BestValLoss is double l ? l.ToString("0.0000", CultureInfo.InvariantCulture) : "–",
-                t.FinalValAccuracy is double a ? a.ToString("0.0000", CultureInfo.InvariantCulture) : "–",
-                t.TrainingFlops is double f ? HumanUnits.Count(f) : "–",
-                t.PeakRssBytes is long b ? HumanUnits.Bytes(b) : "–",
+                I(t.Plan.Index), t.Id, Markup.Escape(t.Plan.Label), Markup.Escape(t.Status.ToText()), HumanUnits.Things(t.Plan.EstimatedParameters), I(t.EpochsCompleted),
+                t.Result?.Best?.ValLoss is double l ? l.ToString("0.0000", CultureInfo.InvariantCulture) : "–",
+                t.Result?.Final?.ValAccuracy is double a ? a.ToString("0.0000", CultureInfo.InvariantCulture) : "–",
+                t.Result?.TrainingFlops is double f ? HumanUnits.Count(f) : "–",
+                t.Result?.PeakRssBytes is long b ? HumanUnits.Bytes(b) : "–",
                 t.WallTime is { } w ? HumanUnits.Duration(w.TotalSeconds) : "–",
                 I(t.Attempts));
         }
@@ -38,7 +39,7 @@ internal static class SweepStatusTable
         var counts = trials.GroupBy(t => t.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToText()}");
         output.WriteLine($"{trials.Count} trials: {string.Join(", ", counts)}; results in {store}");
         foreach (var failed in trials.Where(t => t.Status == TrialStatus.Failed && t.Message is not null))
-            output.WriteLine($"  {failed.Label} failed: {failed.Message}");
+            output.WriteLine($"  {failed.Plan.Label} failed: {failed.Message}");
     }
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Accounting;
 using System.CommandLine;
 using System.Globalization;
@@ -58,7 +59,7 @@ internal static class TrainCommand
         if (resume && File.Exists(Path.Combine(outDir!, "config.json")))
         {
             // A resumed run keeps its own spec and config; only the epoch count, threads and device may change.
-            var files = RunDirectory.Open(outDir!);
+            var files = RunReader.Open(outDir!);
             spec = ModelSpecJson.Load(files.Spec);
             config = TrainingConfigJson.Load(files.Config);
             config = config with

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using ScaleLab.Core.Runs;
 using ScaleLab.Torch.Runs;
 using ScaleLab.Torch.Training;
 using Spectre.Console;
@@ -12,7 +13,7 @@ internal static class TrainProgressView
 {
     public static RunSummary Run(string mode, TextWriter output, Func<ITrainingProgress, RunSummary> train)
     {
-        if (mode == "json") return train(new JsonLinesProgress(output));
+        if (mode == "json") return train(new ProgressLines(output));
         bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         if (mode == "plain" || !terminal) return train(new PlainProgress(output));
 
@@ -76,34 +77,6 @@ internal static class TrainProgressView
             string valAcc = m.ValAccuracy is double va ? $"  val acc {F(va, "0.0000")}" : "";
             string trainAcc = m.TrainAccuracy is double ta ? $"  acc {F(ta, "0.0000")}" : "";
             return $"epoch {m.Epoch}  loss {F(m.TrainLoss, "0.0000")}{trainAcc}{val}{valAcc}  lr {F(m.Lr, "G4")}  {F(m.EpochSeconds, "0.0")} s  {F(m.SamplesPerSecond, "N0")} samples/s";
-        }
-    }
-
-    /// <summary>{"event":"start"|"step"|"epoch"|"done", ...} per line. Steps are sent at most every 0.2 s and at each epoch's last step.</summary>
-    private sealed class JsonLinesProgress(TextWriter output) : ITrainingProgress
-    {
-        private static readonly TimeSpan StepInterval = TimeSpan.FromMilliseconds(200);
-        private readonly Stopwatch _sinceStep = Stopwatch.StartNew();
-
-        public void OnStart(TrainingStart start) => Emit("start", start);
-
-        public void OnStep(StepProgress step)
-        {
-            if (_sinceStep.Elapsed < StepInterval && step.Step != step.StepsPerEpoch) return;
-            _sinceStep.Restart();
-            Emit("step", step);
-        }
-
-        public void OnEpoch(EpochMetrics metrics) => Emit("epoch", metrics);
-
-        public void OnDone(RunSummary summary) => Emit("done", summary);
-
-        private void Emit<T>(string name, T payload)
-        {
-            var node = JsonSerializer.SerializeToNode(payload, RunJson.Compact)!.AsObject();
-            node.Insert(0, "event", name);
-            output.WriteLine(node.ToJsonString(RunJson.Compact));
-            output.Flush();
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Formatting;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Training;

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using System.Globalization;
 using ScaleLab.Experiments.Store;
 
@@ -15,7 +16,7 @@ public static class EarlyStoppingPolicy
         EarlyStoppingOptions options,
         string trialId,
         int epoch,
-        IReadOnlyDictionary<string, IReadOnlyList<EpochRecord>> curves,
+        IReadOnlyDictionary<string, IReadOnlyList<EpochMetrics>> curves,
         IReadOnlySet<string> finished)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -28,7 +29,7 @@ public static class EarlyStoppingPolicy
     }
 
     /// <summary>Best validation loss over epochs 1..<paramref name="epoch"/>; null when the curve does not reach that epoch or has no validation loss.</summary>
-    public static double? BestUpTo(IReadOnlyList<EpochRecord> curve, int epoch)
+    public static double? BestUpTo(IReadOnlyList<EpochMetrics> curve, int epoch)
     {
         ArgumentNullException.ThrowIfNull(curve);
         if (!curve.Any(e => e.Epoch >= epoch)) return null;
@@ -37,7 +38,7 @@ public static class EarlyStoppingPolicy
     }
 
     private static string? Median(EarlyStoppingOptions o, string trialId, int epoch, double mine,
-        IReadOnlyDictionary<string, IReadOnlyList<EpochRecord>> curves, IReadOnlySet<string> finished)
+        IReadOnlyDictionary<string, IReadOnlyList<EpochMetrics>> curves, IReadOnlySet<string> finished)
     {
         if (epoch < o.WarmupEpochs) return null;
         var others = curves
@@ -53,7 +54,7 @@ public static class EarlyStoppingPolicy
             $"median rule: best val loss {mine:G4} by epoch {epoch} is worse than the median {median:G4} of {others.Count} finished trials");
     }
 
-    private static string? Halving(EarlyStoppingOptions o, int epoch, double mine, IReadOnlyDictionary<string, IReadOnlyList<EpochRecord>> curves)
+    private static string? Halving(EarlyStoppingOptions o, int epoch, double mine, IReadOnlyDictionary<string, IReadOnlyList<EpochMetrics>> curves)
     {
         if (!IsRung(o, epoch)) return null;
         var reached = curves.Values.Select(c => BestUpTo(c, epoch)).OfType<double>().Order().ToList();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 
 namespace ScaleLab.Experiments.Running;
@@ -12,7 +13,7 @@ namespace ScaleLab.Experiments.Running;
 internal sealed class SweepBoard
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, IReadOnlyList<EpochRecord>> _curves;
+    private readonly Dictionary<string, IReadOnlyList<EpochMetrics>> _curves;
     private readonly HashSet<string> _finished;
     private readonly Dictionary<string, Stopwatch> _running = new(StringComparer.Ordinal);
     private readonly List<TimeSpan> _durations = [];
@@ -21,7 +22,7 @@ internal sealed class SweepBoard
     private readonly (IResultsStore Store, long SweepId)? _shared;
     private int _completed, _stopped, _failed, _left;
 
-    public SweepBoard(IReadOnlyList<TrialRecord> stored, IReadOnlyDictionary<string, IReadOnlyList<EpochRecord>> epochs,
+    public SweepBoard(IReadOnlyList<TrialRecord> stored, IReadOnlyDictionary<string, IReadOnlyList<EpochMetrics>> epochs,
         int total, int queued, int workers, EarlyStoppingOptions? earlyStopping, (IResultsStore Store, long SweepId)? shared = null)
     {
         _shared = shared;
@@ -41,7 +42,7 @@ internal sealed class SweepBoard
     {
         var stored = store.Trials(sweepId);
         int open = stored.Count(t => !t.Status.IsFinal() && t.Status != TrialStatus.Failed);
-        return new SweepBoard(stored, earlyStopping is null ? new Dictionary<string, IReadOnlyList<EpochRecord>>() : store.AllEpochs(sweepId),
+        return new SweepBoard(stored, earlyStopping is null ? new Dictionary<string, IReadOnlyList<EpochMetrics>>() : store.AllEpochs(sweepId),
             stored.Count, open, 1, earlyStopping, (store, sweepId));
     }
 
@@ -55,7 +56,7 @@ internal sealed class SweepBoard
     }
 
     /// <summary>Records the trial's curve so far; returns why it should stop, or null.</summary>
-    public string? Observe(string trialId, IReadOnlyList<EpochRecord> curve, int epoch)
+    public string? Observe(string trialId, IReadOnlyList<EpochMetrics> curve, int epoch)
     {
         if (_earlyStopping is not null && _shared is var (store, sweepId)) Reload(store, sweepId);
         lock (_gate)
@@ -76,7 +77,7 @@ internal sealed class SweepBoard
         }
     }
 
-    public void Ended(string trialId, TrialStatus status, IReadOnlyList<EpochRecord> curve)
+    public void Ended(string trialId, TrialStatus status, IReadOnlyList<EpochMetrics> curve)
     {
         lock (_gate)
         {

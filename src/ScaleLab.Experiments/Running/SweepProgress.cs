@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
 
@@ -16,7 +17,7 @@ public interface ISweepProgress
 
     void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally);
 
-    void OnTrialEvent(TrialPlan trial, TrialEvent step);
+    void OnTrialEvent(TrialPlan trial, ProgressEvent step);
 
     void OnTrialEnd(TrialPlan trial, TrialRecord record, SweepTally tally);
 
@@ -32,7 +33,7 @@ public sealed class SilentSweepProgress : ISweepProgress
 
     public void OnTrialStart(TrialPlan trial, int attempt, bool resumed, SweepTally tally) { }
 
-    public void OnTrialEvent(TrialPlan trial, TrialEvent step) { }
+    public void OnTrialEvent(TrialPlan trial, ProgressEvent step) { }
 
     public void OnTrialEnd(TrialPlan trial, TrialRecord record, SweepTally tally) { }
 

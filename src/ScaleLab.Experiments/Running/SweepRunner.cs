@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
 
@@ -72,11 +73,11 @@ public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISw
         if (record.Status.IsFinal()) return false;
         string runDirectory = new TrialPaths(directory, plan.Id).RunDirectory;
         if (record.Status == TrialStatus.Running && record.ProcessId is int pid) OrphanTrial.Stop(pid, runDirectory);
-        if (RunImport.HasFinished(runDirectory))
+        if (RunOutcome.HasFinished(runDirectory))
         {
             // The process finished but the sweep died before recording it: read it back instead of training again.
-            var (outcome, epochs) = RunImport.Read(plan.Id, runDirectory, TrialStatus.Failed, "unfinished");
-            store.Finish(plan.Id, outcome, epochs);
+            var outcome = RunOutcome.Read(runDirectory, TrialStatus.Failed, "unfinished");
+            store.Finish(plan.Id, outcome);
             return false;
         }
         return record.Status != TrialStatus.Failed || record.Attempts < maxAttempts;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
 
@@ -99,11 +100,11 @@ public sealed class SweepWorker(IResultsStore store, TrialCommand command, ISwee
         string runDirectory = new TrialPaths(directory, plan.Id).RunDirectory;
         // The attempt before may have left its process running here (its worker was killed, the trial was not).
         if (lease.PreviousProcessId is int pid) OrphanTrial.Stop(pid, runDirectory);
-        if (RunImport.HasFinished(runDirectory))
+        if (RunOutcome.HasFinished(runDirectory))
         {
             // It finished after its worker died, before anyone recorded it: read it back rather than train it again.
-            var (outcome, epochs) = RunImport.Read(plan.Id, runDirectory, TrialStatus.Failed, "unfinished");
-            store.Finish(plan.Id, outcome, epochs, lease);
+            var outcome = RunOutcome.Read(runDirectory, TrialStatus.Failed, "unfinished");
+            store.Finish(plan.Id, outcome, lease);
             return store.Trial(plan.Id);
         }
 

@@ -1,17 +1,17 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Spec;
+using ScaleLab.Torch.Training;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Experiments.Sweeps;
-using ScaleLab.Torch.Runs;
-using ScaleLab.Torch.Training;
 
 namespace ScaleLab.Experiments.Running;
 
 /// <summary>
-/// Runs one trial as its own process: `scalelab train SPEC --config CFG --out DIR/trials/ID --threads N --progress json
-/// [--resume]`, reading its progress lines as they come, recording each finished epoch, stopping it when the early
+/// Runs one trial as its own process (<see cref="TrialProcess"/>: `scalelab trial --spec F --config F --out
+/// DIR/trials/ID --threads N [--resume]`), reading its progress events as they come, recording each finished epoch, stopping it when the early
 /// stopping rule says so, and writing its outcome (read back from the run directory) to the store when it ends.
 /// </summary>
 internal sealed class TrialExecution(string sweepDirectory, TrialCommand command, IResultsStore store, SweepBoard board,
@@ -26,13 +26,8 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
         Directory.CreateDirectory(Path.GetDirectoryName(paths.SpecFile)!);
         RunJson.WriteAtomically(paths.SpecFile, ModelSpecJsonWriter.Write(plan.Spec));
         RunJson.WriteAtomically(paths.ConfigFile, TrainingConfigJson.Write(plan.Config) + "\n");
-        bool resume = RunImport.HasCheckpoint(paths.RunDirectory);
-        List<string> arguments =
-        [
-            "train", paths.SpecFile, "--config", paths.ConfigFile, "--out", paths.RunDirectory,
-            "--threads", threads.ToString(CultureInfo.InvariantCulture), "--progress", "json",
-        ];
-        if (resume) arguments.Add("--resume");
+        bool resume = RunOutcome.HasCheckpoint(paths.RunDirectory);
+        var arguments = TrialProcess.Arguments(paths, threads, resume);
 
         using var log = new StreamWriter(paths.LogFile, append: true) { AutoFlush = true };
         var stderr = new Queue<string>();
@@ -79,7 +74,7 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
         if (stopReason is null && ct.IsCancellationRequested)
         {
             store.MarkQueued(plan.Id, "interrupted: the sweep was cancelled; a re-run resumes this trial", lease);
-            board.Ended(plan.Id, TrialStatus.Queued, RunImport.Epochs(plan.Id, new RunFiles(paths.RunDirectory)));
+            board.Ended(plan.Id, TrialStatus.Queued, RunReader.ReadEpochs(new RunFiles(paths.RunDirectory)));
             return;
         }
         string failure;
@@ -97,20 +92,20 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
         var files = new RunFiles(paths.RunDirectory);
         while (process.StandardOutput.ReadLine() is { } line)
         {
-            var ev = TrialEvent.Parse(line);
+            var ev = ProgressEvent.Parse(line, $"trial {plan.Id} ({paths.LogFile})");
             if (ev is null)
             {
                 lock (stderr) log.WriteLine(line);
                 continue;
             }
             progress.OnTrialEvent(plan, ev);
-            if (ev.Kind != TrialEvent.EpochKind) continue;
+            if (ev is not ProgressEvent.Epoch) continue;
             // metrics.jsonl holds the epoch before the event is printed (the engine's order), so it is the record.
-            var curve = RunImport.Epochs(plan.Id, files);
+            var curve = RunReader.ReadEpochs(files);
             if (curve.Count == 0) continue;
             string? reason = curve[^1].Epoch < plan.Config.Epochs ? board.Observe(plan.Id, curve, curve[^1].Epoch) : null;
             if (reason is not null) Kill(process);   // first, so the losing trial spends no more time
-            if (!store.RecordEpoch(curve[^1], lease))
+            if (!store.RecordEpoch(plan.Id, curve[^1], lease))
             {
                 Kill(process);   // the lease was taken over: the trial is another worker's now
                 return null;
@@ -122,13 +117,13 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
 
     private void Finish(TrialPlan plan, TrialStatus unfinished, string message, TrialPaths paths, TrialLease? lease)
     {
-        var (outcome, epochs) = RunImport.Read(plan.Id, paths.RunDirectory, unfinished, message);
-        if (!store.Finish(plan.Id, outcome, epochs, lease))
+        var outcome = RunOutcome.Read(paths.RunDirectory, unfinished, message);
+        if (!store.Finish(plan.Id, outcome, lease))
         {
-            board.Ended(plan.Id, TrialStatus.Queued, epochs);
+            board.Ended(plan.Id, TrialStatus.Queued, outcome.Epochs);
             return;
         }
-        board.Ended(plan.Id, outcome.Status, epochs);
+        board.Ended(plan.Id, outcome.Status, outcome.Epochs);
         progress.OnTrialEnd(plan, store.Trial(plan.Id)!, board.Tally());
     }
 

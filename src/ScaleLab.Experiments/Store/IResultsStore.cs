@@ -1,3 +1,5 @@
+using ScaleLab.Core.Runs;
+
 namespace ScaleLab.Experiments.Store;
 
 /// <summary>
@@ -11,11 +13,8 @@ namespace ScaleLab.Experiments.Store;
 /// when it does not (another worker claimed the trial after the lease expired): that is what keeps a trial from
 /// being finished twice. Without a lease (the one-machine runner) a write to an unknown trial throws.
 /// </remarks>
-public interface IResultsStore
+public interface IResultsStore : ISweepResults
 {
-    /// <summary>The store for people: a file path, or a URL with its password masked.</summary>
-    string Location { get; }
-
     /// <summary>Creates the sweep row, or refreshes its description, spec, directory and attempt limit; returns its id.</summary>
     long EnsureSweep(string name, string? description, string specJson, string? directory = null, int maxAttempts = 2);
 
@@ -26,10 +25,10 @@ public interface IResultsStore
     bool MarkRunning(string trialId, int? processId, TrialLease? lease = null);
 
     /// <summary>Records one finished epoch, replacing an earlier row of the same epoch.</summary>
-    bool RecordEpoch(EpochRecord epoch, TrialLease? lease = null);
+    bool RecordEpoch(string trialId, EpochMetrics epoch, TrialLease? lease = null);
 
-    /// <summary>The trial process ended: its figures, status and the full list of its epochs, in one transaction.</summary>
-    bool Finish(string trialId, TrialOutcome outcome, IReadOnlyList<EpochRecord> epochs, TrialLease? lease = null);
+    /// <summary>The trial process ended: its status, its run's summary and the full list of its epochs, in one transaction.</summary>
+    bool Finish(string trialId, RunOutcome outcome, TrialLease? lease = null);
 
     bool MarkFailed(string trialId, string message, TrialLease? lease = null);
 
@@ -45,17 +44,9 @@ public interface IResultsStore
     /// <summary>The worker's heartbeat: extends the lease; false when the trial is no longer this lease's.</summary>
     bool Renew(TrialLease lease, TimeSpan leaseDuration);
 
-    IReadOnlyList<SweepRecord> Sweeps();
-
     SweepRecord? Sweep(string name);
-
-    /// <summary>Every trial, or those of one sweep, ordered by sweep and plan index.</summary>
-    IReadOnlyList<TrialRecord> Trials(long? sweepId = null);
 
     TrialRecord? Trial(string id);
 
-    IReadOnlyList<EpochRecord> Epochs(string trialId);
-
-    /// <summary>Every epoch of every trial (or of one sweep's trials), grouped by trial id.</summary>
-    IReadOnlyDictionary<string, IReadOnlyList<EpochRecord>> AllEpochs(long? sweepId = null);
+    IReadOnlyList<EpochMetrics> Epochs(string trialId);
 }

@@ -83,6 +83,7 @@ internal static class PostgresSchema
         ALTER TABLE trials ADD COLUMN lease_expires_utc timestamptz;
         CREATE INDEX trials_by_status ON trials(status, sweep_id, idx);
         """,
+        "ALTER TABLE trials ADD COLUMN summary_json text;",
     ];
 
     public static void Ensure(NpgsqlConnection connection, string location)

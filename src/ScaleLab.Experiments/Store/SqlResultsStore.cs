@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using ScaleLab.Core.Runs;
 
 namespace ScaleLab.Experiments.Store;
 
@@ -85,24 +86,30 @@ public abstract partial class SqlResultsStore : IResultsStore
             """, ("@id", trialId), ("@pid", pid), ("@now", TimeValue(DateTime.UtcNow)))));
     }
 
-    public bool RecordEpoch(EpochRecord epoch, TrialLease? lease = null)
+    public bool RecordEpoch(string trialId, EpochMetrics epoch, TrialLease? lease = null)
     {
         ArgumentNullException.ThrowIfNull(epoch);
-        return Checked(epoch.TrialId, lease, Write(t =>
+        return Checked(trialId, lease, Write(t =>
         {
             // The trial row first: when the lease is lost nothing is written, the epoch included.
             int changed = Execute(t, """
                 UPDATE trials SET epochs_completed = CASE WHEN epochs_completed > @epoch THEN epochs_completed ELSE @epoch END WHERE id = @id
-                """ + (lease is null ? "" : Held), Own(lease, ("@id", epoch.TrialId), ("@epoch", (long)epoch.Epoch)));
-            if (changed > 0) InsertEpoch(t, epoch);
+                """ + (lease is null ? "" : Held), Own(lease, ("@id", trialId), ("@epoch", (long)epoch.Epoch)));
+            if (changed > 0) InsertEpoch(t, trialId, epoch);
             return changed;
         }));
     }
 
-    public bool Finish(string trialId, TrialOutcome outcome, IReadOnlyList<EpochRecord> epochs, TrialLease? lease = null)
+    public bool Finish(string trialId, RunOutcome outcome, TrialLease? lease = null)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        ArgumentNullException.ThrowIfNull(epochs);
+        var r = outcome.Result;
+        var epochs = outcome.Epochs;
+        // The columns queries sort and filter on, taken from the summary (or, for a run killed before it wrote one, from its epochs).
+        var final = r?.Final ?? (epochs.Count > 0 ? epochs[^1] : null);
+        var best = r?.Best ?? (epochs.Where(e => e.ValLoss is not null).MinBy(e => e.ValLoss) is { ValLoss: double bv } b ? new BestEpoch(b.Epoch, bv) : null);
+        int epochsCompleted = Math.Max(r?.EpochsCompleted ?? 0, epochs.Count > 0 ? epochs[^1].Epoch : 0);
+        string? summaryJson = r is null ? null : System.Text.Json.JsonSerializer.Serialize(r, ScaleLab.Core.Json.ScaleLabJson.Compact);
         return Checked(trialId, lease, Write(t =>
         {
             int changed = Execute(t, """
@@ -110,17 +117,17 @@ public abstract partial class SqlResultsStore : IResultsStore
                     parameters = @parameters, epochs_completed = @epochs, steps = @steps, samples_seen = @samples,
                     training_flops = @flops, step_seconds_mean = @step, train_seconds = @train, peak_rss_bytes = @rss,
                     final_train_loss = @ftl, final_val_loss = @fvl, final_val_accuracy = @fva, best_epoch = @be,
-                    best_val_loss = @bvl, test_loss = @tl, test_accuracy = @ta
+                    best_val_loss = @bvl, test_loss = @tl, test_accuracy = @ta, summary_json = @summary
                 WHERE id = @id
                 """ + (lease is null ? "" : Held), Own(lease, ("@id", trialId), ("@status", outcome.Status.ToText()), ("@message", outcome.Message),
-                ("@now", TimeValue(DateTime.UtcNow)), ("@parameters", outcome.Parameters), ("@epochs", (long)outcome.EpochsCompleted),
-                ("@steps", outcome.Steps), ("@samples", outcome.SamplesSeen), ("@flops", outcome.TrainingFlops), ("@step", outcome.StepSecondsMean),
-                ("@train", outcome.TrainSeconds), ("@rss", outcome.PeakRssBytes), ("@ftl", outcome.FinalTrainLoss),
-                ("@fvl", outcome.FinalValLoss), ("@fva", outcome.FinalValAccuracy), ("@be", (long?)outcome.BestEpoch),
-                ("@bvl", outcome.BestValLoss), ("@tl", outcome.TestLoss), ("@ta", outcome.TestAccuracy)));
+                ("@now", TimeValue(DateTime.UtcNow)), ("@parameters", r?.Parameters), ("@epochs", (long)epochsCompleted),
+                ("@steps", r?.Steps), ("@samples", (double?)r?.SamplesSeen), ("@flops", r?.TrainingFlops), ("@step", r?.StepSecondsMean),
+                ("@train", r?.TrainSeconds), ("@rss", r?.PeakRssBytes), ("@ftl", final?.TrainLoss),
+                ("@fvl", final?.ValLoss), ("@fva", final?.ValAccuracy), ("@be", (long?)best?.Epoch),
+                ("@bvl", best?.ValLoss), ("@tl", r?.Test?.Loss), ("@ta", r?.Test?.Accuracy), ("@summary", summaryJson)));
             if (changed == 0) return 0;
             Execute(t, "DELETE FROM epochs WHERE trial_id = @id;", ("@id", trialId));
-            foreach (var e in epochs) InsertEpoch(t, e with { TrialId = trialId });
+            foreach (var e in epochs) InsertEpoch(t, trialId, e);
             return changed;
         }));
     }
@@ -147,13 +154,13 @@ public abstract partial class SqlResultsStore : IResultsStore
         return false;
     }
 
-    private static void InsertEpoch(DbTransaction t, EpochRecord e) => Execute(t, """
+    private static void InsertEpoch(DbTransaction t, string trialId, EpochMetrics e) => Execute(t, """
         INSERT INTO epochs (trial_id, epoch, step, train_loss, train_accuracy, val_loss, val_accuracy, lr, epoch_seconds, samples_per_second)
         VALUES (@id, @epoch, @step, @tl, @ta, @vl, @va, @lr, @seconds, @rate)
         ON CONFLICT (trial_id, epoch) DO UPDATE SET step = excluded.step, train_loss = excluded.train_loss,
             train_accuracy = excluded.train_accuracy, val_loss = excluded.val_loss, val_accuracy = excluded.val_accuracy,
             lr = excluded.lr, epoch_seconds = excluded.epoch_seconds, samples_per_second = excluded.samples_per_second;
-        """, ("@id", e.TrialId), ("@epoch", (long)e.Epoch), ("@step", e.Step), ("@tl", e.TrainLoss), ("@ta", e.TrainAccuracy),
+        """, ("@id", trialId), ("@epoch", (long)e.Epoch), ("@step", e.Step), ("@tl", e.TrainLoss), ("@ta", e.TrainAccuracy),
         ("@vl", e.ValLoss), ("@va", e.ValAccuracy), ("@lr", e.Lr), ("@seconds", e.EpochSeconds), ("@rate", e.SamplesPerSecond));
 
     /// <summary>Runs <paramref name="work"/> in one write transaction, committed only when it returns.</summary>

@@ -12,7 +12,7 @@ namespace ScaleLab.Experiments.Store;
 /// </summary>
 public sealed class SqliteResultsStore : SqlResultsStore
 {
-    public const string FileName = "results.db";
+    public const string FileName = Core.Runs.SweepFiles.ResultsDb;
 
     /// <summary>How long a writer waits for another to finish before giving up (SQLite busy timeout).</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(60);

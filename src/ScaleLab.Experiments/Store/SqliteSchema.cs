@@ -11,8 +11,11 @@ namespace ScaleLab.Experiments.Store;
 /// </summary>
 internal static class SqliteSchema
 {
-    /// <summary>1: sweeps, trials, epochs. 2: the work queue (a sweep's directory and attempt limit, a trial's worker and lease).</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// 1: sweeps, trials, epochs. 2: the work queue (a sweep's directory and attempt limit, a trial's worker and lease).
+    /// 3: the trial's whole summary.json (summary_json), beside the columns that queries sort and filter on.
+    /// </summary>
+    public const int Version = 3;
 
     private const string CreateV1 = """
         CREATE TABLE sweeps (
@@ -81,6 +84,8 @@ internal static class SqliteSchema
         CREATE INDEX trials_by_status ON trials(status, sweep_id, idx);
         """;
 
+    private const string MigrateToV3 = "ALTER TABLE trials ADD COLUMN summary_json TEXT;";
+
     /// <summary>Creates the schema in a new file, migrates an older one, accepts the current one, refuses a newer one.</summary>
     public static void Ensure(SqliteConnection connection, string path)
     {
@@ -101,6 +106,7 @@ internal static class SqliteSchema
             Run(connection, transaction, CreateV1);
         }
         if (version < 2) Run(connection, transaction, MigrateToV2);
+        if (version < 3) Run(connection, transaction, MigrateToV3);
         Run(connection, transaction, $"PRAGMA user_version = {Version.ToString(CultureInfo.InvariantCulture)};");
         transaction.Commit();
     }

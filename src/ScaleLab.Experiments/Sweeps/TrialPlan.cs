@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Spec;
 using ScaleLab.Experiments.Store;
 using ScaleLab.Torch.Training;
@@ -71,12 +72,13 @@ public sealed record TrialPlan(
     public static TrialPlan FromRecord(TrialRecord record, string source)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var spec = ModelSpecJson.Parse(record.SpecJson, $"{source}: trial {record.Id} spec_json");
-        var config = TrainingConfigJson.Parse(record.ConfigJson, $"{source}: trial {record.Id} config_json");
+        var row = record.Plan;
+        var spec = ModelSpecJson.Parse(row.SpecJson, $"{source}: trial {record.Id} spec_json");
+        var config = TrainingConfigJson.Parse(row.ConfigJson, $"{source}: trial {record.Id} config_json");
         string id = IdOf(spec, config);
         if (id != record.Id)
             throw new StoreException($"{source}: trial {record.Id}: its spec and config hash to {id}; the row was edited after submission, submit the sweep again");
-        return new TrialPlan(record.Id, record.Index, SettingsOf(record.AxesJson), spec, config, record.EstimatedParameters, record.ForwardFlopsPerSample);
+        return new TrialPlan(record.Id, row.Index, SettingsOf(row.AxesJson), spec, config, row.EstimatedParameters, row.ForwardFlopsPerSample);
     }
 
     private static List<AxisSetting> SettingsOf(string axesJson)

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Reports.Data;
 
 namespace ScaleLab.Reports.Dashboard;
@@ -22,31 +23,32 @@ public static class DashboardCatalog
     /// </summary>
     public const string RootId = "~";
 
-    public static IReadOnlyList<DashboardEntry> List(string root)
+    public static IReadOnlyList<DashboardEntry> List(string root, ISweepSource sweeps)
     {
         ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(sweeps);
         string full = Path.GetFullPath(root);
-        if (Shows(full)) return [new DashboardEntry(RootId, Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), full)];
+        if (Shows(full, sweeps)) return [new DashboardEntry(RootId, Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), full)];
         var found = new List<DashboardEntry>();
-        Walk(full, full, 1, found);
+        Walk(full, full, 1, found, sweeps);
         return found;
     }
 
     /// <summary>The entry with this id, or null: the lookup every request goes through.</summary>
-    public static DashboardEntry? Find(string root, string id) => List(root).FirstOrDefault(e => e.Id == id);
+    public static DashboardEntry? Find(string root, string id, ISweepSource sweeps) => List(root, sweeps).FirstOrDefault(e => e.Id == id);
 
-    private static bool Shows(string directory) =>
-        SweepResults.HoldsTrials(directory) || File.Exists(Path.Combine(directory, VerifyResultsReader.FileName));
+    private static bool Shows(string directory, ISweepSource sweeps) =>
+        sweeps.Holds(directory) || File.Exists(Path.Combine(directory, VerifyResultsReader.FileName));
 
-    private static void Walk(string root, string directory, int depth, List<DashboardEntry> found)
+    private static void Walk(string root, string directory, int depth, List<DashboardEntry> found, ISweepSource sweeps)
     {
         foreach (string child in Directory.GetDirectories(directory).Order(StringComparer.Ordinal))
         {
             // Links could lead out of the served folder: they are not followed.
             if (new DirectoryInfo(child).LinkTarget is not null) continue;
             string relative = Path.GetRelativePath(root, child).Replace(Path.DirectorySeparatorChar, '~');
-            if (Shows(child)) found.Add(new DashboardEntry(relative, Path.GetRelativePath(root, child), child));
-            else if (depth < MaxDepth) Walk(root, child, depth + 1, found);
+            if (Shows(child, sweeps)) found.Add(new DashboardEntry(relative, Path.GetRelativePath(root, child), child));
+            else if (depth < MaxDepth) Walk(root, child, depth + 1, found, sweeps);
         }
     }
 }

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using System.Globalization;
 using System.Text.Json;
 using ScaleLab.Core.Scaling;
@@ -12,17 +13,18 @@ namespace ScaleLab.Reports.Dashboard;
 /// </summary>
 public static class DashboardJson
 {
-    public static string Listing(string root)
+    public static string Listing(string root, ISweepSource sweeps)
     {
+        ArgumentNullException.ThrowIfNull(sweeps);
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
             w.WriteString("schema", "scalelab.dashboard/1");
             w.WriteStartArray("entries");
-            foreach (var entry in DashboardCatalog.List(root))
+            foreach (var entry in DashboardCatalog.List(root, sweeps))
             {
-                var sweep = Load(entry);
+                var sweep = Load(entry, sweeps);
                 var trials = sweep?.Trials ?? [];
                 w.WriteStartObject();
                 w.WriteString("id", entry.Id);
@@ -30,7 +32,7 @@ public static class DashboardJson
                 w.WriteString("kind", Kind(sweep));
                 w.WriteNumber("trials", trials.Count);
                 w.WriteStartObject("status");
-                foreach (var group in trials.GroupBy(t => Status(entry, t)).OrderBy(g => g.Key, StringComparer.Ordinal)) w.WriteNumber(group.Key, group.Count());
+                foreach (var group in trials.GroupBy(t => Status(entry, t, sweeps)).OrderBy(g => g.Key, StringComparer.Ordinal)) w.WriteNumber(group.Key, group.Count());
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
@@ -42,10 +44,11 @@ public static class DashboardJson
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static string Entry(DashboardEntry entry)
+    public static string Entry(DashboardEntry entry, ISweepSource sweeps)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var sweep = Load(entry);
+        ArgumentNullException.ThrowIfNull(sweeps);
+        var sweep = Load(entry, sweeps);
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
@@ -55,7 +58,7 @@ public static class DashboardJson
             w.WriteString("name", entry.Name);
             w.WriteString("kind", Kind(sweep));
             w.WriteStartArray("trials");
-            foreach (var t in sweep?.Trials ?? []) Trial(w, entry, t);
+            foreach (var t in sweep?.Trials ?? []) Trial(w, entry, t, sweeps);
             w.WriteEndArray();
             if (sweep is null) w.WriteNull("fit");
             else Fit(w, sweep);
@@ -68,21 +71,22 @@ public static class DashboardJson
     }
 
     /// <summary>The entry's trials, or null for a folder that holds only a verify.json.</summary>
-    private static SweepData? Load(DashboardEntry entry) => SweepResults.HoldsTrials(entry.Directory) ? SweepResults.Load(entry.Directory) : null;
+    private static SweepData? Load(DashboardEntry entry, ISweepSource sweeps) => sweeps.Holds(entry.Directory) ? sweeps.Load(entry.Directory) : null;
 
     private static string Kind(SweepData? sweep) => sweep is null ? "verify" : sweep.Source == "run directory" ? "run" : "sweep";
 
     /// <summary>A run directory without summary.json is still training or was stopped: the page cannot tell which, so it says neither.</summary>
-    private static string Status(DashboardEntry entry, TrialPoint t) =>
-        t.Status == "failed" && !File.Exists(Path.Combine(entry.Directory, "summary.json")) && !File.Exists(Path.Combine(entry.Directory, "trials", t.Id, "summary.json"))
-        && !File.Exists(Path.Combine(entry.Directory, Experiments.Store.SqliteResultsStore.FileName)) ? "unfinished" : t.Status;
+    private static string Status(DashboardEntry entry, TrialPoint t, ISweepSource sweeps) =>
+        t.Status == TrialStatus.Failed && !File.Exists(Path.Combine(entry.Directory, RunFiles.SummaryFile))
+        && !File.Exists(Path.Combine(entry.Directory, SweepFiles.TrialsFolder, t.Id, RunFiles.SummaryFile))
+        && !sweeps.HasStore(entry.Directory) ? "unfinished" : t.Status.ToText();
 
-    private static void Trial(Utf8JsonWriter w, DashboardEntry entry, TrialPoint t)
+    private static void Trial(Utf8JsonWriter w, DashboardEntry entry, TrialPoint t, ISweepSource sweeps)
     {
         w.WriteStartObject();
         w.WriteString("id", t.Id);
         w.WriteString("label", t.Label);
-        w.WriteString("status", Status(entry, t));
+        w.WriteString("status", Status(entry, t, sweeps));
         w.WriteNumber("parameters", t.Parameters);
         Optional(w, "best_val_loss", t.ValLoss);
         Optional(w, "val_accuracy", t.ValAccuracy);

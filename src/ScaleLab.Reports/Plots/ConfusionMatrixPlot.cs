@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using System.Globalization;
 using ScaleLab.Reports.Data;
 using ScottPlot;
@@ -9,7 +10,7 @@ public static class ConfusionMatrixPlot
 {
     public const string FileName = "confusion-matrix.png";
 
-    public static PlotImage Render(ConfusionMatrix matrix, string title = "Confusion matrix")
+    public static PlotImage Render(ConfusionFile matrix, string title = "Confusion matrix")
     {
         ArgumentNullException.ThrowIfNull(matrix);
         int k = matrix.Classes;
@@ -19,7 +20,7 @@ public static class ConfusionMatrixPlot
         var data = new double[k, k];
         long max = 1;
         for (int t = 0; t < k; t++)
-            for (int p = 0; p < k; p++) { data[t, p] = matrix.Counts[t][p]; max = Math.Max(max, matrix.Counts[t][p]); }
+            for (int p = 0; p < k; p++) { data[t, p] = matrix.Matrix[t][p]; max = Math.Max(max, matrix.Matrix[t][p]); }
         var heatmap = plot.Add.Heatmap(data);
         // ScottPlot's Blues runs dark → light; reversed, a high count is dark blue with white text, as in scikit-learn's display.
         heatmap.Colormap = new ScottPlot.Colormaps.Reversed(new ScottPlot.Colormaps.Blues());
@@ -29,14 +30,14 @@ public static class ConfusionMatrixPlot
         {
             for (int p = 0; p < k; p++)
             {
-                long count = matrix.Counts[t][p];
+                long count = matrix.Matrix[t][p];
                 var text = plot.Add.Text(count.ToString(CultureInfo.InvariantCulture), p, k - 1 - t);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = k <= 10 ? 14 : 9;
                 text.LabelFontColor = count > max / 2 ? Colors.White : Colors.Black;
             }
         }
-        string Name(int i) => i < matrix.Labels.Count ? matrix.Labels[i] : i.ToString(CultureInfo.InvariantCulture);
+        string Name(int i) => matrix.Label(i);
         double[] positions = [.. Enumerable.Range(0, k).Select(i => (double)i)];
         plot.Axes.Bottom.SetTicks(positions, [.. Enumerable.Range(0, k).Select(Name)]);
         plot.Axes.Left.SetTicks([.. positions.Select(p => k - 1 - p)], [.. Enumerable.Range(0, k).Select(Name)]);

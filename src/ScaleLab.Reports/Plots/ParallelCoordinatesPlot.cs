@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using System.Globalization;
 using ScaleLab.Reports.Data;
 using ScottPlot;

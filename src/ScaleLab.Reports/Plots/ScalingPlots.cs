@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using System.Globalization;
 using ScaleLab.Core.Scaling;
 using ScaleLab.Reports.Data;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Torch.Runs;
 using ScaleLab.Torch.Training;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;

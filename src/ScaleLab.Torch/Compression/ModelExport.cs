@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Core;
 using ScaleLab.Core.Formats;
 using ScaleLab.Core.Formats.Safetensors;

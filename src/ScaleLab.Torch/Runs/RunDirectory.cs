@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Building;
 using ScaleLab.Torch.Checkpoints;
@@ -7,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Runs;
 
-/// <summary>Reading a finished (or running) run back: its spec, config, summary and trained model. Used by eval, verify and compression.</summary>
+/// <summary>A run's trained model, built and loaded (the tensors side of reading a run; its files are read by Core's <see cref="RunReader"/>). Used by eval, verify and compression.</summary>
 public static class RunDirectory
 {
     /// <summary>
@@ -16,7 +17,7 @@ public static class RunDirectory
     /// </summary>
     public static (ModelSpec Spec, nn.Module<Tensor, Tensor> Model, TrainingConfig Config) LoadModel(string runDirectory, string checkpoint = "best", Device? device = null)
     {
-        var files = Open(runDirectory);
+        var files = RunReader.Open(runDirectory);
         var spec = ModelSpecJson.Load(files.Spec);
         var config = TrainingConfigJson.Load(files.Config);
         string weights = files.Weights(checkpoint);
@@ -35,27 +36,6 @@ public static class RunDirectory
             model.Dispose();
             throw;
         }
-    }
-
-    public static RunSummary ReadSummary(string runDirectory)
-    {
-        string path = Open(runDirectory).Summary;
-        return RunSummaryChecks.Check(RunJson.Read<RunSummary>(path), path);
-    }
-
-    public static IReadOnlyList<EpochMetrics> ReadMetrics(string runDirectory) => new MetricsLog(Open(runDirectory)).Read();
-
-    public static IReadOnlyList<StepMetrics> ReadSteps(string runDirectory) => new MetricsLog(Open(runDirectory)).ReadSteps();
-
-    /// <summary>The run's files after checking it looks like a run directory (spec.json and config.json present).</summary>
-    public static RunFiles Open(string runDirectory)
-    {
-        ArgumentNullException.ThrowIfNull(runDirectory);
-        var files = new RunFiles(Path.GetFullPath(runDirectory));
-        if (!Directory.Exists(files.Root)) throw new RunDirectoryException(runDirectory, "no such run directory");
-        if (!File.Exists(files.Spec) || !File.Exists(files.Config))
-            throw new RunDirectoryException(runDirectory, "is not a run directory (expected spec.json and config.json, written by `scalelab train --out`)");
-        return files;
     }
 
     private static IEnumerable<string> Checkpoints(RunFiles files) => Directory.Exists(files.Checkpoints)

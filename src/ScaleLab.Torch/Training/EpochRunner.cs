@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ScaleLab.Core.Runs;
 using ScaleLab.Torch.Data;
 using TorchSharp;
 using static TorchSharp.torch;

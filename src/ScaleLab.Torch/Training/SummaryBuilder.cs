@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Evaluation;
 using ScaleLab.Torch.Runs;
@@ -15,6 +16,7 @@ internal sealed class SummaryBuilder(ModelSpec spec, RunFiles files, long parame
         Message = message,
         EpochsCompleted = state.Epoch,
         Steps = state.GlobalStep,
+        SamplesSeen = state.SamplesSeen,
         Parameters = parameters,
         EstimatedParameters = _estimate.Parameters,
         ForwardFlopsPerSample = _estimate.ForwardFlopsPerSample,

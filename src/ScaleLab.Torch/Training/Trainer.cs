@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Runs;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Building;
@@ -71,7 +72,7 @@ public static class Trainer
         {
             RunJson.WriteAtomically(files.Spec, ModelSpecJsonWriter.Write(spec) + "\n");
             RunJson.WriteAtomically(files.Config, TrainingConfigJson.Write(config) + "\n");
-            RunJson.Write(files.Info, RunInfo.Capture(config.Seed, config.Threads, config.Device));
+            RunJson.Write(files.Info, RunInfo.Capture(config.Seed, config.Threads, config.Device, RunInfo.Version(typeof(TorchSharp.torch).Assembly)));
             metrics.Clear();
         }
 

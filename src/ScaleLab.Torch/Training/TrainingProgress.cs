@@ -1,10 +1,6 @@
+using ScaleLab.Core.Runs;
+
 namespace ScaleLab.Torch.Training;
-
-/// <summary>The run is about to train: what it will do.</summary>
-public sealed record TrainingStart(int StartEpoch, int Epochs, long StepsPerEpoch, long Parameters, long TrainSamples, string RunDirectory, bool Resumed);
-
-/// <summary>One optimizer step. Epoch and Step are 1-based; SamplesPerSecond is over the epoch so far.</summary>
-public sealed record StepProgress(int Epoch, int Epochs, long Step, long StepsPerEpoch, long GlobalStep, double Loss, double LearningRate, double SamplesPerSecond, double EpochElapsedSeconds);
 
 /// <summary>
 /// Receives progress from <see cref="Trainer.Run"/> on the training thread: keep handlers quick.

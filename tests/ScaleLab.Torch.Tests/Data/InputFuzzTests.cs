@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Spec;
 using ScaleLab.Fuzz;
 using ScaleLab.Torch.Checkpoints;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ScaleLab.Core.Runs;
 using ScaleLab.Torch.Runs;
 using ScaleLab.Torch.Tests.Training;
 using ScaleLab.Torch.Training;
@@ -36,7 +37,7 @@ public sealed class RunDirectoryTests
             Assert.True(model.call(x).eq(again.call(x)).all().item<bool>());
         }
 
-        Assert.Equal(summary.Parameters, RunDirectory.ReadSummary(dir).Parameters);
+        Assert.Equal(summary.Parameters, RunReader.ReadSummary(dir).Parameters);
     }
 
     [Fact]

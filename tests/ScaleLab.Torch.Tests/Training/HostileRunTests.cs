@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Torch.Checkpoints;
 using ScaleLab.Torch.Runs;
 using ScaleLab.Torch.Training;
@@ -56,7 +57,7 @@ public sealed class HostileRunTests
         var summary = Trainer.Run(TinyRuns.Mlp(), TinyRuns.Config(epochs: 1), run, false, SilentProgress.Instance, CancellationToken.None);
         var files = new RunFiles(Path.GetFullPath(run));
         RunJson.Write(files.Summary, summary with { Test = summary.Test! with { Accuracy = 7.5 } });
-        var error = Assert.Throws<RunDirectoryException>(() => RunDirectory.ReadSummary(run));
+        var error = Assert.Throws<RunDirectoryException>(() => RunReader.ReadSummary(run));
         Assert.Equal($"{files.Summary}: test.accuracy is 7.5; it must be from 0 to 1 — the file is damaged or was not written by `scalelab train`", error.Message);
     }
 }

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Torch.Logging;
 using ScaleLab.Torch.Runs;
 using ScaleLab.Torch.Training;
@@ -27,7 +28,7 @@ public sealed class StepRecordTests
         var config = TinyRuns.Config(epochs: 2) with { BatchSize = 1, WarmupSteps = 0 };
         var summary = Trainer.Run(TinyRuns.Mlp(), config, TinyRuns.NewRunDirectory(), false, SilentProgress.Instance, CancellationToken.None);
 
-        var steps = RunDirectory.ReadSteps(summary.RunDirectory);
+        var steps = RunReader.ReadSteps(summary.RunDirectory);
         Assert.Equal(2 * 171, steps.Count);
         Assert.Equal([3L, 6L, 9L], steps.Take(3).Select(s => s.Step));
         Assert.Equal(512L, steps[170].Step);   // the epoch's last step closes a window of 2
@@ -38,7 +39,7 @@ public sealed class StepRecordTests
         Assert.All(steps, s => Assert.True(double.IsFinite(s.TrainLoss) && s.TrainLoss > 0 && s.SamplesPerSecond > 0));
 
         // The sample-weighted mean of the windows is the epoch's mean training loss.
-        var epochs = RunDirectory.ReadMetrics(summary.RunDirectory);
+        var epochs = RunReader.ReadEpochs(summary.RunDirectory);
         Assert.Equal(2, epochs.Count);
         double weighted = steps.Take(171).Select((s, i) => s.TrainLoss * (i == 170 ? 2 : 3)).Sum() / 512;
         Assert.Equal(epochs[0].TrainLoss, weighted, 1e-6);
@@ -59,11 +60,11 @@ public sealed class StepRecordTests
         using var cancel = new CancellationTokenSource();
         var killed = new RecordingProgress(cancel, cancelEpoch: 2, cancelStep: 5);
         Assert.Throws<OperationCanceledException>(() => Trainer.Run(TinyRuns.Mlp(), config, dir, false, killed, cancel.Token));
-        Assert.True(RunDirectory.ReadSteps(dir).Count > 16);   // epoch 1's 16 records and some of epoch 2's, redone on resume
+        Assert.True(RunReader.ReadSteps(dir).Count > 16);   // epoch 1's 16 records and some of epoch 2's, redone on resume
         Trainer.Run(TinyRuns.Mlp(), config, dir, true, SilentProgress.Instance, CancellationToken.None);
 
-        var expected = RunDirectory.ReadSteps(whole.RunDirectory).Select(s => (s.Epoch, s.Step, s.TrainLoss, s.Lr)).ToList();
+        var expected = RunReader.ReadSteps(whole.RunDirectory).Select(s => (s.Epoch, s.Step, s.TrainLoss, s.Lr)).ToList();
         Assert.Equal(3 * 16, expected.Count);
-        Assert.Equal(expected, RunDirectory.ReadSteps(dir).Select(s => (s.Epoch, s.Step, s.TrainLoss, s.Lr)));
+        Assert.Equal(expected, RunReader.ReadSteps(dir).Select(s => (s.Epoch, s.Step, s.TrainLoss, s.Lr)));
     }
 }

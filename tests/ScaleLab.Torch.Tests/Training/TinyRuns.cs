@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;

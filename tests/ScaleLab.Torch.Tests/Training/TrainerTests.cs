@@ -1,3 +1,4 @@
+using ScaleLab.Core.Runs;
 using ScaleLab.Core.Accounting;
 using System.Diagnostics;
 using ScaleLab.Core.Spec;
@@ -14,8 +15,8 @@ public sealed class TrainerTests
     {
         var first = Trainer.Run(TinyRuns.Mlp(), TinyRuns.Config(), TinyRuns.NewRunDirectory(), false, SilentProgress.Instance, CancellationToken.None);
         var second = Trainer.Run(TinyRuns.Mlp(), TinyRuns.Config(), TinyRuns.NewRunDirectory(), false, SilentProgress.Instance, CancellationToken.None);
-        var a = RunDirectory.ReadMetrics(first.RunDirectory);
-        var b = RunDirectory.ReadMetrics(second.RunDirectory);
+        var a = RunReader.ReadEpochs(first.RunDirectory);
+        var b = RunReader.ReadEpochs(second.RunDirectory);
         Assert.Equal(2, a.Count);
         Assert.Equal(a.Select(m => (m.TrainLoss, m.ValLoss)), b.Select(m => (m.TrainLoss, m.ValLoss)));
         Assert.Equal(first.Test!.Loss, second.Test!.Loss);
@@ -39,15 +40,15 @@ public sealed class TrainerTests
         using var cancel = new CancellationTokenSource();
         var killed = new RecordingProgress(cancel, cancelEpoch: 2, cancelStep: 5);
         Assert.Throws<OperationCanceledException>(() => Trainer.Run(TinyRuns.Mlp(), config, dir, false, killed, cancel.Token));
-        Assert.Single(RunDirectory.ReadMetrics(dir));   // epoch 1 finished, epoch 2 was cut at step 5
+        Assert.Single(RunReader.ReadEpochs(dir));   // epoch 1 finished, epoch 2 was cut at step 5
 
         var resumed = new RecordingProgress();
         var summary = Trainer.Run(TinyRuns.Mlp(), config, dir, true, resumed, CancellationToken.None);
 
         Assert.Equal(2, resumed.Steps[0].Epoch);   // redone from the start of epoch 2
         Assert.Equal(1, resumed.Steps[0].Step);
-        var expected = RunDirectory.ReadMetrics(whole.RunDirectory).Select(m => (m.Epoch, m.Step, m.TrainLoss, m.ValLoss, m.Lr));
-        var actual = RunDirectory.ReadMetrics(dir).Select(m => (m.Epoch, m.Step, m.TrainLoss, m.ValLoss, m.Lr));
+        var expected = RunReader.ReadEpochs(whole.RunDirectory).Select(m => (m.Epoch, m.Step, m.TrainLoss, m.ValLoss, m.Lr));
+        var actual = RunReader.ReadEpochs(dir).Select(m => (m.Epoch, m.Step, m.TrainLoss, m.ValLoss, m.Lr));
         Assert.Equal(expected, actual);
         Assert.Equal(whole.Test!.Loss, summary.Test!.Loss);
     }

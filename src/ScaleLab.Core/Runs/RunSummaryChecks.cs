@@ -1,7 +1,6 @@
 using System.Globalization;
-using ScaleLab.Torch.Runs;
 
-namespace ScaleLab.Torch.Training;
+namespace ScaleLab.Core.Runs;
 
 /// <summary>
 /// summary.json is read back by report, fit and sweeps, and may have been edited or damaged: every figure is checked
@@ -17,6 +16,7 @@ public static class RunSummaryChecks
         NonNegative(path, "epochs_completed", s.EpochsCompleted);
         NonNegative(path, "steps", s.Steps);
         NonNegative(path, "parameters", s.Parameters);
+        if (s.SamplesSeen is long seen) NonNegative(path, "samples_seen", seen);
         if (s.EstimatedParameters is long e) NonNegative(path, "estimated_parameters", e);
         if (s.ForwardFlopsPerSample is long f) NonNegative(path, "forward_flops_per_sample", f);
         if (s.TrainingFlops is double t) Seconds(path, "training_flops", t);

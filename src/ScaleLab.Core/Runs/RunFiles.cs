@@ -1,25 +1,32 @@
-namespace ScaleLab.Torch.Runs;
+namespace ScaleLab.Core.Runs;
 
 /// <summary>
-/// The run-directory layout (ENGINE_CONTRACT.md), the contract with experiments, reports and compression.
-/// Every path a reader needs is named here and nowhere else.
+/// The run-directory layout, the contract between training, experiments, reports and compression
+/// (docs/run-directory.md). Every file name a reader or writer needs is named here and nowhere else.
 /// </summary>
 public sealed record RunFiles(string Root)
 {
-    public string Spec => Path.Combine(Root, "spec.json");
-    public string Config => Path.Combine(Root, "config.json");
+    public const string SpecFile = "spec.json";
+    public const string ConfigFile = "config.json";
+    public const string SummaryFile = "summary.json";
+    public const string MetricsFile = "metrics.jsonl";
+    public const string StepsFile = "steps.jsonl";
+    public const string ConfusionFile = "confusion.json";
+
+    public string Spec => Path.Combine(Root, SpecFile);
+    public string Config => Path.Combine(Root, ConfigFile);
     public string Info => Path.Combine(Root, "run.json");
-    public string MetricsJsonl => Path.Combine(Root, "metrics.jsonl");
+    public string MetricsJsonl => Path.Combine(Root, MetricsFile);
     public string MetricsCsv => Path.Combine(Root, "metrics.csv");
 
     /// <summary>Step records (StepMetrics), a bounded number per epoch; kept apart so metrics.jsonl stays one line per epoch.</summary>
-    public string StepsJsonl => Path.Combine(Root, "steps.jsonl");
-    public string Summary => Path.Combine(Root, "summary.json");
+    public string StepsJsonl => Path.Combine(Root, StepsFile);
+    public string Summary => Path.Combine(Root, SummaryFile);
     public string Checkpoints => Path.Combine(Root, "checkpoints");
     public string TensorBoard => Path.Combine(Root, "tensorboard");
 
     /// <summary>The test split's confusion matrix of the final weights (classification only), for the confusion-matrix plot.</summary>
-    public string Confusion => Path.Combine(Root, "confusion.json");
+    public string Confusion => Path.Combine(Root, ConfusionFile);
 
     /// <summary>Weights of the last completed epoch.</summary>
     public string LastWeights => Path.Combine(Checkpoints, "last.safetensors");
@@ -34,4 +41,8 @@ public sealed record RunFiles(string Root)
     public string BestWeights => Path.Combine(Checkpoints, "best.safetensors");
 
     public string Weights(string checkpoint) => Path.Combine(Checkpoints, checkpoint + ".safetensors");
+
+    /// <summary>True when <paramref name="directory"/> holds a run's results (a summary, or at least one epoch's metrics).</summary>
+    public static bool HoldsRun(string directory) =>
+        File.Exists(Path.Combine(directory, SummaryFile)) || File.Exists(Path.Combine(directory, MetricsFile));
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace ScaleLab.Torch.Training;
+namespace ScaleLab.Core.Runs;
 
 /// <summary>How a run ended: the "status" of summary.json.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
@@ -24,6 +24,9 @@ public sealed record RunSummary
     public string? Message { get; init; }
     public int EpochsCompleted { get; init; }
     public long Steps { get; init; }
+
+    /// <summary>Training samples processed (for a language model, sequences: tokens = samples × sequence length).</summary>
+    public long? SamplesSeen { get; init; }
     public long Parameters { get; init; }
     public long? EstimatedParameters { get; init; }
     public long? ForwardFlopsPerSample { get; init; }

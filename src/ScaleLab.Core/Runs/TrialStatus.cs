@@ -1,4 +1,4 @@
-namespace ScaleLab.Experiments.Store;
+namespace ScaleLab.Core.Runs;
 
 /// <summary>
 /// Where a trial stands. Completed and StoppedEarly are final: a re-run of the sweep skips them. Queued, Running
@@ -25,7 +25,7 @@ public static class TrialStatusText
         "completed" => TrialStatus.Completed,
         "failed" => TrialStatus.Failed,
         "stopped_early" => TrialStatus.StoppedEarly,
-        _ => throw new StoreException($"results.db: trial status '{text}' is not one of queued, running, completed, failed, stopped_early"),
+        _ => throw new ScaleLabException($"results store: trial status '{text}' is not one of queued, running, completed, failed, stopped_early"),
     };
 
     /// <summary>True for the statuses a re-run leaves alone.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace ScaleLab.Torch.Training;
+namespace ScaleLab.Core.Runs;
 
 /// <summary>One line of metrics.jsonl / metrics.csv: the figures of one finished epoch (1-based).</summary>
 public sealed record EpochMetrics(

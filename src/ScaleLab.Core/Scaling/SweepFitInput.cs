@@ -1,6 +1,6 @@
-using ScaleLab.Core.Scaling;
+using ScaleLab.Core.Runs;
 
-namespace ScaleLab.Reports.Data;
+namespace ScaleLab.Core.Scaling;
 
 /// <summary>The x of a one-variable fit over a sweep: parameters (measured on the built model), training FLOPs, or training samples.</summary>
 public enum FitAxis { Params, Flops, Data }

@@ -1,4 +1,4 @@
-namespace ScaleLab.Torch.Training;
+namespace ScaleLab.Core.Runs;
 
 /// <summary>
 /// One line of steps.jsonl: the training figures of a window of steps, written every

@@ -1,13 +1,11 @@
 using System.Globalization;
-using System.Text.Json;
-using ScaleLab.Torch.Training;
 
-namespace ScaleLab.Torch.Runs;
+namespace ScaleLab.Core.Runs;
 
 /// <summary>
 /// metrics.jsonl and metrics.csv: one row per finished epoch; steps.jsonl: the step records (StepMetrics). On resume,
 /// rows and step records past the checkpointed epoch (written before a kill, then redone) are dropped, so each epoch
-/// and each step appears once.
+/// and each step appears once. Reading goes through <see cref="JsonLines"/> (the torn-line rule).
 /// </summary>
 public sealed class MetricsLog(RunFiles files)
 {
@@ -15,7 +13,7 @@ public sealed class MetricsLog(RunFiles files)
     {
         ArgumentNullException.ThrowIfNull(m);
         if (!File.Exists(files.MetricsCsv)) File.WriteAllText(files.MetricsCsv, EpochMetrics.CsvHeader + "\n");
-        File.AppendAllText(files.MetricsJsonl, JsonSerializer.Serialize(m, RunJson.Compact) + "\n");
+        JsonLines.Append(files.MetricsJsonl, m);
         File.AppendAllText(files.MetricsCsv, string.Join(',',
             I(m.Epoch), I(m.Step), R(m.TrainLoss), R(m.TrainAccuracy), R(m.ValLoss), R(m.ValAccuracy), R(m.Lr), R(m.EpochSeconds), R(m.SamplesPerSecond)) + "\n");
     }
@@ -23,14 +21,16 @@ public sealed class MetricsLog(RunFiles files)
     public void AppendStep(StepMetrics m)
     {
         ArgumentNullException.ThrowIfNull(m);
-        File.AppendAllText(files.StepsJsonl, JsonSerializer.Serialize(m, RunJson.Compact) + "\n");
+        JsonLines.Append(files.StepsJsonl, m);
     }
 
-    public IReadOnlyList<StepMetrics> ReadSteps()
-    {
-        if (!File.Exists(files.StepsJsonl)) return [];
-        return [.. File.ReadLines(files.StepsJsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<StepMetrics>(l, RunJson.Options)!)];
-    }
+    /// <summary>The epochs in order, each once: a repeated epoch (a resumed run redid it) keeps its last row.</summary>
+    public IReadOnlyList<EpochMetrics> Read() =>
+        [.. JsonLines.Read<EpochMetrics>(files.MetricsJsonl).GroupBy(m => m.Epoch).Select(g => g.Last()).OrderBy(m => m.Epoch)];
+
+    /// <summary>The step records in step order, each step once (the last record of a repeated step).</summary>
+    public IReadOnlyList<StepMetrics> ReadSteps() =>
+        [.. JsonLines.Read<StepMetrics>(files.StepsJsonl).GroupBy(m => m.Step).Select(g => g.Last()).OrderBy(m => m.Step)];
 
     /// <summary>Removes every row and step record (a fresh run in this directory).</summary>
     public void Clear()
@@ -38,12 +38,6 @@ public sealed class MetricsLog(RunFiles files)
         File.Delete(files.MetricsJsonl);
         File.Delete(files.MetricsCsv);
         File.Delete(files.StepsJsonl);
-    }
-
-    public IReadOnlyList<EpochMetrics> Read()
-    {
-        if (!File.Exists(files.MetricsJsonl)) return [];
-        return [.. File.ReadLines(files.MetricsJsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochMetrics>(l, RunJson.Options)!)];
     }
 
     /// <summary>Keeps the rows and step records of epochs 1..<paramref name="epochs"/> only.</summary>

@@ -1,6 +1,6 @@
 using ScaleLab.Core;
 
-namespace ScaleLab.Torch.Runs;
+namespace ScaleLab.Core.Runs;
 
 /// <summary>A run directory, or a file in it, that cannot be used; the message names the path.</summary>
 public sealed class RunDirectoryException : ScaleLabException

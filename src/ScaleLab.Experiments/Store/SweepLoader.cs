@@ -1,0 +1,72 @@
+using ScaleLab.Core;
+using ScaleLab.Core.Runs;
+
+namespace ScaleLab.Experiments.Store;
+
+/// <summary>
+/// Loads a sweep for plots, fits, reports and the dashboard: from DIR/results.db (the sweep's store) when present,
+/// otherwise from the run directories DIR/trials/*/ (docs/run-directory.md), or DIR itself when it is one run
+/// directory. Every trial becomes a point through the one function <see cref="TrialPoint.From"/>.
+/// </summary>
+public sealed class SweepLoader : ISweepSource
+{
+    public static readonly SweepLoader Instance = new();
+
+    public bool Holds(string directory) =>
+        HasStore(directory) || RunFiles.HoldsRun(directory) || Directory.Exists(Path.Combine(directory, SweepFiles.TrialsFolder));
+
+    public bool HasStore(string directory) => File.Exists(Path.Combine(directory, SweepFiles.ResultsDb));
+
+    public SweepData Load(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!Directory.Exists(directory)) throw new ScaleLabException($"{directory}: no such directory");
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        if (HasStore(directory))
+        {
+            var store = SqliteResultsStore.OpenExisting(directory);
+            var sweeps = store.Sweeps();
+            return new SweepData(directory, sweeps.Count == 1 ? sweeps[0].Name : name, SweepFiles.ResultsDb, Points(store, null));
+        }
+        if (RunFiles.HoldsRun(directory)) return new SweepData(directory, name, "run directory", [FromRunDirectory(name, directory)]);
+        string trials = Path.Combine(directory, SweepFiles.TrialsFolder);
+        if (!Directory.Exists(trials))
+        {
+            throw new ScaleLabException(
+                $"{directory}: neither a sweep (no {SweepFiles.ResultsDb}, no {SweepFiles.TrialsFolder}/ folder) nor a run directory (no {RunFiles.SummaryFile}); point at the --out folder of `scalelab sweep` or `scalelab train`");
+        }
+        var points = Directory.GetDirectories(trials).Order(StringComparer.Ordinal)
+            .Select(d => FromRunDirectory(Path.GetFileName(d), d)).ToList();
+        return new SweepData(directory, name, "run directories", points);
+    }
+
+    /// <summary>
+    /// One sweep of a store (or all of them when <paramref name="sweepName"/> is null), from the database alone: run
+    /// directories are not read, so a machine that only reaches the database can fit and report a cluster's study.
+    /// </summary>
+    public static SweepData FromStore(ISweepResults store, string? sweepName)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var sweeps = store.Sweeps();
+        if (sweepName is null)
+        {
+            string all = sweeps.Count == 1 ? sweeps[0].Name : string.Join(", ", sweeps.Select(s => s.Name));
+            return new SweepData(sweeps.Count == 1 ? sweeps[0].Directory ?? store.Location : store.Location, all, SweepData.StoreSource, Points(store, null));
+        }
+        var sweep = sweeps.FirstOrDefault(s => s.Name == sweepName)
+            ?? throw new StoreException($"{store.Location}: no sweep named '{sweepName}'; it holds {(sweeps.Count == 0 ? "none" : string.Join(", ", sweeps.Select(s => s.Name)))}");
+        return new SweepData(sweep.Directory ?? store.Location, sweep.Name, SweepData.StoreSource, Points(store, sweep.Id));
+    }
+
+    private static List<TrialPoint> Points(ISweepResults store, long? sweepId)
+    {
+        var epochs = store.AllEpochs(sweepId);
+        return [.. store.Trials(sweepId).Select(t => TrialPoint.From(t, epochs.TryGetValue(t.Id, out var list) ? list : []))];
+    }
+
+    private static TrialPoint FromRunDirectory(string id, string runDirectory)
+    {
+        var (trial, epochs) = RunOutcome.AsTrial(id, runDirectory);
+        return TrialPoint.From(trial, epochs);
+    }
+}

@@ -72,7 +72,7 @@ internal static class CompressCommand
                 Scope = parse.GetValue(global) ? PruningScope.Global : PruningScope.PerLayer,
                 Gradual = parse.GetValue(gradual),
                 Rewind = parse.GetValue(rewind),
-                Quantize = parse.GetValue(quantize),
+                Quantize = parse.GetValue(quantize) is { } q ? WeightQuantizationInfo.Parse(q, "--quantize") : null,
                 Int8Scheme = (parse.GetValue(perTensor), parse.GetValue(asymmetric)) switch
                 {
                     (true, true) => QuantScheme.Int8PerTensorAsymmetric,
@@ -93,7 +93,7 @@ internal static class CompressCommand
                 BatchSize = parse.GetValue(batch),
                 Threads = Math.Max(1, parse.GetValue(threads)),
             };
-            Validate(request, parse.GetValue(grid), parse.GetValue(distillFrom));
+            request.Validate(parse.GetValue(grid), parse.GetValue(distillFrom) is not null);
             string outDir = OutputFolder.Prepare(parse.GetValue(output)!, "--out");
             var requests = parse.GetValue(grid) ? CompressionGrid.Default(request) : [request];
             var results = CompressionSession.Run(runDir, parse.GetValue(distillFrom), parse.GetValue(data), requests, outDir,
@@ -113,20 +113,5 @@ internal static class CompressCommand
             return 0;
         });
         return command;
-    }
-
-    private static void Validate(CompressionRequest r, bool grid, string? teacher)
-    {
-        if (grid) return;
-        if (r.Prune is null && r.Quantize is null && r.LowRank is null && r.LowRankEnergy is null && teacher is null)
-            throw new ScaleLabException("compress: nothing to do; give --prune, --quantize, --low-rank, --low-rank-energy, --distill-from or --grid");
-        if (r.Prune is { } p && (p <= 0 || p >= 1))
-            throw new ScaleLabException($"compress: --prune {p.ToString(CultureInfo.InvariantCulture)} must be between 0 and 1 (a fraction, e.g. 0.9)");
-        if (r.Structured && r.Prune is null) throw new ScaleLabException("compress: --structured needs --prune RATIO");
-        if (r.Rewind && (r.Prune is null || r.Structured || r.Gradual))
-            throw new ScaleLabException("compress: --rewind needs unstructured one-shot pruning (--prune RATIO, without --structured or --gradual)");
-        if (r.QuantizationAware && r.Quantize is null) throw new ScaleLabException("compress: --qat needs --quantize int8|int4");
-        if (r.LowRank is not null && r.LowRankEnergy is not null) throw new ScaleLabException("compress: give --low-rank or --low-rank-energy, not both");
-        if (r.FinetuneEpochs < 0) throw new ScaleLabException($"compress: --finetune-epochs {r.FinetuneEpochs} must be 0 or more");
     }
 }

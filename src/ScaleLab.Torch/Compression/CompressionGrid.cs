@@ -19,9 +19,9 @@ public static class CompressionGrid
             baseline with { Prune = 0.5 },
             baseline with { Prune = 0.8 },
             baseline with { Prune = 0.9 },
-            baseline with { Quantize = "int8" },
-            baseline with { Quantize = "int4", GroupSize = 64 },
-            baseline with { Prune = 0.9, Quantize = "int8" },
+            baseline with { Quantize = WeightQuantization.Int8 },
+            baseline with { Quantize = WeightQuantization.Int4, GroupSize = 64 },
+            baseline with { Prune = 0.9, Quantize = WeightQuantization.Int8 },
             baseline with { Prune = 0.5, Structured = true },
             baseline with { LowRankEnergy = 0.9 },
         };

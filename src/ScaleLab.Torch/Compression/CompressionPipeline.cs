@@ -72,7 +72,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
 
         if (request.Quantize is not null && request.QuantizationAware)
         {
-            using var qat = new QuantizationAwareTraining(model, request.Quantize == "int4" ? 4 : 8);
+            using var qat = new QuantizationAwareTraining(model, request.Quantize.Value.Bits());
             var masks = request.Prune is not null && !request.Structured ? MaskOfNonZeros(model) : null;
             FineTune(model, request, qat.Hooks(masks is null ? null : new FineTuneHooks { AfterStep = _ => MagnitudePruning.ApplyMasks(model, masks) }), "quantization-aware");
             steps.Add("quantization-aware fine-tuning (fake quantization, straight-through estimator)");
@@ -93,7 +93,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
         var lat1 = LatencyMeter.Torch(model, currentSpec.Input!, 1, _device);
         var lat64 = LatencyMeter.Torch(model, currentSpec.Input!, 64, _device);
         // One calibration serves both static int8 figures: the simulated one and ONNX Runtime's integer kernels.
-        var ranges = request.Quantize == "int8"
+        var ranges = request.Quantize == WeightQuantization.Int8
             ? StaticActivationQuantization.Calibrate(model, data.Train, samples: 2048, batchSize: 256, _device)
             : null;
         var runtime = ranges is null ? null : Runtimes.Int8Runtime(currentSpec, model, request.Threads, ranges);
@@ -208,9 +208,9 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
             {
                 encoding = (request.Quantize, sparse) switch
                 {
-                    ("int8", true) => TensorEncoding.SparseInt8,
-                    ("int8", false) => TensorEncoding.Int8,
-                    ("int4", _) => TensorEncoding.Int4,
+                    (WeightQuantization.Int8, true) => TensorEncoding.SparseInt8,
+                    (WeightQuantization.Int8, false) => TensorEncoding.Int8,
+                    (WeightQuantization.Int4, _) => TensorEncoding.Int4,
                     (_, true) => TensorEncoding.Sparse,
                     _ => TensorEncoding.Dense,
                 };

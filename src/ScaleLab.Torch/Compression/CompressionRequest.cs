@@ -1,3 +1,4 @@
+using ScaleLab.Core;
 namespace ScaleLab.Torch.Compression;
 
 /// <summary>
@@ -23,8 +24,8 @@ public sealed record CompressionRequest
     /// </summary>
     public bool Rewind { get; init; }
 
-    /// <summary>"int8" or "int4", or null for none.</summary>
-    public string? Quantize { get; init; }
+    /// <summary>Post-training weight quantization, or null for none.</summary>
+    public WeightQuantization? Quantize { get; init; }
 
     public QuantScheme Int8Scheme { get; init; } = QuantScheme.Int8PerChannelSymmetric;
 
@@ -63,14 +64,55 @@ public sealed record CompressionRequest
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>
+    /// Refuses a request that cannot be run or means nothing, naming the option as `scalelab compress` spells it: one
+    /// method's own settings (a pruning fraction in (0, 1), --qat only with --quantize, …), and the settings every
+    /// variant shares (epochs, rate, batch, group size, distillation), which also hold under --grid. With
+    /// <paramref name="grid"/> the methods come from <see cref="CompressionGrid"/>, so a method given as well is an error
+    /// rather than silently ignored. <see cref="CompressionSession.Run"/> checks every request it is given.
+    /// </summary>
+    public void Validate(bool grid, bool hasTeacher)
+    {
+        if (FinetuneEpochs < 0) throw Bad($"--finetune-epochs {I(FinetuneEpochs)} must be 0 or more");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw Bad($"--lr {R(LearningRate)} must be a positive number");
+        if (BatchSize < 1) throw Bad($"--batch {I(BatchSize)} must be 1 or more");
+        if (GroupSize < 1) throw Bad($"--group-size {I(GroupSize)} must be 1 or more");
+        if (!(DistillTemperature > 0) || !double.IsFinite(DistillTemperature)) throw Bad($"--temperature {R(DistillTemperature)} must be a positive number");
+        if (!(DistillAlpha >= 0 && DistillAlpha <= 1)) throw Bad($"--alpha {R(DistillAlpha)} must be between 0 and 1");
+        if (grid)
+        {
+            string? method = Prune is not null ? "--prune" : Quantize is not null ? "--quantize" : LowRank is not null ? "--low-rank"
+                : LowRankEnergy is not null ? "--low-rank-energy" : Structured ? "--structured" : Gradual ? "--gradual" : Rewind ? "--rewind"
+                : QuantizationAware ? "--qat" : null;
+            if (method is not null) throw Bad($"--grid explores its own methods; drop {method} (or drop --grid to run that one)");
+            return;
+        }
+        if (Prune is null && Quantize is null && LowRank is null && LowRankEnergy is null && !hasTeacher && !FineTuneBaseline)
+            throw Bad("nothing to do; give --prune, --quantize, --low-rank, --low-rank-energy, --distill-from or --grid");
+        if (Prune is { } p && (p <= 0 || p >= 1)) throw Bad($"--prune {R(p)} must be between 0 and 1 (a fraction, e.g. 0.9)");
+        if (Structured && Prune is null) throw Bad("--structured needs --prune RATIO");
+        if (Rewind && (Prune is null || Structured || Gradual))
+            throw Bad("--rewind needs unstructured one-shot pruning (--prune RATIO, without --structured or --gradual)");
+        if (QuantizationAware && Quantize is null) throw Bad("--qat needs --quantize int8|int4");
+        if (LowRank is not null && LowRankEnergy is not null) throw Bad("give --low-rank or --low-rank-energy, not both");
+        if (LowRank is < 1) throw Bad($"--low-rank {I(LowRank.Value)} must be 1 or more");
+        if (LowRankEnergy is { } e && !(e > 0 && e <= 1)) throw Bad($"--low-rank-energy {R(e)} must be in (0, 1]");
+    }
+
+    private static ScaleLabException Bad(string problem) => new("compress: " + problem);
+
+    private static string I(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string R(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// Exactly what the file stores: "int8 per-channel symmetric", "int4 group 64 symmetric"; pruned + int8 stores the
     /// kept values with one symmetric scale per tensor (TensorEncoding.SparseInt8), whatever the int8 scheme says.
     /// </summary>
     public string? StoredQuantization => Quantize is { } q ? QuantizationLabel(q) : null;
 
-    private string QuantizationLabel(string q)
+    private string QuantizationLabel(WeightQuantization q)
     {
-        if (q == "int4")
+        if (q == WeightQuantization.Int4)
             return "int4 group " + GroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + (QuantSchemeInfo.IsSymmetric(Int4Scheme) ? " symmetric" : " asymmetric");
         var scheme = Prune is not null && !Structured ? QuantScheme.Int8PerTensorSymmetric : Int8Scheme;
         return "int8 " + (QuantSchemeInfo.IsPerTensor(scheme) ? "per-tensor" : "per-channel") + (QuantSchemeInfo.IsSymmetric(scheme) ? " symmetric" : " asymmetric");

@@ -18,6 +18,7 @@ public static class CompressionSession
         IReadOnlyList<CompressionRequest> requests, string outputDirectory, IProgress<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
+        foreach (var r in requests) r.Validate(grid: false, hasTeacher: teacherDirectory is not null);
         var (spec, _, config) = RunDirectory.LoadModel(runDirectory);
         var dataRequest = dataOverride is null
             ? config.Data.ToRequest(config.Seed)

@@ -62,7 +62,7 @@ public sealed class CompressionPipelineTests : IClassFixture<CompressionPipeline
     [Fact]
     public void Int8_PerChannel_QuartersTheFile_LoadsBackIdentically_AndKeepsAccuracy()
     {
-        var r = Compress(new CompressionRequest { Quantize = "int8", FinetuneEpochs = 0 });
+        var r = Compress(new CompressionRequest { Quantize = WeightQuantization.Int8, FinetuneEpochs = 0 });
         Assert.True(r.ReloadedIdentically);
         Assert.InRange(r.FileRatio, 0.2, 0.27);
         Assert.True(r.Accuracy > r.BaselineAccuracy - 0.01, $"{r.Accuracy} vs {r.BaselineAccuracy}");
@@ -111,7 +111,7 @@ public sealed class CompressionPipelineTests : IClassFixture<CompressionPipeline
     [Fact]
     public void Int4_GroupWise_FileIsAtMostFifteenPercent()
     {
-        var r = Compress(new CompressionRequest { Quantize = "int4", GroupSize = 64, FinetuneEpochs = 0 });
+        var r = Compress(new CompressionRequest { Quantize = WeightQuantization.Int4, GroupSize = 64, FinetuneEpochs = 0 });
         Assert.True(r.ReloadedIdentically);
         Assert.True(r.FileRatio <= 0.15, $"file {r.FileRatio:P1} of fp32");
         Assert.True(r.Accuracy > r.BaselineAccuracy - 0.05, $"{r.Accuracy} vs {r.BaselineAccuracy}");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ScaleLab.Core.Json;
 using ScaleLab.Experiments.Store;
 
 namespace ScaleLab.Cli.Commands;
@@ -12,55 +13,29 @@ internal static class SweepStatusJson
     public const string SchemaId = "scalelab.sweep-status/1";
 
     public static string Write(string directory, string store, IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials) =>
-        JsonOutput.Write(SchemaId, w =>
-        {
-            w.WriteString("directory", directory);
-            w.WriteString("results_db", store);
-            w.WriteStartArray("sweeps");
-            foreach (var s in sweeps)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", s.Name);
-                if (s.Description is null) w.WriteNull("description");
-                else w.WriteString("description", s.Description);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartObject("counts");
-            foreach (var g in trials.GroupBy(t => t.Status).OrderBy(g => g.Key)) w.WriteNumber(g.Key.ToText(), g.Count());
-            w.WriteEndObject();
-            w.WriteStartArray("trials");
-            foreach (var t in trials) Trial(w, t);
-            w.WriteEndArray();
-        });
+        ScaleLabJson.Write(new SweepStatusDocument(SchemaId, directory, store,
+            [.. sweeps.Select(s => new SweepStatusSweep(s.Name, s.Description))],
+            trials.GroupBy(t => t.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToText(), g => g.Count(), StringComparer.Ordinal),
+            [.. trials.Select(SweepStatusTrial.From)]));
 
-    private static void Trial(Utf8JsonWriter w, TrialRecord t)
+    private sealed record SweepStatusDocument(string Schema, string Directory, string ResultsDb, IReadOnlyList<SweepStatusSweep> Sweeps,
+        IReadOnlyDictionary<string, int> Counts, IReadOnlyList<SweepStatusTrial> Trials);
+
+    private sealed record SweepStatusSweep(string Name, string? Description);
+
+    private sealed record SweepStatusTrial(int Index, string Id, string Label, JsonElement Axes, string Status, string? Message,
+        SweepStatusParameters Parameters, int EpochsCompleted, double? BestValLoss, double? FinalValAccuracy, double? TestAccuracy,
+        double? TrainingFlops, long? PeakRssBytes, double? WallSeconds, int Attempts, string? Worker, string RunDirectory)
     {
-        w.WriteStartObject();
-        w.WriteNumber("index", t.Index);
-        w.WriteString("id", t.Id);
-        w.WriteString("label", t.Label);
-        w.WritePropertyName("axes");
-        using (var axes = JsonDocument.Parse(t.AxesJson)) axes.RootElement.WriteTo(w);
-        w.WriteString("status", t.Status.ToText());
-        if (t.Message is null) w.WriteNull("message");
-        else w.WriteString("message", t.Message);
-        w.WriteStartObject("parameters");
-        w.WriteNumber("total", t.Parameters ?? t.EstimatedParameters);
-        w.WriteNumber("estimated", t.EstimatedParameters);
-        w.NumberOrNull("measured", t.Parameters);
-        w.WriteEndObject();
-        w.WriteNumber("epochs_completed", t.EpochsCompleted);
-        w.NumberOrNull("best_val_loss", t.BestValLoss);
-        w.NumberOrNull("final_val_accuracy", t.FinalValAccuracy);
-        w.NumberOrNull("test_accuracy", t.TestAccuracy);
-        w.NumberOrNull("training_flops", t.TrainingFlops);
-        w.NumberOrNull("peak_rss_bytes", t.PeakRssBytes);
-        w.NumberOrNull("wall_seconds", t.WallTime?.TotalSeconds);
-        w.WriteNumber("attempts", t.Attempts);
-        if (t.Worker is null) w.WriteNull("worker");
-        else w.WriteString("worker", t.Worker);
-        w.WriteString("run_directory", t.RunDirectory);
-        w.WriteEndObject();
+        public static SweepStatusTrial From(TrialRecord t)
+        {
+            using var axes = JsonDocument.Parse(t.AxesJson);
+            return new SweepStatusTrial(t.Index, t.Id, t.Label, axes.RootElement.Clone(), t.Status.ToText(), t.Message,
+                new SweepStatusParameters(t.Parameters ?? t.EstimatedParameters, t.EstimatedParameters, t.Parameters), t.EpochsCompleted,
+                ScaleLabJson.Finite(t.BestValLoss), ScaleLabJson.Finite(t.FinalValAccuracy), ScaleLabJson.Finite(t.TestAccuracy),
+                ScaleLabJson.Finite(t.TrainingFlops), t.PeakRssBytes, ScaleLabJson.Finite(t.WallTime?.TotalSeconds), t.Attempts, t.Worker, t.RunDirectory);
+        }
     }
+
+    private sealed record SweepStatusParameters(long Total, long Estimated, long? Measured);
 }

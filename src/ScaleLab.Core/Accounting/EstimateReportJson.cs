@@ -63,8 +63,8 @@ public sealed record EstimateDocument(
             new EstimateFlops("1 MAC = 2 FLOPs; per sample of sequence_length tokens", c.ForwardMacs, c.ForwardFlops, checked(2 * causalForward),
                 checked(2 * c.AttentionMacs), checked(2 * causalAttention), c.FlopsPerToken, c.TrainingFlops, r.TrainingFlopsPerStep, r.SixNd),
             new EstimateMemory(
-                new TrainingBytes(t.WeightBytes, t.GradientBytes, t.OptimizerStateBytes, t.MasterWeightBytes, t.ActivationBytes, t.BufferBytes, t.TotalBytes),
-                new InferenceBytes(i.WeightBytes, i.KvCacheBytes, i.ActivationBytes, i.TotalBytes)),
+                new EstimateTrainingBytes(t.WeightBytes, t.GradientBytes, t.OptimizerStateBytes, t.MasterWeightBytes, t.ActivationBytes, t.BufferBytes, t.TotalBytes),
+                new EstimateInferenceBytes(i.WeightBytes, i.KvCacheBytes, i.ActivationBytes, i.TotalBytes)),
             EstimateKvCache.From(r),
             MemoryEstimator.Mxfp4ExpertsDiskBytes(c) is { } mxfp4 ? new Mxfp4ExpertsDisk(mxfp4.ExpertWeights, mxfp4.Bytes) : null,
             r.DiskBytes.ToDictionary(d => d.Key.Name(), d => d.Value, StringComparer.Ordinal));
@@ -84,11 +84,11 @@ public sealed record EstimateParameters(long Total, long Trainable, long NonTrai
 public sealed record EstimateFlops(string Convention, long ForwardMacs, long Forward, long ForwardCausal, long Attention, long AttentionCausal,
     long PerToken, long Training, long TrainingPerStep, [property: JsonPropertyName("six_n_d")] long SixND);
 
-public sealed record EstimateMemory(TrainingBytes TrainingBytes, InferenceBytes InferenceBytes);
+public sealed record EstimateMemory(EstimateTrainingBytes TrainingBytes, EstimateInferenceBytes InferenceBytes);
 
-public sealed record TrainingBytes(long Weights, long Gradients, long Optimizer, long MasterWeights, long Activations, long Buffers, long Total);
+public sealed record EstimateTrainingBytes(long Weights, long Gradients, long Optimizer, long MasterWeights, long Activations, long Buffers, long Total);
 
-public sealed record InferenceBytes(long Weights, long KvCache, long Activations, long Total);
+public sealed record EstimateInferenceBytes(long Weights, long KvCache, long Activations, long Total);
 
 public sealed record Mxfp4ExpertsDisk(long ExpertWeights, long Bytes);
 

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using ScaleLab.Core.Json;
 using ScaleLab.Torch.Evaluation;
 
 namespace ScaleLab.Cli.Commands;
@@ -11,89 +11,26 @@ internal static class EvalJson
 {
     public const string SchemaId = "scalelab.eval/1";
 
-    public static string Write(EvalCommand.EvalSubject subject, EvaluationResult r, IReadOnlyList<string>? classNames) =>
-        JsonOutput.Write(SchemaId, w =>
-        {
-            w.WriteString("model", subject.Model);
-            w.WriteString("data", subject.Data);
-            w.WriteString("split", subject.Split);
-            w.WriteString("checkpoint", subject.Checkpoint);
-            w.WriteNumber("samples", r.Samples);
-            w.WriteNumber("loss", r.Loss);
-            w.NumberOrNull("accuracy", r.Accuracy);
-            if (r.TopK is double topK)
-            {
-                w.WriteStartObject("top_k");
-                w.WriteNumber("k", r.K);
-                w.WriteNumber("accuracy", topK);
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteNull("top_k");
-            }
-            w.NumberOrNull("perplexity", r.Perplexity);
-            Regression(w, r.Regression);
-            Classification(w, r.Classification, classNames);
-        });
+    public static string Write(EvalCommand.EvalSubject subject, EvaluationResult r, IReadOnlyList<string>? classNames) => ScaleLabJson.Write(
+        new EvalDocument(SchemaId, subject.Model, subject.Data, subject.Split, subject.Checkpoint, r.Samples, r.Loss, ScaleLabJson.Finite(r.Accuracy),
+            r.TopK is double topK ? new EvalTopK(r.K, topK) : null, ScaleLabJson.Finite(r.Perplexity),
+            r.Regression is { } g ? new EvalRegression(g.Targets, g.Mse, g.Mae, g.R2) : null,
+            r.Classification is { } c ? EvalClassification.From(c, classNames) : null));
 
-    private static void Regression(Utf8JsonWriter w, RegressionReport? r)
+    private sealed record EvalDocument(string Schema, string Model, string Data, string Split, string Checkpoint, long Samples, double Loss,
+        double? Accuracy, EvalTopK? TopK, double? Perplexity, EvalRegression? Regression, EvalClassification? Classification);
+
+    private sealed record EvalTopK(int K, double Accuracy);
+
+    private sealed record EvalRegression(int Targets, double Mse, double Mae, double R2);
+
+    private sealed record EvalClassification(IReadOnlyList<EvalClass> PerClass, AveragedMetrics Macro, AveragedMetrics Weighted, long[][] Confusion)
     {
-        if (r is null)
-        {
-            w.WriteNull("regression");
-            return;
-        }
-        w.WriteStartObject("regression");
-        w.WriteNumber("targets", r.Targets);
-        w.WriteNumber("mse", r.Mse);
-        w.WriteNumber("mae", r.Mae);
-        w.WriteNumber("r2", r.R2);
-        w.WriteEndObject();
+        public static EvalClassification From(ClassificationReport c, IReadOnlyList<string>? names) => new(
+            [.. c.PerClass.Select(m => new EvalClass(m.Class, names is not null && m.Class < names.Count ? names[m.Class] : null, m.Precision, m.Recall, m.F1, m.Support))],
+            c.Macro, c.Weighted, c.Confusion);
     }
 
-    private static void Classification(Utf8JsonWriter w, ClassificationReport? c, IReadOnlyList<string>? names)
-    {
-        if (c is null)
-        {
-            w.WriteNull("classification");
-            return;
-        }
-        w.WriteStartObject("classification");
-        w.WriteStartArray("per_class");
-        foreach (var m in c.PerClass)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("class", m.Class);
-            if (names is not null && m.Class < names.Count) w.WriteString("name", names[m.Class]);
-            else w.WriteNull("name");
-            w.WriteNumber("precision", m.Precision);
-            w.WriteNumber("recall", m.Recall);
-            w.WriteNumber("f1", m.F1);
-            w.WriteNumber("support", m.Support);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        Average(w, "macro", c.Macro);
-        Average(w, "weighted", c.Weighted);
-        w.WriteStartArray("confusion");
-        foreach (var row in c.Confusion)
-        {
-            w.WriteStartArray();
-            foreach (long n in row) w.WriteNumberValue(n);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void Average(Utf8JsonWriter w, string name, AveragedMetrics a)
-    {
-        w.WriteStartObject(name);
-        w.WriteNumber("precision", a.Precision);
-        w.WriteNumber("recall", a.Recall);
-        w.WriteNumber("f1", a.F1);
-        w.WriteNumber("support", a.Support);
-        w.WriteEndObject();
-    }
+    /// <summary>One class's row; the name comes from the data's class list, null when the data has none.</summary>
+    private sealed record EvalClass(int Class, string? Name, double Precision, double Recall, double F1, long Support);
 }

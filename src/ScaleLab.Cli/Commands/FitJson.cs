@@ -1,6 +1,6 @@
-using System.Text;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using ScaleLab.Core;
+using ScaleLab.Core.Json;
 using ScaleLab.Core.Scaling;
 
 namespace ScaleLab.Cli.Commands;
@@ -16,96 +16,72 @@ internal static class FitJson
 
     public static string Write(FitCommand.FitResult r, FitCommand.FitRequest request)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        if (r.Joint is { } j)
         {
-            w.WriteStartObject();
-            w.WriteString("schema", SchemaId);
-            w.WriteString("source", r.Source);
-            w.WriteString("target", r.Target);
-            if (r.Note is not null) w.WriteString("note", r.Note);
-            w.WriteNumber("left_out", r.LeftOut);
-            if (r.Joint is { } j)
+            FitPrediction? prediction = null;
+            if (request.Predict is { } n)
             {
-                w.WriteString("law", "joint");
-                w.WriteNumber("confidence_level", j.ConfidenceLevel);
-                w.WriteStartObject("fit");
-                Interval(w, "E", j.E); Interval(w, "A", j.A); Interval(w, "B", j.B); Interval(w, "alpha", j.Alpha); Interval(w, "beta", j.Beta);
-                w.WriteEndObject();
-                Quality(w, j.Quality);
-                if (request.Predict is { } n)
-                {
-                    double d = request.PredictTokens ?? throw new ScaleLabException("--predict with the joint law also needs --predict-tokens D (the tokens or samples of that run)");
-                    Prediction(w, j.Predict(n, d), n, d);
-                }
-                if (request.Budget is { } c)
-                {
-                    var a = j.ComputeOptimal(c);
-                    w.WriteStartObject("compute_optimal");
-                    w.WriteNumber("flops", c);
-                    Interval(w, "params", a.Parameters); Interval(w, "tokens", a.Tokens); Interval(w, "loss", a.Loss);
-                    w.WriteEndObject();
-                }
-                if (r.PowerLaw is { } p)
-                {
-                    w.WriteStartObject("power_law");
-                    PowerLaw(w, p, null);
-                    w.WriteEndObject();
-                }
+                double d = request.PredictTokens ?? throw new ScaleLabException("--predict with the joint law also needs --predict-tokens D (the tokens or samples of that run)");
+                prediction = FitPrediction.From(j.Predict(n, d), n, d);
             }
-            else if (r.PowerLaw is { } p)
-            {
-                if (request.Budget is not null)
-                    throw new ScaleLabException("--budget needs the joint law L(N, D): the trials must vary both parameters and data (at least 3 values each, not in lockstep)");
-                w.WriteString("law", "power_law");
-                PowerLaw(w, p, request.Predict);
-            }
-            w.WriteEndObject();
+            var optimal = request.Budget is { } c ? j.ComputeOptimal(c) : null;
+            return ScaleLabJson.Write(new FitDocument(SchemaId, r.Source, r.Target, r.Note, r.LeftOut, "joint", null, j.ConfidenceLevel,
+                new FitConstants(Interval(j.E), Interval(j.A), Interval(j.B), Interval(j.Alpha), Interval(j.Beta)), null, FitQualityJson.From(j.Quality),
+                prediction,
+                optimal is null ? null : new FitComputeOptimal(optimal.Flops, Interval(optimal.Parameters), Interval(optimal.Tokens), Interval(optimal.Loss)),
+                r.PowerLaw is { } p ? PowerLawJson.From(p) : null));
         }
-        return Encoding.UTF8.GetString(stream.ToArray());
+
+        if (r.PowerLaw is not { } law) throw new ScaleLabException("nothing was fitted");
+        if (request.Budget is not null)
+            throw new ScaleLabException("--budget needs the joint law L(N, D): the trials must vary both parameters and data (at least 3 values each, not in lockstep)");
+        var one = PowerLawJson.From(law);
+        return ScaleLabJson.Write(new FitDocument(SchemaId, r.Source, r.Target, r.Note, r.LeftOut, "power_law", one.Variable, one.ConfidenceLevel,
+            one.Fit, one.ReducibleLossCutPerDoubling, one.Quality,
+            request.Predict is { } x ? FitPrediction.From(law.Predict(x), x, null) : null, null, null));
     }
 
-    private static void PowerLaw(Utf8JsonWriter w, PowerLawFit p, double? predict)
+    private static FitIntervalJson Interval(FitInterval i) => new(i.Estimate, i.Lower, i.Upper);
+
+    /// <summary>The document; a key a law does not have (the power law's variable under the joint law, B and beta of the power law) is left out.</summary>
+    private sealed record FitDocument(
+        string Schema, string Source, string Target,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note,
+        int LeftOut, string Law,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Variable,
+        double ConfidenceLevel, FitConstants Fit,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FitIntervalJson? ReducibleLossCutPerDoubling,
+        FitQualityJson Quality,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FitPrediction? Prediction,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FitComputeOptimal? ComputeOptimal,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PowerLawJson? PowerLaw);
+
+    private sealed record PowerLawJson(string Variable, double ConfidenceLevel, FitConstants Fit, FitIntervalJson ReducibleLossCutPerDoubling, FitQualityJson Quality)
     {
-        w.WriteString("variable", p.Variable);
-        w.WriteNumber("confidence_level", p.ConfidenceLevel);
-        w.WriteStartObject("fit");
-        Interval(w, "E", p.E); Interval(w, "A", p.A); Interval(w, "alpha", p.Alpha);
-        w.WriteEndObject();
-        Interval(w, "reducible_loss_cut_per_doubling", p.ReducibleLossCutPerDoubling);
-        Quality(w, p.Quality);
-        if (predict is { } x) Prediction(w, p.Predict(x), x, null);
+        public static PowerLawJson From(PowerLawFit p) => new(p.Variable, p.ConfidenceLevel,
+            new FitConstants(Interval(p.E), Interval(p.A), null, Interval(p.Alpha), null), Interval(p.ReducibleLossCutPerDoubling), FitQualityJson.From(p.Quality));
     }
 
-    private static void Interval(Utf8JsonWriter w, string name, FitInterval i)
+    private sealed record FitConstants(
+        [property: JsonPropertyName("E")] FitIntervalJson E,
+        [property: JsonPropertyName("A")] FitIntervalJson A,
+        [property: JsonPropertyName("B"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FitIntervalJson? B,
+        FitIntervalJson Alpha,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FitIntervalJson? Beta);
+
+    private sealed record FitIntervalJson(double Estimate, double Lower, double Upper);
+
+    private sealed record FitQualityJson(int Points, double LogRmse, [property: JsonPropertyName("log_r2")] double LogRSquared,
+        [property: JsonPropertyName("huber_objective")] double Objective, int Starts, int BootstrapSamples)
     {
-        w.WriteStartObject(name);
-        w.WriteNumber("estimate", i.Estimate);
-        w.WriteNumber("lower", i.Lower);
-        w.WriteNumber("upper", i.Upper);
-        w.WriteEndObject();
+        public static FitQualityJson From(FitQuality q) => new(q.Points, q.LogRmse, q.LogRSquared, q.Objective, q.Starts, q.BootstrapSamples);
     }
 
-    private static void Quality(Utf8JsonWriter w, FitQuality q)
+    private sealed record FitPrediction(double At, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Tokens,
+        FitIntervalJson Loss, double PredictionLower, double PredictionUpper)
     {
-        w.WriteStartObject("quality");
-        w.WriteNumber("points", q.Points);
-        w.WriteNumber("log_rmse", q.LogRmse);
-        w.WriteNumber("log_r2", q.LogRSquared);
-        w.WriteNumber("huber_objective", q.Objective);
-        w.WriteNumber("starts", q.Starts);
-        w.WriteNumber("bootstrap_samples", q.BootstrapSamples);
-        w.WriteEndObject();
+        public static FitPrediction From(LossPrediction p, double x, double? tokens) => new(x, tokens, Interval(p.Loss), p.PredictionLower, p.PredictionUpper);
     }
 
-    private static void Prediction(Utf8JsonWriter w, LossPrediction p, double x, double? tokens)
-    {
-        w.WriteStartObject("prediction");
-        w.WriteNumber("at", x);
-        if (tokens is { } d) w.WriteNumber("tokens", d);
-        Interval(w, "loss", p.Loss);
-        w.WriteNumber("prediction_lower", p.PredictionLower);
-        w.WriteNumber("prediction_upper", p.PredictionUpper);
-        w.WriteEndObject();
-    }
+    private sealed record FitComputeOptimal(double Flops, [property: JsonPropertyName("params")] FitIntervalJson Parameters, FitIntervalJson Tokens, FitIntervalJson Loss);
 }

@@ -1,7 +1,6 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using ScaleLab.Core.Import.Checkpoints;
+using ScaleLab.Core.Json;
 
 namespace ScaleLab.Cli.Commands;
 
@@ -16,102 +15,31 @@ internal static class InspectJson
 {
     public const string SchemaId = "scalelab.inspect/3";
 
-    public static string Write(CheckpointSummary s)
+    public static string Write(CheckpointSummary s) => ScaleLabJson.Write(new InspectDocument(
+        SchemaId, s.Path, s.Format, s.Files, s.FileBytes, new InspectParameters(s.ModelParameters, s.Compressed?.NonZero), s.TensorBytes,
+        s.ByDType, s.Architecture, s.Metadata,
+        [.. s.Layers.Select(g => new InspectLayer(g.Name, g.Kind.Name(), g.Index, g.Tensors, g.Parameters, g.Bytes))],
+        s.Tensors, s.Compressed is { } c ? InspectCompressed.From(c) : null));
+
+    private sealed record InspectDocument(
+        string Schema, string Path, string Format, int Files, long FileBytes, InspectParameters Parameters, long TensorBytes,
+        IReadOnlyList<DTypeTotal> ByDtype,
+        [property: JsonConverter(typeof(TextFieldsConverter))] IReadOnlyList<KeyValuePair<string, string>> Architecture,
+        [property: JsonConverter(typeof(TextFieldsConverter))] IReadOnlyList<KeyValuePair<string, string>> Metadata,
+        IReadOnlyList<InspectLayer> Layers, IReadOnlyList<CheckpointTensor> Tensors,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InspectCompressed? Compressed);
+
+    private sealed record InspectParameters(long Total, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NonZero);
+
+    private sealed record InspectLayer(string Name, string Kind, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Index,
+        int Tensors, long Parameters, long Bytes);
+
+    private sealed record InspectCompressed(string Layout, long Parameters, long NonZero, IReadOnlyList<InspectCompressedTensor> Tensors)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", SchemaId);
-            w.WriteString("path", s.Path);
-            w.WriteString("format", s.Format);
-            w.WriteNumber("files", s.Files);
-            w.WriteNumber("file_bytes", s.FileBytes);
-            w.WriteStartObject("parameters");
-            w.WriteNumber("total", s.ModelParameters);
-            if (s.Compressed is { } c) w.WriteNumber("non_zero", c.NonZero);
-            w.WriteEndObject();
-            w.WriteNumber("tensor_bytes", s.TensorBytes);
-            w.WriteStartArray("by_dtype");
-            foreach (var d in s.ByDType)
-            {
-                w.WriteStartObject();
-                w.WriteString("dtype", d.DType);
-                w.WriteNumber("tensors", d.Tensors);
-                w.WriteNumber("parameters", d.Parameters);
-                w.WriteNumber("bytes", d.Bytes);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            Map(w, "architecture", s.Architecture);
-            Map(w, "metadata", s.Metadata);
-            w.WriteStartArray("layers");
-            foreach (var g in s.Layers)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", g.Name);
-                w.WriteString("kind", g.Kind.Name());
-                if (g.Index is { } index) w.WriteNumber("index", index);
-                w.WriteNumber("tensors", g.Tensors);
-                w.WriteNumber("parameters", g.Parameters);
-                w.WriteNumber("bytes", g.Bytes);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("tensors");
-            foreach (var t in s.Tensors)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", t.Name);
-                w.WriteString("dtype", t.DType);
-                w.WriteStartArray("shape");
-                foreach (long d in t.Shape) w.WriteNumberValue(d);
-                w.WriteEndArray();
-                w.WriteNumber("parameters", t.Parameters);
-                w.WriteNumber("bytes", t.Bytes);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            if (s.Compressed is { } compressed) Compressed(w, compressed);
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        public static InspectCompressed From(CompressedContents c) => new(c.Layout, c.Parameters, c.NonZero,
+            [.. c.Tensors.Select(t => new InspectCompressedTensor(t.Name, t.Shape, t.Encoding, t.Parameters, t.NonZero, t.StoredBytes, Math.Round(t.BitsPerWeight, 4)))]);
     }
 
-    private static void Compressed(Utf8JsonWriter w, CompressedContents c)
-    {
-        w.WriteStartObject("compressed");
-        w.WriteString("layout", c.Layout);
-        w.WriteNumber("parameters", c.Parameters);
-        w.WriteNumber("non_zero", c.NonZero);
-        w.WriteStartArray("tensors");
-        foreach (var t in c.Tensors)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", t.Name);
-            w.WriteStartArray("shape");
-            foreach (long d in t.Shape) w.WriteNumberValue(d);
-            w.WriteEndArray();
-            w.WriteString("encoding", t.Encoding);
-            w.WriteNumber("parameters", t.Parameters);
-            w.WriteNumber("non_zero", t.NonZero);
-            w.WriteNumber("stored_bytes", t.StoredBytes);
-            w.WriteNumber("bits_per_weight", Math.Round(t.BitsPerWeight, 4));
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void Map(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, string>> pairs)
-    {
-        w.WriteStartObject(name);
-        foreach (var (key, value) in pairs) w.WriteString(key, value);
-        w.WriteEndObject();
-    }
+    private sealed record InspectCompressedTensor(string Name, IReadOnlyList<long> Shape, string Encoding, long Parameters, long NonZero,
+        long StoredBytes, double BitsPerWeight);
 }

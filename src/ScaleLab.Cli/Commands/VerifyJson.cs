@@ -1,6 +1,7 @@
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Accounting.Autograd;
+using ScaleLab.Core.Json;
 using ScaleLab.Core.Verification;
 
 namespace ScaleLab.Cli.Commands;
@@ -9,7 +10,8 @@ namespace ScaleLab.Cli.Commands;
 /// `verify --json`, schema "scalelab.verify/2" (docs/schemas/verify.schema.json), and `verify --suite --json`,
 /// "scalelab.verify-suite/1" (one verify/2 body per model): the <see cref="VerificationResult"/> the table prints.
 /// Top-level <c>memory</c> and <c>time</c> are the largest batch; <c>batches</c> holds every one, with the estimate's
-/// parts. Bytes, seconds and fractions (error = (estimated − measured) / measured) as raw numbers.
+/// parts. Bytes, seconds and fractions (error = (estimated − measured) / measured) as raw numbers; an error over a
+/// zero measurement is null.
 /// </summary>
 internal static class VerifyJson
 {
@@ -17,115 +19,72 @@ internal static class VerifyJson
     public const string SchemaId = Reports.Data.VerifyResultsReader.SchemaId;
     public const string SuiteSchemaId = Reports.Data.VerifyResultsReader.SuiteSchemaId;
 
-    public static string Write(VerificationResult r) => JsonOutput.Write(SchemaId, w => Body(w, r));
+    public static string Write(VerificationResult r) => ScaleLabJson.Write(VerifyDocument.From(SchemaId, r));
 
-    public static string WriteSuite(IReadOnlyList<VerificationResult> results) => JsonOutput.Write(SuiteSchemaId, w =>
+    /// <summary>The suite's models carry no "schema" of their own: it is the suite's.</summary>
+    public static string WriteSuite(IReadOnlyList<VerificationResult> results) => ScaleLabJson.Write(
+        new VerifySuiteDocument(SuiteSchemaId, [.. results.Select(r => VerifyDocument.From(null, r))], results.All(r => r.WithinTolerance)));
+
+    private sealed record VerifySuiteDocument(string Schema, IReadOnlyList<VerifyDocument> Models, bool WithinTolerance);
+
+    private sealed record VerifyDocument(
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Schema,
+        string Model, VerifySettings Settings, VerifyConditionsJson Conditions, VerifyParameters Parameters, VerifyMemory Memory,
+        VerifyTime Time, IReadOnlyList<VerifyBatch> Batches, bool WithinTolerance)
     {
-        w.WriteStartArray("models");
-        foreach (var r in results)
+        public static VerifyDocument From(string? schema, VerificationResult r)
         {
-            w.WriteStartObject();
-            Body(w, r);
-            w.WriteEndObject();
+            var last = r.Batches[^1];
+            var c = r.Conditions;
+            return new VerifyDocument(schema, r.Model,
+                new VerifySettings([.. r.Batches.Select(b => b.Batch)], r.SequenceLength, r.Threads, r.Device, Precision.Fp32.Name(),
+                    OptimizerKind.Adam.Name(), c.Repeats, c.Steps),
+                new VerifyConditionsJson(c.PeakReset, c.AllocatorPinned, c.TieredCompilationOff, c.ProfileSource),
+                new VerifyParameters(r.MeasuredParameters, r.EstimatedParameters, r.MeasuredParameters, r.ParametersMatch),
+                new VerifyMemory(r.FixedBytes, last.Batch, last.EstimatedBytes, last.MeasuredBytes, ScaleLabJson.Finite(last.MemoryError),
+                    new VerifyPerSample(ScaleLabJson.Finite(r.EstimatedBytesPerSample), ScaleLabJson.Finite(r.MeasuredBytesPerSample),
+                        ScaleLabJson.Finite(VerifyTolerance.Error(r.EstimatedBytesPerSample, r.MeasuredBytesPerSample))),
+                    VerifyTolerance.Memory, r.MemoryWithin),
+                new VerifyTime(last.Batch, ScaleLabJson.Finite(last.Time?.Seconds), last.MeasuredSeconds, ScaleLabJson.Finite(last.TimeError),
+                    VerifyTolerance.Time, r.TimeWithin),
+                [.. r.Batches.Select(VerifyBatch.From)],
+                r.WithinTolerance);
         }
-
-        w.WriteEndArray();
-        w.WriteBoolean("within_tolerance", results.All(r => r.WithinTolerance));
-    });
-
-    private static void Body(Utf8JsonWriter w, VerificationResult r)
-    {
-        var last = r.Batches[^1];
-        w.WriteString("model", r.Model);
-        w.WriteStartObject("settings");
-        w.WriteStartArray("batches");
-        foreach (var b in r.Batches) w.WriteNumberValue(b.Batch);
-        w.WriteEndArray();
-        w.WriteNumber("sequence_length", r.SequenceLength);
-        w.WriteNumber("threads", r.Threads);
-        w.WriteString("device", r.Device);
-        w.WriteString("precision", Precision.Fp32.Name());
-        w.WriteString("optimizer", OptimizerKind.Adam.Name());
-        w.WriteNumber("repeats", r.Conditions.Repeats);
-        w.WriteNumber("steps", r.Conditions.Steps);
-        w.WriteEndObject();
-        w.WriteStartObject("conditions");
-        w.WriteBoolean("peak_reset", r.Conditions.PeakReset);
-        w.WriteBoolean("allocator_pinned", r.Conditions.AllocatorPinned);
-        w.WriteBoolean("tiered_compilation_off", r.Conditions.TieredCompilationOff);
-        if (r.Conditions.ProfileSource is { } source) w.WriteString("profile", source);
-        else w.WriteNull("profile");
-        w.WriteEndObject();
-        w.WriteStartObject("parameters");
-        w.WriteNumber("total", r.MeasuredParameters);
-        w.WriteNumber("estimated", r.EstimatedParameters);
-        w.WriteNumber("measured", r.MeasuredParameters);
-        w.WriteBoolean("match", r.ParametersMatch);
-        w.WriteEndObject();
-        w.WriteStartObject("memory");
-        w.WriteNumber("fixed_bytes", r.FixedBytes);
-        w.WriteNumber("batch", last.Batch);
-        w.WriteNumber("estimated_bytes", last.EstimatedBytes);
-        w.WriteNumber("measured_bytes", last.MeasuredBytes);
-        w.NumberOrNull("error", last.MemoryError);
-        w.WriteStartObject("per_sample");
-        w.NumberOrNull("estimated_bytes", r.EstimatedBytesPerSample);
-        w.NumberOrNull("measured_bytes", r.MeasuredBytesPerSample);
-        w.NumberOrNull("error", VerifyTolerance.Error(r.EstimatedBytesPerSample, r.MeasuredBytesPerSample));
-        w.WriteEndObject();
-        w.WriteNumber("tolerance", VerifyTolerance.Memory);
-        w.WriteBoolean("within_tolerance", r.MemoryWithin);
-        w.WriteEndObject();
-        w.WriteStartObject("time");
-        w.WriteNumber("batch", last.Batch);
-        w.NumberOrNull("predicted_seconds_per_step", last.Time?.Seconds);
-        w.WriteNumber("measured_seconds_per_step", last.MeasuredSeconds);
-        w.NumberOrNull("error", last.TimeError);
-        w.WriteNumber("tolerance", VerifyTolerance.Time);
-        if (r.TimeWithin is bool t) w.WriteBoolean("within_tolerance", t);
-        else w.WriteNull("within_tolerance");
-        w.WriteEndObject();
-        w.WriteStartArray("batches");
-        foreach (var b in r.Batches) Batch(w, b);
-        w.WriteEndArray();
-        w.WriteBoolean("within_tolerance", r.WithinTolerance);
     }
 
-    private static void Batch(Utf8JsonWriter w, BatchVerification b)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("batch", b.Batch);
-        w.WriteStartObject("memory");
-        w.WriteNumber("estimated_bytes", b.EstimatedBytes);
-        w.WriteNumber("measured_bytes", b.MeasuredBytes);
-        w.WriteNumber("spread_bytes", b.MeasuredSpreadBytes);
-        w.NumberOrNull("error", b.MemoryError);
-        w.WriteString("peak_phase", Phase(b.Memory.PeakPhase));
-        w.WriteNumber("model_state_bytes", b.Memory.ModelStateBytes);
-        w.WriteNumber("input_bytes", b.Memory.InputBytes);
-        w.WriteNumber("kept_for_backward_bytes", b.Memory.KeptBytes);
-        w.WriteNumber("forward_peak_bytes", b.Memory.ForwardPeakBytes);
-        w.WriteNumber("backward_peak_bytes", b.Memory.BackwardPeakBytes);
-        w.WriteNumber("optimizer_peak_bytes", b.Memory.OptimizerPeakBytes);
-        w.WriteEndObject();
-        w.WriteStartObject("time");
-        w.NumberOrNull("predicted_seconds_per_step", b.Time?.Seconds);
-        w.WriteNumber("measured_seconds_per_step", b.MeasuredSeconds);
-        w.WriteNumber("spread_seconds", b.MeasuredSpreadSeconds);
-        w.NumberOrNull("error", b.TimeError);
-        if (b.Time is { } t)
-        {
-            w.WriteStartObject("predicted_parts");
-            w.WriteNumber("forward_seconds", t.ForwardSeconds);
-            w.WriteNumber("backward_seconds", t.BackwardSeconds);
-            w.WriteNumber("optimizer_seconds", t.OptimizerSeconds);
-            w.WriteNumber("dispatch_seconds", t.DispatchSeconds);
-            w.WriteEndObject();
-        }
+    private sealed record VerifySettings(IReadOnlyList<int> Batches, long SequenceLength, int Threads, string Device, string Precision,
+        string Optimizer, int Repeats, int Steps);
 
-        w.WriteEndObject();
-        w.WriteEndObject();
+    private sealed record VerifyConditionsJson(bool PeakReset, bool AllocatorPinned, bool TieredCompilationOff, string? Profile);
+
+    private sealed record VerifyParameters(long Total, long Estimated, long Measured, bool Match);
+
+    private sealed record VerifyMemory(long FixedBytes, int Batch, long EstimatedBytes, long MeasuredBytes, double? Error, VerifyPerSample PerSample,
+        double Tolerance, bool WithinTolerance);
+
+    private sealed record VerifyPerSample(double? EstimatedBytes, double? MeasuredBytes, double? Error);
+
+    private sealed record VerifyTime(int Batch, double? PredictedSecondsPerStep, double MeasuredSecondsPerStep, double? Error, double Tolerance,
+        bool? WithinTolerance);
+
+    private sealed record VerifyBatch(int Batch, VerifyBatchMemory Memory, VerifyBatchTime Time)
+    {
+        public static VerifyBatch From(BatchVerification b) => new(b.Batch,
+            new VerifyBatchMemory(b.EstimatedBytes, b.MeasuredBytes, b.MeasuredSpreadBytes, ScaleLabJson.Finite(b.MemoryError), Phase(b.Memory.PeakPhase),
+                b.Memory.ModelStateBytes, b.Memory.InputBytes, b.Memory.KeptBytes, b.Memory.ForwardPeakBytes, b.Memory.BackwardPeakBytes,
+                b.Memory.OptimizerPeakBytes),
+            new VerifyBatchTime(ScaleLabJson.Finite(b.Time?.Seconds), b.MeasuredSeconds, b.MeasuredSpreadSeconds, ScaleLabJson.Finite(b.TimeError),
+                b.Time is { } t ? new VerifyTimeParts(t.ForwardSeconds, t.BackwardSeconds, t.OptimizerSeconds, t.DispatchSeconds) : null));
     }
+
+    private sealed record VerifyBatchMemory(long EstimatedBytes, long MeasuredBytes, long SpreadBytes, double? Error, string PeakPhase,
+        long ModelStateBytes, long InputBytes, [property: JsonPropertyName("kept_for_backward_bytes")] long KeptBytes, long ForwardPeakBytes,
+        long BackwardPeakBytes, long OptimizerPeakBytes);
+
+    private sealed record VerifyBatchTime(double? PredictedSecondsPerStep, double MeasuredSecondsPerStep, double SpreadSeconds, double? Error,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VerifyTimeParts? PredictedParts);
+
+    private sealed record VerifyTimeParts(double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds, double DispatchSeconds);
 
     private static string Phase(StepPhase phase) => phase switch
     {

@@ -1,6 +1,6 @@
+using System.Text.Json.Serialization;
 using ScaleLab.Core.FineTuning;
-using System.Text;
-using System.Text.Json;
+using ScaleLab.Core.Json;
 
 namespace ScaleLab.Core.Accounting;
 
@@ -18,164 +18,92 @@ public static class EstimateReportJson
     public static string WriteAll(IReadOnlyList<EstimateReport> reports)
     {
         ArgumentNullException.ThrowIfNull(reports);
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", AllSchemaId);
-            w.WriteStartArray("estimates");
-            foreach (var report in reports)
-            {
-                using var one = JsonDocument.Parse(Write(report));
-                one.RootElement.WriteTo(w);
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return ScaleLabJson.Write(new EstimatesDocument(AllSchemaId, [.. reports.Select(EstimateDocument.From)]));
     }
 
     public static string Write(EstimateReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", SchemaId);
-            WriteModel(w, report);
-            WriteSettings(w, report);
-            WriteParameters(w, report);
-            WriteFlops(w, report);
-            WriteMemory(w, report);
-            WriteKvCache(w, report);
-            if (MemoryEstimator.Mxfp4ExpertsDiskBytes(report.Cost) is { } mxfp4)
-            {
-                w.WriteStartObject("mxfp4_experts_disk");
-                w.WriteNumber("expert_weights", mxfp4.ExpertWeights);
-                w.WriteNumber("bytes", mxfp4.Bytes);
-                w.WriteEndObject();
-            }
-            w.WriteStartObject("disk_bytes");
-            foreach (var (precision, bytes) in report.DiskBytes) w.WriteNumber(precision.Name(), bytes);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return ScaleLabJson.Write(EstimateDocument.From(report));
     }
+}
 
-    private static void WriteModel(Utf8JsonWriter w, EstimateReport r)
-    {
-        w.WriteStartObject("model");
-        w.WriteString("name", r.Spec.Name);
-        w.WriteString("source", r.Spec.Source);
-        w.WriteString("kind", r.Kind);
-        w.WriteEndObject();
-    }
+public sealed record EstimatesDocument(string Schema, IReadOnlyList<EstimateDocument> Estimates);
 
-    private static void WriteSettings(Utf8JsonWriter w, EstimateReport r)
+/// <summary>One estimate as `estimate --json` prints it; <see cref="From"/> is the whole mapping from the report.</summary>
+public sealed record EstimateDocument(
+    string Schema,
+    EstimateModel Model,
+    EstimateSettings Settings,
+    EstimateParameters Parameters,
+    EstimateFlops Flops,
+    EstimateMemory Memory,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EstimateKvCache? KvCache,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Mxfp4ExpertsDisk? Mxfp4ExpertsDisk,
+    IReadOnlyDictionary<string, long> DiskBytes)
+{
+    public static EstimateDocument From(EstimateReport r)
     {
-        w.WriteStartObject("settings");
-        w.WriteNumber("batch", r.Batch);
-        w.WriteNumber("sequence_length", r.Cost.SequenceLength);
-        w.WriteString("precision", r.Options.Precision.Name());
-        w.WriteString("optimizer", r.Options.Optimizer.Name());
-        w.WriteBoolean("mixed_precision", r.Options.MixedPrecision);
-        w.WriteString("inference_precision", r.InferencePrecision.Name());
-        var ft = r.Options.FineTune;
-        w.WriteString("finetune", ft?.Method.Name() ?? "none");
-        if (ft is { } f && f.Method.UsesAdapters())
-        {
-            w.WriteStartObject("lora");
-            w.WriteNumber("rank", f.Lora.Rank);
-            w.WriteNumber("alpha", f.Lora.EffectiveAlpha);
-            w.WriteString("targets", f.Lora.Targets.Name());
-            w.WriteNumber("dropout", f.Lora.Dropout);
-            w.WriteEndObject();
-        }
-        else w.WriteNull("lora");
-        w.WriteEndObject();
-    }
-
-    private static void WriteParameters(Utf8JsonWriter w, EstimateReport r)
-    {
+        ArgumentNullException.ThrowIfNull(r);
         var c = r.Cost;
-        w.WriteStartObject("parameters");
-        w.WriteNumber("total", r.TotalParameters);
-        w.WriteNumber("trainable", r.TrainableParameters);
-        w.WriteNumber("non_trainable", r.TotalParameters - r.TrainableParameters);
-        w.WriteNumber("active", r.ActiveParameters);
-        w.WriteNumber("active_without_embedding", r.ActiveParametersWithoutEmbedding);
-        w.WriteNumber("embedding", c.EmbeddingParameters);
-        w.WriteNumber("buffers", c.Buffers);
-        w.WriteNumber("prediction_layers", r.PredictionLayerParameters);
-        w.WriteEndObject();
-    }
-
-    private static void WriteFlops(Utf8JsonWriter w, EstimateReport r)
-    {
-        var c = r.Cost;
+        var t = r.Training;
+        var i = r.Inference;
         // Encoders attend both ways: their "causal" figures are the full ones, so nobody reads half of BERT's attention.
         long causalAttention = r.HasCausalAttention ? c.CausalAttentionMacs : c.AttentionMacs;
         long causalForward = r.HasCausalAttention ? c.ForwardMacsCausal : c.ForwardMacs;
-        w.WriteStartObject("flops");
-        w.WriteString("convention", "1 MAC = 2 FLOPs; per sample of sequence_length tokens");
-        w.WriteNumber("forward_macs", c.ForwardMacs);
-        w.WriteNumber("forward", c.ForwardFlops);
-        w.WriteNumber("forward_causal", checked(2 * causalForward));
-        w.WriteNumber("attention", checked(2 * c.AttentionMacs));
-        w.WriteNumber("attention_causal", checked(2 * causalAttention));
-        w.WriteNumber("per_token", c.FlopsPerToken);
-        w.WriteNumber("training", c.TrainingFlops);
-        w.WriteNumber("training_per_step", r.TrainingFlopsPerStep);
-        w.WriteNumber("six_n_d", r.SixNd);
-        w.WriteEndObject();
-    }
-
-    private static void WriteMemory(Utf8JsonWriter w, EstimateReport r)
-    {
-        var t = r.Training;
-        var i = r.Inference;
-        w.WriteStartObject("memory");
-        w.WriteStartObject("training_bytes");
-        w.WriteNumber("weights", t.WeightBytes);
-        w.WriteNumber("gradients", t.GradientBytes);
-        w.WriteNumber("optimizer", t.OptimizerStateBytes);
-        w.WriteNumber("master_weights", t.MasterWeightBytes);
-        w.WriteNumber("activations", t.ActivationBytes);
-        w.WriteNumber("buffers", t.BufferBytes);
-        w.WriteNumber("total", t.TotalBytes);
-        w.WriteEndObject();
-        w.WriteStartObject("inference_bytes");
-        w.WriteNumber("weights", i.WeightBytes);
-        w.WriteNumber("kv_cache", i.KvCacheBytes);
-        w.WriteNumber("activations", i.ActivationBytes);
-        w.WriteNumber("total", i.TotalBytes);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    private static void WriteKvCache(Utf8JsonWriter w, EstimateReport r)
-    {
-        if (r.KvCache is not { } kv) return;
-        var precision = r.InferenceActivationPrecision;
-        w.WriteStartObject("kv_cache");
-        w.WriteNumber("context", kv.Context);
-        w.WriteString("precision", precision.Name());
-        w.WriteNumber("elements_per_sequence", kv.ElementsPerSequence);
-        w.WriteNumber("bytes_per_sequence", precision.BytesFor(kv.ElementsPerSequence));
-        w.WriteStartArray("groups");
-        foreach (var g in kv.Groups)
-        {
-            w.WriteStartObject();
-            w.WriteString("kind", g.Kind);
-            w.WriteNumber("layers", g.Layers);
-            w.WriteNumber("elements_per_token", g.ElementsPerToken);
-            w.WriteNumber("cached_tokens", g.CachedTokens);
-            w.WriteNumber("bytes", precision.BytesFor(g.Elements));
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
+        var ft = r.Options.FineTune;
+        return new EstimateDocument(
+            EstimateReportJson.SchemaId,
+            new EstimateModel(r.Spec.Name, r.Spec.Source, r.Kind),
+            new EstimateSettings(r.Batch, c.SequenceLength, r.Options.Precision.Name(), r.Options.Optimizer.Name(), r.Options.MixedPrecision,
+                r.InferencePrecision.Name(), ft?.Method.Name() ?? "none",
+                ft is { } f && f.Method.UsesAdapters() ? new EstimateLora(f.Lora.Rank, f.Lora.EffectiveAlpha, f.Lora.Targets.Name(), f.Lora.Dropout) : null),
+            new EstimateParameters(r.TotalParameters, r.TrainableParameters, r.TotalParameters - r.TrainableParameters, r.ActiveParameters,
+                r.ActiveParametersWithoutEmbedding, c.EmbeddingParameters, c.Buffers, r.PredictionLayerParameters),
+            new EstimateFlops("1 MAC = 2 FLOPs; per sample of sequence_length tokens", c.ForwardMacs, c.ForwardFlops, checked(2 * causalForward),
+                checked(2 * c.AttentionMacs), checked(2 * causalAttention), c.FlopsPerToken, c.TrainingFlops, r.TrainingFlopsPerStep, r.SixNd),
+            new EstimateMemory(
+                new EstimateTrainingBytes(t.WeightBytes, t.GradientBytes, t.OptimizerStateBytes, t.MasterWeightBytes, t.ActivationBytes, t.BufferBytes, t.TotalBytes),
+                new EstimateInferenceBytes(i.WeightBytes, i.KvCacheBytes, i.ActivationBytes, i.TotalBytes)),
+            EstimateKvCache.From(r),
+            MemoryEstimator.Mxfp4ExpertsDiskBytes(c) is { } mxfp4 ? new Mxfp4ExpertsDisk(mxfp4.ExpertWeights, mxfp4.Bytes) : null,
+            r.DiskBytes.ToDictionary(d => d.Key.Name(), d => d.Value, StringComparer.Ordinal));
     }
 }
+
+public sealed record EstimateModel(string Name, string Source, string Kind);
+
+public sealed record EstimateSettings(long Batch, long SequenceLength, string Precision, string Optimizer, bool MixedPrecision,
+    string InferencePrecision, string Finetune, EstimateLora? Lora);
+
+public sealed record EstimateLora(int Rank, double Alpha, string Targets, double Dropout);
+
+public sealed record EstimateParameters(long Total, long Trainable, long NonTrainable, long Active, long ActiveWithoutEmbedding,
+    long Embedding, long Buffers, long PredictionLayers);
+
+public sealed record EstimateFlops(string Convention, long ForwardMacs, long Forward, long ForwardCausal, long Attention, long AttentionCausal,
+    long PerToken, long Training, long TrainingPerStep, [property: JsonPropertyName("six_n_d")] long SixND);
+
+public sealed record EstimateMemory(EstimateTrainingBytes TrainingBytes, EstimateInferenceBytes InferenceBytes);
+
+public sealed record EstimateTrainingBytes(long Weights, long Gradients, long Optimizer, long MasterWeights, long Activations, long Buffers, long Total);
+
+public sealed record EstimateInferenceBytes(long Weights, long KvCache, long Activations, long Total);
+
+public sealed record Mxfp4ExpertsDisk(long ExpertWeights, long Bytes);
+
+/// <summary>The decoder's KV cache at the estimate's context, by kind of layer, at the inference activation precision.</summary>
+public sealed record EstimateKvCache(long Context, string Precision, long ElementsPerSequence, long BytesPerSequence, IReadOnlyList<KvCacheGroupBytes> Groups)
+{
+    public static EstimateKvCache? From(EstimateReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (r.KvCache is not { } kv) return null;
+        var precision = r.InferenceActivationPrecision;
+        return new EstimateKvCache(kv.Context, precision.Name(), kv.ElementsPerSequence, precision.BytesFor(kv.ElementsPerSequence),
+            [.. kv.Groups.Select(g => new KvCacheGroupBytes(g.Kind, g.Layers, g.ElementsPerToken, g.CachedTokens, precision.BytesFor(g.Elements)))]);
+    }
+}
+
+/// <summary>One kind of layer's share of a KV cache (global, sliding window, chunked, latent).</summary>
+public sealed record KvCacheGroupBytes(string Kind, int Layers, long ElementsPerToken, long CachedTokens, long Bytes);

@@ -23,6 +23,24 @@ public static class ScaleLabJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>
+    /// Every <c>--json</c> document and the dashboard's: a record tree whose first property is <c>Schema</c>
+    /// ("scalelab.&lt;command&gt;/&lt;version&gt;"). Unlike the run files, every key a schema requires is written, null
+    /// where the figure is not known (not applicable, not measured yet), so a reader meets the same keys every time; a
+    /// key that only some inputs have says so with <c>[JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]</c>.
+    /// Figures that may be NaN or infinite go through <see cref="Finite"/> (JSON has no such numbers).
+    /// </summary>
+    public static readonly JsonSerializerOptions Document = new(Options) { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+
+    /// <summary><see cref="Document"/> on one line, for documents a page polls rather than a person reads.</summary>
+    public static readonly JsonSerializerOptions CompactDocument = new(Document) { WriteIndented = false };
+
+    /// <summary>A <c>--json</c> document as the text printed on stdout (indented, no trailing newline).</summary>
+    public static string Write<T>(T document) => JsonSerializer.Serialize(document, Document);
+
+    /// <summary>The figure, or null when it is NaN or infinite (a loss that diverged, an error over a zero measurement).</summary>
+    public static double? Finite(double? value) => value is double v && double.IsFinite(v) ? v : null;
+
     /// <summary>One line per document: metrics.jsonl, steps.jsonl and the trial progress events.</summary>
     public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
 

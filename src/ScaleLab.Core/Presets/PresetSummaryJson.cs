@@ -1,5 +1,5 @@
-using System.Text;
-using System.Text.Json;
+using System.Text.Json.Serialization;
+using ScaleLab.Core.Json;
 
 namespace ScaleLab.Core.Presets;
 
@@ -11,28 +11,14 @@ public static class PresetSummaryJson
     public static string Write(IReadOnlyList<PresetSummary> presets)
     {
         ArgumentNullException.ThrowIfNull(presets);
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", SchemaId);
-            w.WriteStartArray("presets");
-            foreach (var p in presets)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", p.Name);
-                w.WriteString("family", p.Family);
-                if (p.Description is { } d) w.WriteString("description", d);
-                w.WriteStartObject("parameters");
-                w.WriteNumber("total", p.Parameters);
-                w.WriteNumber("active", p.ActiveParameters);
-                w.WriteNumber("active_without_embedding", p.ActiveWithoutEmbedding);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return ScaleLabJson.Write(new PresetsDocument(SchemaId, [.. presets.Select(p => new PresetEntry(p.Name, p.Family, p.Description,
+            new PresetParameters(p.Parameters, p.ActiveParameters, p.ActiveWithoutEmbedding)))]));
     }
 }
+
+public sealed record PresetsDocument(string Schema, IReadOnlyList<PresetEntry> Presets);
+
+public sealed record PresetEntry(string Name, string Family, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
+    PresetParameters Parameters);
+
+public sealed record PresetParameters(long Total, long Active, long ActiveWithoutEmbedding);

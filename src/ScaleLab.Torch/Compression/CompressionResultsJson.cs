@@ -1,6 +1,5 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Text.Json.Serialization;
+using ScaleLab.Core.Json;
 
 namespace ScaleLab.Torch.Compression;
 
@@ -21,138 +20,77 @@ public static class CompressionResultsJson
         ArgumentNullException.ThrowIfNull(runDirectory);
         ArgumentNullException.ThrowIfNull(results);
         if (results.Count == 0) throw new ArgumentException("a compression session has at least one result", nameof(results));
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", SchemaId);
-            w.WriteString("run", Path.GetFullPath(runDirectory));
-            var first = results[0];
-            w.WriteStartObject("baseline");
-            w.WriteNumber("accuracy", first.BaselineAccuracy);
-            w.WriteNumber("file_bytes", first.BaselineFileBytes);
-            w.WriteNumber("latency_batch1_seconds", Seconds(first.BaselineLatencyBatch1.MedianMs));
-            w.WriteNumber("latency_batch64_seconds", Seconds(first.BaselineLatencyBatch64.MedianMs));
-            Interval(w, "latency_batch1", first.BaselineLatencyBatch1);
-            Interval(w, "latency_batch64", first.BaselineLatencyBatch64);
-            w.WriteNumber("test_samples", first.TestSamples);
-            w.WriteEndObject();
-            w.WriteStartArray("results");
-            foreach (var r in results) Result(w, r, results);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        var first = results[0];
+        return ScaleLabJson.Write(new CompressionDocument(SchemaId, Path.GetFullPath(runDirectory),
+            new CompressionBaseline(first.BaselineAccuracy, first.BaselineFileBytes, Seconds(first.BaselineLatencyBatch1.MedianMs),
+                Seconds(first.BaselineLatencyBatch64.MedianMs), LatencySeconds.From(first.BaselineLatencyBatch1),
+                LatencySeconds.From(first.BaselineLatencyBatch64), first.TestSamples),
+            [.. results.Select(r => CompressionVariant.From(r, results))]));
     }
 
-    private static void Result(Utf8JsonWriter w, CompressionResult r, IReadOnlyList<CompressionResult> all)
+    private sealed record CompressionDocument(string Schema, string Run, CompressionBaseline Baseline, IReadOnlyList<CompressionVariant> Results);
+
+    private sealed record CompressionBaseline(double Accuracy, long FileBytes, double LatencyBatch1Seconds, double LatencyBatch64Seconds,
+        LatencySeconds LatencyBatch1, LatencySeconds LatencyBatch64, long TestSamples);
+
+    private sealed record CompressionVariant(
+        string Label, string ArtifactPath, CompressionParameters Parameters, long FileBytes, double FileRatio, double Accuracy, double AccuracyDelta,
+        double AccuracyNoise, bool AccuracyDeltaWithinNoise, int FinetuneEpochs, bool FinetunedBaseline, SameBudgetBaseline? SameBudgetBaseline,
+        bool ReloadedIdentically, string LatencyEngine, double LatencyBatch1Seconds, double LatencyBatch64Seconds, LatencySeconds LatencyBatch1,
+        LatencySeconds LatencyBatch64, bool LatencyBatch64WithinNoiseOfBaseline, Int8Runtime? Int8Runtime, double? StaticInt8Accuracy,
+        double? ScratchAccuracy, double CompressSeconds, IReadOnlyList<string> Steps, IReadOnlyList<DeploymentCell> Deployment,
+        IReadOnlyList<Int8SpeedUp> Int8Speedups, bool ParetoOptimal)
     {
-        w.WriteStartObject();
-        w.WriteString("label", r.Label);
-        w.WriteString("artifact_path", r.ArtifactPath);
-        w.WriteStartObject("parameters");
-        w.WriteNumber("total", r.Parameters);
-        w.WriteNumber("non_zero", r.NonZeroParameters);
-        w.WriteEndObject();
-        w.WriteNumber("file_bytes", r.FileBytes);
-        w.WriteNumber("file_ratio", r.FileRatio);
-        w.WriteNumber("accuracy", r.Accuracy);
-        w.WriteNumber("accuracy_delta", r.AccuracyDelta);
-        double noise = ParetoRule.AccuracyNoise(r.Accuracy, r.BaselineAccuracy, r.TestSamples);
-        w.WriteNumber("accuracy_noise", noise);
-        w.WriteBoolean("accuracy_delta_within_noise", Math.Abs(r.AccuracyDelta) <= noise);
-        w.WriteNumber("finetune_epochs", r.FineTuneEpochs);
-        w.WriteBoolean("finetuned_baseline", r.IsFineTunedBaseline);
-        if (ParetoRule.SameBudgetBaseline(r, all) is { } reference)
+        public static CompressionVariant From(CompressionResult r, IReadOnlyList<CompressionResult> all)
         {
-            w.WriteStartObject("same_budget_baseline");
-            w.WriteString("label", reference.Label);
-            w.WriteNumber("accuracy", reference.Accuracy);
-            w.WriteNumber("accuracy_delta", r.Accuracy - reference.Accuracy);
-            double referenceNoise = ParetoRule.AccuracyNoise(r, reference);
-            w.WriteNumber("accuracy_noise", referenceNoise);
-            w.WriteBoolean("within_noise", Math.Abs(r.Accuracy - reference.Accuracy) <= referenceNoise);
-            w.WriteEndObject();
+            double noise = ParetoRule.AccuracyNoise(r.Accuracy, r.BaselineAccuracy, r.TestSamples);
+            return new CompressionVariant(r.Label, r.ArtifactPath, new CompressionParameters(r.Parameters, r.NonZeroParameters), r.FileBytes, r.FileRatio,
+                r.Accuracy, r.AccuracyDelta, noise, Math.Abs(r.AccuracyDelta) <= noise, r.FineTuneEpochs, r.IsFineTunedBaseline,
+                ParetoRule.SameBudgetBaseline(r, all) is { } reference ? SameBudgetBaseline.From(r, reference) : null,
+                r.ReloadedIdentically, r.LatencyEngine, Seconds(r.LatencyBatch1.MedianMs), Seconds(r.LatencyBatch64.MedianMs),
+                LatencySeconds.From(r.LatencyBatch1), LatencySeconds.From(r.LatencyBatch64),
+                !r.LatencyBatch64.FasterBeyondNoise(r.BaselineLatencyBatch64) && !r.BaselineLatencyBatch64.FasterBeyondNoise(r.LatencyBatch64),
+                r.Int8RuntimeAccuracy is double runtime
+                    ? new Int8Runtime(runtime, r.Int8RuntimeLatencyBatch1Ms is double b1 ? Seconds(b1) : null,
+                        r.Int8RuntimeLatencyBatch64Ms is double b64 ? Seconds(b64) : null, r.StaticInt8RuntimeAccuracy)
+                    : null,
+                r.StaticInt8Accuracy, r.ScratchAccuracy, r.Seconds, r.Steps,
+                [.. r.Deployment.Select(c => DeploymentCell.From(c))],
+                [.. r.Deployment.Where(c => c.Engine == InferenceEngine.OnnxRuntimeInt8)
+                    .Select(c => DeploymentLatency.Int8SpeedUp(r.Deployment, c.Batch, c.Threads) is double speedUp ? new Int8SpeedUp("onnxruntime", c.Batch, c.Threads, speedUp) : null)
+                    .OfType<Int8SpeedUp>()],
+                ParetoRule.IsParetoOptimal(r, all));
         }
-        else
-        {
-            w.WriteNull("same_budget_baseline");
-        }
-        w.WriteBoolean("reloaded_identically", r.ReloadedIdentically);
-        w.WriteString("latency_engine", r.LatencyEngine);
-        w.WriteNumber("latency_batch1_seconds", Seconds(r.LatencyBatch1.MedianMs));
-        w.WriteNumber("latency_batch64_seconds", Seconds(r.LatencyBatch64.MedianMs));
-        Interval(w, "latency_batch1", r.LatencyBatch1);
-        Interval(w, "latency_batch64", r.LatencyBatch64);
-        w.WriteBoolean("latency_batch64_within_noise_of_baseline",
-            !r.LatencyBatch64.FasterBeyondNoise(r.BaselineLatencyBatch64) && !r.BaselineLatencyBatch64.FasterBeyondNoise(r.LatencyBatch64));
-        if (r.Int8RuntimeAccuracy is double runtime)
-        {
-            w.WriteStartObject("int8_runtime");
-            w.WriteNumber("accuracy", runtime);
-            Nullable(w, "latency_batch1_seconds", r.Int8RuntimeLatencyBatch1Ms is double b1 ? Seconds(b1) : null);
-            Nullable(w, "latency_batch64_seconds", r.Int8RuntimeLatencyBatch64Ms is double b64 ? Seconds(b64) : null);
-            Nullable(w, "static_accuracy", r.StaticInt8RuntimeAccuracy);
-            w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteNull("int8_runtime");
-        }
-        Nullable(w, "static_int8_accuracy", r.StaticInt8Accuracy);
-        Nullable(w, "scratch_accuracy", r.ScratchAccuracy);
-        w.WriteNumber("compress_seconds", r.Seconds);
-        w.WriteStartArray("steps");
-        foreach (string step in r.Steps) w.WriteStringValue(step);
-        w.WriteEndArray();
-        w.WriteStartArray("deployment");
-        foreach (var cell in r.Deployment)
-        {
-            w.WriteStartObject();
-            w.WriteString("engine", cell.Engine.Name());
-            w.WriteNumber("batch", cell.Batch);
-            w.WriteNumber("threads", cell.Threads);
-            IntervalFields(w, cell.Latency);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("int8_speedups");
-        foreach (var cell in r.Deployment.Where(c => c.Engine == InferenceEngine.OnnxRuntimeInt8))
-        {
-            if (DeploymentLatency.Int8SpeedUp(r.Deployment, cell.Batch, cell.Threads) is not double speedUp) continue;
-            w.WriteStartObject();
-            w.WriteString("runtime", "onnxruntime");
-            w.WriteNumber("batch", cell.Batch);
-            w.WriteNumber("threads", cell.Threads);
-            w.WriteNumber("speedup", speedUp);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteBoolean("pareto_optimal", ParetoRule.IsParetoOptimal(r, all));
-        w.WriteEndObject();
     }
 
-    private static void Interval(Utf8JsonWriter w, string name, LatencyEstimate latency)
+    private sealed record CompressionParameters(long Total, long NonZero);
+
+    /// <summary>The baseline fine-tuned for the same epochs, which a fine-tuned variant is compared with.</summary>
+    private sealed record SameBudgetBaseline(string Label, double Accuracy, double AccuracyDelta, double AccuracyNoise, bool WithinNoise)
     {
-        w.WriteStartObject(name);
-        IntervalFields(w, latency);
-        w.WriteEndObject();
+        public static SameBudgetBaseline From(CompressionResult r, CompressionResult reference)
+        {
+            double noise = ParetoRule.AccuracyNoise(r, reference);
+            return new(reference.Label, reference.Accuracy, r.Accuracy - reference.Accuracy, noise, Math.Abs(r.Accuracy - reference.Accuracy) <= noise);
+        }
     }
+
+    private sealed record Int8Runtime(double Accuracy, double? LatencyBatch1Seconds, double? LatencyBatch64Seconds, double? StaticAccuracy);
 
     /// <summary>Median and 95 % interval of the median (<see cref="LatencyEstimate"/>), in seconds.</summary>
-    private static void IntervalFields(Utf8JsonWriter w, LatencyEstimate latency)
+    private sealed record LatencySeconds(double MedianSeconds, double LowSeconds, double HighSeconds, int Rounds)
     {
-        w.WriteNumber("median_seconds", Seconds(latency.MedianMs));
-        w.WriteNumber("low_seconds", Seconds(latency.LowMs));
-        w.WriteNumber("high_seconds", Seconds(latency.HighMs));
-        w.WriteNumber("rounds", latency.Rounds);
+        public static LatencySeconds From(LatencyEstimate l) => new(Seconds(l.MedianMs), Seconds(l.LowMs), Seconds(l.HighMs), l.Rounds);
     }
 
-    private static void Nullable(Utf8JsonWriter w, string name, double? value)
+    /// <summary>One engine × batch × threads cell of the deployment matrix, its interval flattened beside it.</summary>
+    private sealed record DeploymentCell(string Engine, int Batch, int Threads, double MedianSeconds, double LowSeconds, double HighSeconds, int Rounds)
     {
-        if (value is double v) w.WriteNumber(name, v);
-        else w.WriteNull(name);
+        public static DeploymentCell From(DeploymentLatency c) => new(c.Engine.Name(), c.Batch, c.Threads, Seconds(c.Latency.MedianMs),
+            Seconds(c.Latency.LowMs), Seconds(c.Latency.HighMs), c.Latency.Rounds);
     }
+
+    private sealed record Int8SpeedUp(string Runtime, int Batch, int Threads, [property: JsonPropertyName("speedup")] double SpeedUp);
 
     private static double Seconds(double milliseconds) => milliseconds / 1000;
 }

@@ -3,6 +3,8 @@ namespace ScaleLab.Core.Accounting.Autograd;
 /// <summary>One measured GEMM: (M × K) · (K × N) in <see cref="Seconds"/>, the dispatch overhead already taken out.</summary>
 public sealed record GemmPoint(long M, long N, long K, double Seconds)
 {
+    // Derived from the measurement, so the profile file leaves it out.
+    [System.Text.Json.Serialization.JsonIgnore]
     public double FlopsPerSecond => 2.0 * M * N * K / Seconds;
 }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using ScaleLab.Core.Json;
 
 namespace ScaleLab.Core.Accounting.Autograd;
 
@@ -26,64 +27,17 @@ public static class MachineProfileJson
     public static string Write(MachineProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", MachineProfile.Schema);
-            w.WriteString("device", profile.Device);
-            w.WriteString("precision", profile.Precision);
-            w.WriteNumber("threads", profile.Threads);
-            w.WriteString("machine", profile.Machine);
-            w.WriteString("measured_at", profile.MeasuredAt);
-            w.WriteNumber("dispatch_seconds", profile.DispatchSeconds);
-            w.WriteNumber("autograd_op_seconds", profile.AutogradOpSeconds);
-            w.WriteNumber("transcendentals_per_second", profile.TranscendentalsPerSecond);
-            Points(w, "conv_slowdown", profile.ConvSlowdowns);
-            Points(w, "recurrent_slowdown", profile.RecurrentSlowdowns);
-            w.WriteNumber("max_pooling_seconds_per_element", profile.MaxPoolingSecondsPerElement);
-            w.WriteNumber("average_pooling_seconds_per_element", profile.AveragePoolingSecondsPerElement);
-            w.WriteStartArray("bandwidth");
-            foreach (var b in profile.Bandwidth)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("bytes", b.Bytes);
-                w.WriteNumber("bytes_per_second", b.BytesPerSecond);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("gemm");
-            foreach (var g in profile.Gemms)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("m", g.M);
-                w.WriteNumber("n", g.N);
-                w.WriteNumber("k", g.K);
-                w.WriteNumber("seconds", g.Seconds);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        var p = profile;
+        return ScaleLabJson.Write(new MachineProfileDocument(MachineProfile.Schema, p.Device, p.Precision, p.Threads, p.Machine, p.MeasuredAt,
+            p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.ConvSlowdowns ?? [], p.RecurrentSlowdowns ?? [],
+            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.Bandwidth, p.Gemms)) + "\n";
     }
 
-    private static void Points(Utf8JsonWriter w, string name, IReadOnlyList<SlowdownPoint>? points)
-    {
-        w.WriteStartArray(name);
-        foreach (var s in points ?? [])
-        {
-            w.WriteStartObject();
-            w.WriteNumber("k", s.K);
-            w.WriteNumber("slowdown", s.Slowdown);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    }
+    /// <summary>The file's record: the profile's measurements in the order the schema lists them.</summary>
+    private sealed record MachineProfileDocument(string Schema, string Device, string Precision, int Threads, string Machine, string MeasuredAt,
+        double DispatchSeconds, double AutogradOpSeconds, double TranscendentalsPerSecond, IReadOnlyList<SlowdownPoint> ConvSlowdown,
+        IReadOnlyList<SlowdownPoint> RecurrentSlowdown, double MaxPoolingSecondsPerElement, double AveragePoolingSecondsPerElement,
+        IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
 
     public static void Save(MachineProfile profile, string path)
     {

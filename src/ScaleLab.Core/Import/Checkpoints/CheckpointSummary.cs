@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ScaleLab.Core.Import.Checkpoints;
 
 /// <summary>
@@ -26,11 +28,11 @@ public sealed record CheckpointSummary(
     public long ModelParameters => Compressed?.Parameters ?? Parameters;
 }
 
-/// <summary>One tensor: dtype as the format names it ("BF16", "Q4_K"), shape row-major (outermost first).</summary>
-public sealed record CheckpointTensor(string Name, string DType, IReadOnlyList<long> Shape, long Parameters, long Bytes);
+/// <summary>One tensor: dtype as the format names it ("BF16", "Q4_K"), shape row-major (outermost first); also an element of `inspect --json`'s tensors.</summary>
+public sealed record CheckpointTensor(string Name, [property: JsonPropertyName("dtype")] string DType, IReadOnlyList<long> Shape, long Parameters, long Bytes);
 
 /// <summary>All tensors of one dtype.</summary>
-public sealed record DTypeTotal(string DType, int Tensors, long Parameters, long Bytes);
+public sealed record DTypeTotal([property: JsonPropertyName("dtype")] string DType, int Tensors, long Parameters, long Bytes);
 
 /// <summary>
 /// A group of tensors by role: Kind is Embeddings, Layer (with its Index), FinalNorm, Head or Other.

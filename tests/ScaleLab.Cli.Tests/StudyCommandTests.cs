@@ -11,7 +11,7 @@ public sealed class StudyCommandTests
     [Fact]
     public void Study_SweepsSixWidthsOfTheSeedMlpSpanning56TimesOnTheEmbeddedData()
     {
-        var plans = SweepExpansion.Expand(StudyCommand.Sweep(quick: false));
+        var plans = SweepExpansion.Expand(StudySweep.Create(quick: false));
 
         Assert.Equal([25_073L, 52_121, 108_367, 236_203, 550_385, 1_413_260], plans.Select(p => p.EstimatedParameters));
         Assert.All(plans, p => Assert.Equal(2, p.Config.Epochs));

@@ -50,8 +50,8 @@ internal static class FitCommand
             if (new[] { csv is not null, dir is not null, store is not null }.Count(x => x) != 1)
                 throw new ScaleLabException("fit: give one of a sweep directory (scalelab fit DIR), --store URL or --csv FILE");
             var result = csv is not null
-                ? FromCsv(csv, new ScalingCsvColumns(parse.GetValue(NCol)!, parse.GetValue(DCol)!, parse.GetValue(CCol)!, parse.GetValue(LossCol)!), options)
-                : FromSweep(dir is not null ? SweepLoader.Instance.Load(dir) : LoadFromStore(store!, parse.GetValue(SweepName)), dir ?? store!.Display,
+                ? ScalingStudyFit.FromCsv(csv, new ScalingCsvColumns(parse.GetValue(NCol)!, parse.GetValue(DCol)!, parse.GetValue(CCol)!, parse.GetValue(LossCol)!), options)
+                : ScalingStudyFit.FromSweep(dir is not null ? SweepLoader.Instance.Load(dir) : LoadFromStore(store!, parse.GetValue(SweepName)), dir ?? store!.Display,
                     ParseAxis(parse.GetValue(X)!), ParseTarget(parse.GetValue(Y)!), options);
             var request = new FitRequest(parse.GetValue(Predict), parse.GetValue(PredictTokens), parse.GetValue(Budget));
             var output = parse.InvocationConfiguration.Output;
@@ -60,29 +60,6 @@ internal static class FitCommand
             return CliApp.ExitOk;
         });
         return command;
-    }
-
-    internal sealed record FitRequest(double? Predict, double? PredictTokens, double? Budget);
-
-    /// <summary>What was fitted: the one-variable law, the joint law when the data allow it, and where the points came from.</summary>
-    internal sealed record FitResult(string Source, string Target, int LeftOut, PowerLawFit? PowerLaw, JointScalingFit? Joint, string? Note);
-
-    private static FitResult FromCsv(string path, ScalingCsvColumns columns, ScalingFitOptions options)
-    {
-        var table = ScalingCsv.Read(path, columns);
-        if (table.HasParameters && table.HasTokens)
-        {
-            var points = table.JointPoints();
-            if (JointScalingFitter.CanSeparate(points))
-            {
-                string? note = table.TokensDerived ? F($"tokens derived from '{columns.Flops}' as C / (6N)") : null;
-                return new FitResult(path, "loss", 0, null, JointScalingFitter.Fit(points, options), note);
-            }
-        }
-        // One size column only (or N and D moving together): the one-variable law over the first size column present.
-        string variable = table.HasParameters ? "params" : table.HasFlops ? "flops" : "tokens";
-        return new FitResult(path, "loss", 0, PowerLawFitter.Fit(table.PowerLawPoints(variable), variable, options), null,
-            table.HasParameters && table.HasTokens ? "parameters and tokens do not vary independently; fitted L(params) only" : null);
     }
 
     internal static SweepData LoadFromStore(StoreLocation location, string? sweepName)
@@ -96,16 +73,6 @@ internal static class FitCommand
         {
             (store as IDisposable)?.Dispose();
         }
-    }
-
-    /// <param name="where">The sweep directory, or the store's masked URL.</param>
-    private static FitResult FromSweep(SweepData sweep, string where, FitAxis axis, FitTarget target, ScalingFitOptions options)
-    {
-        var (points, leftOut) = SweepFitInput.PowerLaw(sweep, axis, target);
-        var powerLaw = PowerLawFitter.Fit(points, axis.Name(), options);
-        var joint = SweepFitInput.Joint(sweep, target);
-        return new FitResult(sweep.Source == SweepData.StoreSource ? F($"{where}, sweep {sweep.Name} ({sweep.Source})") : F($"{where} ({sweep.Source})"), target.Name(), leftOut, powerLaw,
-            JointScalingFitter.CanSeparate(joint) ? JointScalingFitter.Fit(joint, options) : null, null);
     }
 
     private static void Print(IAnsiConsole console, FitResult r, FitRequest request)

@@ -14,7 +14,7 @@ internal static class FitJson
 {
     public const string SchemaId = "scalelab.fit/1";
 
-    public static string Write(FitCommand.FitResult r, FitCommand.FitRequest request)
+    public static string Write(FitResult r, FitRequest request)
     {
         if (r.Joint is { } j)
         {

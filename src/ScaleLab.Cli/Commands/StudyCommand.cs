@@ -20,18 +20,6 @@ namespace ScaleLab.Cli.Commands;
 /// </summary>
 internal static class StudyCommand
 {
-    /// <summary>Six widths of the seed MLP: 25,073 → 1,413,260 parameters (56×).</summary>
-    internal static readonly double[] Widths = [0.03125, 0.0625, 0.125, 0.25, 0.5, 1];
-
-    /// <summary>--quick: five widths (25,073 → 550,385 parameters, 22×), one epoch on 2,000 samples.</summary>
-    internal static readonly double[] QuickWidths = [0.03125, 0.0625, 0.125, 0.25, 0.5];
-
-    private const string SeedMlp = """
-        {"name": "mlp-784-1000-500-250-10", "description": "The seed MLP (784-1000-500-250, ReLU) with a 10-class output layer",
-         "input": [1, 28, 28], "layers": [{"type": "flatten"}, {"type": "linear", "units": 1000}, {"type": "relu"},
-         {"type": "linear", "units": 500}, {"type": "relu"}, {"type": "linear", "units": 250}, {"type": "relu"}, {"type": "linear", "units": 10}]}
-        """;
-
     private static readonly Option<string> Out = new("--out") { Description = "Study directory (a sweep directory: results.db, trials/, the report)", DefaultValueFactory = _ => "study" };
     private static readonly Option<bool> Quick = new("--quick") { Description = "Five widths, one epoch on 2,000 samples: a smoke test in well under a minute" };
     private static readonly Option<int> Workers = new("--workers") { Description = "Trials run at once (default 1)", DefaultValueFactory = _ => 1 };
@@ -49,7 +37,7 @@ internal static class StudyCommand
             var output = parse.InvocationConfiguration.Output;
             bool quick = parse.GetValue(Quick);
             string directory = OutputFolder.Prepare(Path.GetFullPath(parse.GetValue(Out)!), "--out");
-            var sweep = Sweep(quick);
+            var sweep = StudySweep.Create(quick);
             var options = new SweepRunOptions(parse.GetValue(Workers));
             var started = DateTime.UtcNow;
             var location = StoreOption.Resolve(parse, Store);
@@ -72,25 +60,6 @@ internal static class StudyCommand
             return CliApp.ExitOk;
         });
         return command;
-    }
-
-    /// <summary>The study's sweep, built as a sweep file would be, so it is checked the same way.</summary>
-    internal static SweepSpec Sweep(bool quick)
-    {
-        string data = Path.Combine(DataDirectory.EmbeddedRoot, "fashion-mnist");
-        string widths = string.Join(", ", (quick ? QuickWidths : Widths).Select(w => w.ToString("R", CultureInfo.InvariantCulture)));
-        string limit = quick ? ", \"limit\": 2000" : "";
-        string json = $$$"""
-            {
-              "name": "{{{(quick ? "study-quick" : "study")}}}",
-              "description": "scalelab study: seed MLP width sweep on the embedded Fashion-MNIST subset",
-              "model": {{{SeedMlp}}},
-              "training": {"epochs": {{{(quick ? 1 : 2)}}}, "batch_size": 64, "optimizer": "adam", "lr": 0.001, "seed": 0,
-                           "data": {"name": "fashion-mnist", "directory": {{{JsonSerializer.Serialize(data)}}}, "validation_fraction": 0.1{{{limit}}}}},
-              "axes": {"width": [{{{widths}}}]}
-            }
-            """;
-        return SweepSpecJson.Parse(json, "scalelab study", Environment.CurrentDirectory);
     }
 
     internal static IEnumerable<string> Describe(PowerLawFit fit)

@@ -54,28 +54,10 @@ internal static class TrainCommand
         string? outDir = parse.GetValue(Out);
         if (resume && outDir is null) throw new ScaleLabException("--resume needs --out DIR, the run directory to continue");
 
-        ModelSpec spec;
-        TrainingConfig config;
-        if (resume && File.Exists(Path.Combine(outDir!, "config.json")))
-        {
-            // A resumed run keeps its own spec and config; only the epoch count, threads and device may change.
-            var files = RunReader.Open(outDir!);
-            spec = ModelSpecJson.Load(files.Spec);
-            config = TrainingConfigJson.Load(files.Config);
-            config = config with
-            {
-                Epochs = parse.GetValue(Epochs) ?? config.Epochs,
-                Threads = parse.GetValue(Threads) ?? config.Threads,
-                Device = parse.GetValue(DeviceName) ?? config.Device,
-            };
-        }
-        else
-        {
-            (spec, config) = ResolveSpecAndConfig(parse.GetValue(Target)!, parse.GetValue(ConfigFile));
-            config = ApplyOverrides(parse, config);
-        }
-
-        TrainingConfigValidator.Validate(config, "command line");
+        var overrides = Overrides(parse);
+        var (spec, config) = resume && File.Exists(Path.Combine(outDir!, RunFiles.ConfigFile))
+            ? TrainingTarget.Resume(outDir!, overrides)
+            : TrainingTarget.Resolve(parse.GetValue(Target)!, parse.GetValue(ConfigFile), overrides);
         // A model's name may be anything (a Hugging Face _name_or_path): the default folder uses a safe form of it.
         string runDirectory = OutputFolder.Prepare(
             outDir ?? Path.Combine("runs", $"{PathName.Sanitize(spec.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"), "--out");
@@ -97,61 +79,6 @@ internal static class TrainCommand
         }
     }
 
-    /// <summary>SPEC is a model (preset, spec file, HF config) or a training config whose "model" names one, relative to the config file.</summary>
-    internal static (ModelSpec Spec, TrainingConfig Config) ResolveSpecAndConfig(string target, string? configPath)
-    {
-        var config = configPath is null ? new TrainingConfig() : TrainingConfigJson.Load(configPath);
-        if (File.Exists(target) && IsTrainingConfig(target))
-        {
-            if (configPath is not null) throw new ScaleLabException($"{target} is a training config; give either it or --config, not both");
-            config = TrainingConfigJson.Load(target);
-            if (config.Model is null) throw new TrainingConfigException(target, "model: missing; name a preset or a spec file (relative to this config)");
-            string baseDir = Path.GetDirectoryName(Path.GetFullPath(target))!;
-            string relative = Path.Combine(baseDir, config.Model);
-            return (ResolveModel(File.Exists(relative) ? relative : config.Model), RelativeData(config, baseDir));
-        }
-
-        return (ResolveModel(target), config);
-    }
-
-    private static ModelSpec ResolveModel(string text) => TargetResolver.Resolve(text) switch
-    {
-        ModelTarget model => model.Spec,
-        var other => throw new ScaleLabException($"{text}: a checkpoint, not a model spec; train takes a preset name or a spec .json"),
-    };
-
-    /// <summary>csv:/text: paths in a config file are relative to the config file, like its "model".</summary>
-    private static TrainingConfig RelativeData(TrainingConfig config, string baseDir)
-    {
-        string name = config.Data.Name;
-        foreach (string prefix in (string[])["csv:", "text:"])
-        {
-            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            string path = name[prefix.Length..].Split(';')[0];
-            string candidate = Path.Combine(baseDir, path);
-            if (!Path.IsPathRooted(path) && File.Exists(candidate))
-                return config with { Data = config.Data with { Name = prefix + Path.GetFullPath(candidate) + name[(prefix.Length + path.Length)..] } };
-        }
-
-        return config;
-    }
-
-    private static bool IsTrainingConfig(string path)
-    {
-        if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return false;
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            var root = document.RootElement;
-            return root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("layers", out _) && !root.TryGetProperty("transformer", out _)
-                && !root.TryGetProperty("model_type", out _) && (root.TryGetProperty("model", out _) || root.TryGetProperty("epochs", out _));
-        }
-        catch (JsonException)
-        {
-            return false;   // not JSON at all: the spec reader reports it with a line number
-        }
-    }
-
     /// <summary>Learning curves and confusion matrix as PNGs in the run directory (ScaleLab.Reports reads the run's files).</summary>
     private static void WritePlots(string runDirectory, TextWriter output, string mode)
     {
@@ -159,27 +86,17 @@ internal static class TrainCommand
         if (mode != "json" && written.Count > 0) output.WriteLine($"plots: {string.Join(", ", written.Select(Path.GetFileName))}");
     }
 
-    private static TrainingConfig ApplyOverrides(ParseResult parse, TrainingConfig c)
+    private static TrainingOverrides Overrides(ParseResult parse) => new()
     {
-        string? data = parse.GetValue(Data);
-        var dataConfig = c.Data;
-        if (data is not null)
-        {
-            dataConfig = Directory.Exists(data) ? dataConfig with { Name = "fashion-mnist", Directory = data } : dataConfig with { Name = data, Directory = null };
-        }
-
-        if (parse.GetValue(Limit) is long limit) dataConfig = dataConfig with { Limit = limit };
-        return c with
-        {
-            Data = dataConfig,
-            Epochs = parse.GetValue(Epochs) ?? c.Epochs,
-            BatchSize = parse.GetValue(Batch) ?? c.BatchSize,
-            Optimizer = parse.GetValue(OptimizerName) is string optimizer ? OptimizerKindInfo.Parse(optimizer, "--optimizer") : c.Optimizer,
-            Lr = parse.GetValue(Lr) ?? c.Lr,
-            Schedule = parse.GetValue(Schedule) ?? c.Schedule,
-            Seed = parse.GetValue(Seed) ?? c.Seed,
-            Threads = parse.GetValue(Threads) ?? c.Threads,
-            Device = parse.GetValue(DeviceName) ?? c.Device,
-        };
-    }
+        Data = parse.GetValue(Data),
+        Limit = parse.GetValue(Limit),
+        Epochs = parse.GetValue(Epochs),
+        BatchSize = parse.GetValue(Batch),
+        Optimizer = parse.GetValue(OptimizerName) is string optimizer ? OptimizerKindInfo.Parse(optimizer, "--optimizer") : null,
+        Lr = parse.GetValue(Lr),
+        Schedule = parse.GetValue(Schedule),
+        Seed = parse.GetValue(Seed),
+        Threads = parse.GetValue(Threads),
+        Device = parse.GetValue(DeviceName),
+    };
 }

@@ -1,0 +1,59 @@
+using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Spec;
+using ScaleLab.Torch.Data;
+using ScaleLab.Torch.Training;
+
+namespace ScaleLab.Experiments.Sweeps;
+
+/// <summary>
+/// The sweep of `scalelab study`, the main job: the seed MLP (784-1000-500-250, ReLU, 10-class head) at six widths,
+/// 1/32 to 1 (25 K → 1.4 M parameters), two epochs of Adam on the embedded Fashion-MNIST subset with a 10 %
+/// validation carve; --quick: the five smaller widths, one epoch on 2,000 samples.
+/// </summary>
+public static class StudySweep
+{
+    public static readonly IReadOnlyList<double> Widths = [0.03125, 0.0625, 0.125, 0.25, 0.5, 1];
+
+    public static readonly IReadOnlyList<double> QuickWidths = [0.03125, 0.0625, 0.125, 0.25, 0.5];
+
+    /// <summary>The study's sweep, trained on the data in <paramref name="dataDirectory"/> (the embedded subset by default).</summary>
+    public static SweepSpec Create(bool quick, string? dataDirectory = null)
+    {
+        var model = new ModelSpec
+        {
+            Name = "mlp-784-1000-500-250-10",
+            Description = "The seed MLP (784-1000-500-250, ReLU) with a 10-class output layer",
+            Input = new Shape([1, 28, 28]),
+            Layers =
+            [
+                new FlattenLayer(), new LinearLayer(1000), new ActivationLayer(ActivationKind.Relu), new LinearLayer(500),
+                new ActivationLayer(ActivationKind.Relu), new LinearLayer(250), new ActivationLayer(ActivationKind.Relu), new LinearLayer(10),
+            ],
+        };
+        var training = new TrainingConfig
+        {
+            Epochs = quick ? 1 : 2,
+            BatchSize = 64,
+            Optimizer = OptimizerKind.Adam,
+            Lr = 0.001,
+            Seed = 0,
+            Data = new DataConfig
+            {
+                Name = "fashion-mnist",
+                Directory = dataDirectory ?? Path.Combine(DataDirectory.EmbeddedRoot, "fashion-mnist"),
+                ValidationFraction = 0.1,
+                Limit = quick ? 2000 : null,
+            },
+        };
+        var sweep = new SweepSpec
+        {
+            Name = quick ? "study-quick" : "study",
+            Description = "scalelab study: seed MLP width sweep on the embedded Fashion-MNIST subset",
+            Source = "scalelab study",
+            Model = model,
+            Training = training,
+            Axes = [(SweepAxis.Width, [.. (quick ? QuickWidths : Widths).Select(w => new AxisSetting(SweepAxis.Width, w))])],
+        };
+        return sweep with { Json = SweepSpecJsonWriter.Write(sweep) };
+    }
+}

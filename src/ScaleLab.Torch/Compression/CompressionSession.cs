@@ -19,6 +19,8 @@ public static class CompressionSession
     {
         ArgumentNullException.ThrowIfNull(requests);
         foreach (var r in requests) r.Validate(grid: false, hasTeacher: teacherDirectory is not null);
+        // The pipeline seeds torch's default generator for reproducible students and tickets: the caller's state comes back after.
+        using var generator = GlobalGenerator.Borrow();
         var (spec, _, config) = RunDirectory.LoadModel(runDirectory);
         var dataRequest = dataOverride is null
             ? config.Data.ToRequest(config.Seed)

@@ -66,8 +66,8 @@ public static class SpecVerifier
     private static MemoryPart MeasureMemory(ModelSpec spec, ModelCost cost, VerifyOptions options, IProgress<string>? progress)
     {
         progress?.Report($"{spec.Name}: warming up every shape");
-        torch.manual_seed(options.Seed);
         long measuredParameters;
+        using (GlobalGenerator.Seed(options.Seed))
         using (var model = ModuleBuilder.Build(spec))
         using (var optimizer = NewAdam(model))
         {
@@ -94,7 +94,7 @@ public static class SpecVerifier
     private static Dictionary<int, List<double>> MeasureTime(ModelSpec spec, ModelCost cost, VerifyOptions options, IProgress<string>? progress)
     {
         var seconds = options.Batches.ToDictionary(b => b, _ => new List<double>());
-        torch.manual_seed(options.Seed);
+        using var seeded = GlobalGenerator.Seed(options.Seed);
         using var model = ModuleBuilder.Build(spec);
         using var optimizer = NewAdam(model);
         foreach (int b in options.Batches) TimeSteps(model, optimizer, spec, cost, b, options.WarmupSteps);
@@ -133,11 +133,9 @@ public static class SpecVerifier
     private static (long Peak, long Baseline, bool Reset) MeasurePeak(ModelSpec spec, ModelCost cost, int batch, int seed)
     {
         Settle();
-        // Anonymous memory only: file-backed pages (libraries) come and go with the page cache, not with the model.
-        long baseline = PeakMemory.ReadAnonymousBytes();
-        bool reset;
         long peak;
-        torch.manual_seed(seed);
+        using var probe = MemoryProbe.Start();
+        using (GlobalGenerator.Seed(seed))
         using (var model = ModuleBuilder.Build(spec))
         using (var optimizer = NewAdam(model))
         {
@@ -146,16 +144,15 @@ public static class SpecVerifier
             using (targets)
             {
                 Step(model, optimizer, spec, inputs, targets);   // gradients exist from here on, as in training
-                reset = PeakMemory.TryResetPeak();
+                probe.BeginPeak();
                 Step(model, optimizer, spec, inputs, targets);
                 Step(model, optimizer, spec, inputs, targets);
-                // VmHWM counts file-backed pages too: take out those resident now (the best estimate of their share at the peak).
-                peak = (reset ? PeakMemory.ReadPeakResidentBytes() : PeakMemory.ReadResidentBytes()) - PeakMemory.ReadFileBackedBytes() - baseline;
+                peak = probe.PeakAboveBaselineBytes();
             }
         }
 
         Settle();
-        return (peak, baseline, reset);
+        return (peak, probe.BaselineBytes, probe.PeakIsPhaseOwn);
     }
 
     /// <summary>Collects garbage, runs finalizers (TorchSharp tensors free their native memory there) and trims the heap.</summary>

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Tests.Compression;
 
+[Collection(ScaleLab.Torch.Tests.Training.SerialTorchCollection.Name)]
 public sealed class PruningTests
 {
     private static ModelSpec Mlp(params long[] hidden) => Mlp(10, hidden);

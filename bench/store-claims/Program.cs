@@ -33,7 +33,7 @@ try
             var store = open();
             while (store.Claim($"w{w}", TimeSpan.FromMinutes(5), sweep) is { } lease)
             {
-                if (!store.Finish(lease.TrialId, new TrialOutcome { Status = TrialStatus.Completed }, [], lease))
+                if (!store.Finish(lease.TrialId, new RunOutcome(TrialStatus.Completed, null, null, []), lease))
                     throw new InvalidOperationException($"lease of {lease.TrialId} lost");
                 claimed[w]++;
             }

@@ -15,7 +15,7 @@ public static class ConfusionMatrixPlot
         ArgumentNullException.ThrowIfNull(matrix);
         int k = matrix.Classes;
         string fullTitle = string.Create(CultureInfo.InvariantCulture, $"{title} (accuracy {matrix.Accuracy:0.0%}, {matrix.Total} samples)");
-        var plot = PlotCanvas.Create(fullTitle, "predicted class", "true class");
+        using var plot = PlotCanvas.Create(fullTitle, "predicted class", "true class");
         // Heatmap row 0 is drawn at the top (ScottPlot 5 heatmaps place Intensities[0, *] at the highest y), as a table reads.
         var data = new double[k, k];
         long max = 1;

@@ -22,7 +22,7 @@ public static class EstimatePlot
     {
         ArgumentNullException.ThrowIfNull(points);
         IReadOnlyList<PlacedLabel> labels = [];
-        var plot = PlotCanvas.Create(title, estimatedLabel + " (log scale)", measuredLabel + " (log scale)");
+        using var plot = PlotCanvas.Create(title, estimatedLabel + " (log scale)", measuredLabel + " (log scale)");
         var kept = points.Where(p => p.Estimated > 0 && p.Measured > 0).ToList();
         if (kept.Count > 0)
         {

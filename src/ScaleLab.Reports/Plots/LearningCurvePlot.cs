@@ -17,8 +17,8 @@ public static class LearningCurvePlot
         ArgumentNullException.ThrowIfNull(runs);
         bool single = runs.Count == 1;
         string key = single ? "" : " — solid train, dashed validation";
-        var loss = PlotCanvas.Create(title + " (loss)", "epoch", "loss" + key);
-        var accuracy = PlotCanvas.Create(title + " (accuracy)", "epoch", "accuracy" + key);
+        using var loss = PlotCanvas.Create(title + " (loss)", "epoch", "loss" + key);
+        using var accuracy = PlotCanvas.Create(title + " (accuracy)", "epoch", "accuracy" + key);
         foreach (var plot in (Plot[])[loss, accuracy])
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         bool anyAccuracy = false;
@@ -48,7 +48,7 @@ public static class LearningCurvePlot
             multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         }
         int width = anyAccuracy ? 1400 : PlotCanvas.Width;
-        var image = multiplot.Render(width, PlotCanvas.Height);
+        using var image = multiplot.Render(width, PlotCanvas.Height);
         return new PlotImage(FileName, title, image.GetImageBytes(ImageFormat.Png, 100), width, PlotCanvas.Height);
     }
 

@@ -18,7 +18,7 @@ public static class ParallelCoordinatesPlot
         ArgumentNullException.ThrowIfNull(trials);
         ArgumentNullException.ThrowIfNull(metric);
         string title = $"Sweep axes against {metricName}";
-        var plot = PlotCanvas.Create(title, "", "each axis scaled to its own range");
+        using var plot = PlotCanvas.Create(title, "", "each axis scaled to its own range");
         var rows = trials.Where(t => metric(t) is { } m && double.IsFinite(m)).ToList();
         var names = rows.SelectMany(t => t.Axes.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         names.Add("parameters");

@@ -15,7 +15,7 @@ public static class ParetoPlot
     public static PlotImage Render(IReadOnlyList<CompressionPoint> points, string latencyUnit = "ms per batch", string title = "Compression: accuracy vs size vs latency")
     {
         ArgumentNullException.ThrowIfNull(points);
-        var plot = PlotCanvas.Create(title, "bytes on disk (log scale)", "test accuracy");
+        using var plot = PlotCanvas.Create(title, "bytes on disk (log scale)", "test accuracy");
         var kept = points.Where(p => p.Bytes > 0 && double.IsFinite(p.Accuracy)).ToList();
         if (kept.Count > 0)
         {

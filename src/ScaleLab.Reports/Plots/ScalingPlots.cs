@@ -16,7 +16,7 @@ public static class ScalingPlots
     public static PlotImage LossVsSize(IReadOnlyList<PowerLawPoint> points, PowerLawFit? fit, string xLabel, string yLabel, string fileName, string title, double? extendTo = null)
     {
         ArgumentNullException.ThrowIfNull(points);
-        var plot = PlotCanvas.Create(title, xLabel + " (log scale)", yLabel + " (log scale)");
+        using var plot = PlotCanvas.Create(title, xLabel + " (log scale)", yLabel + " (log scale)");
         double minX = points.Min(p => p.X), maxX = Math.Max(points.Max(p => p.X), extendTo ?? 0);
         double minY = points.Min(p => p.Loss), maxY = points.Max(p => p.Loss);
         if (fit is not null)
@@ -69,7 +69,7 @@ public static class ScalingPlots
     {
         ArgumentNullException.ThrowIfNull(trials);
         const string title = "Validation loss vs training compute";
-        var plot = PlotCanvas.Create(title, "training FLOPs (log scale)", "validation loss (log scale)");
+        using var plot = PlotCanvas.Create(title, "training FLOPs (log scale)", "validation loss (log scale)");
         var all = new List<(double Flops, double Loss)>();
         for (int i = 0; i < trials.Count; i++)
         {
@@ -104,7 +104,7 @@ public static class ScalingPlots
     {
         ArgumentNullException.ThrowIfNull(trials);
         const string title = "Accuracy vs parameters";
-        var plot = PlotCanvas.Create(title, "parameters (log scale)", "accuracy");
+        using var plot = PlotCanvas.Create(title, "parameters (log scale)", "accuracy");
         var sorted = trials.Where(t => t.Parameters > 0).OrderBy(t => t.Parameters).ToList();
         void Series(Func<TrialPoint, double?> pick, string label, int color)
         {

@@ -27,6 +27,7 @@ internal sealed class LayerStackBuilder(string source)
         return (nn.Sequential(modules), shape);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "the layer goes to the caller, which registers it in the stack that disposes it")]
     private (nn.Module<Tensor, Tensor>, Shape) BuildLayer(LayerSpec layer, Shape input, string location) => layer switch
     {
         LinearLayer l => (nn.Linear(input[-1], l.Units, hasBias: l.Bias), input.WithLast(l.Units)),

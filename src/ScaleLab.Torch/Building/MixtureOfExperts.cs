@@ -20,6 +20,7 @@ public sealed class MixtureOfExperts : NamedModule
     private readonly bool _scoreBias;
     private readonly int _topK;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "the router and the expert list are registered submodules: the module disposes them")]
     public MixtureOfExperts(
         long modelDim, IReadOnlyList<nn.Module<Tensor, Tensor>> experts, int topK,
         bool routerBias = false, bool scoreBias = false, nn.Module<Tensor, Tensor>? shared = null) : base(nameof(MixtureOfExperts))

@@ -15,6 +15,7 @@ public sealed class TransformerBlock : NamedModule
     private readonly nn.Module<Tensor, Tensor>? _attentionNorm, _ffnNorm, _attentionPostNorm, _ffnPostNorm;
     private readonly NormPlacement _placement;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "the attention, feed-forward and norms are registered submodules: the block disposes them")]
     public TransformerBlock(TransformerSpec t, int layer) : base(nameof(TransformerBlock))
     {
         ArgumentNullException.ThrowIfNull(t);

@@ -21,6 +21,7 @@ public sealed class TransformerModel : NamedModule
     private readonly nn.Module<Tensor, Tensor>? _embeddingNorm, _finalNorm, _head, _pooler;
     private readonly IReadOnlyList<TransformerBlock> _blocks;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "the blocks are registered submodules: the model disposes them")]
     public TransformerModel(TransformerSpec t) : base(nameof(TransformerModel))
     {
         _spec = t;

@@ -125,15 +125,24 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     private (nn.Module<Tensor, Tensor>, double) Distill(CompressionRequest request, List<string> steps)
     {
         manual_seed(request.Seed);
-        var scratch = ModuleBuilder.Build(spec, _device);
+        using var scratch = ModuleBuilder.Build(spec, _device);
         FineTune(scratch, request, new FineTuneHooks(), "student from scratch");
         double scratchAccuracy = Accuracy(scratch);
         manual_seed(request.Seed);
-        var student = ModuleBuilder.Build(spec, _device);
-        var kd = new DistillationLoss(Teacher!, request.DistillTemperature, request.DistillAlpha);
-        FineTune(student, request, new FineTuneHooks { Loss = kd.Compute }, "student from teacher");
-        steps.Add(string.Create(CultureInfo.InvariantCulture, $"distillation (T={request.DistillTemperature}, α={request.DistillAlpha}) vs the same student from scratch ({scratchAccuracy:P2})"));
-        return (student, scratchAccuracy);
+        nn.Module<Tensor, Tensor>? student = ModuleBuilder.Build(spec, _device);
+        try
+        {
+            var kd = new DistillationLoss(Teacher!, request.DistillTemperature, request.DistillAlpha);
+            FineTune(student, request, new FineTuneHooks { Loss = kd.Compute }, "student from teacher");
+            steps.Add(string.Create(CultureInfo.InvariantCulture, $"distillation (T={request.DistillTemperature}, α={request.DistillAlpha}) vs the same student from scratch ({scratchAccuracy:P2})"));
+            var trained = student;
+            student = null;   // the caller owns it now
+            return (trained, scratchAccuracy);
+        }
+        finally
+        {
+            student?.Dispose();
+        }
     }
 
     private void PruneUnstructured(nn.Module<Tensor, Tensor> model, CompressionRequest request, double sparsity, List<string> steps)

@@ -44,7 +44,7 @@ public static class GemmBenchmark
         device ??= CPU;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var generator = new Generator(seed: 1234);
+        using var generator = new Generator(seed: 1234);
         var a = torch.randn([size, size], dtype: dtype, device: device, generator: generator);   // (n, n)
         var b = torch.randn([size, size], dtype: dtype, device: device, generator: generator);   // (n, n)
         using (var warm = a.matmul(b)) Synchronize(device);                                      // warm-up: BLAS threads, caches

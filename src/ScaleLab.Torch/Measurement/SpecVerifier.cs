@@ -210,7 +210,7 @@ public static class SpecVerifier
     /// </summary>
     private static (Tensor Inputs, Tensor Targets) SyntheticBatch(ModelSpec spec, ModelCost cost, int batch, int seed)
     {
-        var generator = new Generator(seed: (ulong)(7 + seed));
+        using var generator = new Generator(seed: (ulong)(7 + seed));
         Tensor inputs;
         long[] outputShape;
         if (spec.Transformer is { } t)

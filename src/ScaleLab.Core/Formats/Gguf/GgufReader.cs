@@ -15,7 +15,8 @@ public static class GgufReader
     public static GgufHeader ReadHeader(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var cursor = new GgufCursor(path, Open(path));
+        using var stream = Open(path);
+        using var cursor = new GgufCursor(path, stream);
         var magic = cursor.Bytes(4, "magic");
         if (!magic.SequenceEqual(Magic)) throw new GgufBadMagicException(path, magic);
         uint version = cursor.U32("version");

@@ -245,7 +245,7 @@ public class EstimateCommandTests
     {
         var (code, _, error) = Run("estimate", "lenet-5", "--precision", "fp12");
         Assert.Equal(1, code);
-        Assert.Equal("error: --precision 'fp12' is not a precision; use fp32, fp16, bf16, fp8, int8 or int4" + Environment.NewLine, error);
+        Assert.Equal("error: --precision 'fp12': unknown precision; valid: fp32, fp16, bf16, fp8, int8, int4" + Environment.NewLine, error);
     }
 
     [Fact]

@@ -96,9 +96,7 @@ internal static class EstimateCommand
         return 0;
     }
 
-    internal static Precision ParsePrecision(string text) => PrecisionInfo.TryParse(text, out var p)
-        ? p
-        : throw new ScaleLabException($"--precision '{text}' is not a precision; use fp32, fp16, bf16, fp8, int8 or int4");
+    internal static Precision ParsePrecision(string text) => PrecisionInfo.Parse(text, "--precision");
 
     internal static long? Positive(long? value, string option) => value is < 1
         ? throw new ScaleLabException($"{option} {value}: it must be at least 1")

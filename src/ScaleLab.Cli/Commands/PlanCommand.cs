@@ -158,10 +158,7 @@ internal static class PlanCommand
         var other => throw new ScaleLabException($"{other.Text}: not a model target"),
     };
 
-    private static Precision ParsePrecision(string text, string option) =>
-        PrecisionInfo.TryParse(text, out var p)
-            ? p
-            : throw new ScaleLabException($"{option} '{text}': unknown precision; valid: {string.Join(", ", PrecisionInfo.All.Select(x => x.Name()))}");
+    private static Precision ParsePrecision(string text, string option) => PrecisionInfo.Parse(text, option);
 
     /// <summary>A plain precision (every parameter at its width) or a storage recipe; a recipe's nominal precision is fp16 (its activations and cache).</summary>
     private static (Precision Nominal, WeightRecipe? Recipe) ParseWeights(string text)
@@ -169,7 +166,7 @@ internal static class PlanCommand
         if (PrecisionInfo.TryParse(text, out var plain)) return (plain, null);
         return WeightRecipes.Find(text) is { } recipe
             ? (Precision.Fp16, recipe)
-            : throw new ScaleLabException($"--precision '{text}': unknown precision; valid: {string.Join(", ", PrecisionInfo.All.Select(x => x.Name()))}, or a storage format: {string.Join(", ", WeightRecipes.Names)} (N = 32, 64, 128, 256)");
+            : throw new ScaleLabException(PrecisionInfo.UnknownMessage(text, "--precision", $", or a storage format: {string.Join(", ", WeightRecipes.Names)} (N = 32, 64, 128, 256)"));
     }
 
     /// <summary>fp32, fp16, bf16 as before; fp8, int8, int4, q8_0, q4_0 as formats with their scales.</summary>

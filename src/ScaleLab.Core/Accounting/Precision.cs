@@ -43,6 +43,17 @@ public static class PrecisionInfo
         }
     }
 
+    /// <summary>The one parse of a precision name for every option and file field, with the one message.</summary>
+    public static Precision Parse(string text, string field)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return TryParse(text, out var p) ? p : throw new ScaleLabException(UnknownMessage(text, field, ""));
+    }
+
+    /// <summary>"FIELD 'TEXT': unknown precision; valid: fp32, …" — <paramref name="more"/> names further accepted forms (", or …").</summary>
+    public static string UnknownMessage(string text, string field, string more) =>
+        $"{field} '{text}': unknown precision; valid: {string.Join(", ", All.Select(x => x.Name()))}{more}";
+
     public static IReadOnlyList<Precision> All { get; } =
         [Precision.Fp32, Precision.Fp16, Precision.Bf16, Precision.Fp8, Precision.Int8, Precision.Int4];
 }

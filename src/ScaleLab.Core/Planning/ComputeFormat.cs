@@ -42,6 +42,6 @@ public static class ComputeFormatInfo
     public static ComputeFormat Parse(string text, string option)
     {
         if (TryParse(text, out var format)) return format;
-        throw new PlanningException($"{option}: unknown precision '{text}'; valid: {string.Join(", ", All.Select(Name))}");
+        throw new PlanningException($"{option} '{text}': unknown precision; valid: {string.Join(", ", All.Select(Name))}");
     }
 }

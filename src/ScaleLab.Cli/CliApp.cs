@@ -25,7 +25,7 @@ public static class CliApp
     }
 
     /// <summary>Every sub-command, in the order `--help` lists them. Each lives in Commands/NAMECommand.cs.</summary>
-    private static IEnumerable<Command> Commands()
+    internal static IEnumerable<Command> Commands()
     {
         yield return VersionCommand.Create();
         yield return EstimateCommand.Create();

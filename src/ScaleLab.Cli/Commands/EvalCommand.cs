@@ -11,19 +11,22 @@ using Spectre.Console;
 namespace ScaleLab.Cli.Commands;
 
 /// <summary>`scalelab eval RUN`: evaluates a trained run's checkpoint on its test (or validation) split.</summary>
-internal static class EvalCommand
+internal sealed class EvalCommand
 {
-    private static readonly Argument<string> Run = new("run") { Description = "A run directory written by `scalelab train --out`" };
-    private static readonly Option<string?> Data = new("--data") { Description = "Evaluate on other data (same forms as train --data); default: the run's own" };
-    private static readonly Option<string> Split = new("--split") { Description = "test | val", DefaultValueFactory = _ => "test" };
-    private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "best | last", DefaultValueFactory = _ => "best" };
-    private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads for libtorch" };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON document, schema scalelab.eval/1 (docs/schemas/eval.schema.json)" };
+    private readonly Argument<string> Run = new("run") { Description = "A run directory written by `scalelab train --out`" };
+    private readonly Option<string?> Data = new("--data") { Description = "Evaluate on other data (same forms as train --data); default: the run's own" };
+    private readonly Option<string> Split = new("--split") { Description = "test | val", DefaultValueFactory = _ => "test" };
+    private readonly Option<string> Checkpoint = new("--checkpoint") { Description = "best | last", DefaultValueFactory = _ => "best" };
+    private readonly Option<int?> Threads = new("--threads") { Description = "CPU threads for libtorch" };
+    private readonly Option<bool> Json = new("--json") { Description = "Print one JSON document, schema scalelab.eval/1 (docs/schemas/eval.schema.json)" };
 
     /// <summary>What was evaluated: the model, the data set, the split and the checkpoint.</summary>
     internal sealed record EvalSubject(string Model, string Data, string Split, string Checkpoint);
 
-    public static Command Create()
+    /// <summary>A new command with its own options: System.CommandLine symbols record their parents, so two commands never share one.</summary>
+    public static Command Create() => new EvalCommand().Build();
+
+    private Command Build()
     {
         var command = new Command("eval",
             "Evaluate a trained run: loss, accuracy, top-k, per-class precision/recall/F1 with macro and weighted averages, and the confusion matrix " +
@@ -34,7 +37,7 @@ internal static class EvalCommand
         return command;
     }
 
-    private static int Execute(ParseResult parse)
+    private int Execute(ParseResult parse)
     {
         var output = parse.InvocationConfiguration.Output;
         string split = parse.GetValue(Split)!;

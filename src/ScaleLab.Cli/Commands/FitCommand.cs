@@ -13,26 +13,29 @@ using Terminal = ScaleLab.Cli.Rendering.Terminal;
 namespace ScaleLab.Cli.Commands;
 
 /// <summary>`scalelab fit DIR | --csv FILE`: scaling laws with bootstrap intervals (the fitter is ScaleLab.Core.Scaling; this only parses and prints).</summary>
-internal static class FitCommand
+internal sealed class FitCommand
 {
-    private static readonly Argument<string?> Directory = new("dir") { Description = "A sweep directory (results.db or trials/*/) or one run directory", Arity = ArgumentArity.ZeroOrOne };
-    private static readonly Option<string> X = new("--x") { Description = "params | flops | data: the size the one-variable law is fitted over", DefaultValueFactory = _ => "params" };
-    private static readonly Option<string> Y = new("--y") { Description = "val_loss | error: validation loss or error (1 − accuracy) at the best epoch", DefaultValueFactory = _ => "val_loss" };
-    private static readonly Option<double?> Predict = new("--predict") { Description = "Extrapolate the law to this size (parameters, FLOPs or samples; with the joint law, parameters) with a prediction interval" };
-    private static readonly Option<double?> PredictTokens = new("--predict-tokens") { Description = "With the joint law: the tokens (or samples) of the --predict point" };
-    private static readonly Option<double?> Budget = new("--budget") { Description = "Compute budget C in FLOPs: the compute-optimal N and D under C ≈ 6ND (needs the joint law)" };
-    private static readonly Option<string?> Csv = new("--csv") { Description = "Fit published or external results from a CSV with a header line instead of a sweep" };
-    private static readonly Option<string> NCol = new("--n-col") { Description = "CSV column of parameters", DefaultValueFactory = _ => "params" };
-    private static readonly Option<string> DCol = new("--d-col") { Description = "CSV column of training tokens (derived as C/(6N) when absent)", DefaultValueFactory = _ => "tokens" };
-    private static readonly Option<string> CCol = new("--c-col") { Description = "CSV column of training FLOPs", DefaultValueFactory = _ => "flops" };
-    private static readonly Option<string> LossCol = new("--loss-col") { Description = "CSV column of the loss", DefaultValueFactory = _ => "loss" };
-    private static readonly Option<int> Bootstrap = new("--bootstrap") { Description = "Bootstrap refits behind the intervals", DefaultValueFactory = _ => 400 };
-    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the bootstrap resampling", DefaultValueFactory = _ => 0 };
-    private static readonly Option<string?> Store = StoreOption.Create();
-    private static readonly Option<string?> SweepName = StoreOption.CreateSweepName();
-    private static readonly Option<bool> Json = new("--json") { Description = "Print the fit as one JSON document, schema scalelab.fit/1 (docs/schemas/fit.schema.json): fit.E, fit.A, fit.B, fit.alpha, fit.beta with lower/upper" };
+    private readonly Argument<string?> Directory = new("dir") { Description = "A sweep directory (results.db or trials/*/) or one run directory", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string> X = new("--x") { Description = "params | flops | data: the size the one-variable law is fitted over", DefaultValueFactory = _ => "params" };
+    private readonly Option<string> Y = new("--y") { Description = "val_loss | error: validation loss or error (1 − accuracy) at the best epoch", DefaultValueFactory = _ => "val_loss" };
+    private readonly Option<double?> Predict = new("--predict") { Description = "Extrapolate the law to this size (parameters, FLOPs or samples; with the joint law, parameters) with a prediction interval" };
+    private readonly Option<double?> PredictTokens = new("--predict-tokens") { Description = "With the joint law: the tokens (or samples) of the --predict point" };
+    private readonly Option<double?> Budget = new("--budget") { Description = "Compute budget C in FLOPs: the compute-optimal N and D under C ≈ 6ND (needs the joint law)" };
+    private readonly Option<string?> Csv = new("--csv") { Description = "Fit published or external results from a CSV with a header line instead of a sweep" };
+    private readonly Option<string> NCol = new("--n-col") { Description = "CSV column of parameters", DefaultValueFactory = _ => "params" };
+    private readonly Option<string> DCol = new("--d-col") { Description = "CSV column of training tokens (derived as C/(6N) when absent)", DefaultValueFactory = _ => "tokens" };
+    private readonly Option<string> CCol = new("--c-col") { Description = "CSV column of training FLOPs", DefaultValueFactory = _ => "flops" };
+    private readonly Option<string> LossCol = new("--loss-col") { Description = "CSV column of the loss", DefaultValueFactory = _ => "loss" };
+    private readonly Option<int> Bootstrap = new("--bootstrap") { Description = "Bootstrap refits behind the intervals", DefaultValueFactory = _ => 400 };
+    private readonly Option<int> Seed = new("--seed") { Description = "Seed of the bootstrap resampling", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> Store = StoreOption.Create();
+    private readonly Option<string?> SweepName = StoreOption.CreateSweepName();
+    private readonly Option<bool> Json = new("--json") { Description = "Print the fit as one JSON document, schema scalelab.fit/1 (docs/schemas/fit.schema.json): fit.E, fit.A, fit.B, fit.alpha, fit.beta with lower/upper" };
 
-    public static Command Create()
+    /// <summary>A new command with its own options: System.CommandLine symbols record their parents, so two commands never share one.</summary>
+    public static Command Create() => new FitCommand().Build();
+
+    private Command Build()
     {
         var command = new Command("fit",
             "Fit scaling laws L(x) = E + A·x^(−α) and, when parameters and data both vary, L(N, D) = E + A/N^α + B/D^β, as Hoffmann et al. 2022 did "

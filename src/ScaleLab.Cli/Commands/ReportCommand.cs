@@ -7,15 +7,18 @@ using ScaleLab.Reports;
 namespace ScaleLab.Cli.Commands;
 
 /// <summary>`scalelab report DIR [--out FILE]`: the self-contained HTML report of a sweep or a run (built by ScaleLab.Reports.SweepReport).</summary>
-internal static class ReportCommand
+internal sealed class ReportCommand
 {
-    private static readonly Argument<string?> Directory = new("dir") { Description = "A sweep directory (results.db or trials/*/) or one run directory; or give --store", Arity = ArgumentArity.ZeroOrOne };
-    private static readonly Option<string?> Store = StoreOption.Create();
-    private static readonly Option<string?> SweepName = StoreOption.CreateSweepName();
-    private static readonly Option<string?> Out = new("--out") { Description = "The HTML file to write (default DIR/report.html)" };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print the data behind the report (trials' points, compression variants) as one JSON document, schema scalelab.report/1 (docs/schemas/report.schema.json), and write no HTML" };
+    private readonly Argument<string?> Directory = new("dir") { Description = "A sweep directory (results.db or trials/*/) or one run directory; or give --store", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string?> Store = StoreOption.Create();
+    private readonly Option<string?> SweepName = StoreOption.CreateSweepName();
+    private readonly Option<string?> Out = new("--out") { Description = "The HTML file to write (default DIR/report.html)" };
+    private readonly Option<bool> Json = new("--json") { Description = "Print the data behind the report (trials' points, compression variants) as one JSON document, schema scalelab.report/1 (docs/schemas/report.schema.json), and write no HTML" };
 
-    public static Command Create()
+    /// <summary>A new command with its own options: System.CommandLine symbols record their parents, so two commands never share one.</summary>
+    public static Command Create() => new ReportCommand().Build();
+
+    private Command Build()
     {
         var command = new Command("report",
             "Write a self-contained HTML report (plots embedded, no external links): trials table, the scaling law with its band and "
@@ -49,7 +52,7 @@ internal static class ReportCommand
     }
 
     /// <summary>The report of one sweep of a shared store, from the database alone (default file: NAME-report.html here).</summary>
-    private static int FromStore(ParseResult parse, StoreLocation store)
+    private int FromStore(ParseResult parse, StoreLocation store)
     {
         var sweep = FitCommand.LoadFromStore(store, parse.GetValue(SweepName));
         var output = parse.InvocationConfiguration.Output;

@@ -18,14 +18,17 @@ namespace ScaleLab.Cli.Commands;
 /// L(N) = E + A·N^(−α) to best validation loss against parameters → the report, with where to find it.
 /// Re-running it resumes, like any sweep.
 /// </summary>
-internal static class StudyCommand
+internal sealed class StudyCommand
 {
-    private static readonly Option<string> Out = new("--out") { Description = "Study directory (a sweep directory: results.db, trials/, the report)", DefaultValueFactory = _ => "study" };
-    private static readonly Option<bool> Quick = new("--quick") { Description = "Five widths, one epoch on 2,000 samples: a smoke test in well under a minute" };
-    private static readonly Option<int> Workers = new("--workers") { Description = "Trials run at once (default 1)", DefaultValueFactory = _ => 1 };
-    private static readonly Option<string?> Store = StoreOption.Create();
+    private readonly Option<string> Out = new("--out") { Description = "Study directory (a sweep directory: results.db, trials/, the report)", DefaultValueFactory = _ => "study" };
+    private readonly Option<bool> Quick = new("--quick") { Description = "Five widths, one epoch on 2,000 samples: a smoke test in well under a minute" };
+    private readonly Option<int> Workers = new("--workers") { Description = "Trials run at once (default 1)", DefaultValueFactory = _ => 1 };
+    private readonly Option<string?> Store = StoreOption.Create();
 
-    public static Command Create()
+    /// <summary>A new command with its own options: System.CommandLine symbols record their parents, so two commands never share one.</summary>
+    public static Command Create() => new StudyCommand().Build();
+
+    private Command Build()
     {
         var command = new Command("study",
             "The main job: train the seed MLP at six widths (25 K → 1.4 M parameters) on the embedded Fashion-MNIST subset, "

@@ -8,17 +8,20 @@ using ScaleLab.Experiments.Sweeps;
 namespace ScaleLab.Cli.Commands;
 
 /// <summary>`scalelab sweep SWEEP.json --out DIR` runs a sweep (resuming it when DIR already holds one); `scalelab sweep status DIR` summarises it.</summary>
-internal static class SweepCommand
+internal sealed class SweepCommand
 {
-    private static readonly Argument<string> SweepFile = new("sweep") { Description = "Sweep spec .json: a base model, training config and axes (docs/sweeps.md, examples/sweeps/)" };
-    private static readonly Option<string?> Out = new("--out") { Description = "Sweep directory: results.db, trials/ID (run directories), plans/ (default sweeps/NAME)" };
-    private static readonly Option<int> Workers = new("--workers") { Description = "Trials run at once, each its own process (default 1)", DefaultValueFactory = _ => 1 };
-    private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads per trial (default: cores / workers, at least 1)" };
-    private static readonly Option<string?> EarlyStop = new("--early-stop") { Description = "median | halving: stop clearly losing trials (overrides the rule in the sweep file)" };
-    private static readonly Option<string?> Store = StoreOption.Create();
-    private static readonly Option<bool> Submit = new("--submit") { Description = "Only register the sweep and enqueue its trials in --store (idempotent); `scalelab worker` runs them" };
+    private readonly Argument<string> SweepFile = new("sweep") { Description = "Sweep spec .json: a base model, training config and axes (docs/sweeps.md, examples/sweeps/)" };
+    private readonly Option<string?> Out = new("--out") { Description = "Sweep directory: results.db, trials/ID (run directories), plans/ (default sweeps/NAME)" };
+    private readonly Option<int> Workers = new("--workers") { Description = "Trials run at once, each its own process (default 1)", DefaultValueFactory = _ => 1 };
+    private readonly Option<int?> Threads = new("--threads") { Description = "CPU threads per trial (default: cores / workers, at least 1)" };
+    private readonly Option<string?> EarlyStop = new("--early-stop") { Description = "median | halving: stop clearly losing trials (overrides the rule in the sweep file)" };
+    private readonly Option<string?> Store = StoreOption.Create();
+    private readonly Option<bool> Submit = new("--submit") { Description = "Only register the sweep and enqueue its trials in --store (idempotent); `scalelab worker` runs them" };
 
-    public static Command Create()
+    /// <summary>A new command with its own options: System.CommandLine symbols record their parents, so two commands never share one.</summary>
+    public static Command Create() => new SweepCommand().Build();
+
+    private Command Build()
     {
         var command = new Command("sweep",
             "Run a sweep of trials (widths, depths, data, learning rates, seeds), each its own training process, into a SQLite results store. "

@@ -34,6 +34,9 @@ public sealed record RunSummary
     public double StepSecondsMean { get; init; }
     public double TrainSeconds { get; init; }
     public long PeakRssBytes { get; init; }
+
+    /// <summary>Step memory estimated and measured above the run's baseline (absent in summaries written before it).</summary>
+    public RunMemory? Memory { get; init; }
     public EpochMetrics? Final { get; init; }
     public BestEpoch? Best { get; init; }
     public TestMetrics? Test { get; init; }

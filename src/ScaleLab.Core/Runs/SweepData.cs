@@ -41,8 +41,14 @@ public sealed record TrialPoint
     /// <summary>Estimated training FLOPs of one step (3 × forward FLOPs per sample × batch), when known.</summary>
     public double? EstimatedStepFlops { get; init; }
 
-    /// <summary>Estimated peak training memory in bytes (weights, gradients, optimizer state, activations), when known.</summary>
+    /// <summary>
+    /// Estimated peak training memory in bytes (weights, gradients, optimizer state, activations), when known: the
+    /// run's own step estimate (<see cref="RunMemory"/>) when its summary has one, else the planning estimate.
+    /// </summary>
     public long? EstimatedTrainingBytes { get; init; }
+
+    /// <summary>The run's measured step peak above its baseline (<see cref="RunMemory.StepPeakBytes"/>), the figure <see cref="EstimatedTrainingBytes"/> estimates.</summary>
+    public long? MeasuredStepBytes { get; init; }
 
     public IReadOnlyDictionary<string, double> Axes { get; init; } = new Dictionary<string, double>();
     public IReadOnlyList<EpochMetrics> Epochs { get; init; } = [];
@@ -73,7 +79,8 @@ public sealed record TrialPoint
             TrainSeconds = result?.TrainSeconds,
             PeakRssBytes = result?.PeakRssBytes,
             EstimatedStepFlops = stepFlops,
-            EstimatedTrainingBytes = memory,
+            EstimatedTrainingBytes = result?.Memory?.EstimatedStepPeakBytes ?? memory,
+            MeasuredStepBytes = result?.Memory?.StepPeakBytes,
             Axes = NumericAxes(plan.AxesJson),
             Epochs = epochs,
         };

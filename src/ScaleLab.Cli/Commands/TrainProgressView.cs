@@ -50,6 +50,8 @@ internal static class TrainProgressView
         // Through the live display's console, so the line lands above the bar instead of through it.
         public void OnEpoch(EpochMetrics m) => console.WriteLine(PlainProgress.EpochLine(m));
 
+        public void OnWarning(string message) => console.WriteLine("warning: " + message);
+
         public void OnDone(RunSummary summary)
         {
             if (_task is null) return;
@@ -69,6 +71,8 @@ internal static class TrainProgressView
         public void OnEpoch(EpochMetrics m) => output.WriteLine(EpochLine(m));
 
         public void OnDone(RunSummary summary) { }
+
+        public void OnWarning(string message) => output.WriteLine("warning: " + message);
 
         public static string EpochLine(EpochMetrics m)
         {
@@ -97,6 +101,9 @@ internal static class TrainProgressView
         public void OnEpoch(EpochMetrics metrics) => Emit("epoch", metrics);
 
         public void OnDone(RunSummary summary) => Emit("done", summary);
+
+        // Not an event: the parent reads stdout as events of a fixed set, and a warning is for the person, on stderr.
+        public void OnWarning(string message) => Console.Error.WriteLine("warning: " + message);
 
         private void Emit<T>(string name, T payload)
         {

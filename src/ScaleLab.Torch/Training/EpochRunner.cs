@@ -21,7 +21,8 @@ internal sealed class EpochRunner(
     LossFunction loss,
     LearningRateSchedule schedule,
     TrainingConfig config,
-    Device device)
+    Device device,
+    ContentionWatch contention)
 {
     public EpochOutcome Run(TensorDataSet train, int epoch, long firstGlobalStep, long stepsPerEpoch, ITrainingProgress progress, Action<StepMetrics> onStepRecord, CancellationToken ct)
     {
@@ -32,7 +33,8 @@ internal sealed class EpochRunner(
         var parameters = optimizer.Parameters.Select(p => p.Parameter).ToList();
         double lossSum = 0, lr = 0;
         long samples = 0, correct = 0, predicted = 0, step = 0;
-        using var loader = new BatchLoader(train, config.BatchSize, shuffle: true, config.Seed, epoch, device);
+        using var loader = new BatchLoader(train, config.BatchSize, shuffle: true, config.Seed, epoch, device) { Background = BatchLoader.PaysToPrefetch(device) };
+        contention.Restart();
         foreach (var batch in loader)
         {
             using (batch)
@@ -63,6 +65,7 @@ internal sealed class EpochRunner(
                 if (step % interval == 0 || step == stepsPerEpoch)
                     onStepRecord(window.Close(epoch, firstGlobalStep + step, epoch - 1 + (double)step / stepsPerEpoch, lr, elapsed));
                 progress.OnStep(new StepProgress(epoch, config.Epochs, step, stepsPerEpoch, firstGlobalStep + step, value, lr, samples / Math.Max(elapsed, 1e-9), elapsed));
+                if (contention.AfterStep() is { } warning) progress.OnWarning(warning);
             }
         }
 

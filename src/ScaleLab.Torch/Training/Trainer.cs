@@ -35,7 +35,9 @@ public static class Trainer
             throw new CheckpointException(files.LastState, "was written with a different training config; only epochs, threads and device may change when resuming (compare with config.json)");
 
         var device = DeviceFor(config.Device);
-        using var threads = TorchThreads.Use(config.Threads);
+        int threadCount = config.Threads ?? CpuAvailability.DefaultThreads();
+        using var threads = TorchThreads.Use(threadCount);
+        var contention = new ContentionWatch(threadCount, adaptive: config.Threads is null);
         Directory.CreateDirectory(files.Checkpoints);
 
         using var data = DataSources.Load(config.Data.ToRequest(config.Seed));
@@ -54,7 +56,7 @@ public static class Trainer
         long stepsPerEpoch = Math.Max(1, Math.Min((data.Train.Count + config.BatchSize - 1) / config.BatchSize, config.MaxStepsPerEpoch ?? long.MaxValue));
         var schedule = new LearningRateSchedule(config, stepsPerEpoch);
         var loss = new LossFunction(LossFunction.Resolve(config.Loss, data.Task), EndsInSoftmax(spec));
-        var runner = new EpochRunner(model, optimizer, loss, schedule, config, device);
+        var runner = new EpochRunner(model, optimizer, loss, schedule, config, device, contention);
         var metrics = new MetricsLog(files);
         long parameterCount = parameters.Sum(p => p.parameter.numel());
 
@@ -71,7 +73,7 @@ public static class Trainer
         {
             RunJson.WriteAtomically(files.Spec, ModelSpecJsonWriter.Write(spec) + "\n");
             RunJson.WriteAtomically(files.Config, TrainingConfigJson.Write(config) + "\n");
-            RunJson.Write(files.Info, RunInfo.Capture(config.Seed, config.Threads, config.Device));
+            RunJson.Write(files.Info, RunInfo.Capture(config.Seed, threadCount, config.Device));
             metrics.Clear();
         }
 

@@ -84,7 +84,7 @@ internal sealed class ContentionWatch
         if (_warned) return null;
         _warned = true;
         return string.Create(CultureInfo.InvariantCulture,
-            $"other processes are competing for the CPU: the training threads waited for a core {waited * 100:F0} % of the last {Window.TotalSeconds:F0} s (load average {LoadAverage()} on {CpuAvailability.Cores} cores); {message}");
+            $"other processes are competing for the CPU: the training threads waited for a core {Math.Min(waited, 1) * 100:F0} % of the last {Window.TotalSeconds:F0} s (load average {LoadAverage()} on {CpuAvailability.Cores} cores); {message}");
     }
 
     private string? Quiet(double waited, int threads)

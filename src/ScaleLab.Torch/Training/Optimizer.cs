@@ -9,15 +9,29 @@ namespace ScaleLab.Torch.Training;
 /// in safetensors and a resumed run continues bit for bit. State tensors are created (zero) up front: for every
 /// rule here a zero buffer gives exactly PyTorch's first step (e.g. SGD's momentum buffer μ·0 + g = g).
 /// Update formulas follow the torch.optim documentation of each class.
+/// With <c>flat</c> (the default) the parameters, their gradients and every state slot are each one buffer
+/// (<see cref="FlatParameters"/>) and a step is one pass of the rule over all of them; the state tensors named in
+/// <see cref="State"/> are views of those buffers, so checkpoints are the same either way. The one difference: a flat
+/// step also updates a parameter that received no gradient, with a zero one (as the per-tensor path does from the
+/// second step on, ZeroGrad zeroing in place); for Adam and RMSprop without weight decay that leaves it unchanged.
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
     private readonly List<(string Name, Tensor Tensor)> _state = [];
+    private readonly List<Tensor> _buffers = [];
+    private readonly FlatParameters? _flat;
 
-    protected Optimizer(IReadOnlyList<(string Name, Parameter Parameter)> parameters)
+    protected Optimizer(IReadOnlyList<(string Name, Parameter Parameter)> parameters, bool flat)
     {
         Parameters = parameters;
+        _flat = flat ? FlatParameters.TryCreate(parameters) : null;
     }
+
+    /// <summary>Whether the step runs once over one buffer of all parameters (false: once per parameter).</summary>
+    public bool IsFlat => _flat is not null;
+
+    /// <summary>Tensors an update runs over: one (the flat buffer) when flat, else one per parameter; slots are per group.</summary>
+    protected int Groups => _flat is null ? Parameters.Count : 1;
 
     public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
 
@@ -32,6 +46,14 @@ public abstract class Optimizer : IDisposable
     {
         Steps++;
         using var noGrad = no_grad();
+        if (_flat is not null)
+        {
+            using var flatScope = NewDisposeScope();
+            _flat.CheckIntact();
+            Update(0, _flat.Values, _flat.Gradients, lr);
+            return;
+        }
+
         for (int i = 0; i < Parameters.Count; i++)
         {
             // One scope per parameter: an update's temporaries (Adam's denominator) are freed before the next tensor's
@@ -45,6 +67,12 @@ public abstract class Optimizer : IDisposable
 
     public void ZeroGrad()
     {
+        if (_flat is not null)
+        {
+            _flat.Gradients.zero_();
+            return;
+        }
+
         foreach (var (_, p) in Parameters) p.grad?.zero_();
     }
 
@@ -61,20 +89,33 @@ public abstract class Optimizer : IDisposable
         Steps = steps;
     }
 
-    protected Tensor AddSlot(int parameterIndex, string slot)
+    /// <summary>A zero state tensor for <paramref name="group"/>; when flat, one buffer whose per-parameter views are the named state.</summary>
+    protected Tensor AddSlot(int group, string slot)
     {
-        var (name, p) = Parameters[parameterIndex];
-        var tensor = zeros_like(p).DetachFromDisposeScope();
-        _state.Add(($"{name}.{slot}", tensor));
-        return tensor;
+        if (_flat is null)
+        {
+            var (name, p) = Parameters[group];
+            var tensor = zeros_like(p).DetachFromDisposeScope();
+            _state.Add(($"{name}.{slot}", tensor));
+            return tensor;
+        }
+
+        var buffer = zeros_like(_flat.Values).DetachFromDisposeScope();
+        _buffers.Add(buffer);
+        for (int i = 0; i < Parameters.Count; i++) _state.Add(($"{Parameters[i].Name}.{slot}", _flat.Slice(buffer, i).DetachFromDisposeScope()));
+        return buffer;
     }
 
+    /// <summary>One update of group <paramref name="index"/>: a parameter, or all of them when flat.</summary>
     protected abstract void Update(int index, Tensor p, Tensor grad, double lr);
 
     public void Dispose()
     {
         foreach (var (_, tensor) in _state) tensor.Dispose();
         _state.Clear();
+        foreach (var buffer in _buffers) buffer.Dispose();
+        _buffers.Clear();
+        _flat?.Dispose();
         GC.SuppressFinalize(this);
     }
 }

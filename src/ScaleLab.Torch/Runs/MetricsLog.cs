@@ -26,6 +26,14 @@ public sealed class MetricsLog(RunFiles files)
         File.AppendAllText(files.StepsJsonl, JsonSerializer.Serialize(m, RunJson.Compact) + "\n");
     }
 
+    /// <summary>Several step records in one append (one open of steps.jsonl instead of one per record).</summary>
+    public void AppendSteps(IReadOnlyList<StepMetrics> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0) return;
+        File.AppendAllText(files.StepsJsonl, string.Concat(records.Select(m => JsonSerializer.Serialize(m, RunJson.Compact) + "\n")));
+    }
+
     public IReadOnlyList<StepMetrics> ReadSteps()
     {
         if (!File.Exists(files.StepsJsonl)) return [];

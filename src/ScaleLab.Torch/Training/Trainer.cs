@@ -79,6 +79,7 @@ public static class Trainer
 
         var summaries = new SummaryBuilder(spec, files, parameterCount);
         using var tensorBoard = new Logging.TensorBoardWriter(files.TensorBoard);
+        var stepRecords = new StepRecordBuffer(metrics, tensorBoard);
         progress.OnStart(new TrainingStart(state.Epoch + 1, config.Epochs, stepsPerEpoch, parameterCount, data.Train.Count, files.Root, checkpoint is not null));
 
         try
@@ -106,7 +107,16 @@ public static class Trainer
             for (int epoch = state.Epoch + 1; epoch <= config.Epochs; epoch++)
             {
                 manual_seed(EpochSeed(config.Seed, epoch));   // dropout and any other draw of this epoch
-                var outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, record => LogStep(metrics, tensorBoard, record), ct);
+                EpochOutcome outcome;
+                try
+                {
+                    outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, stepRecords.Add, ct);
+                }
+                finally
+                {
+                    stepRecords.Flush();   // a cancelled or failed epoch keeps the records of the steps it took
+                }
+
                 state.TrainSeconds += outcome.Seconds;
                 if (outcome.DivergedLoss is double bad)
                 {
@@ -176,15 +186,6 @@ public static class Trainer
         RunJson.Write(files.Summary, summary);
         progress.OnDone(summary);
         return summary;
-    }
-
-    /// <summary>A step record to steps.jsonl and TensorBoard (tags under step/, x = global step); flushed at the epoch's end.</summary>
-    private static void LogStep(MetricsLog metrics, Logging.TensorBoardWriter writer, StepMetrics record)
-    {
-        metrics.AppendStep(record);
-        writer.AddScalar("step/loss/train", record.TrainLoss, record.Step);
-        writer.AddScalar("step/lr", record.Lr, record.Step);
-        writer.AddScalar("step/samples_per_second", record.SamplesPerSecond, record.Step);
     }
 
     private static void LogScalars(Logging.TensorBoardWriter writer, EpochMetrics row)

@@ -9,7 +9,8 @@
 // Every variant runs --repeats times, interleaved (rotating which goes first) so background load hits all alike; the
 // first epoch of each run is a warm-up and not counted; figures are median steady-state wall and CPU time per step,
 // with the spread (min..max over runs). Usage:
-//   dotnet run -c Release --project bench/train-throughput -- [--samples 2000] [--epochs 3] [--repeats 3] [--python /usr/bin/python3] [--quick]
+//   dotnet run -c Release --project bench/train-throughput -- [--samples 2000] [--epochs 3] [--repeats 3] [--python /usr/bin/python3]
+//       [--parts grid,contention,small] [--quick]
 // --samples caps the data (DataRequest.Limit) before the validation carve, so 2000 -> 1800 training samples.
 using System.Diagnostics;
 using System.Globalization;
@@ -49,7 +50,7 @@ foreach (int t in new[] { 1, 2 })
 }
 
 var table = new Table(data.Train.Count, peaks);
-foreach (int batch in options.Batches)
+foreach (int batch in options.Parts.Contains("grid", StringComparison.Ordinal) ? options.Batches : [])
 {
     foreach (int threads in new[] { 1, 2 })
     {
@@ -76,8 +77,9 @@ foreach (int batch in options.Batches)
 }
 
 // Next to a competing two-thread PyTorch training loop: the default thread count against 1 and 2.
-using (var competitor = PyTorchLoop.StartCompetitor(options, embedded, data.Train.Count))
+if (options.Parts.Contains("contention", StringComparison.Ordinal))
 {
+    using var competitor = PyTorchLoop.StartCompetitor(options, embedded, data.Train.Count);
     Thread.Sleep(2000);   // past its start-up, into its training loop
     var clocks = new Dictionary<string, StepClock> { ["1"] = new(), ["2"] = new(), ["default"] = new() };
     for (int r = 0; r < options.Repeats; r++)
@@ -91,7 +93,7 @@ using (var competitor = PyTorchLoop.StartCompetitor(options, embedded, data.Trai
 }
 
 // The study's smallest width: what is left is the fixed cost per step.
-foreach (int threads in new[] { 1, 2 })
+foreach (int threads in options.Parts.Contains("small", StringComparison.Ordinal) ? new[] { 1, 2 } : [])
 {
     var trainer = new StepClock();
     var bare = new StepClock();
@@ -107,11 +109,11 @@ foreach (int threads in new[] { 1, 2 })
 }
 Console.WriteLine(Text.Invariant($"load average at the end: {Load.Now()}"));
 
-internal sealed record Arguments(int Epochs, int Repeats, string Python, long? Samples, int[] Batches)
+internal sealed record Arguments(int Epochs, int Repeats, string Python, long? Samples, int[] Batches, string Parts)
 {
     public static Arguments Parse(string[] args)
     {
-        var a = new Arguments(3, 3, "/usr/bin/python3", 2000, [64, 256]);
+        var a = new Arguments(3, 3, "/usr/bin/python3", 2000, [64, 256], "grid,contention,small");
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -126,6 +128,7 @@ internal sealed record Arguments(int Epochs, int Repeats, string Python, long? S
                 "--epochs" => a with { Epochs = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--repeats" => a with { Repeats = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--python" => a with { Python = v },
+                "--parts" => a with { Parts = v },
                 "--samples" => a with { Samples = v == "all" ? null : long.Parse(v, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {name}; see the header of Program.cs"),
             };
@@ -218,29 +221,49 @@ internal sealed class StepClock
 /// <summary>The reference: the loop anyone would write by hand, with the Trainer's per-epoch order and torch.optim.Adam.</summary>
 internal static class BareLoop
 {
+    /// <summary>With <paramref name="prefetch"/>, batches come from BatchLoader's worker thread; otherwise they are gathered inline.</summary>
     public static void Run(ModelSpec spec, TensorDataSet train, int batch, int epochs, int threads, StepClock clock, bool prefetch)
     {
         using var scope = TorchThreads.Use(threads);
         torch.manual_seed(0);
         using var model = ModuleBuilder.Build(spec);
         using var optimizer = optim.Adam(model.parameters(), 1e-3);
+        long steps = (train.Count + batch - 1) / batch;
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
-            using var loader = new BatchLoader(train, batch, shuffle: true, seed: 0, epoch, CPU) { Background = prefetch };
-            long step = 0;
-            foreach (var b in loader)
+            if (prefetch)
             {
-                using (b)
+                using var loader = new BatchLoader(train, batch, shuffle: true, seed: 0, epoch, CPU);   // background worker (the default)
+                long step = 0;
+                foreach (var b in loader)
+                {
+                    using (b)
+                    using (torch.NewDisposeScope()) Step(model, optimizer, b.Inputs, b.Targets);
+                    clock.Mark(epoch, ++step, loader.BatchCount);
+                }
+                continue;
+            }
+
+            var order = SeededOrder.Permutation(train.Count, seed: 0, epoch);
+            for (long step = 1; step <= steps; step++)
+            {
                 using (torch.NewDisposeScope())
                 {
-                    optimizer.zero_grad();
-                    var loss = nn.functional.cross_entropy(model.forward(b.Inputs), b.Targets);   // x (B, 1, 28, 28), logits (B, 10)
-                    loss.backward();
-                    optimizer.step();
+                    long start = (step - 1) * batch;
+                    var index = tensor(order[(int)start..(int)Math.Min(start + batch, train.Count)]);   // (B)
+                    Step(model, optimizer, train.Inputs.index_select(0, index), train.Targets.index_select(0, index));
                 }
-                clock.Mark(epoch, ++step, loader.BatchCount);
+                clock.Mark(epoch, step, steps);
             }
         }
+    }
+
+    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y)
+    {
+        optimizer.zero_grad();
+        var loss = nn.functional.cross_entropy(model.forward(x), y);   // x (B, 1, 28, 28), logits (B, 10)
+        loss.backward();
+        optimizer.step();
     }
 }
 

@@ -63,12 +63,13 @@ public sealed class Adam : Optimizer
             else g = grad.add(p, _decay);
         }
 
-        _m[index].mul_(_beta1).add_(g, 1 - _beta1);
+        _m[index].lerp_(g, 1 - _beta1);   // β₁m + (1−β₁)g in one pass, as torch.optim.Adam writes it
         _v[index].mul_(_beta2).addcmul_(g, g, 1 - _beta2);
         double correction1 = 1 - Math.Pow(_beta1, Steps);
-        double correction2 = 1 - Math.Pow(_beta2, Steps);
-        var denominator = _v[index].sqrt().div_(Math.Sqrt(correction2)).add_(_eps);   // one temporary, updated in place
-        p.addcdiv_(_m[index], denominator, -lr / correction1);
+        double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(_beta2, Steps));
+        // m̂/(√v̂ + ε) = (√c₂/c₁)·m/(√v + ε√c₂): the bias corrections become two scalars, a pass over v fewer.
+        var denominator = _v[index].sqrt().add_(_eps * sqrtCorrection2);   // one temporary, updated in place
+        p.addcdiv_(_m[index], denominator, -lr * sqrtCorrection2 / correction1);
     }
 }
 

@@ -10,11 +10,19 @@ namespace ScaleLab.Torch.Training;
 /// large element-wise ops instead of that handful per tensor (the per-op cost in libtorch and TorchSharp is a few
 /// microseconds, which for small models was most of the optimizer's time). Autograd accumulates into a defined
 /// <c>.grad</c> in place, and <see cref="Optimizer.ZeroGrad"/> zeroes in place, so the views stay put.
+/// The update runs over <see cref="Chunks"/> no longer than the largest parameter (or <see cref="MinimumChunk"/>), so
+/// its temporaries (Adam's denominator) stay the size of the largest tensor, as in the per-tensor step and as
+/// <c>StepMemoryEstimator</c> counts them; a small model is one chunk.
 /// </summary>
 internal sealed partial class FlatParameters : IDisposable
 {
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     private readonly long[] _offsets;
+
+    /// <summary>Elements below which a chunk is not split further: a few hundred KiB, far below what memory is measured to.</summary>
+    public const long MinimumChunk = 1 << 16;
+
+    private readonly List<Tensor> _chunkViews = [];
 
     private FlatParameters(IReadOnlyList<(string Name, Parameter Parameter)> parameters, long[] offsets, Tensor values, Tensor gradients)
     {
@@ -22,6 +30,31 @@ internal sealed partial class FlatParameters : IDisposable
         _offsets = offsets;
         Values = values;
         Gradients = gradients;
+        long largest = Math.Max(MinimumChunk, parameters.Max(p => p.Parameter.numel()));
+        var chunks = new List<(long Start, long Length)>();
+        for (long start = 0; start < offsets[^1]; start += largest) chunks.Add((start, Math.Min(largest, offsets[^1] - start)));
+        Chunks = chunks;
+        ValueChunks = [.. chunks.Select(c => Keep(values.narrow(0, c.Start, c.Length)))];
+        GradientChunks = [.. chunks.Select(c => Keep(gradients.narrow(0, c.Start, c.Length)))];
+    }
+
+    /// <summary>(start, length) of each stretch an update runs over.</summary>
+    public IReadOnlyList<(long Start, long Length)> Chunks { get; }
+
+    /// <summary>Views of <see cref="Values"/>, one per chunk.</summary>
+    public IReadOnlyList<Tensor> ValueChunks { get; }
+
+    /// <summary>Views of <see cref="Gradients"/>, one per chunk.</summary>
+    public IReadOnlyList<Tensor> GradientChunks { get; }
+
+    /// <summary>A view of <paramref name="flat"/> (laid out like <see cref="Values"/>) for chunk <paramref name="chunk"/>, owned here.</summary>
+    public Tensor Chunk(Tensor flat, int chunk) => Keep(flat.narrow(0, Chunks[chunk].Start, Chunks[chunk].Length));
+
+    private Tensor Keep(Tensor view)
+    {
+        view.DetachFromDisposeScope();
+        _chunkViews.Add(view);
+        return view;
     }
 
     /// <summary>Every parameter, end to end: (Σ numel).</summary>
@@ -96,6 +129,8 @@ internal sealed partial class FlatParameters : IDisposable
 
     public void Dispose()
     {
+        foreach (var view in _chunkViews) view.Dispose();
+        _chunkViews.Clear();
         Values.Dispose();
         Gradients.Dispose();
     }

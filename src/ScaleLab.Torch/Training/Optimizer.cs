@@ -18,7 +18,7 @@ namespace ScaleLab.Torch.Training;
 public abstract class Optimizer : IDisposable
 {
     private readonly List<(string Name, Tensor Tensor)> _state = [];
-    private readonly List<Tensor> _buffers = [];
+    private readonly Dictionary<string, Tensor> _buffers = [];   // flat: one buffer per slot
     private readonly FlatParameters? _flat;
 
     protected Optimizer(IReadOnlyList<(string Name, Parameter Parameter)> parameters, bool flat)
@@ -30,8 +30,8 @@ public abstract class Optimizer : IDisposable
     /// <summary>Whether the step runs once over one buffer of all parameters (false: once per parameter).</summary>
     public bool IsFlat => _flat is not null;
 
-    /// <summary>Tensors an update runs over: one (the flat buffer) when flat, else one per parameter; slots are per group.</summary>
-    protected int Groups => _flat is null ? Parameters.Count : 1;
+    /// <summary>Tensors an update runs over: the flat buffer's chunks when flat, else one per parameter; slots are per group.</summary>
+    protected int Groups => _flat is null ? Parameters.Count : _flat.Chunks.Count;
 
     public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
 
@@ -48,9 +48,13 @@ public abstract class Optimizer : IDisposable
         using var noGrad = no_grad();
         if (_flat is not null)
         {
-            using var flatScope = NewDisposeScope();
             _flat.CheckIntact();
-            Update(0, _flat.Values, _flat.Gradients, lr);
+            for (int c = 0; c < _flat.Chunks.Count; c++)
+            {
+                using var chunkScope = NewDisposeScope();   // as per parameter below: one chunk's temporaries at a time
+                Update(c, _flat.ValueChunks[c], _flat.GradientChunks[c], lr);
+            }
+
             return;
         }
 
@@ -100,10 +104,15 @@ public abstract class Optimizer : IDisposable
             return tensor;
         }
 
-        var buffer = zeros_like(_flat.Values).DetachFromDisposeScope();
-        _buffers.Add(buffer);
-        for (int i = 0; i < Parameters.Count; i++) _state.Add(($"{Parameters[i].Name}.{slot}", _flat.Slice(buffer, i).DetachFromDisposeScope()));
-        return buffer;
+        // The slot's first request makes its buffer and names the per-parameter views; every group gets its chunk of it.
+        if (!_buffers.TryGetValue(slot, out var buffer))
+        {
+            buffer = zeros_like(_flat.Values).DetachFromDisposeScope();
+            _buffers.Add(slot, buffer);
+            for (int i = 0; i < Parameters.Count; i++) _state.Add(($"{Parameters[i].Name}.{slot}", _flat.Slice(buffer, i).DetachFromDisposeScope()));
+        }
+
+        return _flat.Chunk(buffer, group);
     }
 
     /// <summary>One update of group <paramref name="index"/>: a parameter, or all of them when flat.</summary>
@@ -113,7 +122,7 @@ public abstract class Optimizer : IDisposable
     {
         foreach (var (_, tensor) in _state) tensor.Dispose();
         _state.Clear();
-        foreach (var buffer in _buffers) buffer.Dispose();
+        foreach (var buffer in _buffers.Values) buffer.Dispose();
         _buffers.Clear();
         _flat?.Dispose();
         GC.SuppressFinalize(this);

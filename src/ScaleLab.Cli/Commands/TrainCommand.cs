@@ -23,7 +23,7 @@ internal static class TrainCommand
     private static readonly Option<double?> Lr = new("--lr") { Description = "Learning rate (default 0.001)" };
     private static readonly Option<string?> Schedule = new("--schedule") { Description = "none | step | cosine | onecycle" };
     private static readonly Option<int?> Seed = new("--seed") { Description = "Seed of weights, shuffling and dropout (default 0)" };
-    private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads for libtorch (default: all cores)" };
+    private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads for libtorch (default: the cores free when training starts, stepping down to 1 while other processes compete)" };
     private static readonly Option<string?> DeviceName = new("--device") { Description = "cpu | cuda (cuda needs the CUDA libtorch package, docs/training.md)" };
     private static readonly Option<long?> Limit = new("--limit") { Description = "Use at most this many training and test samples (quick runs)" };
     private static readonly Option<string?> Out = new("--out") { Description = "Run directory (default runs/NAME-yyyyMMdd-HHmmss)" };

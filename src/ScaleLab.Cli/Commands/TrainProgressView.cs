@@ -51,6 +51,8 @@ internal static class TrainProgressView
         // Through the live display's console, so the line lands above the bar instead of through it.
         public void OnEpoch(EpochMetrics m) => console.WriteLine(PlainProgress.EpochLine(m));
 
+        public void OnWarning(string message) => console.WriteLine("warning: " + message);
+
         public void OnDone(RunSummary summary)
         {
             if (_task is null) return;
@@ -70,6 +72,8 @@ internal static class TrainProgressView
         public void OnEpoch(EpochMetrics m) => output.WriteLine(EpochLine(m));
 
         public void OnDone(RunSummary summary) { }
+
+        public void OnWarning(string message) => output.WriteLine("warning: " + message);
 
         public static string EpochLine(EpochMetrics m)
         {

@@ -47,6 +47,14 @@ public static class JsonLines
     public static void Append<T>(string path, T record) =>
         File.AppendAllText(path, JsonSerializer.Serialize(record, ScaleLabJson.Compact) + "\n");
 
+    /// <summary>Appends several records, one line each, in one write.</summary>
+    public static void AppendAll<T>(string path, IReadOnlyList<T> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0) return;
+        File.AppendAllText(path, string.Concat(records.Select(r => JsonSerializer.Serialize(r, ScaleLabJson.Compact) + "\n")));
+    }
+
     private static RunDirectoryException Damaged(string path, int line, string problem) =>
         new(path, string.Create(CultureInfo.InvariantCulture, $"line {line} is not a record ({problem}); only the last line may be cut short by a killed run"));
 }

@@ -32,6 +32,13 @@ public sealed class MetricsLog(RunFiles files)
     public IReadOnlyList<StepMetrics> ReadSteps() =>
         [.. JsonLines.Read<StepMetrics>(files.StepsJsonl).GroupBy(m => m.Step).Select(g => g.Last()).OrderBy(m => m.Step)];
 
+    /// <summary>Several step records in one append (one open of steps.jsonl instead of one per record), each a whole line.</summary>
+    public void AppendSteps(IReadOnlyList<StepMetrics> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        JsonLines.AppendAll(files.StepsJsonl, records);
+    }
+
     /// <summary>Removes every row and step record (a fresh run in this directory).</summary>
     public void Clear()
     {

@@ -31,6 +31,7 @@ public sealed class FineTuneHooks
 public static class FineTuner
 {
     /// <returns>The mean training loss of each epoch.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "the loader is disposed by its using block; the analyzer takes the foreach over it for a second, undisposed owner")]
     public static IReadOnlyList<double> Run(nn.Module<Tensor, Tensor> model, TensorDataSet train, FineTuneOptions options, Device device, FineTuneHooks hooks, Action<int, double>? onEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -44,23 +45,25 @@ public static class FineTuner
         {
             double sum = 0;
             long batches = 0;
-            using var loader = new BatchLoader(train, options.BatchSize, shuffle: true, options.Seed, epoch, device);
-            foreach (var batch in loader)
+            using (var loader = new BatchLoader(train, options.BatchSize, shuffle: true, options.Seed, epoch, device))
             {
-                using (batch)
-                using (var scope = NewDisposeScope())
+                foreach (var batch in loader)
                 {
-                    hooks.BeforeForward?.Invoke(step);
-                    optimizer.zero_grad();
-                    var logits = model.call(batch.Inputs);
-                    var loss = hooks.Loss?.Invoke(logits, batch) ?? nn.functional.cross_entropy(logits, batch.Targets);
-                    loss.backward();
-                    hooks.AfterBackward?.Invoke();
-                    optimizer.step();
-                    hooks.AfterStep?.Invoke(step);
-                    sum += loss.item<float>();
-                    batches++;
-                    step++;
+                    using (batch)
+                    using (var scope = NewDisposeScope())
+                    {
+                        hooks.BeforeForward?.Invoke(step);
+                        optimizer.zero_grad();
+                        var logits = model.call(batch.Inputs);
+                        var loss = hooks.Loss?.Invoke(logits, batch) ?? nn.functional.cross_entropy(logits, batch.Targets);
+                        loss.backward();
+                        hooks.AfterBackward?.Invoke();
+                        optimizer.step();
+                        hooks.AfterStep?.Invoke(step);
+                        sum += loss.item<float>();
+                        batches++;
+                        step++;
+                    }
                 }
             }
             double mean = sum / Math.Max(1, batches);

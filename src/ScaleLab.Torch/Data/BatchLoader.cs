@@ -9,9 +9,10 @@ namespace ScaleLab.Torch.Data;
 
 /// <summary>
 /// Mini-batches of one epoch. The order is a permutation seeded by (seed, epoch) (<see cref="SeededOrder"/>), so a
-/// run resumed at epoch e sees exactly the batches the uninterrupted run saw. A worker thread prepares the next batch
-/// (gather + copy to the device) while the consumer trains on the current one; the last batch may be smaller.
-/// Each enumeration starts its own worker; the consumer owns and disposes every <see cref="Batch"/> it receives.
+/// run resumed at epoch e sees exactly the batches the uninterrupted run saw. The last batch may be smaller.
+/// With <see cref="Background"/> a worker thread prepares the next batch (gather + copy to the device) while the consumer
+/// trains on the current one, and each enumeration starts its own worker; without it, each batch is gathered on the
+/// consumer's thread when asked for. The consumer owns and disposes every <see cref="Batch"/> it receives.
 /// Unshuffled CPU batches are views of the data set: read them, do not modify them in place.
 /// </summary>
 public sealed class BatchLoader : IEnumerable<Batch>, IDisposable
@@ -37,16 +38,26 @@ public sealed class BatchLoader : IEnumerable<Batch>, IDisposable
 
     public int BatchSize { get; }
 
+    /// <summary>
+    /// Prepare batches on a worker thread (the default) rather than on the consumer's. On the CPU, gathering an in-memory
+    /// batch costs microseconds, while waking a worker costs a core that libtorch's OpenMP team may be spinning on;
+    /// there the training loop is faster gathering inline (docs/engine-bench.md). A move to a GPU is what prefetch hides.
+    /// </summary>
+    public bool Background { get; init; } = true;
+
+    /// <summary>Background preparation only where it pays: when batches are copied to another device.</summary>
+    public static bool PaysToPrefetch(Device device) => device is not null && device.type != DeviceType.CPU;
+
     /// <summary>Batches per epoch: ceil(N / B).</summary>
     public long BatchCount => (_data.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>Batches to skip at the start (to resume mid-epoch); the order of the rest is unchanged.</summary>
     public long StartBatch { get; init; }
 
-    /// <summary>Seconds the consumer spent blocked waiting for a batch: near zero when loading keeps up.</summary>
+    /// <summary>Seconds the consumer spent blocked waiting for a batch: near zero when loading keeps up (zero inline).</summary>
     public double WaitSeconds => Interlocked.Read(ref _waitTicks) / (double)Stopwatch.Frequency;
 
-    /// <summary>Seconds the worker spent preparing batches (hidden behind training when prefetch works).</summary>
+    /// <summary>Seconds spent preparing batches: by the worker, hidden behind training when prefetch works; inline, on the consumer's time.</summary>
     public double PrepareSeconds => Interlocked.Read(ref _prepareTicks) / (double)Stopwatch.Frequency;
 
     /// <summary>The sample indices of batch <paramref name="index"/> in this epoch's order.</summary>
@@ -83,7 +94,18 @@ public sealed class BatchLoader : IEnumerable<Batch>, IDisposable
         return ReferenceEquals(moved, t) ? t.alias() : moved;
     }
 
-    public IEnumerator<Batch> GetEnumerator() => new Prefetcher(this);
+    public IEnumerator<Batch> GetEnumerator() => Background ? new Prefetcher(this) : Inline();
+
+    private IEnumerator<Batch> Inline()
+    {
+        for (long b = StartBatch; b < BatchCount; b++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            var batch = Prepare(b);
+            Interlocked.Add(ref _prepareTicks, Stopwatch.GetTimestamp() - t0);
+            yield return batch;
+        }
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

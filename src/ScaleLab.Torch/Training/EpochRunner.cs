@@ -22,7 +22,8 @@ internal sealed class EpochRunner(
     LossFunction loss,
     LearningRateSchedule schedule,
     TrainingConfig config,
-    Device device)
+    Device device,
+    ContentionWatch contention)
 {
     public EpochOutcome Run(TensorDataSet train, int epoch, long firstGlobalStep, long stepsPerEpoch, ITrainingProgress progress, Action<StepMetrics> onStepRecord, CancellationToken ct)
     {
@@ -32,8 +33,10 @@ internal sealed class EpochRunner(
         var clock = Stopwatch.StartNew();
         var parameters = optimizer.Parameters.Select(p => p.Parameter).ToList();
         double lossSum = 0, lr = 0;
-        long samples = 0, correct = 0, predicted = 0, step = 0;
-        using var loader = new BatchLoader(train, config.BatchSize, shuffle: true, config.Seed, epoch, device);
+        long samples = 0, predicted = 0, step = 0;
+        using var correct = zeros(1, dtype: ScalarType.Int64, device: device);   // summed on the device, read once at the end
+        using var loader = new BatchLoader(train, config.BatchSize, shuffle: true, config.Seed, epoch, device) { Background = BatchLoader.PaysToPrefetch(device) };
+        contention.Restart();
         foreach (var batch in loader)
         {
             using (batch)
@@ -53,9 +56,12 @@ internal sealed class EpochRunner(
                 if (config.GradClip is double clip) nn.utils.clip_grad_norm_(parameters, clip);
                 optimizer.Step(lr);
 
-                var (right, count) = LossFunction.CountCorrect(output, batch.Targets);
-                correct += right;
-                predicted += count;
+                if (LossFunction.CorrectOnDevice(output, batch.Targets) is { } right)
+                {
+                    correct.add_(right);
+                    predicted += batch.Targets.numel();
+                }
+
                 lossSum += value * batch.Size;
                 samples += batch.Size;
                 step++;
@@ -64,12 +70,13 @@ internal sealed class EpochRunner(
                 if (step % interval == 0 || step == stepsPerEpoch)
                     onStepRecord(window.Close(epoch, firstGlobalStep + step, epoch - 1 + (double)step / stepsPerEpoch, lr, elapsed));
                 progress.OnStep(new StepProgress(epoch, config.Epochs, step, stepsPerEpoch, firstGlobalStep + step, value, lr, samples / Math.Max(elapsed, 1e-9), elapsed));
+                if (contention.AfterStep() is { } warning) progress.OnWarning(warning);
             }
         }
 
         if (window.Samples > 0)   // the data ran out before stepsPerEpoch: the last partial window still counts
             onStepRecord(window.Close(epoch, firstGlobalStep + step, epoch - 1 + (double)step / stepsPerEpoch, lr, clock.Elapsed.TotalSeconds));
-        double? accuracy = predicted > 0 ? (double)correct / predicted : null;
+        double? accuracy = predicted > 0 ? (double)correct.item<long>() / predicted : null;
         return new EpochOutcome(step, samples, lossSum / Math.Max(samples, 1), accuracy, clock.Elapsed.TotalSeconds, lr, null);
     }
 

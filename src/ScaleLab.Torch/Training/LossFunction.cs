@@ -47,6 +47,13 @@ public sealed class LossFunction(LossKind kind, bool outputsAreProbabilities)
         return (correct, target.numel());
     }
 
+    /// <summary>
+    /// The batch's correct predictions as a 0-dim int64 tensor, left on the device so a training loop can sum them
+    /// without reading each step; null when not a classification (as <see cref="CountCorrect"/>'s (0, 0)).
+    /// </summary>
+    internal static Tensor? CorrectOnDevice(Tensor output, Tensor target) =>
+        target.dtype != ScalarType.Int64 || output.dim() != target.dim() + 1 ? null : output.argmax(-1).eq(target).sum();
+
     private Tensor CrossEntropy(Tensor output, Tensor target)
     {
         var flat = output.reshape(-1, output.shape[^1]);   // (B·S, C)

@@ -12,11 +12,11 @@ public sealed class Sgd : Optimizer
     private readonly double _mu, _decay;
     private readonly bool _nesterov;
 
-    public Sgd(IReadOnlyList<(string, Parameter)> parameters, double momentum, bool nesterov, double weightDecay) : base(parameters)
+    public Sgd(IReadOnlyList<(string, Parameter)> parameters, double momentum, bool nesterov, double weightDecay, bool flat = true) : base(parameters, flat)
     {
         (_mu, _nesterov, _decay) = (momentum, nesterov, weightDecay);
-        _momentum = new Tensor?[parameters.Count];
-        if (momentum > 0) for (int i = 0; i < parameters.Count; i++) _momentum[i] = AddSlot(i, "momentum_buffer");
+        _momentum = new Tensor?[Groups];
+        if (momentum > 0) for (int i = 0; i < Groups; i++) _momentum[i] = AddSlot(i, "momentum_buffer");
     }
 
     protected override void Update(int index, Tensor p, Tensor grad, double lr)
@@ -42,12 +42,12 @@ public sealed class Adam : Optimizer
     private readonly double _beta1, _beta2, _eps, _decay;
     private readonly bool _decoupled;
 
-    public Adam(IReadOnlyList<(string, Parameter)> parameters, double beta1, double beta2, double eps, double weightDecay, bool decoupled) : base(parameters)
+    public Adam(IReadOnlyList<(string, Parameter)> parameters, double beta1, double beta2, double eps, double weightDecay, bool decoupled, bool flat = true) : base(parameters, flat)
     {
         (_beta1, _beta2, _eps, _decay, _decoupled) = (beta1, beta2, eps, weightDecay, decoupled);
-        _m = new Tensor[parameters.Count];
-        _v = new Tensor[parameters.Count];
-        for (int i = 0; i < parameters.Count; i++)
+        _m = new Tensor[Groups];
+        _v = new Tensor[Groups];
+        for (int i = 0; i < Groups; i++)
         {
             _m[i] = AddSlot(i, "exp_avg");
             _v[i] = AddSlot(i, "exp_avg_sq");
@@ -63,12 +63,13 @@ public sealed class Adam : Optimizer
             else g = grad.add(p, _decay);
         }
 
-        _m[index].mul_(_beta1).add_(g, 1 - _beta1);
+        _m[index].lerp_(g, 1 - _beta1);   // β₁m + (1−β₁)g in one pass, as torch.optim.Adam writes it
         _v[index].mul_(_beta2).addcmul_(g, g, 1 - _beta2);
         double correction1 = 1 - Math.Pow(_beta1, Steps);
-        double correction2 = 1 - Math.Pow(_beta2, Steps);
-        var denominator = _v[index].sqrt().div_(Math.Sqrt(correction2)).add_(_eps);   // one temporary, updated in place
-        p.addcdiv_(_m[index], denominator, -lr / correction1);
+        double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(_beta2, Steps));
+        // m̂/(√v̂ + ε) = (√c₂/c₁)·m/(√v + ε√c₂): the bias corrections become two scalars, a pass over v fewer.
+        var denominator = _v[index].sqrt().add_(_eps * sqrtCorrection2);   // one temporary, updated in place
+        p.addcdiv_(_m[index], denominator, -lr * sqrtCorrection2 / correction1);
     }
 }
 
@@ -82,12 +83,12 @@ public sealed class RmsProp : Optimizer
     private readonly Tensor?[] _momentum;
     private readonly double _alpha, _eps, _mu, _decay;
 
-    public RmsProp(IReadOnlyList<(string, Parameter)> parameters, double alpha, double eps, double momentum, double weightDecay) : base(parameters)
+    public RmsProp(IReadOnlyList<(string, Parameter)> parameters, double alpha, double eps, double momentum, double weightDecay, bool flat = true) : base(parameters, flat)
     {
         (_alpha, _eps, _mu, _decay) = (alpha, eps, momentum, weightDecay);
-        _square = new Tensor[parameters.Count];
-        _momentum = new Tensor?[parameters.Count];
-        for (int i = 0; i < parameters.Count; i++)
+        _square = new Tensor[Groups];
+        _momentum = new Tensor?[Groups];
+        for (int i = 0; i < Groups; i++)
         {
             _square[i] = AddSlot(i, "square_avg");
             if (momentum > 0) _momentum[i] = AddSlot(i, "momentum_buffer");

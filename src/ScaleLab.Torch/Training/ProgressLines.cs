@@ -27,6 +27,9 @@ public sealed class ProgressLines(TextWriter output) : ITrainingProgress
 
     public void OnDone(RunSummary summary) => Send(new ProgressEvent.Done(summary));
 
+    // Not an event: the parent reads stdout as events of a fixed set, and a warning is for the person, on stderr.
+    public void OnWarning(string message) => Console.Error.WriteLine("warning: " + message);
+
     private void Send(ProgressEvent e)
     {
         output.WriteLine(e.ToLine());

@@ -36,10 +36,13 @@ public static class Trainer
             throw new CheckpointException(files.LastState, "was written with a different training config; only epochs, threads and device may change when resuming (compare with config.json)");
 
         var device = DeviceFor(config.Device);
-        using var threads = TorchThreads.Use(config.Threads);
+        int threadCount = config.Threads ?? CpuAvailability.DefaultThreads();
+        using var threads = TorchThreads.Use(threadCount);
+        var contention = new ContentionWatch(threadCount, adaptive: config.Threads is null);
         Directory.CreateDirectory(files.Checkpoints);
 
         using var data = DataSources.Load(config.Data.ToRequest(config.Seed));
+        ReleaseLoadingBuffers();
         string dataIdentity = DataIdentity.Of(data);
         if (checkpoint?.DataIdentity is { } trained && DataIdentity.Digest(trained) != DataIdentity.Digest(dataIdentity))
             throw new CheckpointException(files.LastState,
@@ -55,7 +58,7 @@ public static class Trainer
         long stepsPerEpoch = Math.Max(1, Math.Min((data.Train.Count + config.BatchSize - 1) / config.BatchSize, config.MaxStepsPerEpoch ?? long.MaxValue));
         var schedule = new LearningRateSchedule(config, stepsPerEpoch);
         var loss = new LossFunction(LossFunction.Resolve(config.Loss, data.Task), EndsInSoftmax(spec));
-        var runner = new EpochRunner(model, optimizer, loss, schedule, config, device);
+        var runner = new EpochRunner(model, optimizer, loss, schedule, config, device, contention);
         var metrics = new MetricsLog(files);
         long parameterCount = parameters.Sum(p => p.parameter.numel());
 
@@ -72,12 +75,13 @@ public static class Trainer
         {
             RunJson.WriteAtomically(files.Spec, ModelSpecJsonWriter.Write(spec) + "\n");
             RunJson.WriteAtomically(files.Config, TrainingConfigJson.Write(config) + "\n");
-            RunJson.Write(files.Info, RunInfo.Capture(config.Seed, config.Threads, config.Device, RunInfo.Version(typeof(TorchSharp.torch).Assembly)));
+            RunJson.Write(files.Info, RunInfo.Capture(config.Seed, threadCount, config.Device, RunInfo.Version(typeof(TorchSharp.torch).Assembly)));
             metrics.Clear();
         }
 
         var summaries = new SummaryBuilder(spec, files, parameterCount);
         using var tensorBoard = new Logging.TensorBoardWriter(files.TensorBoard);
+        var stepRecords = new StepRecordBuffer(metrics, tensorBoard);
         progress.OnStart(new TrainingStart(state.Epoch + 1, config.Epochs, stepsPerEpoch, parameterCount, data.Train.Count, files.Root, checkpoint is not null));
 
         try
@@ -105,7 +109,16 @@ public static class Trainer
             for (int epoch = state.Epoch + 1; epoch <= config.Epochs; epoch++)
             {
                 manual_seed(EpochSeed(config.Seed, epoch));   // dropout and any other draw of this epoch
-                var outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, record => LogStep(metrics, tensorBoard, record), ct);
+                EpochOutcome outcome;
+                try
+                {
+                    outcome = runner.Run(train, epoch, state.GlobalStep, stepsPerEpoch, progress, stepRecords.Add, ct);
+                }
+                finally
+                {
+                    stepRecords.Flush();   // a cancelled or failed epoch keeps the records of the steps it took
+                }
+
                 state.TrainSeconds += outcome.Seconds;
                 if (outcome.DivergedLoss is double bad)
                 {
@@ -151,6 +164,13 @@ public static class Trainer
         }
     }
 
+    /// <summary>
+    /// Loading left the data set's file bytes behind as dead managed arrays (the full Fashion-MNIST: 47 MB of pixels,
+    /// read through a growing buffer, then copied); the GC would keep their pages for the whole run. One aggressive
+    /// collection, before any step, gives them back (docs/engine-bench.md: peak RSS of `scalelab train`).
+    /// </summary>
+    private static void ReleaseLoadingBuffers() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
     /// <summary>Seed of torch's generator for a 1-based epoch: distinct per (seed, epoch), the same on every run and resume.</summary>
     public static long EpochSeed(int seed, int epoch) => unchecked((seed * 1_000_003L) + epoch);
 
@@ -175,15 +195,6 @@ public static class Trainer
         RunJson.Write(files.Summary, summary);
         progress.OnDone(summary);
         return summary;
-    }
-
-    /// <summary>A step record to steps.jsonl and TensorBoard (tags under step/, x = global step); flushed at the epoch's end.</summary>
-    private static void LogStep(MetricsLog metrics, Logging.TensorBoardWriter writer, StepMetrics record)
-    {
-        metrics.AppendStep(record);
-        writer.AddScalar("step/loss/train", record.TrainLoss, record.Step);
-        writer.AddScalar("step/lr", record.Lr, record.Step);
-        writer.AddScalar("step/samples_per_second", record.SamplesPerSecond, record.Step);
     }
 
     private static void LogScalars(Logging.TensorBoardWriter writer, EpochMetrics row)

@@ -66,7 +66,10 @@ public sealed record TrainingConfig
     /// <summary>cpu | cuda (cuda needs the libtorch-cuda package, docs/training.md).</summary>
     public string Device { get; init; } = "cpu";
 
-    /// <summary>torch.set_num_threads; null leaves libtorch's default (all cores).</summary>
+    /// <summary>
+    /// torch.set_num_threads. Null chooses the cores free when the run starts (<see cref="CpuAvailability.DefaultThreads"/>)
+    /// and steps down to one thread while other processes contend for the CPU (<see cref="ContentionWatch"/>).
+    /// </summary>
     public int? Threads { get; init; }
 
     /// <summary>cross_entropy | mse | bce | auto (from the task: classification and language models → cross_entropy, regression → mse).</summary>

@@ -15,6 +15,11 @@ public interface ITrainingProgress
     void OnEpoch(EpochMetrics metrics);
 
     void OnDone(RunSummary summary);
+
+    /// <summary>Something the user should know that does not stop the run (one line, e.g. CPU contention); ignored by default.</summary>
+    void OnWarning(string message)
+    {
+    }
 }
 
 /// <summary>Reports nothing: for library callers that only want the summary.</summary>

@@ -32,6 +32,24 @@ public sealed class BatchLoaderTests
     }
 
     [Fact]
+    public void Inline_GivesTheSameBatchesAsBackgroundPrefetch()
+    {
+        using var data = Numbered();
+        var background = Epoch(new BatchLoader(data, 3, shuffle: true, seed: 4, epoch: 1, torch.CPU));
+        var inline = Epoch(new BatchLoader(data, 3, shuffle: true, seed: 4, epoch: 1, torch.CPU) { Background = false });
+        var resumed = Epoch(new BatchLoader(data, 3, shuffle: true, seed: 4, epoch: 1, torch.CPU) { Background = false, StartBatch = 2 });
+        Assert.Equal(background, inline);
+        Assert.Equal(background.Skip(2), resumed);
+    }
+
+    [Fact]
+    public void PaysToPrefetch_OnlyWhenBatchesMoveToAnotherDevice()
+    {
+        Assert.False(BatchLoader.PaysToPrefetch(torch.CPU));
+        Assert.True(BatchLoader.PaysToPrefetch(new torch.Device(DeviceType.CUDA, 0)));
+    }
+
+    [Fact]
     public void Shuffled_SameSeedAndEpoch_ReproducesTheOrder()
     {
         using var data = Numbered();

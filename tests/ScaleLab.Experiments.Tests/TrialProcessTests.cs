@@ -15,8 +15,16 @@ public sealed class TrialProcessTests
         Assert.Equal(new TrialProcess.Request(paths.SpecFile, paths.ConfigFile, paths.RunDirectory, 2, true), request);
     }
 
+    [Fact]
+    public void Arguments_WithoutThreads_LeaveTheChoiceToTheTrainer()
+    {
+        var paths = new TrialPaths("/sweeps/w", "abc123");
+        var arguments = TrialProcess.Arguments(paths, null, resume: false);
+        Assert.DoesNotContain("--threads", arguments);
+        Assert.Null(TrialProcess.Request.Parse(arguments.Skip(1).ToList()).Threads);
+    }
+
     [Theory]
-    [InlineData(new[] { "--spec", "s.json", "--config", "c.json", "--out", "run" }, "trial: --threads N is required")]
     [InlineData(new[] { "--spec", "s.json", "--config", "c.json", "--out", "run", "--threads", "0" }, "trial: --threads '0' is not a positive whole number")]
     [InlineData(new[] { "--spec", "s.json", "--progress", "json" }, "trial: unknown argument '--progress'; expected --spec, --config, --out, --threads, --resume")]
     [InlineData(new[] { "--spec" }, "trial: --spec needs a value")]

@@ -12,25 +12,28 @@ using ScaleLab.Torch.Training;
 namespace ScaleLab.Cli.Commands;
 
 /// <summary>`scalelab train SPEC`: trains a spec (or a training config naming one) into a run directory.</summary>
-internal static class TrainCommand
+internal sealed class TrainCommand
 {
-    private static readonly Argument<string> Target = new("spec") { Description = "A preset name, a model spec .json, or a training config .json with a \"model\" key (examples/train/*.json)" };
-    private static readonly Option<string?> ConfigFile = new("--config") { Description = "Training config .json (snake_case keys, docs/training.md); options below override it" };
-    private static readonly Option<string?> Data = new("--data") { Description = "fashion-mnist | mnist | kmnist | csv:PATH | text:PATH | a directory of MNIST-format IDX files" };
-    private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train (default 10)" };
-    private static readonly Option<int?> Batch = new("--batch") { Description = "Mini-batch size (default 64)" };
-    private static readonly Option<string?> OptimizerName = new("--optimizer") { Description = "sgd | sgd_momentum | adam | adamw | rmsprop | rmsprop_momentum (default adam; the _momentum ones use 0.9 unless the config gives momentum)" };
-    private static readonly Option<double?> Lr = new("--lr") { Description = "Learning rate (default 0.001)" };
-    private static readonly Option<string?> Schedule = new("--schedule") { Description = "none | step | cosine | onecycle" };
-    private static readonly Option<int?> Seed = new("--seed") { Description = "Seed of weights, shuffling and dropout (default 0)" };
-    private static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads for libtorch (default: the cores free when training starts, stepping down to 1 while other processes compete)" };
-    private static readonly Option<string?> DeviceName = new("--device") { Description = "cpu | cuda (cuda needs the CUDA libtorch package, docs/training.md)" };
-    private static readonly Option<long?> Limit = new("--limit") { Description = "Use at most this many training and test samples (quick runs)" };
-    private static readonly Option<string?> Out = new("--out") { Description = "Run directory (default runs/NAME-yyyyMMdd-HHmmss)" };
-    private static readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last completed epoch" };
-    private static readonly Option<string> ProgressMode = new("--progress") { Description = "bar | plain | json (one JSON object per line, for a parent process)", DefaultValueFactory = _ => "bar" };
+    private readonly Argument<string> Target = new("spec") { Description = "A preset name, a model spec .json, or a training config .json with a \"model\" key (examples/train/*.json)" };
+    private readonly Option<string?> ConfigFile = new("--config") { Description = "Training config .json (snake_case keys, docs/training.md); options below override it" };
+    private readonly Option<string?> Data = new("--data") { Description = "fashion-mnist | mnist | kmnist | csv:PATH | text:PATH | a directory of MNIST-format IDX files" };
+    private readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train (default 10)" };
+    private readonly Option<int?> Batch = new("--batch") { Description = "Mini-batch size (default 64)" };
+    private readonly Option<string?> OptimizerName = new("--optimizer") { Description = "sgd | sgd_momentum | adam | adamw | rmsprop | rmsprop_momentum (default adam; the _momentum ones use 0.9 unless the config gives momentum)" };
+    private readonly Option<double?> Lr = new("--lr") { Description = "Learning rate (default 0.001)" };
+    private readonly Option<string?> Schedule = new("--schedule") { Description = "none | step | cosine | onecycle" };
+    private readonly Option<int?> Seed = new("--seed") { Description = "Seed of weights, shuffling and dropout (default 0)" };
+    private readonly Option<int?> Threads = new("--threads") { Description = "CPU threads for libtorch (default: the cores free when training starts, stepping down to 1 while other processes compete)" };
+    private readonly Option<string?> DeviceName = new("--device") { Description = "cpu | cuda (cuda needs the CUDA libtorch package, docs/training.md)" };
+    private readonly Option<long?> Limit = new("--limit") { Description = "Use at most this many training and test samples (quick runs)" };
+    private readonly Option<string?> Out = new("--out") { Description = "Run directory (default runs/NAME-yyyyMMdd-HHmmss)" };
+    private readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last completed epoch" };
+    private readonly Option<string> ProgressMode = new("--progress") { Description = "bar | plain | json (one JSON object per line, for a parent process)", DefaultValueFactory = _ => "bar" };
 
-    public static Command Create()
+    /// <summary>A new command with its own options: System.CommandLine symbols record their parents, so two commands never share one.</summary>
+    public static Command Create() => new TrainCommand().Build();
+
+    private Command Build()
     {
         var command = new Command("train",
             "Train a model on real data: checkpoints each epoch, metrics (CSV, JSONL, TensorBoard), plots and a summary in the run directory.\n\n" +
@@ -45,7 +48,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int Execute(ParseResult parse)
+    private int Execute(ParseResult parse)
     {
         var output = parse.InvocationConfiguration.Output;
         string mode = parse.GetValue(ProgressMode)!;
@@ -86,7 +89,7 @@ internal static class TrainCommand
         if (mode != "json" && written.Count > 0) output.WriteLine($"plots: {string.Join(", ", written.Select(Path.GetFileName))}");
     }
 
-    private static TrainingOverrides Overrides(ParseResult parse) => new()
+    private TrainingOverrides Overrides(ParseResult parse) => new()
     {
         Data = parse.GetValue(Data),
         Limit = parse.GetValue(Limit),

@@ -5,10 +5,19 @@ using ScaleLab.Experiments.Sweeps;
 
 namespace ScaleLab.Experiments.Running;
 
-/// <summary>How to run a sweep: workers (trial processes at once), threads per trial (default: cores / workers, at least 1), early stopping.</summary>
+/// <summary>
+/// How to run a sweep: workers (trial processes at once), threads per trial, early stopping. Without a thread count,
+/// one worker leaves it to each trial (the trainer's default: the cores free when it starts, stepping down to one
+/// thread under contention, docs/engine-bench.md); several workers split the cores between them (cores / workers, at
+/// least 1), which each trial then keeps.
+/// </summary>
 public sealed record SweepRunOptions(int Workers = 1, int? ThreadsPerTrial = null, EarlyStoppingOptions? EarlyStopping = null)
 {
-    public int ResolvedThreads => ThreadsPerTrial ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, Workers));
+    /// <summary>The count passed to every trial, or null to let each trial choose.</summary>
+    public int? TrialThreads => ThreadsPerTrial ?? (Workers > 1 ? Math.Max(1, Environment.ProcessorCount / Workers) : null);
+
+    /// <summary>The count to show: <see cref="TrialThreads"/>, or what a trial starting now would choose.</summary>
+    public int ResolvedThreads => TrialThreads ?? Torch.CpuAvailability.DefaultThreads();
 }
 
 /// <summary>The sweep directory after a run, and every trial in it.</summary>
@@ -47,7 +56,7 @@ public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISw
         progress.OnStart(new SweepStart(sweep.Name, directory, plans.Count, plans.Count - queue.Count, queue.Count, workers, threads));
 
         var pending = new ConcurrentQueue<TrialPlan>(queue);
-        var execution = new TrialExecution(directory, command, store, board, progress, threads);
+        var execution = new TrialExecution(directory, command, store, board, progress, options.TrialThreads);
         var tasks = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(() =>
         {
             while (!ct.IsCancellationRequested && pending.TryDequeue(out var plan)) execution.Run(plan, ct);

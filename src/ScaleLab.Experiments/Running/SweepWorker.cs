@@ -110,7 +110,7 @@ public sealed class SweepWorker(IResultsStore store, TrialCommand command, ISwee
 
         var earlyStopping = SweepSpecJson.EarlyStoppingIn(sweep.SpecJson, $"{store.Location}: sweep '{sweep.Name}'");
         var board = SweepBoard.Shared(store, record.SweepId, earlyStopping);
-        var execution = new TrialExecution(directory, command, store, board, progress, options.Threads);
+        var execution = new TrialExecution(directory, command, store, board, progress, (int?)options.Threads);
         using var trialCt = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using (new Heartbeat(store, lease, options.ResolvedLease, trialCt))
             execution.Run(plan, trialCt.Token, lease);

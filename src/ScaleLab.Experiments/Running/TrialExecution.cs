@@ -11,11 +11,11 @@ namespace ScaleLab.Experiments.Running;
 
 /// <summary>
 /// Runs one trial as its own process (<see cref="TrialProcess"/>: `scalelab trial --spec F --config F --out
-/// DIR/trials/ID --threads N [--resume]`), reading its progress events as they come, recording each finished epoch, stopping it when the early
+/// DIR/trials/ID [--threads N] [--resume]`), reading its progress events as they come, recording each finished epoch, stopping it when the early
 /// stopping rule says so, and writing its outcome (read back from the run directory) to the store when it ends.
 /// </summary>
 internal sealed class TrialExecution(string sweepDirectory, TrialCommand command, IResultsStore store, SweepBoard board,
-    ISweepProgress progress, int threads)
+    ISweepProgress progress, int? threads)
 {
     /// <summary>Lines of the trial's stderr kept for the failure message.</summary>
     private const int StderrTail = 5;

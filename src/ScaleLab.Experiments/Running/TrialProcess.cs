@@ -8,7 +8,7 @@ namespace ScaleLab.Experiments.Running;
 
 /// <summary>
 /// The trial process, defined here so the sweep runner and the trial agree on one protocol without the CLI in between:
-/// `scalelab trial --spec F --config F --out DIR --threads N [--resume]` trains one trial into its run directory and
+/// `scalelab trial --spec F --config F --out DIR [--threads N] [--resume]` trains one trial into its run directory and
 /// writes the trial protocol's progress events (Core's ProgressEvent) to stdout, one per line. The CLI's `trial` verb
 /// only forwards its arguments to <see cref="Run"/>.
 /// </summary>
@@ -17,20 +17,18 @@ public static class TrialProcess
     public const string Verb = "trial";
 
     /// <summary>The command line (after the executable) that runs the trial at <paramref name="paths"/>.</summary>
-    public static IReadOnlyList<string> Arguments(TrialPaths paths, int threads, bool resume)
+    /// <param name="threads">CPU threads for the trial; null leaves the choice to the trainer (its config's, else its default).</param>
+    public static IReadOnlyList<string> Arguments(TrialPaths paths, int? threads, bool resume)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        List<string> arguments =
-        [
-            Verb, "--spec", paths.SpecFile, "--config", paths.ConfigFile, "--out", paths.RunDirectory,
-            "--threads", threads.ToString(CultureInfo.InvariantCulture),
-        ];
+        List<string> arguments = [Verb, "--spec", paths.SpecFile, "--config", paths.ConfigFile, "--out", paths.RunDirectory];
+        if (threads is int n) arguments.AddRange(["--threads", n.ToString(CultureInfo.InvariantCulture)]);
         if (resume) arguments.Add("--resume");
         return arguments;
     }
 
     /// <summary>What <see cref="Arguments"/> wrote, read back; anything else is an error naming the argument.</summary>
-    public sealed record Request(string SpecFile, string ConfigFile, string RunDirectory, int Threads, bool Resume)
+    public sealed record Request(string SpecFile, string ConfigFile, string RunDirectory, int? Threads, bool Resume)
     {
         public static Request Parse(IReadOnlyList<string> arguments)
         {
@@ -64,7 +62,7 @@ public static class TrialProcess
                 spec ?? throw new ScaleLabException($"{Verb}: --spec FILE is required"),
                 config ?? throw new ScaleLabException($"{Verb}: --config FILE is required"),
                 run ?? throw new ScaleLabException($"{Verb}: --out DIR is required"),
-                threads ?? throw new ScaleLabException($"{Verb}: --threads N is required"),
+                threads,
                 resume);
         }
     }
@@ -74,7 +72,8 @@ public static class TrialProcess
     {
         ArgumentNullException.ThrowIfNull(request);
         var spec = ModelSpecJson.Load(request.SpecFile);
-        var config = TrainingConfigJson.Load(request.ConfigFile) with { Threads = request.Threads };
+        var loaded = TrainingConfigJson.Load(request.ConfigFile);
+        var config = loaded with { Threads = request.Threads ?? loaded.Threads };
         return Trainer.Run(spec, config, request.RunDirectory, request.Resume && Core.Runs.RunOutcome.HasCheckpoint(request.RunDirectory),
             new ProgressLines(stdout), ct);
     }

@@ -37,6 +37,21 @@ public sealed class MemoryProbe : IDisposable
         }
     }
 
+    /// <summary>A probe when no other is running in this process, else null (the caller then measures nothing rather than wait).</summary>
+    public static MemoryProbe? TryStart()
+    {
+        if (!Gate.Wait(0)) return null;
+        try
+        {
+            return new MemoryProbe(PeakMemory.ReadAnonymousBytes());
+        }
+        catch
+        {
+            Gate.Release();
+            throw;
+        }
+    }
+
     /// <summary>From here on the peak is this phase's (VmHWM reset to the current RSS); false where the kernel refuses.</summary>
     public bool BeginPeak()
     {

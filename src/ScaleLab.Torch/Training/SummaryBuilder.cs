@@ -10,6 +10,12 @@ internal sealed class SummaryBuilder(ModelSpec spec, RunFiles files, long parame
 {
     private readonly Estimate _estimate = Estimate.Of(spec);
 
+    /// <summary>The process's peak before the run's memory probe reset VmHWM (so peak_rss_bytes stays the whole process's).</summary>
+    public long PeakBeforeProbe { get; set; }
+
+    /// <summary>The step memory measured in the first epoch this process trained, with its estimate.</summary>
+    public RunMemory? Memory { get; set; }
+
     public RunSummary Build(RunStatus status, string? message, RunProgress state, EpochMetrics? final, EvaluationResult? test) => new()
     {
         Status = status,
@@ -23,7 +29,8 @@ internal sealed class SummaryBuilder(ModelSpec spec, RunFiles files, long parame
         TrainingFlops = 3.0 * _estimate.ForwardFlopsPerSample * state.SamplesSeen,
         StepSecondsMean = state.GlobalStep > 0 ? state.TrainSeconds / state.GlobalStep : 0,
         TrainSeconds = state.TrainSeconds,
-        PeakRssBytes = Measurement.PeakMemory.ReadPeakResidentBytes(),
+        PeakRssBytes = Math.Max(PeakBeforeProbe, Measurement.PeakMemory.ReadPeakResidentBytes()),
+        Memory = Memory,
         Final = final,
         Best = state.BestEpoch is int epoch && state.BestValLoss is double loss ? new BestEpoch(epoch, loss) : null,
         Test = test is null ? null : new TestMetrics(test.Samples, test.Loss, test.Accuracy, test.TopK, test.K,

@@ -1,3 +1,6 @@
+using ScaleLab.Torch.Measurement;
+using ScaleLab.Core.Accounting.Autograd;
+using ScaleLab.Core.Accounting;
 using System.Globalization;
 using ScaleLab.Core.Runs;
 using ScaleLab.Core;
@@ -47,6 +50,13 @@ public static class Trainer
         if (checkpoint?.DataIdentity is { } trained && DataIdentity.Digest(trained) != DataIdentity.Digest(dataIdentity))
             throw new CheckpointException(files.LastState,
                 $"was trained on other data: {trained}; this run would continue on {dataIdentity}. Resume with the data it started on, or train a new run");
+        // The estimate-vs-measurement loop of `scalelab verify`, kept for every run (docs/verify.md): anonymous memory
+        // above this baseline, taken before the model exists, through the first epoch trained here. Skipped when another
+        // probe runs in this process (parallel in-process runs) and off the CPU (the kernel does not see GPU memory).
+        using var memoryProbe = device.type == DeviceType.CPU ? MemoryProbe.TryStart() : null;
+        long peakBeforeProbe = PeakMemory.ReadPeakResidentBytes();
+        memoryProbe?.BeginPeak();
+        bool memoryMeasured = false;
         manual_seed(config.Seed);   // the initial weights
         using var model = ModuleBuilder.Build(spec, device);
         var sampleShape = DataFit.Check(spec, data, model);
@@ -79,7 +89,7 @@ public static class Trainer
             metrics.Clear();
         }
 
-        var summaries = new SummaryBuilder(spec, files, parameterCount);
+        var summaries = new SummaryBuilder(spec, files, parameterCount) { PeakBeforeProbe = peakBeforeProbe };
         using var tensorBoard = new Logging.TensorBoardWriter(files.TensorBoard);
         var stepRecords = new StepRecordBuffer(metrics, tensorBoard);
         progress.OnStart(new TrainingStart(state.Epoch + 1, config.Epochs, stepsPerEpoch, parameterCount, data.Train.Count, files.Root, checkpoint is not null));
@@ -117,6 +127,13 @@ public static class Trainer
                 finally
                 {
                     stepRecords.Flush();   // a cancelled or failed epoch keeps the records of the steps it took
+                }
+
+                if (memoryProbe is not null && !memoryMeasured)
+                {
+                    summaries.Memory = MeasuredMemory(memoryProbe, spec, config);
+                    memoryProbe.Dispose();   // measured once: the lock and VmHWM go back to the process
+                    memoryMeasured = true;
                 }
 
                 state.TrainSeconds += outcome.Seconds;
@@ -170,6 +187,19 @@ public static class Trainer
     /// collection, before any step, gives them back (docs/engine-bench.md: peak RSS of `scalelab train`).
     /// </summary>
     private static void ReleaseLoadingBuffers() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    /// <summary>
+    /// What the first epoch's steps took above the probe's baseline (the model state as the anonymous memory left
+    /// after the epoch, the step peak as VmHWM's), beside <see cref="StepMemory"/>'s estimate at the run's batch.
+    /// </summary>
+    private static RunMemory? MeasuredMemory(MemoryProbe probe, ModelSpec spec, TrainingConfig config)
+    {
+        if (!StepMemory.Supports(spec)) return null;
+        var cost = ModelAccounting.Account(spec);
+        var estimate = StepMemory.Estimate(cost, config.BatchSize, config.Optimizer, Precision.Fp32);
+        return new RunMemory(probe.BaselineBytes, probe.AnonymousAboveBaselineBytes(), probe.PeakAboveBaselineBytes(), probe.PeakIsPhaseOwn,
+            estimate.ModelStateBytes, estimate.PeakBytes);
+    }
 
     /// <summary>Seed of torch's generator for a 1-based epoch: distinct per (seed, epoch), the same on every run and resume.</summary>
     public static long EpochSeed(int seed, int epoch) => unchecked((seed * 1_000_003L) + epoch);

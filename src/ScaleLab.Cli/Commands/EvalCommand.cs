@@ -54,7 +54,7 @@ internal sealed class EvalCommand
             var whole = split == "test" ? bundle.Test : bundle.Validation;
             using var set = sampleShape is null ? whole.Rename(whole.Name) : DataFit.Reshaped(whole, sampleShape);
             if (set.Count == 0) throw new ScaleLabException($"the {split} split of {bundle.Description} is empty");
-            var result = Evaluator.Evaluate(model, set, bundle.Task, bundle.Classes, config.ResolvedEvalBatchSize, Trainer.DeviceFor("cpu"));
+            var result = Evaluator.Evaluate(model, set, bundle.Task, bundle.Classes, config.ResolvedEvalBatchSize, Trainer.DeviceFor(ComputeDevice.Cpu));
             var subject = new EvalSubject(spec.Name, set.Name, split, parse.GetValue(Checkpoint)!);
             if (parse.GetValue(Json)) output.WriteLine(EvalJson.Write(subject, result, bundle.ClassNames));
             else WriteReport(output, $"{subject.Model} on {subject.Data} ({split}, {subject.Checkpoint} checkpoint)", result, bundle.ClassNames);

@@ -97,9 +97,9 @@ internal sealed class TrainCommand
         BatchSize = parse.GetValue(Batch),
         Optimizer = parse.GetValue(OptimizerName) is string optimizer ? OptimizerKindInfo.Parse(optimizer, "--optimizer") : null,
         Lr = parse.GetValue(Lr),
-        Schedule = parse.GetValue(Schedule),
+        Schedule = parse.GetValue(Schedule) is string schedule ? TrainingChoices.ParseSchedule(schedule, "--schedule") : null,
         Seed = parse.GetValue(Seed),
         Threads = parse.GetValue(Threads),
-        Device = parse.GetValue(DeviceName),
+        Device = parse.GetValue(DeviceName) is string device ? TrainingChoices.ParseDevice(device, "--device") : null,
     };
 }

@@ -27,12 +27,12 @@ public sealed class LearningRateSchedule
     public double At(long step, int epoch)
     {
         double lr = _config.Lr;
-        if (_config.Schedule == "onecycle") return OneCycle(step);
+        if (_config.Schedule == ScheduleKind.OneCycle) return OneCycle(step);
         if (step < _warmupSteps) return lr * (step + 1) / _warmupSteps;
         return _config.Schedule switch
         {
-            "step" => lr * Math.Pow(_config.Gamma, epoch / _config.StepSize),
-            "cosine" => Cosine(step),
+            ScheduleKind.Step => lr * Math.Pow(_config.Gamma, epoch / _config.StepSize),
+            ScheduleKind.Cosine => Cosine(step),
             _ => lr,
         };
     }

@@ -18,11 +18,11 @@ public sealed class LossFunction(LossKind kind, bool outputsAreProbabilities)
 
     public LossKind Kind { get; } = kind;
 
-    public static LossKind Resolve(string configured, TaskKind task) => configured switch
+    public static LossKind Resolve(LossChoice configured, TaskKind task) => configured switch
     {
-        "cross_entropy" => LossKind.CrossEntropy,
-        "mse" => LossKind.MeanSquaredError,
-        "bce" => LossKind.BinaryCrossEntropy,
+        LossChoice.CrossEntropy => LossKind.CrossEntropy,
+        LossChoice.Mse => LossKind.MeanSquaredError,
+        LossChoice.Bce => LossKind.BinaryCrossEntropy,
         _ => task == TaskKind.Regression ? LossKind.MeanSquaredError : LossKind.CrossEntropy,
     };
 

@@ -53,6 +53,9 @@ public static class Trainer
         // The estimate-vs-measurement loop of `scalelab verify`, kept for every run (docs/verify.md): anonymous memory
         // above this baseline, taken before the model exists, through the first epoch trained here. Skipped when another
         // probe runs in this process (parallel in-process runs) and off the CPU (the kernel does not see GPU memory).
+        // Freed memory the allocator still holds (loading buffers, an earlier run in this process) would take the model's
+        // tensors without a new page: give it back first, as the verifier does before each measurement.
+        if (device.type == DeviceType.CPU) MallocControl.Trim();
         using var memoryProbe = device.type == DeviceType.CPU ? MemoryProbe.TryStart() : null;
         long peakBeforeProbe = PeakMemory.ReadPeakResidentBytes();
         memoryProbe?.BeginPeak();
@@ -85,7 +88,7 @@ public static class Trainer
         {
             RunJson.WriteAtomically(files.Spec, ModelSpecJsonWriter.Write(spec) + "\n");
             RunJson.WriteAtomically(files.Config, TrainingConfigJson.Write(config) + "\n");
-            RunJson.Write(files.Info, RunInfo.Capture(config.Seed, threadCount, config.Device, RunInfo.Version(typeof(TorchSharp.torch).Assembly)));
+            RunJson.Write(files.Info, RunInfo.Capture(config.Seed, threadCount, config.Device.Name(), RunInfo.Version(typeof(TorchSharp.torch).Assembly)));
             metrics.Clear();
         }
 
@@ -204,9 +207,9 @@ public static class Trainer
     /// <summary>Seed of torch's generator for a 1-based epoch: distinct per (seed, epoch), the same on every run and resume.</summary>
     public static long EpochSeed(int seed, int epoch) => unchecked((seed * 1_000_003L) + epoch);
 
-    public static Device DeviceFor(string name)
+    public static Device DeviceFor(ComputeDevice device)
     {
-        if (name != "cuda") return CPU;
+        if (device != ComputeDevice.Cuda) return CPU;
         if (!cuda.is_available())
             throw new ScaleLabException("device: 'cuda' was asked for but no CUDA device is usable; this build ships the CPU libtorch (see docs/training.md for the CUDA package)");
         return CUDA;

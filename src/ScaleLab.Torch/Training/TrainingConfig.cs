@@ -43,7 +43,7 @@ public sealed record TrainingConfig
     public double Alpha { get; init; } = 0.99;
 
     /// <summary>none | step | cosine | onecycle; a linear warm-up (warmup_steps / warmup_epochs) can precede any of them.</summary>
-    public string Schedule { get; init; } = "none";
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.None;
 
     /// <summary>step schedule: multiply the lr by gamma every step_size epochs.</summary>
     public int StepSize { get; init; } = 1;
@@ -64,7 +64,7 @@ public sealed record TrainingConfig
     public int Seed { get; init; }
 
     /// <summary>cpu | cuda (cuda needs the libtorch-cuda package, docs/training.md).</summary>
-    public string Device { get; init; } = "cpu";
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 
     /// <summary>
     /// torch.set_num_threads. Null chooses the cores free when the run starts (<see cref="CpuAvailability.DefaultThreads"/>)
@@ -73,7 +73,7 @@ public sealed record TrainingConfig
     public int? Threads { get; init; }
 
     /// <summary>cross_entropy | mse | bce | auto (from the task: classification and language models → cross_entropy, regression → mse).</summary>
-    public string Loss { get; init; } = "auto";
+    public LossChoice Loss { get; init; } = LossChoice.Auto;
 
     public DataConfig Data { get; init; } = new();
 

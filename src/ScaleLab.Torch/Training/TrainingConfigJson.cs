@@ -42,7 +42,7 @@ public static class TrainingConfigJson
     /// </summary>
     public static string TrajectoryHash(TrainingConfig config)
     {
-        var stripped = config with { Epochs = 0, Threads = null, Device = "cpu", Model = null };
+        var stripped = config with { Epochs = 0, Threads = null, Device = ComputeDevice.Cpu, Model = null };
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Write(stripped))));
     }
 }

@@ -108,10 +108,10 @@ public sealed record TrainingOverrides
     public int? BatchSize { get; init; }
     public Core.Accounting.OptimizerKind? Optimizer { get; init; }
     public double? Lr { get; init; }
-    public string? Schedule { get; init; }
+    public ScheduleKind? Schedule { get; init; }
     public int? Seed { get; init; }
     public int? Threads { get; init; }
-    public string? Device { get; init; }
+    public ComputeDevice? Device { get; init; }
 
     public TrainingConfig Apply(TrainingConfig c)
     {

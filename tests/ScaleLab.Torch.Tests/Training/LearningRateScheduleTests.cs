@@ -4,7 +4,7 @@ namespace ScaleLab.Torch.Tests.Training;
 
 public sealed class LearningRateScheduleTests
 {
-    private static TrainingConfig Config(string schedule) => new() { Epochs = 10, Lr = 0.1, Schedule = schedule, StepSize = 3, Gamma = 0.5 };
+    private static TrainingConfig Config(string schedule) => new() { Epochs = 10, Lr = 0.1, Schedule = TrainingChoices.ParseSchedule(schedule, "schedule"), StepSize = 3, Gamma = 0.5 };
 
     [Fact]
     public void Step_HalvesEveryThreeEpochs()

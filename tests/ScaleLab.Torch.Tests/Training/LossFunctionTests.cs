@@ -43,8 +43,8 @@ public sealed class LossFunctionTests
     [Fact]
     public void Resolve_Auto_PicksMseForRegressionAndCrossEntropyOtherwise()
     {
-        Assert.Equal(LossKind.MeanSquaredError, LossFunction.Resolve("auto", TaskKind.Regression));
-        Assert.Equal(LossKind.CrossEntropy, LossFunction.Resolve("auto", TaskKind.LanguageModel));
-        Assert.Equal(LossKind.BinaryCrossEntropy, LossFunction.Resolve("bce", TaskKind.Classification));
+        Assert.Equal(LossKind.MeanSquaredError, LossFunction.Resolve(LossChoice.Auto, TaskKind.Regression));
+        Assert.Equal(LossKind.CrossEntropy, LossFunction.Resolve(LossChoice.Auto, TaskKind.LanguageModel));
+        Assert.Equal(LossKind.BinaryCrossEntropy, LossFunction.Resolve(LossChoice.Bce, TaskKind.Classification));
     }
 }

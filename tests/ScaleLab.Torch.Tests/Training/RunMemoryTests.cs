@@ -30,7 +30,7 @@ public sealed class RunMemoryTests
         Assert.Equal((estimate.ModelStateBytes, estimate.PeakBytes), (m.EstimatedModelStateBytes, m.EstimatedStepPeakBytes));
         // Weights, gradients and Adam's two moments (4 × 1,290,510 fp32 values = 20.6 MB) must be resident after the
         // epoch. The allocator keeps freed activations and the flat optimizer's old parameter storage too, so the
-        // measurement runs above the estimate (seed MLP, one epoch at batch 64, this machine: 34.0 MB measured, 26.2 MB
+        // measurement runs above the estimate (seed MLP, one epoch at batch 64, this machine: 34.0–35.6 MB measured, 26.2 MB
         // estimated); only the floor is a law.
         Assert.True(m.ModelStateBytes >= 0.95 * m.EstimatedModelStateBytes, $"model state measured {m.ModelStateBytes} < estimated {m.EstimatedModelStateBytes}");
         Assert.True(m.StepPeakBytes >= m.ModelStateBytes || !m.PeakIsPhaseOwn, $"step peak {m.StepPeakBytes} below the state left after it {m.ModelStateBytes}");

@@ -32,7 +32,7 @@ internal static class TinyRuns
         BatchSize = 32,
         Optimizer = OptimizerKind.Adam,
         Lr = 2e-3,
-        Schedule = "cosine",
+        Schedule = ScheduleKind.Cosine,
         WarmupSteps = 4,
         Seed = 7,
         Threads = 1,

@@ -67,7 +67,7 @@ public sealed class TrainerTests
     public void Train_HugeLearningRateInEpochTwo_DivergesWithClearMessageAndKeepsEpochOneCheckpoint()
     {
         // SGD at lr 0.01 for epoch 1, then the step schedule multiplies it by 1e12: the loss overflows in epoch 2.
-        var config = TinyRuns.Config(epochs: 3) with { Optimizer = OptimizerKind.Sgd, Lr = 0.01, Schedule = "step", StepSize = 1, Gamma = 1e12, WarmupSteps = 0 };
+        var config = TinyRuns.Config(epochs: 3) with { Optimizer = OptimizerKind.Sgd, Lr = 0.01, Schedule = ScheduleKind.Step, StepSize = 1, Gamma = 1e12, WarmupSteps = 0 };
         string dir = TinyRuns.NewRunDirectory();
         var summary = Trainer.Run(TinyRuns.Mlp(dropout: 0), config, dir, false, SilentProgress.Instance, CancellationToken.None);
 
@@ -84,7 +84,7 @@ public sealed class TrainerTests
     public void Train_ValidationLossNotImproving_StopsEarlyAfterPatienceEpochs()
     {
         // lr 1e-30 leaves every float32 weight unchanged, so the validation loss stays exactly the same.
-        var config = TinyRuns.Config(epochs: 6, limit: 128) with { Optimizer = OptimizerKind.Sgd, Lr = 1e-30, Schedule = "none", WarmupSteps = 0, EarlyStoppingPatience = 2 };
+        var config = TinyRuns.Config(epochs: 6, limit: 128) with { Optimizer = OptimizerKind.Sgd, Lr = 1e-30, Schedule = ScheduleKind.None, WarmupSteps = 0, EarlyStoppingPatience = 2 };
         var summary = Trainer.Run(TinyRuns.Mlp(), config, TinyRuns.NewRunDirectory(), false, SilentProgress.Instance, CancellationToken.None);
         Assert.Equal(RunStatus.EarlyStopped, summary.Status);
         Assert.Equal(3, summary.EpochsCompleted);
@@ -133,7 +133,7 @@ public sealed class TrainerTests
         var spec = preset with { Layers = [.. preset.Layers, new ActivationLayer(ActivationKind.Relu), new LinearLayer(10)] };
         var config = TinyRuns.Config(epochs: 3) with
         {
-            BatchSize = 64, Lr = 1e-3, Schedule = "none", WarmupSteps = 0, Seed = 0, Threads = null,
+            BatchSize = 64, Lr = 1e-3, Schedule = ScheduleKind.None, WarmupSteps = 0, Seed = 0, Threads = null,
             Data = new DataConfig { Name = "fashion-mnist", Directory = TinyRuns.EmbeddedFashionMnist, ValidationFraction = 0.1 },
         };
         var clock = Stopwatch.StartNew();

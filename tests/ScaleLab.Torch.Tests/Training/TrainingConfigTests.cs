@@ -16,7 +16,7 @@ public sealed class TrainingConfigTests
     [Fact]
     public void Write_ThenParse_RoundTrips()
     {
-        var c = new TrainingConfig { Epochs = 4, Schedule = "onecycle", GradClip = 1.5, Betas = [0.8, 0.9], Data = new DataConfig { Name = "text:a.txt", SequenceLength = 32 } };
+        var c = new TrainingConfig { Epochs = 4, Schedule = ScheduleKind.OneCycle, GradClip = 1.5, Betas = [0.8, 0.9], Data = new DataConfig { Name = "text:a.txt", SequenceLength = 32 } };
         var back = TrainingConfigJson.Parse(TrainingConfigJson.Write(c), "round-trip");
         Assert.Equal(TrainingConfigJson.Write(c), TrainingConfigJson.Write(back));
         Assert.Contains("\"grad_clip\": 1.5", TrainingConfigJson.Write(c), StringComparison.Ordinal);

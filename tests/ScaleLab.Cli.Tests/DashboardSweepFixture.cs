@@ -26,10 +26,13 @@ internal static class DashboardSweepFixture
         """;
 
     /// <summary>Writes the sweep into <paramref name="directory"/> (its results.db and trials/) and returns the directory.</summary>
-    public static string Write(string directory)
+    public static string Write(string directory) => Write(directory, SqliteResultsStore.Open(directory));
+
+    /// <summary>Writes the sweep into <paramref name="store"/>, its run directories under <paramref name="directory"/>.</summary>
+    public static string Write(string directory, SqlResultsStore store)
     {
-        var store = SqliteResultsStore.Open(directory);
-        long sweep = store.EnsureSweep("mlp-width", "MLP width sweep", "{}");
+        ArgumentNullException.ThrowIfNull(store);
+        long sweep = store.EnsureSweep("mlp-width", "MLP width sweep", "{}", directory);
         const string config = """{"epochs": 2, "batch_size": 64, "optimizer": "adam", "lr": 0.001}""";
         store.AddTrials(sweep, Widths.Select((h, i) => new TrialPlanRow($"w{h}", i, $"h={h}", $$"""{"width": {{h}}}""", Spec(h), config,
             Parameters(h), 2 * Parameters(h), Path.Combine(directory, "trials", $"w{h}"))));

@@ -4,6 +4,7 @@ using ScaleLab.Cli.Commands;
 using ScaleLab.Core.Runs;
 using ScaleLab.Core.Scaling;
 using ScaleLab.Experiments.Store;
+using ScaleLab.Tests.Shared;
 
 namespace ScaleLab.Cli.Tests;
 
@@ -177,6 +178,27 @@ public sealed class ServeCommandTests
         }
         Assert.Equal(HttpStatusCode.NotFound, (await Get(client, "/api/entries/sweep-2")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await Get(client, "/api/entries/~")).Status);
+    }
+
+    [Fact]
+    public async Task Serve_APostgresStore_ListsItsSweepAndItsTrials()
+    {
+        string url = PostgresServer.Instance.CreateDatabase();
+        string dir = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]);
+        using (var store = (PostgresResultsStore)StoreLocation.Parse(url).Open()) DashboardSweepFixture.Write(dir, store);
+        await using var holder = new WebApplicationHolder(dir, null, StoreLocation.Parse(url));
+        using var client = await Start(holder);
+
+        string listing = (await Get(client, "/api/entries")).Body;
+        SchemaValidation.AssertValid("dashboard.schema.json", listing);
+        var entry = Assert.Single(JsonDocument.Parse(listing).RootElement.GetProperty("entries").EnumerateArray());
+        Assert.Equal("mlp-width", entry.GetProperty("name").GetString());
+        string body = (await Get(client, "/api/entries/" + entry.GetProperty("id").GetString())).Body;
+        SchemaValidation.AssertValid("dashboard-entry.schema.json", body);
+        var doc = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(DashboardSweepFixture.Widths.Select(h => $"h={h}"), doc.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("label").GetString()));
+        Assert.Equal(40, doc.GetProperty("fit").GetProperty("band").GetArrayLength());
+        Assert.Equal(DashboardSweepFixture.StepRecords, doc.GetProperty("trials")[0].GetProperty("steps").GetArrayLength());
     }
 
     [Fact]

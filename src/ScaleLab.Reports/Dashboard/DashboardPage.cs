@@ -122,9 +122,10 @@ function render(e) {
     const series = [{name: 'best val loss', points: done.map(t => [t.parameters, t.best_val_loss])}];
     if (e.fit) {
       series.unshift({name: Math.round(100 * e.fit.confidence_level) + '% band (bootstrap)', color: '#444', band: e.fit.band.map(b => [b.parameters, b.lower, b.upper])});
-      series.push({name: 'fit: ' + e.fit.text, line: true, dash: true, color: '#444', points: e.fit.band.map(b => [b.parameters, b.loss])});
+      series.push({name: 'fitted law', line: true, dash: true, color: '#444', points: e.fit.band.map(b => [b.parameters, b.loss])});
     }
-    h += `<div id="scaling">${plot('scaling', 'Validation loss vs parameters', 'parameters (log)', 'best validation loss', series, true)}</div>`;
+    // The law's wording (constants with their intervals) is too long for a legend line: it goes under the plot.
+    h += `<div id="scaling">${plot('scaling', 'Validation loss vs parameters', 'parameters (log)', 'best validation loss', series, true)}${e.fit ? `<p class="st" id="law">fit: ${esc(e.fit.text)}</p>` : ''}</div>`;
     const spent = e.trials.filter(t => t.best_val_loss !== null && t.training_flops !== null && t.training_flops > 0);
     h += `<div id="flops">${plot('flops', 'Validation loss vs training FLOPs', 'training FLOPs (log)', 'best validation loss', spent.map(t => ({name: t.label, points: [[t.training_flops, t.best_val_loss]]})), true)}</div>`;
     if (e.trials.length > 1) h += `<div id="parallel">${parallel(e.trials)}</div>`;

@@ -148,6 +148,7 @@ public sealed class DashboardBrowserTests
         string[] axes = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('#parallel svg text.axis')].map(t => t.textContent)");
         Assert.Equal(["width (log)", "parameters (log)", "best val loss"], axes);
         Assert.Equal(1, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#scaling svg polygon.band').length"));
+        Assert.StartsWith("fit: L(params) = ", await page.EvaluateExpressionAsync<string>("document.getElementById('law').textContent"), StringComparison.Ordinal);
         Assert.Equal(4, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#scaling svg circle.pt').length"));
         string[] flops = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('#flops svg circle.pt title')].map(t => t.textContent)");
         Assert.Equal(4, flops.Length);

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using ScaleLab.Cli.Commands;
+using ScaleLab.Core.Runs;
+using ScaleLab.Core.Scaling;
+using ScaleLab.Experiments.Store;
+using ScaleLab.Tests.Shared;
 
 namespace ScaleLab.Cli.Tests;
 
@@ -40,9 +44,9 @@ public sealed class ServeCommandTests
         return new HttpClient { BaseAddress = new Uri(url) };
     }
 
-    private sealed class WebApplicationHolder(string root, string? token) : IAsyncDisposable
+    private sealed class WebApplicationHolder(string root, string? token, StoreLocation? store = null) : IAsyncDisposable
     {
-        public Microsoft.AspNetCore.Builder.WebApplication App { get; } = ServeCommand.Build(root, IPAddress.Loopback, 0, token);
+        public Microsoft.AspNetCore.Builder.WebApplication App { get; } = ServeCommand.Build(root, IPAddress.Loopback, 0, token, store);
 
         public async ValueTask DisposeAsync() => await App.DisposeAsync();
     }
@@ -109,6 +113,101 @@ public sealed class ServeCommandTests
             Assert.Equal(batches[i].GetProperty("memory").GetProperty("measured_bytes").GetInt64(), rows[i].GetProperty("measured_bytes").GetInt64());
             Assert.Equal(batches[i].GetProperty("time").GetProperty("measured_seconds_per_step").GetDouble(), rows[i].GetProperty("measured_seconds_per_step").GetDouble());
         }
+    }
+
+    [Fact]
+    public async Task Serve_AOneEpochRun_CarriesEveryStepRecordOfItsStepsJsonl()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]);
+        string run = Train(root, epochs: 1);
+        await using var holder = new WebApplicationHolder(root, null);
+        using var client = await Start(holder);
+
+        string body = (await Get(client, "/api/entries/runs~lr")).Body;
+        SchemaValidation.AssertValid("dashboard-entry.schema.json", body);
+        var trial = JsonDocument.Parse(body).RootElement.GetProperty("trials")[0];
+        var steps = trial.GetProperty("steps").EnumerateArray().ToList();
+        var written = RunReader.ReadSteps(run);
+        // One epoch, yet a curve: every record of steps.jsonl, in order, ending at the epoch's end.
+        Assert.Equal(1, trial.GetProperty("epochs").GetArrayLength());
+        Assert.True(written.Count > 1, $"steps.jsonl holds {written.Count} record(s)");
+        Assert.Equal(written.Select(w => (w.Step, w.EpochsDone, w.TrainLoss)),
+            steps.Select(s => (s.GetProperty("step").GetInt64(), s.GetProperty("epochs_done").GetDouble(), s.GetProperty("train_loss").GetDouble())));
+        Assert.Equal(1.0, steps[^1].GetProperty("epochs_done").GetDouble(), 9);
+    }
+
+    [Fact]
+    public async Task Serve_ASqliteStore_ListsItsSweep_WithTheLawsBandFlopsAxesAndSteps()
+    {
+        string dir = DashboardSweepFixture.Write(Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]));
+        string elsewhere = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(elsewhere);
+        await using var holder = new WebApplicationHolder(elsewhere, null, StoreLocation.Parse("sqlite:" + Path.Combine(dir, "results.db")));
+        using var client = await Start(holder);
+
+        string listing = (await Get(client, "/api/entries")).Body;
+        SchemaValidation.AssertValid("dashboard.schema.json", listing);
+        var entry = Assert.Single(JsonDocument.Parse(listing).RootElement.GetProperty("entries").EnumerateArray());
+        Assert.Equal(("sweep-1", "mlp-width", "sweep", 4), (entry.GetProperty("id").GetString(), entry.GetProperty("name").GetString(),
+            entry.GetProperty("kind").GetString(), entry.GetProperty("status").GetProperty("completed").GetInt32()));
+
+        var (status, body) = await Get(client, "/api/entries/sweep-1");
+        Assert.Equal(HttpStatusCode.OK, status);
+        SchemaValidation.AssertValid("dashboard-entry.schema.json", body);
+        var doc = JsonDocument.Parse(body).RootElement;
+        var trials = doc.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(DashboardSweepFixture.Widths.Select(h => (DashboardSweepFixture.TrainingFlops(h), (double)h)),
+            trials.Select(t => (t.GetProperty("training_flops").GetDouble(), t.GetProperty("axes").GetProperty("width").GetDouble())));
+        // Steps come from the run directory where it exists here; the store does not hold them.
+        Assert.Equal([DashboardSweepFixture.StepRecords, 0, 0, 0], trials.Select(t => t.GetProperty("steps").GetArrayLength()));
+
+        // The band is the report's: PowerLawFit.LossBand of the same fit, at 40 sizes from the smallest trial to the largest.
+        var sweep = StoreSweepReader.Read(SqliteResultsStore.OpenExisting(dir), "mlp-width");
+        var (points, _) = SweepFitInput.PowerLaw(sweep, FitAxis.Params, FitTarget.ValLoss);
+        var fit = PowerLawFitter.Fit(points, "params", new ScalingFitOptions { BootstrapSamples = 100 });
+        var band = doc.GetProperty("fit").GetProperty("band").EnumerateArray().ToList();
+        Assert.Equal(40, band.Count);
+        Assert.Equal(DashboardSweepFixture.Parameters(8), band[0].GetProperty("parameters").GetDouble(), 6);
+        Assert.Equal(DashboardSweepFixture.Parameters(512), band[^1].GetProperty("parameters").GetDouble(), 3);
+        foreach (var b in band)
+        {
+            double x = b.GetProperty("parameters").GetDouble();
+            Assert.Equal(fit.Loss(x), b.GetProperty("loss").GetDouble(), 12);
+            Assert.Equal(fit.LossBand(x).Lower, b.GetProperty("lower").GetDouble(), 12);
+            Assert.Equal(fit.LossBand(x).Upper, b.GetProperty("upper").GetDouble(), 12);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await Get(client, "/api/entries/sweep-2")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Get(client, "/api/entries/~")).Status);
+    }
+
+    [Fact]
+    public async Task Serve_APostgresStore_ListsItsSweepAndItsTrials()
+    {
+        string url = PostgresServer.Instance.CreateDatabase();
+        string dir = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10]);
+        using (var store = (PostgresResultsStore)StoreLocation.Parse(url).Open()) DashboardSweepFixture.Write(dir, store);
+        await using var holder = new WebApplicationHolder(dir, null, StoreLocation.Parse(url));
+        using var client = await Start(holder);
+
+        string listing = (await Get(client, "/api/entries")).Body;
+        SchemaValidation.AssertValid("dashboard.schema.json", listing);
+        var entry = Assert.Single(JsonDocument.Parse(listing).RootElement.GetProperty("entries").EnumerateArray());
+        Assert.Equal("mlp-width", entry.GetProperty("name").GetString());
+        string body = (await Get(client, "/api/entries/" + entry.GetProperty("id").GetString())).Body;
+        SchemaValidation.AssertValid("dashboard-entry.schema.json", body);
+        var doc = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(DashboardSweepFixture.Widths.Select(h => $"h={h}"), doc.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("label").GetString()));
+        Assert.Equal(40, doc.GetProperty("fit").GetProperty("band").GetArrayLength());
+        Assert.Equal(DashboardSweepFixture.StepRecords, doc.GetProperty("trials")[0].GetProperty("steps").GetArrayLength());
+    }
+
+    [Fact]
+    public void Serve_AStoreThatDoesNotExist_IsRefusedBeforeListening()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "scalelab-serve-" + Guid.NewGuid().ToString("N")[..10], "results.db");
+        var (code, _, error) = EstimateCommandTests.Run("serve", "--store", "sqlite:" + missing, "--port", "0");
+        Assert.Equal(1, code);
+        Assert.Equal($"error: sqlite:{missing}: no such results store; submit a sweep to it first (`scalelab sweep SWEEP.json --store sqlite:{missing} --submit`)", error.Trim());
     }
 
     [Theory]

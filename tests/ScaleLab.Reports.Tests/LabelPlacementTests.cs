@@ -45,6 +45,31 @@ public sealed class LabelPlacementTests
     }
 
     [Fact]
+    public void Place_AnOccupiedBox_NoLabelSitsUnderIt()
+    {
+        var area = new LabelBox(0, 0, 400, 300);
+        var legend = new LabelBox(105, 70, 80, 25);   // covers the right-above position of the point at (100, 100)
+        var placed = Assert.Single(LabelPlacement.Place([(100, 100)], [(60, 14)], area, 4.5, [legend]));
+        Assert.Equal(new LabelBox(110.5, 110.5, 60, 14), placed.Box);   // right-below, the next free position
+        Assert.False(placed.Box.Overlaps(legend));
+    }
+
+    [Fact]
+    public void EstimatePlot_VerifySuite_NoLabelSitsUnderTheLegend()
+    {
+        var (plot, labels) = EstimatePlot.Build(VerifySuiteMemory, "Training-step memory: measured vs estimated", "estimated MiB", "measured MiB");
+        using var disposed = plot;
+        var legend = PointLabels.LegendBox(plot);
+
+        Assert.NotNull(legend);
+        var data = plot.LastRender.DataRect;
+        // Lower right, inside the data area: where ShowLegend(Alignment.LowerRight) draws it.
+        Assert.True(legend.Value.Inside(new LabelBox(data.Left, data.Top, data.Width, data.Height)), $"{legend} outside the data area");
+        Assert.True(legend.Value.Left > data.Left + (data.Width / 2) && legend.Value.Top > data.Top + (data.Height / 2), $"{legend} not lower right");
+        Assert.All(labels, l => Assert.False(l.Box.Overlaps(legend.Value), $"{VerifySuiteMemory[l.Index].Label} {l.Box} under the legend {legend}"));
+    }
+
+    [Fact]
     public void Place_NoFreePosition_DropsTheLabel()
     {
         var area = new LabelBox(0, 0, 80, 30);   // room for one 60 × 14 label right of the point, none for a second

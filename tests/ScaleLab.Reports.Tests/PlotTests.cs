@@ -12,6 +12,20 @@ public sealed class PlotTests
     ];
 
     [Fact]
+    public void LossVsCompute_TrialSegmentsAreDrawnOverTheFrontier_WhichIsThinner()
+    {
+        var sweep = ScaleLab.Experiments.Store.SweepLoader.Instance.Load(SweepFixture.Store());
+        using var plot = ScalingPlots.BuildLossVsCompute(sweep.Trials);
+        var scatters = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+
+        // Drawn in the order added: the frontier first, then every trial with FLOPs (the six completed widths).
+        Assert.Equal(7, scatters.Count);
+        Assert.Equal("compute-efficient frontier", scatters[0].LegendText);
+        Assert.Equal(SweepFixture.Widths.Select(h => $"h={h}"), scatters.Skip(1).Select(s => s.LegendText));
+        Assert.All(scatters.Skip(1), s => Assert.True(s.LineWidth > scatters[0].LineWidth, $"{s.LegendText}: {s.LineWidth} px, frontier {scatters[0].LineWidth} px"));
+    }
+
+    [Fact]
     public void ParetoFront_KeepsOnlyVariantsNothingSmallerBeats()
     {
         Assert.Equal(["int4", "prune 90%", "int8", "fp32"], ParetoPlot.Front(Variants).Select(p => p.Label));

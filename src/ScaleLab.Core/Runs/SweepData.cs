@@ -53,11 +53,15 @@ public sealed record TrialPoint
     public IReadOnlyDictionary<string, double> Axes { get; init; } = new Dictionary<string, double>();
     public IReadOnlyList<EpochMetrics> Epochs { get; init; } = [];
 
-    /// <summary>The point of one trial: its plan, its run's summary (when it has one) and its epochs.</summary>
-    public static TrialPoint From(TrialRecord trial, IReadOnlyList<EpochMetrics> epochs)
+    /// <summary>The run's step records (steps.jsonl, at most <see cref="StepLogInterval.MaxRecordsPerEpoch"/> per epoch); empty when its run directory is not readable here.</summary>
+    public IReadOnlyList<StepMetrics> Steps { get; init; } = [];
+
+    /// <summary>The point of one trial: its plan, its run's summary (when it has one), its epochs and its step records.</summary>
+    public static TrialPoint From(TrialRecord trial, IReadOnlyList<EpochMetrics> epochs, IReadOnlyList<StepMetrics> steps)
     {
         ArgumentNullException.ThrowIfNull(trial);
         ArgumentNullException.ThrowIfNull(epochs);
+        ArgumentNullException.ThrowIfNull(steps);
         var plan = trial.Plan;
         var result = trial.Result;
         var best = result?.Best is { } b ? epochs.FirstOrDefault(e => e.Epoch == b.Epoch) : epochs.Where(e => e.ValLoss is not null).MinBy(e => e.ValLoss);
@@ -83,6 +87,7 @@ public sealed record TrialPoint
             MeasuredStepBytes = result?.Memory?.StepPeakBytes,
             Axes = NumericAxes(plan.AxesJson),
             Epochs = epochs,
+            Steps = steps,
         };
     }
 

@@ -26,7 +26,7 @@ public sealed class SweepLoader : ISweepSource
         {
             var store = SqliteResultsStore.OpenExisting(directory);
             var sweeps = store.Sweeps();
-            return new SweepData(directory, sweeps.Count == 1 ? sweeps[0].Name : name, SweepFiles.ResultsDb, Points(store, null));
+            return new SweepData(directory, sweeps.Count == 1 ? sweeps[0].Name : name, SweepFiles.ResultsDb, StoreSweepReader.Points(store, null));
         }
         if (RunFiles.HoldsRun(directory)) return new SweepData(directory, name, "run directory", [FromRunDirectory(name, directory)]);
         string trials = Path.Combine(directory, SweepFiles.TrialsFolder);
@@ -41,32 +41,14 @@ public sealed class SweepLoader : ISweepSource
     }
 
     /// <summary>
-    /// One sweep of a store (or all of them when <paramref name="sweepName"/> is null), from the database alone: run
-    /// directories are not read, so a machine that only reaches the database can fit and report a cluster's study.
+    /// One sweep of a store (or all of them when <paramref name="sweepName"/> is null), from the database (and the
+    /// step records of run directories readable here): <see cref="StoreSweepReader.Read"/>.
     /// </summary>
-    public static SweepData FromStore(ISweepResults store, string? sweepName)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var sweeps = store.Sweeps();
-        if (sweepName is null)
-        {
-            string all = sweeps.Count == 1 ? sweeps[0].Name : string.Join(", ", sweeps.Select(s => s.Name));
-            return new SweepData(sweeps.Count == 1 ? sweeps[0].Directory ?? store.Location : store.Location, all, SweepData.StoreSource, Points(store, null));
-        }
-        var sweep = sweeps.FirstOrDefault(s => s.Name == sweepName)
-            ?? throw new StoreException($"{store.Location}: no sweep named '{sweepName}'; it holds {(sweeps.Count == 0 ? "none" : string.Join(", ", sweeps.Select(s => s.Name)))}");
-        return new SweepData(sweep.Directory ?? store.Location, sweep.Name, SweepData.StoreSource, Points(store, sweep.Id));
-    }
-
-    private static List<TrialPoint> Points(ISweepResults store, long? sweepId)
-    {
-        var epochs = store.AllEpochs(sweepId);
-        return [.. store.Trials(sweepId).Select(t => TrialPoint.From(t, epochs.TryGetValue(t.Id, out var list) ? list : []))];
-    }
+    public static SweepData FromStore(ISweepResults store, string? sweepName) => StoreSweepReader.Read(store, sweepName);
 
     private static TrialPoint FromRunDirectory(string id, string runDirectory)
     {
         var (trial, epochs) = RunOutcome.AsTrial(id, runDirectory);
-        return TrialPoint.From(trial, epochs);
+        return TrialPoint.From(trial, epochs, RunReader.ReadSteps(runDirectory));
     }
 }

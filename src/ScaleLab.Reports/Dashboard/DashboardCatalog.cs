@@ -1,11 +1,14 @@
+using System.Globalization;
 using ScaleLab.Core.Runs;
 using ScaleLab.Reports.Data;
 
 namespace ScaleLab.Reports.Dashboard;
 
 /// <summary>One thing the dashboard shows: a run directory, a sweep (a results store or trials/ folder), or a folder holding a verify.json.</summary>
-/// <param name="Id">The only handle a browser gets: the path below the served root with '/' written as '~'.</param>
-public sealed record DashboardEntry(string Id, string Name, string Directory);
+/// <param name="Id">The only handle a browser gets: the path below the served root with '/' written as '~' (a store's sweep: "sweep-ID").</param>
+/// <param name="Directory">The folder the entry is read from; for a store's sweep, the sweep directory it names (maybe on another machine, maybe "").</param>
+/// <param name="StoreSweepId">The sweep's id in the served store; null for a folder.</param>
+public sealed record DashboardEntry(string Id, string Name, string Directory, long? StoreSweepId = null);
 
 /// <summary>
 /// What is under the served folder: the folder itself when it holds trials or a verify.json, else every folder up to
@@ -36,6 +39,16 @@ public static class DashboardCatalog
 
     /// <summary>The entry with this id, or null: the lookup every request goes through.</summary>
     public static DashboardEntry? Find(string root, string id, ISweepSource sweeps) => List(root, sweeps).FirstOrDefault(e => e.Id == id);
+
+    /// <summary>The sweeps of a results store (`serve --store`), one entry each, in the store's order.</summary>
+    public static IReadOnlyList<DashboardEntry> List(ISweepResults store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return [.. store.Sweeps().Select(s => new DashboardEntry(string.Create(CultureInfo.InvariantCulture, $"sweep-{s.Id}"), s.Name, s.Directory ?? "", s.Id))];
+    }
+
+    /// <summary>The store's sweep with this id, or null.</summary>
+    public static DashboardEntry? Find(ISweepResults store, string id) => List(store).FirstOrDefault(e => e.Id == id);
 
     private static bool Shows(string directory, ISweepSource sweeps) =>
         sweeps.Holds(directory) || File.Exists(Path.Combine(directory, VerifyResultsReader.FileName));

@@ -14,15 +14,15 @@ public static class EstimatePlot
     public static PlotImage Render(IReadOnlyList<EstimatePoint> points, string title, string estimatedLabel, string measuredLabel, string fileName, string? ratioLabel = null)
     {
         var (plot, _) = Build(points, title, estimatedLabel, measuredLabel, ratioLabel);
-        return PlotCanvas.Render(plot, fileName, title);
+        using (plot) return PlotCanvas.Render(plot, fileName, title);
     }
 
-    /// <summary>The plot before rendering, with where each point label went (points whose label found no free place are left unlabelled).</summary>
+    /// <summary>The plot before rendering (the caller disposes it), with where each point label went (points whose label found no free place are left unlabelled).</summary>
     internal static (Plot Plot, IReadOnlyList<PlacedLabel> Labels) Build(IReadOnlyList<EstimatePoint> points, string title, string estimatedLabel, string measuredLabel, string? ratioLabel = null)
     {
         ArgumentNullException.ThrowIfNull(points);
         IReadOnlyList<PlacedLabel> labels = [];
-        using var plot = PlotCanvas.Create(title, estimatedLabel + " (log scale)", measuredLabel + " (log scale)");
+        var plot = PlotCanvas.Create(title, estimatedLabel + " (log scale)", measuredLabel + " (log scale)");
         var kept = points.Where(p => p.Estimated > 0 && p.Measured > 0).ToList();
         if (kept.Count > 0)
         {

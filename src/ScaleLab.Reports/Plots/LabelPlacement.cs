@@ -19,7 +19,7 @@ public sealed record PlacedLabel(int Index, LabelBox Box, bool Leader);
 /// Greedy label placement: each label in turn takes the first of eight positions around its point (right-above,
 /// right-below, left-above, left-below, above, below, right, left), first beside the marker and then at two and four
 /// times that gap (with a leader line), where its box stays inside the data area and overlaps no label already
-/// placed and no marker. A label with no free position is dropped rather than drawn over another. Labels are taken
+/// placed, no marker and no occupied box (the legend). A label with no free position is dropped rather than drawn over another. Labels are taken
 /// left to right, so in a crowded cluster the leftmost points keep theirs.
 /// </summary>
 public static class LabelPlacement
@@ -34,12 +34,14 @@ public static class LabelPlacement
     /// <param name="sizes">Each label's width and height in pixels.</param>
     /// <param name="area">The data area labels must stay inside.</param>
     /// <param name="markerRadius">Half the marker size: no label covers any marker.</param>
-    public static IReadOnlyList<PlacedLabel> Place(IReadOnlyList<(double X, double Y)> anchors, IReadOnlyList<(double Width, double Height)> sizes, LabelBox area, double markerRadius)
+    /// <param name="occupied">Boxes drawn over the data area (the legend) that no label may sit under.</param>
+    public static IReadOnlyList<PlacedLabel> Place(IReadOnlyList<(double X, double Y)> anchors, IReadOnlyList<(double Width, double Height)> sizes, LabelBox area, double markerRadius,
+        IReadOnlyList<LabelBox>? occupied = null)
     {
         ArgumentNullException.ThrowIfNull(anchors);
         ArgumentNullException.ThrowIfNull(sizes);
         if (anchors.Count != sizes.Count) throw new ArgumentException($"{anchors.Count} anchors but {sizes.Count} label sizes", nameof(sizes));
-        var markers = anchors.Select(a => new LabelBox(a.X - markerRadius, a.Y - markerRadius, 2 * markerRadius, 2 * markerRadius)).ToList();
+        var markers = anchors.Select(a => new LabelBox(a.X - markerRadius, a.Y - markerRadius, 2 * markerRadius, 2 * markerRadius)).Concat(occupied ?? []).ToList();
         var placed = new List<PlacedLabel>();
         foreach (int i in Enumerable.Range(0, anchors.Count).OrderBy(i => anchors[i].X).ThenBy(i => anchors[i].Y))
         {

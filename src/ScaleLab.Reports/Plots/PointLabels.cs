@@ -5,8 +5,8 @@ namespace ScaleLab.Reports.Plots;
 /// <summary>
 /// Point labels that never collide: lays the plot out once at its final size to learn where each point lands in
 /// pixels, measures each label with the font it is drawn in, places them with <see cref="LabelPlacement"/>, and adds
-/// the text (and a thin leader line for a label set further off). Call it after every other plottable and axis
-/// setting, since they decide the layout.
+/// the text (and a thin leader line for a label set further off). The legend's box counts as occupied, so no label
+/// sits under it. Call it after every other plottable, axis setting and ShowLegend, since they decide the layout.
 /// </summary>
 internal static class PointLabels
 {
@@ -35,7 +35,7 @@ internal static class PointLabels
             return ((double)measured.Width + (2 * Padding), (double)measured.Height + (2 * Padding));
         }).ToList();
 
-        var placed = LabelPlacement.Place(anchors, sizes, area, markerSize / 2);
+        var placed = LabelPlacement.Place(anchors, sizes, area, markerSize / 2, LegendBox(plot) is { } legend ? [legend] : []);
         foreach (var label in placed)
         {
             var (text, x, y) = points[label.Index];
@@ -48,6 +48,29 @@ internal static class PointLabels
             if (label.Leader) AddLeader(plot, (x, y), label.Box);
         }
         return placed;
+    }
+
+    /// <summary>
+    /// Where the legend is drawn, in pixels of the last layout: its image's size, set inside the data area at its
+    /// alignment and margin (as ScottPlot lays it out); null when the legend is hidden or empty.
+    /// </summary>
+    internal static LabelBox? LegendBox(Plot plot)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        if (!plot.Legend.IsVisible) return null;
+        using var image = plot.Legend.GetImage();
+        if (image.Width <= 1 || image.Height <= 1) return null;
+        var data = plot.LastRender.DataRect;
+        var margin = plot.Legend.Margin;
+        string alignment = plot.Legend.Alignment.ToString();
+        double w = image.Width, h = image.Height;
+        double left = alignment.EndsWith("Left", StringComparison.Ordinal) ? data.Left + margin.Left
+            : alignment.EndsWith("Right", StringComparison.Ordinal) ? data.Right - margin.Right - w
+            : data.Left + ((data.Width - w) / 2);
+        double top = alignment.StartsWith("Upper", StringComparison.Ordinal) ? data.Top + margin.Top
+            : alignment.StartsWith("Lower", StringComparison.Ordinal) ? data.Bottom - margin.Bottom - h
+            : data.Top + ((data.Height - h) / 2);
+        return new LabelBox(left, top, w, h);
     }
 
     /// <summary>A thin grey line from the point to the nearest point of its label's box.</summary>

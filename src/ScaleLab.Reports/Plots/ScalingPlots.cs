@@ -67,36 +67,57 @@ public static class ScalingPlots
     /// </summary>
     public static PlotImage LossVsCompute(IReadOnlyList<TrialPoint> trials, string fileName = "loss-vs-flops.png")
     {
+        using var plot = BuildLossVsCompute(trials);
+        return PlotCanvas.Render(plot, fileName, LossVsComputeTitle);
+    }
+
+    private const string LossVsComputeTitle = "Validation loss vs training compute";
+
+    /// <summary>Width of the frontier line: thinner than a trial's segments, which are drawn over it.</summary>
+    internal const float FrontierLineWidth = 1.5f;
+
+    /// <summary>Width of a trial's segments.</summary>
+    internal const float TrialLineWidth = 2;
+
+    /// <summary>
+    /// The plot of <see cref="LossVsCompute"/>. The frontier runs along the trials' own segments, so it is drawn first
+    /// and thinner, in grey: a trial's segment that is on the frontier stays visible on top of it rather than hidden under it.
+    /// </summary>
+    internal static Plot BuildLossVsCompute(IReadOnlyList<TrialPoint> trials)
+    {
         ArgumentNullException.ThrowIfNull(trials);
-        const string title = "Validation loss vs training compute";
-        using var plot = PlotCanvas.Create(title, "training FLOPs (log scale)", "validation loss (log scale)");
-        var all = new List<(double Flops, double Loss)>();
+        var plot = PlotCanvas.Create(LossVsComputeTitle, "training FLOPs (log scale)", "validation loss (log scale)");
+        var curves = new List<(int Index, string Label, List<(double Flops, double Loss)> Curve)>();
         for (int i = 0; i < trials.Count; i++)
         {
             var t = trials[i];
             var epochs = t.Epochs.Where(e => e.ValLoss is > 0).ToList();
             if (t.TrainingFlops is not > 0 || epochs.Count == 0) continue;
             double perEpoch = t.TrainingFlops.Value / Math.Max(t.Epochs.Max(e => e.Epoch), 1);
-            var curve = epochs.Select(e => (Flops: perEpoch * e.Epoch, Loss: e.ValLoss!.Value)).ToList();
-            all.AddRange(curve);
-            var line = plot.Add.Scatter(curve.Select(c => Math.Log10(c.Flops)).ToArray(), curve.Select(c => Math.Log10(c.Loss)).ToArray(), PlotCanvas.Palette.GetColor(i % 10).WithAlpha(0.55));
-            line.LegendText = t.Label;
-            line.MarkerSize = 5;
+            curves.Add((i, t.Label, [.. epochs.Select(e => (Flops: perEpoch * e.Epoch, Loss: e.ValLoss!.Value))]));
         }
+        var all = curves.SelectMany(c => c.Curve).ToList();
         if (all.Count > 0)
         {
             var frontier = new List<(double Flops, double Loss)>();
             foreach (var p in all.OrderBy(p => p.Flops))
                 if (frontier.Count == 0 || p.Loss < frontier[^1].Loss) frontier.Add(p);
-            var line = plot.Add.ScatterLine(frontier.Select(f => Math.Log10(f.Flops)).ToArray(), frontier.Select(f => Math.Log10(f.Loss)).ToArray(), Colors.Black);
-            line.LineWidth = 3;
+            var line = plot.Add.ScatterLine(frontier.Select(f => Math.Log10(f.Flops)).ToArray(), frontier.Select(f => Math.Log10(f.Loss)).ToArray(), Colors.Gray);
+            line.LineWidth = FrontierLineWidth;
             line.LinePattern = LinePattern.Dashed;
             line.LegendText = "compute-efficient frontier";
             PlotCanvas.LogTicks(plot.Axes.Bottom, all.Min(p => p.Flops) / 1.3, all.Max(p => p.Flops) * 1.3);
             PlotCanvas.LogTicks(plot.Axes.Left, all.Min(p => p.Loss) / 1.05, all.Max(p => p.Loss) * 1.05);
         }
+        foreach (var (index, label, curve) in curves)
+        {
+            var line = plot.Add.Scatter(curve.Select(c => Math.Log10(c.Flops)).ToArray(), curve.Select(c => Math.Log10(c.Loss)).ToArray(), PlotCanvas.Palette.GetColor(index % 10).WithAlpha(0.8));
+            line.LegendText = label;
+            line.LineWidth = TrialLineWidth;
+            line.MarkerSize = 5;
+        }
         plot.ShowLegend(Alignment.UpperRight);
-        return PlotCanvas.Render(plot, fileName, title);
+        return plot;
     }
 
     /// <summary>Validation (and test, where measured) accuracy against parameters, x on a log scale.</summary>

@@ -99,6 +99,63 @@ public sealed class DashboardBrowserTests
     }
 
     [Fact]
+    public async Task Page_OfAOneEpochRun_DrawsATrainingCurveWithMorePointsThanEpochs()
+    {
+        string run = await Train(NewRoot(), epochs: 1);
+        int records = File.ReadLines(Path.Combine(run, "steps.jsonl")).Count();
+        using var server = await ServeProcess.StartAsync(run);
+        await using var page = await Open(server.Url);
+
+        // One point per step record of steps.jsonl (here 23), against one epoch.
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#curves svg circle.sp').length > 0", new WaitForFunctionOptions { Timeout = 30_000 });
+        int points = await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#curves svg circle.sp').length");
+        Assert.True(records > 1, $"steps.jsonl holds {records} record(s)");
+        Assert.Equal(records, points);
+        string title = await page.EvaluateExpressionAsync<string>("document.querySelector('#curves svg circle.sp:last-of-type title').textContent");
+        Assert.StartsWith("lr train (steps): 1.000, ", title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LegendClick_HidesThatSeriesPoints_AndASecondClickRestoresThem_AcrossPolls()
+    {
+        string run = await Train(NewRoot(), epochs: 2);
+        using var server = await ServeProcess.StartAsync(run);
+        await using var page = await Open(server.Url);
+        const string val = "document.querySelectorAll('#curves svg circle[data-series=\"lr val\"]').length";
+        await page.WaitForFunctionAsync($"() => {val} === 2", new WaitForFunctionOptions { Timeout = 30_000 });
+        int others = await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#curves svg circle').length") - 2;
+
+        await page.ClickAsync("#curves text.lg[data-key=\"curves|lr val\"]");
+        Assert.Equal(0, await page.EvaluateExpressionAsync<int>(val));
+        // Still hidden after the page has polled and redrawn (every 2 s), and only that series is.
+        await Task.Delay(TimeSpan.FromMilliseconds(2.5 * 2000));
+        Assert.Equal(0, await page.EvaluateExpressionAsync<int>(val));
+        Assert.Equal(others, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#curves svg circle').length"));
+
+        await page.ClickAsync("#curves text.lg[data-key=\"curves|lr val\"]");
+        Assert.Equal(2, await page.EvaluateExpressionAsync<int>(val));
+    }
+
+    [Fact]
+    public async Task Page_OfASweep_DrawsTheLawsBand_LossVsFlops_AndParallelCoordinates()
+    {
+        string dir = DashboardSweepFixture.Write(NewRoot());
+        using var server = await ServeProcess.StartAsync(dir);
+        await using var page = await Open(server.Url);
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#parallel svg polyline.pc').length > 0", new WaitForFunctionOptions { Timeout = 30_000 });
+
+        Assert.Equal(4, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#parallel svg polyline.pc').length"));
+        string[] axes = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('#parallel svg text.axis')].map(t => t.textContent)");
+        Assert.Equal(["width (log)", "parameters (log)", "best val loss"], axes);
+        Assert.Equal(1, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#scaling svg polygon.band').length"));
+        Assert.StartsWith("fit: L(params) = ", await page.EvaluateExpressionAsync<string>("document.getElementById('law').textContent"), StringComparison.Ordinal);
+        Assert.Equal(4, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#scaling svg circle.pt').length"));
+        string[] flops = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('#flops svg circle.pt title')].map(t => t.textContent)");
+        Assert.Equal(4, flops.Length);
+        Assert.StartsWith("h=8: ", flops[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Page_OfAVerifyJson_ShowsEachBatchsEstimateAndMeasurement()
     {
         string root = NewRoot();

@@ -20,20 +20,23 @@ namespace ScaleLab.Cli.Commands;
 /// routes: the page, the listing and one entry (DashboardJson); entries are found by id in the listing only, so a
 /// URL can never name a file. Bound to 127.0.0.1 unless --host says otherwise, and then only with --token.
 /// </summary>
-internal static class ServeCommand
+internal sealed class ServeCommand
 {
-    private static readonly Argument<string> Directory = new("dir") { Description = "A runs folder, a sweep or study directory, or one run directory", DefaultValueFactory = _ => "." };
-    private static readonly Option<string> Host = new("--host") { Description = "Address to listen on (default 127.0.0.1: this machine only)", DefaultValueFactory = _ => "127.0.0.1" };
-    private static readonly Option<int> Port = new("--port") { Description = "Port (default 8050; 0 picks a free one)", DefaultValueFactory = _ => 8050 };
-    private static readonly Option<string?> Token = new("--token") { Description = "Secret every request must carry (?token=…): required when --host is not a loopback address" };
+    private readonly Argument<string> Directory = new("dir") { Description = "A runs folder, a sweep or study directory, or one run directory", DefaultValueFactory = _ => "." };
+    private readonly Option<string> Host = new("--host") { Description = "Address to listen on (default 127.0.0.1: this machine only)", DefaultValueFactory = _ => "127.0.0.1" };
+    private readonly Option<int> Port = new("--port") { Description = "Port (default 8050; 0 picks a free one)", DefaultValueFactory = _ => 8050 };
+    private readonly Option<string?> Token = new("--token") { Description = "Secret every request must carry (?token=…): required when --host is not a loopback address" };
 
     /// <summary>Not <see cref="StoreOption.Resolve"/>: $SCALELAB_STORE set for workers must not turn `serve DIR` into a view of the store.</summary>
-    private static readonly Option<string?> Store = new("--store")
+    private readonly Option<string?> Store = new("--store")
     {
         Description = "Serve a results store's sweeps instead of a folder: sqlite:PATH or postgresql://USER@HOST:PORT/DB (docs/sweeps.md)",
     };
 
-    public static Command Create()
+    /// <summary>A new command with its own options: System.CommandLine symbols record their parents, so two commands never share one.</summary>
+    public static Command Create() => new ServeCommand().Build();
+
+    private Command Build()
     {
         var command = new Command("serve",
             "Serve a live dashboard of runs and sweeps: status, learning curves that grow while training, loss vs parameters with the fitted law, compression tables. "

@@ -57,7 +57,11 @@ public static class LowRankFactorization
     private static bool TryFactor(Tensor weight, int? rank, double? energy, out Tensor first, out Tensor second, out int r)
     {
         long outFeatures = weight.shape[0], inFeatures = weight.shape[1];
-        var (u, s, vh) = linalg.svd(weight.detach(), fullMatrices: false);   // u (out, k), s (k), vh (k, in)
+        // In float64, the factors cast back to the weight's dtype below: a doc-test run once refused a low-rank model
+        // holding 12 NaN weights (cause not pinned down); the wider SVD is the steadier one, and the finite check
+        // below makes such a failure name itself where it happens instead of at the reload.
+        using var wide = weight.detach().to(ScalarType.Float64);
+        var (u, s, vh) = linalg.svd(wide, fullMatrices: false);   // u (out, k), s (k), vh (k, in)
         using (u) using (s) using (vh)
         {
             r = rank ?? ChooseRank(s, energy!.Value);
@@ -67,16 +71,18 @@ public static class LowRankFactorization
                 first = second = null!;
                 return false;
             }
-            first = (s.narrow(0, 0, r).unsqueeze(1) * vh.narrow(0, 0, r)).contiguous();   // (r, in)
-            second = u.narrow(1, 0, r).contiguous();                                        // (out, r)
+            first = (s.narrow(0, 0, r).unsqueeze(1) * vh.narrow(0, 0, r)).to(weight.dtype).contiguous();   // (r, in)
+            second = u.narrow(1, 0, r).to(weight.dtype).contiguous();                                        // (out, r)
+            if (!first.isfinite().all().item<bool>() || !second.isfinite().all().item<bool>())
+                throw new ScaleLabException($"low-rank: the SVD of a ({outFeatures}, {inFeatures}) weight gave non-finite factors; the weights hold NaN or infinite values");
             return true;
         }
     }
 
     private static int ChooseRank(Tensor singularValues, double energy)
     {
-        var squares = singularValues.pow(2).data<float>().ToArray();
-        double total = squares.Sum(v => (double)v), running = 0;
+        var squares = singularValues.pow(2).to(ScalarType.Float64).data<double>().ToArray();
+        double total = squares.Sum(), running = 0;
         for (int k = 0; k < squares.Length; k++)
         {
             running += squares[k];

@@ -28,12 +28,9 @@ public sealed class RunMemoryTests
         var m = Assert.IsType<RunMemory>(summary.Memory);
         var estimate = StepMemory.Estimate(ModelAccounting.Account(spec), config.BatchSize, config.Optimizer, Precision.Fp32);
         Assert.Equal((estimate.ModelStateBytes, estimate.PeakBytes), (m.EstimatedModelStateBytes, m.EstimatedStepPeakBytes));
-        // Weights, gradients and Adam's two moments (4 × 1,290,510 fp32 values = 20.6 MB) must be resident after the
-        // epoch. The allocator keeps freed activations and the flat optimizer's old parameter storage too, so the
-        // measurement runs above the estimate (seed MLP, one epoch at batch 64, this machine: 34.0–35.6 MB measured, 26.2 MB
-        // estimated); only the floor is a law.
-        Assert.True(m.ModelStateBytes >= 0.95 * m.EstimatedModelStateBytes, $"model state measured {m.ModelStateBytes} < estimated {m.EstimatedModelStateBytes}");
-        Assert.True(m.StepPeakBytes >= m.ModelStateBytes || !m.PeakIsPhaseOwn, $"step peak {m.StepPeakBytes} below the state left after it {m.ModelStateBytes}");
+        // What the measured figures must satisfy is tested in a fresh process (ScaleLab.Cli.Tests RunMemoryProcessTests):
+        // in this test process earlier tests' freed memory can hold the model without a new page.
+        Assert.True(m.BaselineBytes > 0);
         Assert.Equal(m, RunReader.ReadSummary(summary.RunDirectory).Memory);
     }
 }

@@ -34,16 +34,6 @@ internal static class DebianPackage
         if (code != 0) throw new InvalidOperationException($"{what} exited with {code}: {output}");
     }
 
-    private static int Run(string program, string[] arguments, Dictionary<string, string> env, out string output)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in arguments) info.ArgumentList.Add(a);
-        foreach (var (k, v) in env) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        output = (stdout.Result + stderr.Result).Trim();
-        return process.ExitCode;
-    }
+    private static int Run(string program, string[] arguments, Dictionary<string, string> env, out string output) =>
+        ScaleLab.Tests.Shared.ChildProcess.Run(program, arguments, env, out output);
 }

@@ -142,16 +142,6 @@ internal sealed class PostgresServer
 
     private static int TryRun(string program, string[] arguments, Dictionary<string, string>? env) => TryRun(program, arguments, env, out _);
 
-    private static int TryRun(string program, string[] arguments, Dictionary<string, string>? env, out string output)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in arguments) info.ArgumentList.Add(a);
-        foreach (var (k, v) in env ?? []) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        output = (stdout.Result + stderr.Result).Trim();
-        return process.ExitCode;
-    }
+    private static int TryRun(string program, string[] arguments, Dictionary<string, string>? env, out string output) =>
+        ChildProcess.Run(program, arguments, env, out output);
 }

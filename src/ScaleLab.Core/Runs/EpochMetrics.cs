@@ -14,6 +14,9 @@ public sealed record EpochMetrics(
     double EpochSeconds,
     double SamplesPerSecond)
 {
+    /// <summary>The epoch with the lowest validation loss (the one a run keeps as best), or null when none has one.</summary>
+    public static EpochMetrics? BestOf(IEnumerable<EpochMetrics> epochs) => epochs.Where(e => e.ValLoss is not null).MinBy(e => e.ValLoss);
+
     /// <summary>The CSV header, in the JSONL key order.</summary>
     [JsonIgnore]
     public static string CsvHeader => "epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,lr,epoch_seconds,samples_per_second";

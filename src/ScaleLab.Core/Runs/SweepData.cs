@@ -64,7 +64,7 @@ public sealed record TrialPoint
         ArgumentNullException.ThrowIfNull(steps);
         var plan = trial.Plan;
         var result = trial.Result;
-        var best = result?.Best is { } b ? epochs.FirstOrDefault(e => e.Epoch == b.Epoch) : epochs.Where(e => e.ValLoss is not null).MinBy(e => e.ValLoss);
+        var best = result?.Best is { } b ? epochs.FirstOrDefault(e => e.Epoch == b.Epoch) : EpochMetrics.BestOf(epochs);
         var last = result?.Final ?? (epochs.Count > 0 ? epochs[^1] : null);
         var (stepFlops, memory) = Estimates(plan.SpecJson, plan.ConfigJson, plan.ForwardFlopsPerSample > 0 ? plan.ForwardFlopsPerSample : null);
         return new TrialPoint

@@ -107,7 +107,7 @@ public abstract partial class SqlResultsStore : IResultsStore
         var epochs = outcome.Epochs;
         // The columns queries sort and filter on, taken from the summary (or, for a run killed before it wrote one, from its epochs).
         var final = r?.Final ?? (epochs.Count > 0 ? epochs[^1] : null);
-        var best = r?.Best ?? (epochs.Where(e => e.ValLoss is not null).MinBy(e => e.ValLoss) is { ValLoss: double bv } b ? new BestEpoch(b.Epoch, bv) : null);
+        var best = r?.Best ?? (EpochMetrics.BestOf(epochs) is { ValLoss: double bv } b ? new BestEpoch(b.Epoch, bv) : null);
         int epochsCompleted = Math.Max(r?.EpochsCompleted ?? 0, epochs.Count > 0 ? epochs[^1].Epoch : 0);
         string? summaryJson = r is null ? null : System.Text.Json.JsonSerializer.Serialize(r, ScaleLab.Core.Json.ScaleLabJson.Compact);
         return Checked(trialId, lease, Write(t =>

@@ -101,6 +101,26 @@ public class VerifyCommandTests
     }
 }
 
+/// <summary>The default profile file is a cache: one written by an older ScaleLab is measured again, never a dead end.</summary>
+public class VerifyProfileCacheTests
+{
+    [Fact]
+    public void Verify_StaleDefaultProfile_IsMeasuredAgainAndReplaced()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "scalelab-verify-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string cached = Path.Combine(folder, "machine-profile-t1.json");
+        // What 0.x wrote before calibrate measured convolution and pooling: schema 1, without those fields.
+        File.WriteAllText(cached, "{\"schema\": \"scalelab.machine-profile/1\", \"device\": \"cpu\"}\n");
+        int code = ScaleLab.Tests.Shared.ChildProcess.Run("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "scalelab.dll"), "verify", "pytorch-10-100-1", "--batch", "4,8,16", "--steps", "1", "--repeats", "1", "--threads", "1"],
+            new Dictionary<string, string> { ["SCALELAB_PROFILE_DIR"] = folder }, out string output);
+        Assert.Contains($"the saved machine profile is not usable ({cached}: schema: 'scalelab.machine-profile/1'; expected '{MachineProfile.Schema}' (run scalelab calibrate again)): measuring a new one now (scalelab calibrate), saved to {cached}", output, StringComparison.Ordinal);
+        Assert.True(code is 0 or 1, output);
+        Assert.Equal(1, MachineProfileJson.Load(cached).Threads);
+    }
+}
+
 public class VerifySchemaTests
 {
     private static Core.Verification.VerificationResult Result(string model)

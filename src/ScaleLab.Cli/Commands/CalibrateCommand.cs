@@ -19,7 +19,7 @@ internal static class CalibrateCommand
         var command = new Command("calibrate",
             "Measure this machine for step-time predictions: GEMM time over 343 shapes (1…4096 per dimension), elementwise "
             + "bandwidth from cache to DRAM, tanh throughput and the cost of one kernel launch with and without autograd. "
-            + "Writes a machine profile (JSON, schema scalelab.machine-profile/1) that verify reads. About 10 s.\n\n"
+            + "Writes a machine profile (JSON, schema scalelab.machine-profile/2) that verify reads. About 10 s.\n\n"
             + "Examples:\n  scalelab calibrate\n  scalelab calibrate --threads 1 --out profile-1.json");
         command.Options.Add(threads);
         command.Options.Add(output);

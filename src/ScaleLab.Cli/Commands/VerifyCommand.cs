@@ -114,8 +114,24 @@ internal static class VerifyCommand
         if (path is not null) return (MachineProfileJson.Load(path), path);
         int threads = TorchSharp.torch.get_num_threads();
         string fallback = MachineProfileJson.DefaultPath(threads);
-        if (File.Exists(fallback)) return (MachineProfileJson.Load(fallback), fallback);
-        error.WriteLine($"no machine profile for {threads} thread{(threads == 1 ? "" : "s")} yet: measuring one now (scalelab calibrate), saved to {fallback}");
+        if (File.Exists(fallback))
+        {
+            // The default file is a cache: one an older ScaleLab wrote (another schema, a field it lacked) is measured
+            // again rather than refused. A profile named by --profile is the user's and is never replaced.
+            try
+            {
+                return (MachineProfileJson.Load(fallback), fallback);
+            }
+            catch (ScaleLabException ex)
+            {
+                error.WriteLine($"the saved machine profile is not usable ({ex.Message}): measuring a new one now (scalelab calibrate), saved to {fallback}");
+            }
+        }
+        else
+        {
+            error.WriteLine($"no machine profile for {threads} thread{(threads == 1 ? "" : "s")} yet: measuring one now (scalelab calibrate), saved to {fallback}");
+        }
+
         var profile = MachineCalibration.Measure(progress: progress);
         MachineProfileJson.Save(profile, fallback);
         return (profile, fallback);

@@ -42,8 +42,9 @@ public static class IdxFile
         try
         {
             using var file = File.OpenRead(path);
-            using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
-            return ReadFrom(stream, path);
+            bool gzip = IsGzip(file);
+            using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+            return ReadFrom(stream, path, gzip ? MostInflated(file.Length) : file.Length);
         }
         catch (InvalidDataException ex)
         {
@@ -59,7 +60,15 @@ public static class IdxFile
         return n == 2 && head[0] == 0x1f && head[1] == 0x8b;
     }
 
-    internal static IdxArray ReadFrom(Stream stream, string path)
+    /// <summary>
+    /// The most bytes a gzip file of this length can inflate to: DEFLATE's limit is 1032:1 (zlib technical details,
+    /// zlib.net/zlib_tech.html, "Maximum Compression Factor"), plus slack for a tiny stream's fixed header.
+    /// </summary>
+    internal static long MostInflated(long compressedBytes) => checked(compressedBytes * MaxDeflateRatio + (64 << 10));
+
+    private const long MaxDeflateRatio = 1032;
+
+    internal static IdxArray ReadFrom(Stream stream, string path, long mostBytes)
     {
         Span<byte> magic = stackalloc byte[4];
         int got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
@@ -95,7 +104,7 @@ public static class IdxFile
         // A gzip stream's is not, so its data is read in chunks and memory follows the bytes that really arrive.
         if (stream is FileStream raw && raw.Length - raw.Position < total)
             throw new DataException(path, $"truncated: header declares {Describe(dims)} = {total.ToString(CultureInfo.InvariantCulture)} bytes of data, found {(raw.Length - raw.Position).ToString(CultureInfo.InvariantCulture)}");
-        var data = ReadExactly(stream, total, out got);
+        var data = ReadExactly(stream, total, mostBytes, out got);
         if (got < total)
             throw new DataException(path, $"truncated: header declares {Describe(dims)} = {total.ToString(CultureInfo.InvariantCulture)} bytes of data, found {got.ToString(CultureInfo.InvariantCulture)}");
         if (stream.ReadByte() >= 0)
@@ -103,26 +112,41 @@ public static class IdxFile
         return new IdxArray(path, dims, data);
     }
 
-    /// <summary>Reads up to <paramref name="total"/> bytes in 16 MiB chunks; the array grows only as data arrives.</summary>
-    private static byte[] ReadExactly(Stream stream, long total, out int got)
+    /// <summary>
+    /// Reads up to <paramref name="total"/> bytes. When the stream could hold them all (a raw file checked above, or a
+    /// gzip file whose length could inflate to them), into one array of exactly that size: its pages become resident
+    /// only as bytes arrive, and nothing is copied (a growing buffer and its final copy held 2.8× the full
+    /// Fashion-MNIST's 47 MB of pixels, docs/engine-bench.md). A header declaring more than the file could ever hold is
+    /// read in chunks, so memory follows the bytes that really arrive before the truncation is reported.
+    /// </summary>
+    private static byte[] ReadExactly(Stream stream, long total, long mostBytes, out int got)
     {
-        const int Chunk = 16 << 20;
-        if (total <= Chunk || stream is FileStream)
+        if (total <= mostBytes)
         {
-            var whole = new byte[total];
+            var whole = GC.AllocateUninitializedArray<byte>((int)total);
             got = stream.ReadAtLeast(whole, whole.Length, throwOnEndOfStream: false);
             return whole;
         }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[Chunk];
-        while (buffer.Length < total)
+        var chunks = new List<byte[]>();
+        long read = 0;
+        while (read < total)
         {
-            int n = stream.ReadAtLeast(chunk, (int)Math.Min(Chunk, total - buffer.Length), throwOnEndOfStream: false);
+            var chunk = new byte[(int)Math.Min(Math.Min(16 << 20, total - read), mostBytes)];
+            int n = stream.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false);
             if (n == 0) break;
-            buffer.Write(chunk, 0, n);
+            chunks.Add(n == chunk.Length ? chunk : chunk[..n]);
+            read += n;
         }
-        got = (int)buffer.Length;
-        return buffer.Length == total ? buffer.ToArray() : [];
+        got = (int)read;
+        if (read < total) return [];
+        var data = GC.AllocateUninitializedArray<byte>((int)total);
+        long at = 0;
+        foreach (var c in chunks)
+        {
+            c.CopyTo(data, at);
+            at += c.Length;
+        }
+        return data;
     }
 
     private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();

@@ -93,6 +93,33 @@ public sealed class IdxFileTests : IDisposable
     }
 
     [Fact]
+    public void Read_GzipDeclaringMoreThanItCouldInflateTo_AllocatesWhatArrivesOnly()
+    {
+        // 60000 images declared, 3 pixels present: a ~40-byte file can inflate to at most ~105 KB (DEFLATE's 1032:1).
+        string path = Write("liar.gz", IdxBytes.Gzip(IdxBytes.Array([60000, 28, 28], [1, 2, 3])));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<DataException>(() => IdxFile.Read(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 1L << 20, $"refusing a 47 MB claim in a tiny file allocated {allocated} bytes");
+        Assert.Equal($"{path}: truncated: header declares 60000x28x28 = 47040000 bytes of data, found 3", ex.Message);
+    }
+
+    [Fact]
+    public void Read_Gzip_ReadsIntoOneArrayOfTheDeclaredSize()
+    {
+        // 6,000 random 28×28 images (4.7 MB, barely compressible): one array of the data's size plus the stream's
+        // buffers, not a growing buffer and its copy (which held 2.8× the data).
+        var pixels = new byte[6000 * 28 * 28];
+        new Random(7).NextBytes(pixels);
+        string path = Write("random.gz", IdxBytes.Gzip(IdxBytes.Array([6000, 28, 28], pixels)));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var array = IdxFile.Read(path);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(pixels, array.Data);
+        Assert.InRange(allocated, pixels.Length, pixels.Length + (256L << 10));
+    }
+
+    [Fact]
     public void Read_TrailingBytes_AreAnError()
     {
         string path = Write("long", [.. IdxBytes.Labels(2), 7]);

@@ -40,13 +40,19 @@ public sealed record CsvSource(string Path, string? Label, IReadOnlyList<string>
             int eq = option.IndexOf('=', StringComparison.Ordinal);
             string key = eq < 0 ? option : option[..eq], value = eq < 0 ? "" : option[(eq + 1)..];
             if (key == "label" && value.Length > 0) label = value;
-            else if (key == "target" && value.Length > 0) targets = value.Split(',', StringSplitOptions.TrimEntries);
+            else if (key == "target" && value.Length > 0) targets = Columns(path, value);
             else throw new DataSourceException(path, $"unknown CSV option '{option}': expected label=COLUMN or target=COLUMN[,COLUMN...]");
-            if (targets is not null && targets.Any(t => t.Length == 0))
-                throw new DataSourceException(path, $"target '{value}' has an empty column name; expected target=COLUMN[,COLUMN...]");
         }
         if (label is not null && targets is not null)
             throw new DataSourceException(path, "give either label=COLUMN (classification) or target=COLUMNS (regression), not both");
         return new CsvSource(path, label, targets);
+    }
+
+    private static string[] Columns(string path, string list)
+    {
+        var columns = list.Split(',', StringSplitOptions.TrimEntries);
+        if (columns.Any(c => c.Length == 0))
+            throw new DataSourceException(path, $"target '{list}' has an empty column name; expected target=COLUMN[,COLUMN...]");
+        return columns;
     }
 }

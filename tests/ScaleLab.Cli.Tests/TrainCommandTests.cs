@@ -76,6 +76,26 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
+    public void Train_ConfigWithABadDataName_IsOneLineNamingTheFileFieldAndValue()
+    {
+        string dir = NewRun();
+        Directory.CreateDirectory(dir);
+        string config = Path.Combine(dir, "bad-data.json");
+        File.WriteAllText(config, """{"model": "mlp-784-1000-500-250", "epochs": 1, "data": {"name": "svhn"}}""");
+        var (code, _, error) = EstimateCommandTests.Run("train", config, "--out", Path.Combine(dir, "run"), "--progress", "plain");
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {config}: not a valid training config at $.data.name: unknown data set 'svhn': expected fashion-mnist, mnist, kmnist, csv:PATH or text:PATH (or a directory of MNIST-format IDX files)", error.Trim());
+    }
+
+    [Fact]
+    public void Train_UnknownData_ListsTheValidForms()
+    {
+        var (code, _, error) = EstimateCommandTests.Run("train", "lenet-300-100", "--data", "cifar10", "--out", NewRun(), "--progress", "plain");
+        Assert.Equal(1, code);
+        Assert.Equal("error: cifar10: unknown data set 'cifar10': expected fashion-mnist, mnist, kmnist, csv:PATH or text:PATH (or a directory of MNIST-format IDX files)", error.Trim());
+    }
+
+    [Fact]
     public void Train_HugeLearningRate_ExitsOneWithTheDivergenceMessage()
     {
         var (code, _, error) = EstimateCommandTests.Run("train", Example("linear-regression.json"), "--lr", "1e9", "--epochs", "2", "--out", NewRun(), "--progress", "plain");

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Experiments.Sweeps;
 
 namespace ScaleLab.Experiments.Tests;
@@ -40,7 +41,7 @@ public sealed class ExampleSweepsTests
             plans.Select(p => (p.Spec.Transformer!.DModel, p.Spec.Transformer.Layers)));
         Assert.All(plans, p => Assert.Equal(4 * p.Spec.Transformer!.DModel, p.Spec.Transformer.FfnSize));
         Assert.Equal((17_184L, 811_008L), (plans[0].EstimatedParameters, plans[^1].EstimatedParameters));
-        Assert.Equal("text:" + Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Example("x"))!, "..", "data", "alice.txt")), plans[0].Config.Data.Name);
-        Assert.True(File.Exists(plans[0].Config.Data.Name["text:".Length..]));
+        Assert.Equal("text:" + Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Example("x"))!, "..", "data", "alice.txt")), plans[0].Config.Data.Source.Text);
+        Assert.True(File.Exists(((TextSource)plans[0].Config.Data.Source).Path));
     }
 }

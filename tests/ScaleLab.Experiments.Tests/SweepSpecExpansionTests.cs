@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Spec;
 using ScaleLab.Experiments.Sweeps;
 
@@ -74,7 +75,7 @@ public sealed class SweepSpecExpansionTests
             plans.Select(p => (p.Spec.Transformer!.DModel, p.Spec.Transformer.FfnSize, p.Spec.Transformer.Layers)));
         // GPT-2 layout, tied head: wte 65·32 + wpe 64·32 + block (2·2d + 3d²+3d + d²+d + d·f+f + f·d+d) + final norm 2d.
         Assert.Equal(4128L + 12_704 + 64, plans[0].EstimatedParameters);
-        Assert.Equal("text:" + Path.GetFullPath("corpus.txt", "/base"), plans[0].Config.Data.Name);
+        Assert.Equal("text:" + Path.GetFullPath("corpus.txt", "/base"), plans[0].Config.Data.Source.Text);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ScaleLab.Cli.Rendering;
 using ScaleLab.Core;
+using ScaleLab.Core.Data;
 using ScaleLab.Torch.Data;
 using Spectre.Console;
 
@@ -80,7 +81,7 @@ internal static class DataCommand
     {
         var table = new Table().Title("Where MNIST-format data is looked for (first complete location wins)");
         foreach (var column in new[] { "data set", "order", "origin", "path", "status" }) table.AddColumn(column);
-        foreach (string name in DataSources.IdxNames)
+        foreach (string name in IdxSets.All.Select(s => s.Name()))
         {
             var candidates = DataDirectory.Candidates(name, null);
             var used = candidates.FirstOrDefault(c => c.HasFiles);

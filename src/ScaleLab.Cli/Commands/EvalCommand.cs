@@ -47,8 +47,7 @@ internal sealed class EvalCommand
         using (model)
         {
             var request = config.Data.ToRequest(config.Seed);
-            if (parse.GetValue(Data) is string data)
-                request = Directory.Exists(data) ? request with { Name = "fashion-mnist", Directory = data } : request with { Name = data, Directory = null };
+            if (parse.GetValue(Data) is string data) request = DataRequest.FromArgument(data, request);
             using var bundle = DataSources.Load(request);
             var sampleShape = DataFit.Check(spec, bundle, model);
             var whole = split == "test" ? bundle.Test : bundle.Validation;

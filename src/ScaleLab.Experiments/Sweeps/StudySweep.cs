@@ -1,4 +1,5 @@
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;
 using ScaleLab.Torch.Training;
@@ -39,7 +40,7 @@ public static class StudySweep
             Seed = 0,
             Data = new DataConfig
             {
-                Name = "fashion-mnist",
+                Source = new IdxSource(IdxSet.FashionMnist),
                 Directory = dataDirectory ?? Path.Combine(DataDirectory.EmbeddedRoot, "fashion-mnist"),
                 ValidationFraction = 0.1,
                 Limit = quick ? 2000 : null,

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Torch.Training;
 
 namespace ScaleLab.Experiments.Sweeps;
@@ -18,24 +19,15 @@ public sealed record TrialPaths(string SweepDirectory, string TrialId)
 
     /// <summary>
     /// Makes the data paths of a sweep's training config absolute (relative to the sweep file), so every trial
-    /// process finds its data wherever it is started: text:PATH, csv:PATH[;options] and data.directory.
+    /// process finds its data wherever it is started: text:PATH, csv:PATH[;options] and data.directory — always, even
+    /// where no file is there yet (<see cref="PathAnchoring.Always"/>): a trial must not depend on its working directory.
     /// </summary>
     public static DataConfig Anchor(DataConfig data, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(data);
-        string name = data.Name;
-        foreach (string prefix in (string[])["text:", "csv:"])
-        {
-            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            string rest = name[prefix.Length..];
-            int options = rest.IndexOf(';', StringComparison.Ordinal);
-            string file = options < 0 ? rest : rest[..options];
-            string tail = options < 0 ? "" : rest[options..];
-            name = prefix + Path.GetFullPath(file, baseDirectory) + tail;
-        }
         return data with
         {
-            Name = name,
+            Source = data.Source.WithPathsRelativeTo(baseDirectory, PathAnchoring.Always),
             Directory = data.Directory is null ? null : Path.GetFullPath(data.Directory, baseDirectory),
         };
     }

@@ -27,7 +27,7 @@ public static class CompressionSession
             : DataRequest.FromArgument(dataOverride, config.Data.ToRequest(config.Seed));
         using var data = DataSources.Load(dataRequest);
         if (spec.Input is not null && !spec.Input.Equals(data.SampleShape))
-            throw new ScaleLabException($"{runDirectory}: the model takes {spec.Input} samples but the data '{dataRequest.Name}' holds {data.SampleShape}");
+            throw new ScaleLabException($"{runDirectory}: the model takes {spec.Input} samples but the data '{dataRequest.Source.Text}' holds {data.SampleShape}");
         var teacher = teacherDirectory is null ? null : RunDirectory.LoadModel(teacherDirectory).Model;
         teacher?.eval();
 

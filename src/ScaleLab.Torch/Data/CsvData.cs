@@ -1,13 +1,13 @@
 using System.Globalization;
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Spec;
 using TorchSharp;
 
 namespace ScaleLab.Torch.Data;
 
 /// <summary>
-/// Tabular data from one CSV file with a header. Name forms:
-/// "csv:PATH" (classification, the last column is the label), "csv:PATH;label=COL" (classification on COL),
-/// "csv:PATH;target=A,B" (regression on columns A and B). Every other column is a numeric feature.
+/// Tabular data from one CSV file with a header (<see cref="CsvSource"/>): classification on the last column or the
+/// label column, or regression on the target columns. Every other column is a numeric feature.
 /// <para>Rows are shuffled by DataRequest.Seed (CSV files are often sorted by class), the last
 /// <see cref="TestFraction"/> become the test split, and the rest are cut by <see cref="SplitPlan"/>.
 /// Features are standardised with the training split's mean and standard deviation (a constant column is left
@@ -17,17 +17,17 @@ public static class CsvData
 {
     public const double TestFraction = 0.2;
 
-    public static DataBundle Load(string name, DataRequest request)
+    public static DataBundle Load(CsvSource source, DataRequest request)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(request);
-        var (path, labelColumn, targetColumns) = ParseName(name);
+        var (path, labelColumn, targetColumns) = (source.Path, source.Label, source.Targets);
         // With --limit L no split needs more than L rows, and the test split is the last fifth: 5·L rows cover both, so
         // only they are read (and shuffled) — a limited run of a huge file reads a few lines.
         long? rowsNeeded = request.Limit is long limit ? checked(Math.Min(limit, int.MaxValue / 5) * 5) : null;
         var table = CsvReader.Read(path, rowsNeeded);
         bool regression = targetColumns is not null;
-        var outputs = regression ? targetColumns! : [labelColumn ?? table.Header[^1]];
+        IReadOnlyList<string> outputs = regression ? targetColumns! : [labelColumn ?? table.Header[^1]];
         var outputIndex = outputs.Select(c => ColumnIndex(table, c)).ToArray();
         var featureIndex = Enumerable.Range(0, table.Header.Count).Where(i => !outputIndex.Contains(i)).ToArray();
         if (featureIndex.Length == 0) throw new DataException(path, "has no feature columns besides the label/target columns");
@@ -84,28 +84,6 @@ public static class CsvData
                 TargetCount = regression ? k : 0,
             };
         }
-    }
-
-    /// <summary>"csv:PATH[;label=COL|;target=A,B]" → its parts.</summary>
-    public static (string Path, string? Label, string[]? Targets) ParseName(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        string body = name.StartsWith("csv:", StringComparison.Ordinal) ? name[4..] : name;
-        var parts = body.Split(';');
-        string path = parts[0];
-        string? label = null;
-        string[]? targets = null;
-        foreach (var option in parts.Skip(1))
-        {
-            int eq = option.IndexOf('=', StringComparison.Ordinal);
-            string key = eq < 0 ? option : option[..eq], value = eq < 0 ? "" : option[(eq + 1)..];
-            if (key == "label" && value.Length > 0) label = value;
-            else if (key == "target" && value.Length > 0) targets = value.Split(',', StringSplitOptions.TrimEntries);
-            else throw new DataException(path, $"unknown CSV option '{option}': expected label=COLUMN or target=COLUMN[,COLUMN...]");
-        }
-        if (label is not null && targets is not null)
-            throw new DataException(path, "give either label=COLUMN (classification) or target=COLUMNS (regression), not both");
-        return (path, label, targets);
     }
 
     private static int ColumnIndex(CsvTable table, string column)

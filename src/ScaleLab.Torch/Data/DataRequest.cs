@@ -1,9 +1,11 @@
+using ScaleLab.Core.Data;
+
 namespace ScaleLab.Torch.Data;
 
 /// <summary>
 /// Which data to load and how to cut it.
-/// <para>Name: "fashion-mnist" | "mnist" | "kmnist" (IDX files) | "csv:PATH[;label=COL|;target=COL,COL]" (tabular)
-/// | "text:PATH" (character-level language model).</para>
+/// <para>Source: an MNIST-format set (IDX files), a CSV table or a text corpus (<see cref="DataSource"/>, whose text is
+/// "fashion-mnist" | "mnist" | "kmnist" | "csv:PATH[;label=COL|;target=COL,COL]" | "text:PATH").</para>
 /// <para>Directory: where the IDX files are; when null: $SCALELAB_DATA, then /usr/share/datasets/NAME, then the
 /// embedded subset (data/fashion-mnist beside the executable). See <see cref="DataDirectory"/>.</para>
 /// <para>TrainFraction keeps the first fraction of the training split (for data-scaling studies); Limit then caps
@@ -12,7 +14,7 @@ namespace ScaleLab.Torch.Data;
 /// <para>SequenceLength is the window for text; Seed orders CSV rows before they are split (see <see cref="CsvData"/>).</para>
 /// </summary>
 public sealed record DataRequest(
-    string Name = "fashion-mnist",
+    DataSource Source,
     string? Directory = null,
     double TrainFraction = 1.0,
     double ValidationFraction = 0.1,
@@ -20,19 +22,29 @@ public sealed record DataRequest(
     int SequenceLength = 64,
     int Seed = 0)
 {
-    /// <summary>
-    /// Reads a --data value: a known set name, a csv:/text: form, or a directory of MNIST-format files. A directory
-    /// named after a known set (…/mnist) takes that set's class names; any other directory is read as Fashion-MNIST.
-    /// </summary>
+    /// <summary>A request for the default source (Fashion-MNIST) with every default.</summary>
+    public DataRequest() : this(DataSource.Default) { }
+
+    /// <summary>A --data value on top of <paramref name="defaults"/> (the run's or the config's request); see <see cref="ParseArgument"/>.</summary>
     public static DataRequest FromArgument(string value, DataRequest? defaults = null)
     {
+        var (source, directory) = ParseArgument(value);
+        return (defaults ?? new DataRequest()) with { Source = source, Directory = directory };
+    }
+
+    /// <summary>
+    /// Reads a --data value (train, eval, compress): a source text (fashion-mnist, csv:PATH, text:PATH), else a directory of
+    /// MNIST-format files — one that exists or is written as a path (holds a '/'). A directory named after a known set
+    /// (…/mnist) takes that set's class names; any other is read as Fashion-MNIST. Anything else is an unknown data set.
+    /// </summary>
+    public static (DataSource Source, string? Directory) ParseArgument(string value)
+    {
         ArgumentNullException.ThrowIfNull(value);
-        var baseline = defaults ?? new DataRequest();
-        if (DataSources.IdxNames.Contains(value) || value.StartsWith("csv:", StringComparison.Ordinal) ||
-            value.StartsWith("text:", StringComparison.Ordinal))
-            return baseline with { Name = value, Directory = null };
+        if (DataSource.HasSourceForm(value)) return (DataSource.Parse(value), null);
+        bool isPath = System.IO.Directory.Exists(value) || value.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || value.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal);
+        if (!isPath) return (DataSource.Parse(value), null);   // throws: names the value and the valid forms
         string folder = Path.GetFileName(Path.TrimEndingDirectorySeparator(value));
-        string name = DataSources.IdxNames.Contains(folder) ? folder : "fashion-mnist";
-        return baseline with { Name = name, Directory = value };
+        return (new IdxSource(IdxSets.TryParse(folder, out var set) ? set : IdxSet.FashionMnist), value);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Spec;
 
 namespace ScaleLab.Torch.Data;
@@ -6,22 +7,21 @@ namespace ScaleLab.Torch.Data;
 /// <summary>The one entry point: a <see cref="DataRequest"/> in, a <see cref="DataBundle"/> of three splits out.</summary>
 public static class DataSources
 {
-    /// <summary>The MNIST-format sets known by name.</summary>
-    public static readonly IReadOnlyList<string> IdxNames = ["fashion-mnist", "mnist", "kmnist"];
-
     public static DataBundle Load(DataRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string name = request.Name;
-        if (name.StartsWith("csv:", StringComparison.Ordinal)) return CsvData.Load(name, request);
-        if (name.StartsWith("text:", StringComparison.Ordinal)) return TextCorpus.Load(name[5..], request);
-        if (IdxNames.Contains(name)) return LoadIdx(name, request);
-        throw new DataException(name,
-            $"unknown data set '{name}': expected {string.Join(", ", IdxNames)}, csv:PATH or text:PATH (or a directory of MNIST-format IDX files)");
+        return request.Source switch
+        {
+            IdxSource idx => LoadIdx(idx.Set, request),
+            CsvSource csv => CsvData.Load(csv, request),
+            TextSource text => TextCorpus.Load(text.Path, request),
+            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Source, "a data source this loader does not know"),
+        };
     }
 
-    private static DataBundle LoadIdx(string name, DataRequest request)
+    private static DataBundle LoadIdx(IdxSet set, DataRequest request)
     {
+        string name = set.Name();
         SplitPlan.Validate(request, name);
         var location = DataDirectory.Resolve(name, request.Directory);
         using var fullTrain = IdxDataSet.LoadSplit(location.Path, train: true, name);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Data;
 
 namespace ScaleLab.Torch.Training;
 
@@ -96,12 +97,15 @@ public sealed record TrainingConfig
 /// <summary>The data part of a config; the fields of <see cref="Data.DataRequest"/>.</summary>
 public sealed record DataConfig
 {
-    public string Name { get; init; } = "fashion-mnist";
+    /// <summary>The JSON key stays "name", holding the source's text (fashion-mnist, csv:PATH;label=COL, text:PATH).</summary>
+    [JsonPropertyName("name")]
+    public DataSource Source { get; init; } = DataSource.Default;
+
     public string? Directory { get; init; }
     public double TrainFraction { get; init; } = 1.0;
     public double ValidationFraction { get; init; } = 0.1;
     public long? Limit { get; init; }
     public int SequenceLength { get; init; } = 64;
 
-    public Data.DataRequest ToRequest(int seed) => new(Name, Directory, TrainFraction, ValidationFraction, Limit, SequenceLength, seed);
+    public Data.DataRequest ToRequest(int seed) => new(Source, Directory, TrainFraction, ValidationFraction, Limit, SequenceLength, seed);
 }

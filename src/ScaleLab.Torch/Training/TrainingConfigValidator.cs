@@ -12,9 +12,7 @@ public static class TrainingConfigValidator
     public static void Validate(TrainingConfig c, string source)
     {
         ArgumentNullException.ThrowIfNull(c);
-        // JSON null reaches data.name, which the record declares non-null; schedule, loss and device are typed, and
-        // their converters refuse null and unknown names with the valid ones.
-        if (c.Data is not null && c.Data.Name is null) throw new TrainingConfigException(source, "data.name: is null; give a value or leave the key out");
+        // data.name, schedule, loss and device are typed, and their converters refuse null and unknown names with the valid ones.
         if (!Optimizers.Contains(c.Optimizer)) throw new TrainingConfigException(source, EstimateOnly(c.Optimizer));
         Positive(source, "epochs", c.Epochs);
         Positive(source, "batch_size", c.BatchSize);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ScaleLab.Core;
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Runs;
 using ScaleLab.Core.Spec;
 using ScaleLab.Core.Targets;
@@ -63,21 +64,12 @@ public static class TrainingTarget
         _ => throw new ScaleLabException($"{text}: a checkpoint, not a model spec; train takes a preset name or a spec .json"),
     };
 
-    /// <summary>csv:/text: paths in a config file are relative to the config file, like its "model".</summary>
-    private static TrainingConfig RelativeData(TrainingConfig config, string baseDir)
-    {
-        string name = config.Data.Name;
-        foreach (string prefix in (string[])["csv:", "text:"])
-        {
-            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            string path = name[prefix.Length..].Split(';')[0];
-            string candidate = Path.Combine(baseDir, path);
-            if (!Path.IsPathRooted(path) && File.Exists(candidate))
-                return config with { Data = config.Data with { Name = prefix + Path.GetFullPath(candidate) + name[(prefix.Length + path.Length)..] } };
-        }
-
-        return config;
-    }
+    /// <summary>
+    /// csv:/text: paths in a config file are relative to the config file, like its "model" — where the file is there;
+    /// otherwise the path stays relative to the working directory (<see cref="PathAnchoring.WhereFileExists"/>).
+    /// </summary>
+    private static TrainingConfig RelativeData(TrainingConfig config, string baseDir) =>
+        config with { Data = config.Data with { Source = config.Data.Source.WithPathsRelativeTo(baseDir, PathAnchoring.WhereFileExists) } };
 
     private static bool IsTrainingConfig(string path)
     {
@@ -97,8 +89,8 @@ public static class TrainingTarget
 }
 
 /// <summary>
-/// The options of `scalelab train` that override a config (null: keep the config's). Data is a source name
-/// (fashion-mnist, csv:PATH, text:PATH) or a directory of MNIST-format IDX files.
+/// The options of `scalelab train` that override a config (null: keep the config's). Data is a --data value: a source
+/// (fashion-mnist, csv:PATH, text:PATH) or a directory of MNIST-format IDX files (<see cref="Data.DataRequest.ParseArgument"/>).
 /// </summary>
 public sealed record TrainingOverrides
 {
@@ -117,7 +109,11 @@ public sealed record TrainingOverrides
     {
         ArgumentNullException.ThrowIfNull(c);
         var data = c.Data;
-        if (Data is not null) data = Directory.Exists(Data) ? data with { Name = "fashion-mnist", Directory = Data } : data with { Name = Data, Directory = null };
+        if (Data is not null)
+        {
+            var (source, directory) = Torch.Data.DataRequest.ParseArgument(Data);
+            data = data with { Source = source, Directory = directory };
+        }
         if (Limit is long limit) data = data with { Limit = limit };
         return c with
         {

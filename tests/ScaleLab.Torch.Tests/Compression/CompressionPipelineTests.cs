@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Building;
 using ScaleLab.Torch.Compression;
@@ -27,7 +28,7 @@ public sealed class CompressionPipelineTests : IClassFixture<CompressionPipeline
         public TrainedMlp()
         {
             set_num_threads(2);
-            Data = DataSources.Load(new DataRequest("fashion-mnist", DataDirectory.EmbeddedRoot + "/fashion-mnist", Limit: 4000, ValidationFraction: 0.1));
+            Data = DataSources.Load(new DataRequest(DataSource.Default, DataDirectory.EmbeddedRoot + "/fashion-mnist", Limit: 4000, ValidationFraction: 0.1));
             Spec = new ModelSpec
             {
                 Name = "mlp-128-64",

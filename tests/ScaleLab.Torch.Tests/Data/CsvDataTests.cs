@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;
 using TorchSharp;
@@ -28,7 +29,7 @@ public sealed class CsvDataTests : IDisposable
     [Fact]
     public void Load_LastColumnLabel_GivesClassificationWithSortedClassNames()
     {
-        using var bundle = DataSources.Load(new DataRequest("csv:" + Flowers(), ValidationFraction: 0.25, Seed: 3));
+        using var bundle = DataSources.Load(new DataRequest(new CsvSource(Flowers(), null, null), ValidationFraction: 0.25, Seed: 3));
         Assert.Equal(TaskKind.Classification, bundle.Task);
         Assert.Equal(2, bundle.Classes);
         Assert.Equal(["a", "b"], bundle.ClassNames!);
@@ -44,7 +45,7 @@ public sealed class CsvDataTests : IDisposable
     [Fact]
     public void Load_LabelsStayWithTheirRowsAfterTheShuffle()
     {
-        using var bundle = DataSources.Load(new DataRequest("csv:" + Flowers() + ";label=species", ValidationFraction: 0, Seed: 11));
+        using var bundle = DataSources.Load(new DataRequest(new CsvSource(Flowers(), "species", null), ValidationFraction: 0, Seed: 11));
         // Standardised x is monotone in raw x, so label b ⇔ x above the standardised value of 9.5 ⇔ the top half of x.
         var all = torch.cat([bundle.Train.Inputs, bundle.Test.Inputs]);
         var labels = torch.cat([bundle.Train.Targets, bundle.Test.Targets]).data<long>().ToArray();
@@ -57,7 +58,7 @@ public sealed class CsvDataTests : IDisposable
     public void Load_TargetColumns_GiveRegressionWithRawTargets()
     {
         string path = Write("a,b,price\n1,2,10.5\n2,3,20\n3,4,30\n4,5,40\n5,6,50\n");
-        using var bundle = DataSources.Load(new DataRequest($"csv:{path};target=price", ValidationFraction: 0));
+        using var bundle = DataSources.Load(new DataRequest(new CsvSource(path, null, ["price"]), ValidationFraction: 0));
         Assert.Equal(TaskKind.Regression, bundle.Task);
         Assert.Equal(0, bundle.Classes);
         Assert.Equal(1, bundle.TargetCount);
@@ -76,7 +77,7 @@ public sealed class CsvDataTests : IDisposable
     public void Load_NonNumericFeature_NamesFileLineColumnAndValue()
     {
         string path = Write("a,b,label\n1,2,x\n3,oops,y\n");
-        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest("csv:" + path)));
+        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest(new CsvSource(path, null, null))));
         Assert.Equal($"{path}: line 3, column 'b': 'oops' is not a finite number (features and regression targets must be numeric, e.g. 3.5 or -1e-3)", ex.Message);
     }
 
@@ -84,7 +85,7 @@ public sealed class CsvDataTests : IDisposable
     public void Load_MissingHeader_IsAnError()
     {
         string path = Write("1,2,3\n4,5,6\n");
-        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest("csv:" + path)));
+        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest(new CsvSource(path, null, null))));
         Assert.Equal($"{path}: line 1: the first line must be a header naming the columns, but column 1 is the number '1'", ex.Message);
     }
 
@@ -92,7 +93,7 @@ public sealed class CsvDataTests : IDisposable
     public void Load_RowWithWrongCellCount_NamesTheLine()
     {
         string path = Write("a,b,label\n1,2,x\n\n3,y\n");
-        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest("csv:" + path)));
+        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest(new CsvSource(path, null, null))));
         Assert.Equal($"{path}: line 4: has 2 cells, the header has 3 columns", ex.Message);
     }
 
@@ -100,14 +101,14 @@ public sealed class CsvDataTests : IDisposable
     public void Load_UnknownColumn_ListsTheColumns()
     {
         string path = Write("a,b,label\n1,2,x\n");
-        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest($"csv:{path};target=c")));
+        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest(new CsvSource(path, null, ["c"]))));
         Assert.Equal($"{path}: has no column 'c'; its columns are a, b, label", ex.Message);
     }
 
     [Fact]
     public void Load_UnknownOption_SaysWhichAreValid()
     {
-        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest("csv:f.csv;colour=red")));
+        var ex = Assert.Throws<DataSourceException>(() => DataSource.Parse("csv:f.csv;colour=red"));
         Assert.Equal("f.csv: unknown CSV option 'colour=red': expected label=COLUMN or target=COLUMN[,COLUMN...]", ex.Message);
     }
 
@@ -115,7 +116,7 @@ public sealed class CsvDataTests : IDisposable
     public void Load_MissingFile_NamesIt()
     {
         string path = _dir.File("absent.csv");
-        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest("csv:" + path)));
+        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest(new CsvSource(path, null, null))));
         Assert.Equal($"{path}: file not found", ex.Message);
     }
 

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Torch.Data;
 
 namespace ScaleLab.Torch.Tests.Data;
@@ -74,9 +75,9 @@ public sealed class DataDirectoryTests : IDisposable
     [Fact]
     public void FromArgument_ReadsNamesFormsAndDirectories()
     {
-        Assert.Equal(new DataRequest("mnist"), DataRequest.FromArgument("mnist"));
-        Assert.Equal(new DataRequest("csv:x.csv;label=y"), DataRequest.FromArgument("csv:x.csv;label=y"));
-        Assert.Equal(new DataRequest("kmnist", "/data/kmnist/"), DataRequest.FromArgument("/data/kmnist/"));
-        Assert.Equal(new DataRequest("fashion-mnist", "/data/other", Limit: 5), DataRequest.FromArgument("/data/other", new DataRequest(Limit: 5)));
+        Assert.Equal(new DataRequest(new IdxSource(IdxSet.Mnist)), DataRequest.FromArgument("mnist"));
+        Assert.Equal(new DataRequest(new CsvSource("x.csv", "y", null)), DataRequest.FromArgument("csv:x.csv;label=y"));
+        Assert.Equal(new DataRequest(new IdxSource(IdxSet.Kmnist), "/data/kmnist/"), DataRequest.FromArgument("/data/kmnist/"));
+        Assert.Equal(new DataRequest(DataSource.Default, "/data/other", Limit: 5), DataRequest.FromArgument("/data/other", new DataRequest(DataSource.Default, Limit: 5)));
     }
 }

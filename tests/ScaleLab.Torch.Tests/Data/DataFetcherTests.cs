@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Torch.Data;
 
 namespace ScaleLab.Torch.Tests.Data;
@@ -35,7 +36,7 @@ public sealed class DataFetcherTests : IDisposable
         Assert.Equal(4, fetched.Count);
         Assert.All(fetched, f => Assert.True(f.Downloaded));
         Assert.Equal(EmbeddedSource.Files.Select(f => f.Name).Order(), Directory.GetFiles(_dir.Path).Select(Path.GetFileName).Order());
-        using var bundle = DataSources.Load(new DataRequest(Directory: _dir.Path));
+        using var bundle = DataSources.Load(new DataRequest(DataSource.Default, Directory: _dir.Path));
         Assert.Equal(9000, bundle.Train.Count);
     }
 

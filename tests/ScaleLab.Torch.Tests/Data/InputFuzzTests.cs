@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Runs;
 using ScaleLab.Core.Spec;
 using ScaleLab.Fuzz;
@@ -54,7 +55,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output) : IDisposable
         const string seed = "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,10,x\n";
         int n = FuzzHarness.RunText("csv", seed, bytes =>
         {
-            using var bundle = CsvData.Load("csv:" + Write("data.csv", bytes), new DataRequest("csv", null, Limit: 3));
+            using var bundle = CsvData.Load(new CsvSource(Write("data.csv", bytes), null, null), new DataRequest(DataSource.Default, null, Limit: 3));
         }, 1000);
         output.WriteLine($"csv: {n} cases");
     }
@@ -65,7 +66,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output) : IDisposable
         byte[] seed = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("hello world, a tiny corpus for a character model.\n", 4)));
         int n = FuzzHarness.Run("text", seed, bytes =>
         {
-            using var bundle = TextCorpus.Load(Write("corpus.txt", bytes), new DataRequest("text", null, SequenceLength: 8));
+            using var bundle = TextCorpus.Load(Write("corpus.txt", bytes), new DataRequest(DataSource.Default, null, SequenceLength: 8));
         }, 1000);
         output.WriteLine($"text: {n} cases");
     }
@@ -122,7 +123,7 @@ public sealed class DataAmplificationTests
             Assert.True(new FileInfo(path).Length > 60L << 20);
             GC.Collect();
             long before = GC.GetAllocatedBytesForCurrentThread();
-            using (var bundle = CsvData.Load("csv:" + path, new DataRequest("csv", null, Limit: 10)))
+            using (var bundle = CsvData.Load(new CsvSource(path, null, null), new DataRequest(DataSource.Default, null, Limit: 10)))
             {
                 Assert.Equal((10L, 10L), (bundle.Train.Count + bundle.Validation.Count, bundle.Test.Count));
             }

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Torch.Data;
 
 namespace ScaleLab.Torch.Tests.Data;
@@ -13,20 +14,20 @@ public sealed class SplitPlanTests
     [Fact]
     public void Compute_FractionThenLimitThenValidation()
     {
-        var plan = SplitPlan.Compute(60000, 10000, new DataRequest(TrainFraction: 0.25, ValidationFraction: 0.1, Limit: 8000), "x");
+        var plan = SplitPlan.Compute(60000, 10000, new DataRequest(DataSource.Default, TrainFraction: 0.25, ValidationFraction: 0.1, Limit: 8000), "x");
         Assert.Equal(new SplitPlan(7200, 800, 8000), plan);
     }
 
     [Fact]
     public void Compute_NoValidation_KeepsEverythingForTraining()
     {
-        Assert.Equal(new SplitPlan(7, 0, 3), SplitPlan.Compute(7, 3, new DataRequest(ValidationFraction: 0), "x"));
+        Assert.Equal(new SplitPlan(7, 0, 3), SplitPlan.Compute(7, 3, new DataRequest(DataSource.Default, ValidationFraction: 0), "x"));
     }
 
     [Fact]
     public void Compute_NothingLeftForTraining_SaysWhatToChange()
     {
-        var ex = Assert.Throws<DataException>(() => SplitPlan.Compute(1, 1, new DataRequest(ValidationFraction: 0.5), "set"));
+        var ex = Assert.Throws<DataException>(() => SplitPlan.Compute(1, 1, new DataRequest(DataSource.Default, ValidationFraction: 0.5), "set"));
         Assert.Equal("set: no training samples left: 1 kept, 1 of them for validation; lower validation_fraction or raise train_fraction/limit", ex.Message);
     }
 
@@ -39,7 +40,7 @@ public sealed class SplitPlanTests
     [InlineData(1.0, 0.1, 5L, 0, "sequence_length 0 is out of range: expected at least 1")]
     public void Validate_OutOfRangeField_EchoesTheValueAndTheRange(double train, double validation, long limit, int sequence, string problem)
     {
-        var ex = Assert.Throws<DataException>(() => SplitPlan.Validate(new DataRequest(TrainFraction: train, ValidationFraction: validation, Limit: limit, SequenceLength: sequence), "req"));
+        var ex = Assert.Throws<DataException>(() => SplitPlan.Validate(new DataRequest(DataSource.Default, TrainFraction: train, ValidationFraction: validation, Limit: limit, SequenceLength: sequence), "req"));
         Assert.Equal("req: " + problem, ex.Message);
     }
 }

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;
 
@@ -9,7 +10,7 @@ public sealed class TextCorpusTests
     public void FromText_BuildsSortedVocabularyAndShiftedWindows()
     {
         string text = string.Concat(Enumerable.Repeat("abcd", 10)) + "dcba dcba ";
-        using var bundle = TextCorpus.FromText(text, "t.txt", new DataRequest(SequenceLength: 4, ValidationFraction: 0.25));
+        using var bundle = TextCorpus.FromText(text, "t.txt", new DataRequest(DataSource.Default, SequenceLength: 4, ValidationFraction: 0.25));
         Assert.Equal(" abcd", bundle.Vocabulary);
         Assert.Equal(TaskKind.LanguageModel, bundle.Task);
         Assert.Equal(5, bundle.Classes);
@@ -25,14 +26,14 @@ public sealed class TextCorpusTests
     [Fact]
     public void FromText_TooShortForTheSequenceLength_SaysHowLongItMustBe()
     {
-        var ex = Assert.Throws<DataException>(() => TextCorpus.FromText("hello world", "tiny.txt", new DataRequest(SequenceLength: 64)));
+        var ex = Assert.Throws<DataException>(() => TextCorpus.FromText("hello world", "tiny.txt", new DataRequest(DataSource.Default, SequenceLength: 64)));
         Assert.Equal("tiny.txt: has 11 characters: too short for sequence_length 64 (the training part and the last 0.1 test part each need at least 65 characters)", ex.Message);
     }
 
     [Fact]
     public void Load_MissingFile_NamesIt()
     {
-        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest("text:/no/such/corpus.txt")));
+        var ex = Assert.Throws<DataException>(() => DataSources.Load(new DataRequest(new TextSource("/no/such/corpus.txt"))));
         Assert.Equal("/no/such/corpus.txt: file not found", ex.Message);
     }
 }

@@ -1,5 +1,6 @@
 using ScaleLab.Core.Runs;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Data;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;
 using ScaleLab.Torch.Training;
@@ -36,7 +37,7 @@ internal static class TinyRuns
         WarmupSteps = 4,
         Seed = 7,
         Threads = 1,
-        Data = new DataConfig { Name = "fashion-mnist", Directory = EmbeddedFashionMnist, Limit = limit, ValidationFraction = 0.2 },
+        Data = new DataConfig { Source = new IdxSource(IdxSet.FashionMnist), Directory = EmbeddedFashionMnist, Limit = limit, ValidationFraction = 0.2 },
     };
 
     public static string NewRunDirectory() => Path.Combine(Path.GetTempPath(), "scalelab-train-tests", Guid.NewGuid().ToString("N"));

@@ -1,5 +1,6 @@
 using ScaleLab.Core.Runs;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Data;
 using System.Diagnostics;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Runs;
@@ -134,7 +135,7 @@ public sealed class TrainerTests
         var config = TinyRuns.Config(epochs: 3) with
         {
             BatchSize = 64, Lr = 1e-3, Schedule = ScheduleKind.None, WarmupSteps = 0, Seed = 0, Threads = null,
-            Data = new DataConfig { Name = "fashion-mnist", Directory = TinyRuns.EmbeddedFashionMnist, ValidationFraction = 0.1 },
+            Data = new DataConfig { Source = new IdxSource(IdxSet.FashionMnist), Directory = TinyRuns.EmbeddedFashionMnist, ValidationFraction = 0.1 },
         };
         var clock = Stopwatch.StartNew();
         var summary = Trainer.Run(spec, config, TinyRuns.NewRunDirectory(), false, SilentProgress.Instance, CancellationToken.None);

@@ -1,4 +1,5 @@
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Data;
 using ScaleLab.Torch.Training;
 
 namespace ScaleLab.Torch.Tests.Training;
@@ -10,16 +11,34 @@ public sealed class TrainingConfigTests
     {
         var c = TrainingConfigJson.Parse("""{"epochs": 3, "batch_size": 128, "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": true, "early_stopping_patience": 2, "data": {"name": "mnist", "limit": 500}}""", "c.json");
         Assert.Equal((3, 128, OptimizerKind.Sgd, 0.1, 0.9, true, 2), (c.Epochs, c.BatchSize, c.Optimizer, c.Lr, c.Momentum, c.Nesterov, c.EarlyStoppingPatience));
-        Assert.Equal(("mnist", 500L), (c.Data.Name, c.Data.Limit));
+        Assert.Equal(("mnist", 500L), (c.Data.Source.Text, c.Data.Limit));
     }
 
     [Fact]
     public void Write_ThenParse_RoundTrips()
     {
-        var c = new TrainingConfig { Epochs = 4, Schedule = ScheduleKind.OneCycle, GradClip = 1.5, Betas = [0.8, 0.9], Data = new DataConfig { Name = "text:a.txt", SequenceLength = 32 } };
+        var c = new TrainingConfig { Epochs = 4, Schedule = ScheduleKind.OneCycle, GradClip = 1.5, Betas = [0.8, 0.9], Data = new DataConfig { Source = new TextSource("a.txt"), SequenceLength = 32 } };
         var back = TrainingConfigJson.Parse(TrainingConfigJson.Write(c), "round-trip");
         Assert.Equal(TrainingConfigJson.Write(c), TrainingConfigJson.Write(back));
         Assert.Contains("\"grad_clip\": 1.5", TrainingConfigJson.Write(c), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"cifar10\"", "c.json: not a valid training config at $.data.name: unknown data set 'cifar10': expected fashion-mnist, mnist, kmnist, csv:PATH or text:PATH (or a directory of MNIST-format IDX files)")]
+    [InlineData("\"csv:h.csv;label=a;target=b\"", "c.json: not a valid training config at $.data.name: give either label=COLUMN (classification) or target=COLUMNS (regression), not both")]
+    [InlineData("null", "c.json: not a valid training config at $.data.name: is null; give a data source (fashion-mnist, mnist, kmnist, csv:PATH or text:PATH) or leave the key out")]
+    public void Parse_BadDataName_NamesTheFileTheFieldAndTheValue(string name, string message)
+    {
+        var error = Assert.Throws<TrainingConfigException>(() => TrainingConfigJson.Parse($$$"""{"data": {"name": {{{name}}}}}""", "c.json"));
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void Write_DataSource_IsTheTextConfigFilesUse()
+    {
+        var c = new TrainingConfig { Data = new DataConfig { Source = new CsvSource("/d/h.csv", null, ["y", "z"]) } };
+        Assert.Contains("\"name\": \"csv:/d/h.csv;target=y,z\"", TrainingConfigJson.Write(c), StringComparison.Ordinal);
+        Assert.Equal(c.Data.Source, TrainingConfigJson.Parse(TrainingConfigJson.Write(c), "c.json").Data.Source);
     }
 
     [Fact]

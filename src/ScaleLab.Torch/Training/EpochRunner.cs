@@ -33,6 +33,7 @@ internal sealed class EpochRunner(
         var clock = Stopwatch.StartNew();
         var parameters = optimizer.Parameters.Select(p => p.Parameter).ToList();
         double lossSum = 0, lr = 0;
+        var memoryRelease = new PeriodicMemoryRelease();
         long samples = 0, predicted = 0, step = 0;
         using var correct = zeros(1, dtype: ScalarType.Int64, device: device);   // summed on the device, read once at the end
         using var loader = new BatchLoader(train, config.BatchSize, shuffle: true, config.Seed, epoch, device) { Background = BatchLoader.PaysToPrefetch(device) };
@@ -71,6 +72,7 @@ internal sealed class EpochRunner(
                     onStepRecord(window.Close(epoch, firstGlobalStep + step, epoch - 1 + (double)step / stepsPerEpoch, lr, elapsed));
                 progress.OnStep(new StepProgress(epoch, config.Epochs, step, stepsPerEpoch, firstGlobalStep + step, value, lr, samples / Math.Max(elapsed, 1e-9), elapsed));
                 if (contention.AfterStep() is { } warning) progress.OnWarning(warning);
+                memoryRelease.AfterStep(elapsed);
             }
         }
 

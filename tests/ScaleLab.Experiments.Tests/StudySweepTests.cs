@@ -60,4 +60,13 @@ public sealed class StudySweepTests
         Assert.Equal((2, sweep.EarlyStopping), (parsed.Repeats, parsed.EarlyStopping));
         Assert.Equal(10, SweepExpansion.Expand(parsed).Count);
     }
+
+    [Theory]
+    [InlineData(false, 2, 2)]    // the 2-core build machine: two one-thread trials at a time
+    [InlineData(false, 1, 1)]    // one core: one at a time
+    [InlineData(false, 0, 1)]    // never fewer than one
+    [InlineData(false, 16, 6)]   // never more than the six widths
+    [InlineData(true, 16, 5)]    // --quick has five
+    public void DefaultWorkers_OnePerCore_AtMostOnePerTrial(bool quick, int cores, int expected) =>
+        Assert.Equal(expected, StudySweep.DefaultWorkers(quick, cores));
 }

@@ -22,7 +22,7 @@ internal sealed class StudyCommand
 {
     private readonly Option<string> Out = new("--out") { Description = "Study directory (a sweep directory: results.db, trials/, the report)", DefaultValueFactory = _ => "study" };
     private readonly Option<bool> Quick = new("--quick") { Description = "Five widths, one epoch on 2,000 samples: a smoke test in well under a minute" };
-    private readonly Option<int> Workers = new("--workers") { Description = "Trials run at once (default 1)", DefaultValueFactory = _ => 1 };
+    private readonly Option<int?> Workers = new("--workers") { Description = "Trials run at once [default: one per core, at most one per trial; each trial gets cores / workers threads]" };
     private readonly Option<string?> Store = StoreOption.Create();
 
     /// <summary>A new command with its own options: System.CommandLine symbols record their parents, so two commands never share one.</summary>
@@ -41,7 +41,7 @@ internal sealed class StudyCommand
             bool quick = parse.GetValue(Quick);
             string directory = OutputFolder.Prepare(Path.GetFullPath(parse.GetValue(Out)!), "--out");
             var sweep = StudySweep.Create(quick);
-            var options = new SweepRunOptions(parse.GetValue(Workers));
+            var options = new SweepRunOptions(parse.GetValue(Workers) ?? StudySweep.DefaultWorkers(quick, Environment.ProcessorCount));
             var started = DateTime.UtcNow;
             var location = StoreOption.Resolve(parse, Store);
             var result = await Task.Run(() => SweepProgressView.Run(output,

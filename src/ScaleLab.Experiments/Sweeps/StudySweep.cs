@@ -17,6 +17,17 @@ public static class StudySweep
 
     public static readonly IReadOnlyList<double> QuickWidths = [0.03125, 0.0625, 0.125, 0.25, 0.5];
 
+    /// <summary>
+    /// Trials the study runs at once when the user names no count: one per core, at most one per trial, each trial then
+    /// given cores / workers threads (<see cref="Running.SweepRunOptions.TrialThreads"/>). Its trials are small (two
+    /// epochs on 9,000 samples): start-up, evaluation and the test pass, not GEMMs, take most of a small width's
+    /// 1.2–1.5 s, and a second thread does little for them. On the 2-core build machine (load 1.5–1.9) two one-thread
+    /// trials at a time finished the study in 7.7–9.5 s, one two-thread trial at a time in 12.7–17.8 s. Cores, not the
+    /// free cores of the moment: `dotnet run`'s own build was still running when the study sampled them, and a
+    /// one-thread trial has no OpenMP team to spin when a core is taken.
+    /// </summary>
+    public static int DefaultWorkers(bool quick, int cores) => Math.Clamp(cores, 1, (quick ? QuickWidths : Widths).Count);
+
     /// <summary>The study's sweep, trained on the data in <paramref name="dataDirectory"/> (the embedded subset by default).</summary>
     public static SweepSpec Create(bool quick, string? dataDirectory = null)
     {

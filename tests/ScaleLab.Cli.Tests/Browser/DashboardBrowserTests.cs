@@ -5,7 +5,7 @@ using PuppeteerSharp;
 namespace ScaleLab.Cli.Tests.Browser;
 
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class BrowserCollection
+public sealed class BrowserCollection : ICollectionFixture<BrowserLifetime>
 {
     public const string Name = "browser";
 }

@@ -7,7 +7,8 @@ namespace ScaleLab.Cli.Tests.Browser;
 /// Puppeteer never downloads a browser: it is pointed at /usr/bin/chromium. When that is missing the fixture installs
 /// Debian's `chromium` package (apt-get, as root; apt-get update first only if the install fails), the way
 /// tests/Shared/PostgresServer.cs installs PostgreSQL, so `dotnet test ScaleLab.sln -c Release` passes on a fresh
-/// machine. The browser is closed when the process exits.
+/// machine. <see cref="BrowserLifetime"/> closes it when the browser collection's tests are done (the test host's
+/// ProcessExit did not: every `dotnet test` left eleven Chromium processes behind).
 /// </summary>
 internal static class SystemChromium
 {
@@ -29,7 +30,30 @@ internal static class SystemChromium
             Args = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage"],
             Timeout = 60_000,
         });
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => browser.CloseAsync().Wait(TimeSpan.FromSeconds(5));
         return browser;
     }
+
+    /// <summary>Closes the shared browser if one was started; a browser that does not close in 10 s is killed with its children.</summary>
+    public static async Task CloseAsync()
+    {
+        if (!Shared.IsValueCreated || !Shared.Value.IsCompletedSuccessfully) return;
+        var browser = await Shared.Value.ConfigureAwait(false);
+        var process = browser.Process;
+        try
+        {
+            await browser.CloseAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
+    }
+}
+
+/// <summary>The browser collection's fixture: xUnit disposes it after the collection's last test, which closes Chromium.</summary>
+public sealed class BrowserLifetime : IAsyncLifetime
+{
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => SystemChromium.CloseAsync();
 }

@@ -117,7 +117,11 @@ public class VerifyProfileCacheTests
             new Dictionary<string, string> { ["SCALELAB_PROFILE_DIR"] = folder }, out string output);
         Assert.Contains($"the saved machine profile is not usable ({cached}: schema: 'scalelab.machine-profile/1'; expected '{MachineProfile.Schema}' (run scalelab calibrate again)): measuring a new one now (scalelab calibrate), saved to {cached}", output, StringComparison.Ordinal);
         Assert.True(code is 0 or 1, output);
-        Assert.Equal(1, MachineProfileJson.Load(cached).Threads);
+        var profile = MachineProfileJson.Load(cached);
+        Assert.Equal(1, profile.Threads);
+        // calibrate measured every optimizer train runs at each size, positive and finite (the reader refuses others).
+        Assert.Equal(ScaleLab.Torch.Measurement.MachineCalibration.MeasuredOptimizers.Length * ScaleLab.Torch.Measurement.MachineCalibration.OptimizerSizes.Length,
+            profile.OptimizerSteps!.Count);
     }
 }
 

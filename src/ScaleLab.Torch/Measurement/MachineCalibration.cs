@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Accounting.Autograd;
 using ScaleLab.Torch.Building;
+using ScaleLab.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,7 +66,46 @@ public static class MachineCalibration
             RecurrentSlowdowns = recurrent,
             MaxPoolingSecondsPerElement = PoolingSeconds(device, true, secondsPerPoint * 10),
             AveragePoolingSecondsPerElement = PoolingSeconds(device, false, secondsPerPoint * 10),
+            OptimizerSteps = [.. MeasuredOptimizers.SelectMany(kind => OptimizerSizes.Select(n => OptimizerStep(device, kind, n, secondsPerPoint * 10)))],
         };
+    }
+
+    /// <summary>The optimizers `train` runs, each measured at these parameter counts (256 Ki: cache-resident state; 4 Mi: not).</summary>
+    public static readonly OptimizerKind[] MeasuredOptimizers =
+        [OptimizerKind.Sgd, OptimizerKind.SgdMomentum, OptimizerKind.Adam, OptimizerKind.AdamW, OptimizerKind.RmsProp, OptimizerKind.RmsPropMomentum];
+
+    public static readonly long[] OptimizerSizes = [1L << 18, 1L << 22];
+
+    /// <summary>
+    /// One update of the trainer's optimizer (flat buffer, the same defaults as a config that names only the optimizer)
+    /// over <paramref name="parameters"/> fp32 parameters in 64 Ki-element tensors, the gradients of one backward kept:
+    /// zeroed gradients would decay Adam's moments into denormal floats, which x86 runs many times slower.
+    /// </summary>
+    private static OptimizerPoint OptimizerStep(Device device, OptimizerKind kind, long parameters, double budget)
+    {
+        const long PerTensor = 1 << 16;
+        using var enable = enable_grad();
+        var tensors = Enumerable.Range(0, (int)(parameters / PerTensor))
+            .Select(i => ($"p{i}", new TorchSharp.Modules.Parameter(randn(PerTensor, device: device)))).ToList();
+        try
+        {
+            using var optimizer = OptimizerFactory.Create(new TrainingConfig { Optimizer = kind }, tensors);
+            using (var scope = NewDisposeScope())
+            {
+                // One backward gives every parameter its gradient (in the optimizer's flat buffer, as in training).
+                tensors.Aggregate(zeros(1, device: device), (sum, t) => sum + t.Item2.sum()).backward();
+            }
+            double seconds = Median(() =>
+            {
+                using var scope = NewDisposeScope();
+                optimizer.Step(1e-3);
+            }, budget, device);
+            return new OptimizerPoint(kind.Name(), parameters, seconds);
+        }
+        finally
+        {
+            foreach (var (_, p) in tensors) p.Dispose();
+        }
     }
 
     /// <summary>2×2 max pooling of (64, 32, 26, 26) or average pooling of (64, 6, 28, 28), forward and backward, per input element.</summary>

@@ -1,3 +1,4 @@
+using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Accounting.Autograd;
 
 namespace ScaleLab.Core.Tests.Verification;
@@ -91,5 +92,42 @@ public class MachineProfileTests
     {
         var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse("{\"schema\": \"scalelab.machine-profile/0\"}", "p.json"));
         Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/2' (run scalelab calibrate again)", ex.Message);
+    }
+
+    private static MachineProfile WithAdam() => Synthetic() with
+    {
+        OptimizerSteps = [new OptimizerPoint("adam", 1 << 18, 1e-3), new OptimizerPoint("adam", 1 << 22, 32e-3)],
+    };
+
+    [Fact]
+    public void OptimizerSeconds_InterpolatesSecondsPerParameterInLogParameters()
+    {
+        // 3.81 ns a parameter at 256 Ki, 7.63 at 4 Mi: halfway in log parameters (1 Mi) the rate is their geometric mean.
+        double low = 1e-3 / (1 << 18), high = 32e-3 / (1 << 22);
+        Assert.Equal(Math.Sqrt(low * high) * (1 << 20), WithAdam().OptimizerSeconds(OptimizerKind.Adam, 1 << 20)!.Value, 12);
+        Assert.Equal(low * 1000, WithAdam().OptimizerSeconds(OptimizerKind.Adam, 1000)!.Value, 15);          // clamped below
+        Assert.Equal(high * (1L << 30), WithAdam().OptimizerSeconds(OptimizerKind.Adam, 1L << 30)!.Value, 9); // clamped above
+        Assert.Null(WithAdam().OptimizerSeconds(OptimizerKind.Sgd, 1 << 20));                                  // not measured
+    }
+
+    [Fact]
+    public void Estimate_UsesTheMeasuredOptimizerStepWhereThereIsOne()
+    {
+        var tape = StepMemory.Tape(ModelAccounting.Account(ScaleLab.Core.Presets.ModelPresets.Load("mlp-784-1000-500-250"), null));
+        var profile = WithAdam();
+        var estimate = StepTimeEstimator.Estimate(tape, 64, 1_410_750, OptimizerKind.Adam, profile);
+        double expected = profile.OptimizerSeconds(OptimizerKind.Adam, 1_410_750)!.Value + profile.ElementwiseSeconds(4 * 1_410_750L);
+        Assert.Equal(expected, estimate.OptimizerSeconds, 15);
+        Assert.NotEqual(expected, StepTimeEstimator.Estimate(tape, 64, 1_410_750, OptimizerKind.Adam, Synthetic()).OptimizerSeconds);
+    }
+
+    [Fact]
+    public void Json_OptimizerSteps_RoundTripAndAnUnknownOptimizerIsRefused()
+    {
+        var back = MachineProfileJson.Parse(MachineProfileJson.Write(WithAdam()), "p.json");
+        Assert.Equal(WithAdam().OptimizerSteps, back.OptimizerSteps);
+        string json = MachineProfileJson.Write(WithAdam()).Replace("\"optimizer\": \"adam\"", "\"optimizer\": \"lion\"", StringComparison.Ordinal);
+        var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json, "p.json"));
+        Assert.Equal($"p.json: optimizer_step[0].optimizer: {OptimizerKindInfo.UnknownMessage("lion")}", ex.Message);
     }
 }

@@ -15,6 +15,12 @@ public sealed record BandwidthPoint(long Bytes, double BytesPerSecond);
 public sealed record SlowdownPoint(long K, double Slowdown);
 
 /// <summary>
+/// One optimizer update (not zero_grad) over <see cref="Parameters"/> fp32 parameters in 64 Ki-element tensors,
+/// as the trainer runs it: one flat buffer updated in chunks (FlatParameters). <see cref="Optimizer"/> is the config name.
+/// </summary>
+public sealed record OptimizerPoint(string Optimizer, long Parameters, double Seconds);
+
+/// <summary>
 /// What `scalelab calibrate` measured on one machine, for one device, precision and thread count: the GEMM throughput
 /// over a grid of shapes (small, skinny and large products differ by 10–50× on a CPU), elementwise bandwidth by
 /// working-set size (cache-resident vs DRAM), transcendental throughput (exp/tanh/erf per second), and the fixed cost
@@ -36,8 +42,24 @@ public sealed record MachineProfile(
     IReadOnlyList<SlowdownPoint>? ConvSlowdowns = null,
     IReadOnlyList<SlowdownPoint>? RecurrentSlowdowns = null,
     double MaxPoolingSecondsPerElement = 0,
-    double AveragePoolingSecondsPerElement = 0)
+    double AveragePoolingSecondsPerElement = 0,
+    IReadOnlyList<OptimizerPoint>? OptimizerSteps = null)
 {
+    /// <summary>
+    /// A step of <paramref name="kind"/> over <paramref name="parameters"/> parameters, from the measured points: seconds
+    /// per parameter interpolated in log parameters, clamped at the ends; null when calibrate did not measure it. The
+    /// update's in-place multi-operand kernels run at a fraction of the out-of-place bandwidth above (seed-size
+    /// decoders: 30 GB/s where the bandwidth table gives 145), so the step is measured, not modelled.
+    /// </summary>
+    public double? OptimizerSeconds(OptimizerKind kind, long parameters)
+    {
+        string name = kind.Name();
+        var points = (OptimizerSteps ?? []).Where(p => p.Optimizer == name).OrderBy(p => p.Parameters).ToArray();
+        if (points.Length == 0 || parameters <= 0) return null;
+        var rate = Interpolate([.. points.Select(p => new SlowdownPoint(p.Parameters, p.Seconds / p.Parameters))], parameters);
+        return rate * parameters;
+    }
+
     /// <summary>
     /// Measured time over GEMM-equivalent time for a kernel class (<see cref="GemmKind"/>); 1 for plain matmuls. A
     /// convolution's depends on its reduction length K = C·k² (a 1-channel 3×3 stem runs far below its tiny GEMM, a

@@ -30,14 +30,14 @@ public static class MachineProfileJson
         var p = profile;
         return ScaleLabJson.Write(new MachineProfileDocument(MachineProfile.Schema, p.Device, p.Precision, p.Threads, p.Machine, p.MeasuredAt,
             p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.ConvSlowdowns ?? [], p.RecurrentSlowdowns ?? [],
-            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.Bandwidth, p.Gemms)) + "\n";
+            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Bandwidth, p.Gemms)) + "\n";
     }
 
     /// <summary>The file's record: the profile's measurements in the order the schema lists them.</summary>
     private sealed record MachineProfileDocument(string Schema, string Device, string Precision, int Threads, string Machine, string MeasuredAt,
         double DispatchSeconds, double AutogradOpSeconds, double TranscendentalsPerSecond, IReadOnlyList<SlowdownPoint> ConvSlowdown,
         IReadOnlyList<SlowdownPoint> RecurrentSlowdown, double MaxPoolingSecondsPerElement, double AveragePoolingSecondsPerElement,
-        IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
+        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
 
     public static void Save(MachineProfile profile, string path)
     {
@@ -83,7 +83,10 @@ public static class MachineProfileJson
                 gemms, bandwidth, Positive(root, source, "transcendentals_per_second"), Positive(root, source, "dispatch_seconds"),
                 Positive(root, source, "autograd_op_seconds"), Text(root, source, "measured_at"), Text(root, source, "machine"),
                 ReadPoints(root, source, "conv_slowdown"), ReadPoints(root, source, "recurrent_slowdown"),
-                Positive(root, source, "max_pooling_seconds_per_element"), Positive(root, source, "average_pooling_seconds_per_element"));
+                Positive(root, source, "max_pooling_seconds_per_element"), Positive(root, source, "average_pooling_seconds_per_element"),
+                [.. Items(root, source, "optimizer_step", 64).Select((e, i) => new OptimizerPoint(
+                    OptimizerName(e, source, $"optimizer_step[{i}].optimizer"), (long)Positive(e, source, $"optimizer_step[{i}].parameters"),
+                    Positive(e, source, $"optimizer_step[{i}].seconds")))]);
         }
     }
 
@@ -108,6 +111,12 @@ public static class MachineProfileJson
         if (!root.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array) throw Bad(source, name, "missing; an array is expected");
         if (array.GetArrayLength() > max) throw Bad(source, name, string.Create(CultureInfo.InvariantCulture, $"{array.GetArrayLength()} entries; at most {max}"));
         return array.EnumerateArray().ToArray();
+    }
+
+    private static string OptimizerName(JsonElement e, string source, string name)
+    {
+        string text = Text(e, source, name[(name.LastIndexOf('.') + 1)..]);
+        return OptimizerKindInfo.TryParse(text, out var kind) ? kind.Name() : throw Bad(source, name, OptimizerKindInfo.UnknownMessage(text));
     }
 
     private static string Text(JsonElement e, string source, string name) =>

@@ -37,7 +37,7 @@ var smallest = seed with
     Layers = [new FlattenLayer(), new LinearLayer(31), new ActivationLayer(ActivationKind.Relu), new LinearLayer(16), new ActivationLayer(ActivationKind.Relu),
         new LinearLayer(8), new ActivationLayer(ActivationKind.Relu), new LinearLayer(10)],
 };
-using var data = DataSources.Load(new DataRequest(Directory: embedded, Limit: options.Samples));
+using var data = DataSources.Load(new DataRequest { Directory = embedded, Limit = options.Samples });
 var info = TorchSharpInfo.Current();
 Console.WriteLine(Text.Invariant($"TorchSharp {info.TorchSharpVersion} (libtorch {info.LibTorchVersion}), .NET {info.DotNetVersion}, {info.LogicalCores} logical cores; load average at the start: {Load.Now()}"));
 Console.WriteLine(Text.Invariant($"data: {data.Train.Count} training samples, {options.Epochs} epochs x {options.Repeats} repeats per variant; FLOPs counted without the input layer's input gradient"));

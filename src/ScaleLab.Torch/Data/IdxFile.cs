@@ -117,7 +117,7 @@ public static class IdxFile
     /// gzip file whose length could inflate to them), into one array of exactly that size: its pages become resident
     /// only as bytes arrive, and nothing is copied (a growing buffer and its final copy held 2.8× the full
     /// Fashion-MNIST's 47 MB of pixels, docs/engine-bench.md). A header declaring more than the file could ever hold is
-    /// read in chunks, so memory follows the bytes that really arrive before the truncation is reported.
+    /// counted through one chunk, so memory stays bounded by what the file could hold before the truncation is reported.
     /// </summary>
     private static byte[] ReadExactly(Stream stream, long total, long mostBytes, out int got)
     {
@@ -127,26 +127,14 @@ public static class IdxFile
             got = stream.ReadAtLeast(whole, whole.Length, throwOnEndOfStream: false);
             return whole;
         }
-        var chunks = new List<byte[]>();
+        // Counted, not kept: a stream cannot inflate past mostBytes, so it ends short of total and the caller reports the
+        // truncation with this count. One that does not has broken DEFLATE's bound and is no valid gzip stream.
+        var chunk = new byte[(int)Math.Min(16 << 20, mostBytes)];
         long read = 0;
-        while (read < total)
-        {
-            var chunk = new byte[(int)Math.Min(Math.Min(16 << 20, total - read), mostBytes)];
-            int n = stream.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false);
-            if (n == 0) break;
-            chunks.Add(n == chunk.Length ? chunk : chunk[..n]);
-            read += n;
-        }
+        int n;
+        while (read < total && (n = stream.ReadAtLeast(chunk, (int)Math.Min(chunk.Length, total - read), throwOnEndOfStream: false)) > 0) read += n;
         got = (int)read;
-        if (read < total) return [];
-        var data = GC.AllocateUninitializedArray<byte>((int)total);
-        long at = 0;
-        foreach (var c in chunks)
-        {
-            c.CopyTo(data, at);
-            at += c.Length;
-        }
-        return data;
+        return read < total ? [] : throw new InvalidDataException("it inflated past DEFLATE's 1032:1 bound");
     }
 
     private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();

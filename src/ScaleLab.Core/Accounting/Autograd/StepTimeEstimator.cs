@@ -15,8 +15,9 @@ public sealed record StepTimeEstimate(long Batch, double ForwardSeconds, double 
 /// the slowdown calibrate measured for that kernel class. Backward runs two GEMMs per forward GEMM (the input gradient, skipped
 /// where the input needs none, and the weight gradient), moves twice the forward bytes, and adds each weight gradient
 /// into <c>.grad</c> (zero-fill, read, read, write: 4 bytes of traffic per gradient byte). The optimizer step is the
-/// profile's measured one for that optimizer where calibrate measured it; otherwise it runs its update kernel by kernel per tensor (Adam: 8 kernels moving 84 bytes per fp32 parameter; SGD: 1, 12 bytes), and
-/// zero_grad one kernel per tensor writing its gradient.
+/// profile's measured one for that optimizer where calibrate measured it, plus zero_grad's one fill of the flat
+/// gradient buffer; otherwise it runs its update kernel by kernel per tensor (Adam: 8 kernels moving 84 bytes per fp32
+/// parameter; SGD: 1, 12 bytes), and zero_grad one kernel per tensor writing its gradient.
 /// </summary>
 public static class StepTimeEstimator
 {
@@ -34,6 +35,13 @@ public static class StepTimeEstimator
             dispatch += n.DispatchSeconds;
         }
 
+        if (profile.OptimizerSeconds(optimizer, parameters) is double measured)
+        {
+            // The measured update (its launches included), and zero_grad: one fill of the flat gradient buffer.
+            double zeroGrad = profile.ElementwiseSeconds(checked(4 * parameters));
+            return new StepTimeEstimate(batch, forward, backward, measured + zeroGrad, dispatch + profile.DispatchSeconds);
+        }
+
         var (kernelsPerTensor, bytesPerParameter) = optimizer switch
         {
             OptimizerKind.Sgd => (1, 12L),
@@ -42,13 +50,6 @@ public static class StepTimeEstimator
             _ => (8, 84L),
         };
         int tensors = Math.Max(1, tape.ParameterTensors);
-        if (profile.OptimizerSeconds(optimizer, parameters) is double measured)
-        {
-            // The measured update (its launches included), and zero_grad: one fill of the flat gradient buffer.
-            double zeroGrad = profile.ElementwiseSeconds(checked(4 * parameters));
-            return new StepTimeEstimate(batch, forward, backward, measured + zeroGrad, dispatch + profile.DispatchSeconds);
-        }
-
         // Adam's update per tensor and zero_grad's fill; bytes per parameter are for fp32 and scale with the element size.
         // A kernel's working set is the tensors it touches (about 16 bytes per element), not the traffic summed over kernels.
         long perTensor = Math.Max(1, parameters / tensors);

@@ -131,3 +131,41 @@ public class MachineProfileTests
         Assert.Equal($"p.json: optimizer_step[0].optimizer: {OptimizerKindInfo.UnknownMessage("lion")}", ex.Message);
     }
 }
+
+public class StepTimeDispatchTests
+{
+    private static AutogradTape Tape(string name) =>
+        StepMemory.Tape(ModelAccounting.Account(ScaleLab.Core.Verification.VerifySuite.Models.Single(m => m.Name == name).Spec, null));
+
+    private static double Dispatch(AutogradTape tape, string layer, MachineProfile profile) =>
+        tape.Nodes.Where(n => n.Layer == layer).Sum(n => StepTimeEstimator.Node(tape, n, 4, profile).DispatchSeconds);
+
+    [Fact]
+    public void AttentionCore_PaysForItsViewsAndUnrecordedLaunches()
+    {
+        // gqa-decoder (rotary, 8 query heads over 2 K/V heads): per block two rotary calls (7 recorded kernels and the 9
+        // launches that build their tables), two repeat_interleaves (1 kernel, 3 launches for the index) and the fused
+        // attention (its kernel and the output's copy, 14 view launches). Recorded kernels cost autograd + dispatch
+        // (2 + 1 µs in the synthetic profile), launches the dispatch alone.
+        var profile = MachineProfileTests.Synthetic();
+        double kernel = profile.AutogradOpSeconds + profile.DispatchSeconds, launch = profile.DispatchSeconds;
+        double expected = (2 * ((7 * kernel) + (9 * launch))) + (2 * (kernel + (3 * launch))) + ((2 * kernel) + (14 * launch));
+        Assert.Equal(92e-6, expected, 12);
+        Assert.Equal(expected, Dispatch(Tape("gqa-decoder"), "blocks[0].attn.core", profile), 12);
+    }
+
+    [Fact]
+    public void MixtureOfExperts_RoutingPaysForItsMaskAndIndexLaunches()
+    {
+        // small-moe (4 experts): the router's linear, gather (+6 launches: topk, the zeros, the reshapes) and softmax,
+        // then per expert the masked multiply (+4: eq, any, nonzero, squeeze), sum, two index_selects, the weighted
+        // multiply (+2: unsqueeze) and index_add.
+        var profile = MachineProfileTests.Synthetic();
+        double kernel = profile.AutogradOpSeconds + profile.DispatchSeconds, launch = profile.DispatchSeconds;
+        double gradient = 2 * launch;   // the router weight's gradient: a fill and AccumulateGrad's add
+        double expected = kernel + gradient + (kernel + (6 * launch)) + kernel
+            + (4 * ((kernel + (4 * launch)) + kernel + (2 * kernel) + (kernel + (2 * launch)) + kernel));
+        Assert.Equal(expected, Dispatch(Tape("small-moe"), "blocks[0].moe.router", profile), 12);
+    }
+}
+

@@ -62,6 +62,13 @@ public sealed record TapeWork(IReadOnlyList<TapeGemm> Gemms, long BytesPerSample
     /// <summary>Max pooling (indices, a scatter backward) rather than average pooling: they run at different rates.</summary>
     public bool MaxPooling { get; init; }
 
+    /// <summary>
+    /// Calls around the node's kernels that move no data worth counting but each pay one launch: views and their
+    /// backward views (view, transpose, narrow, squeeze), and kernels autograd does not record (rotary tables built from
+    /// arange, a mask's eq and any, nonzero's index).
+    /// </summary>
+    public int Launches { get; init; }
+
     public static TapeWork None { get; } = new([], 0, 0, 0);
 
     public static TapeWork Elementwise(long bytesPerSample, int kernels = 1, long transcendentals = 0) => new([], bytesPerSample, transcendentals, kernels);

@@ -11,7 +11,8 @@ public sealed record StepTimeEstimate(long Batch, double ForwardSeconds, double 
 /// Step time from a <see cref="MachineProfile"/> and the model's <see cref="AutogradTape"/> (docs/verify.md, "step
 /// time"): every kernel takes the longer of its compute time and its memory time — GEMMs at the throughput measured for
 /// their shape, other kernels at the bandwidth measured for their working set or the transcendental rate — and every
-/// launch costs the measured dispatch overhead; oneDNN convolutions and recurrent cells run at their GEMM time times
+/// launch costs the measured dispatch overhead (views and unrecorded calls one launch each, recorded ops the autograd
+/// overhead besides); oneDNN convolutions and recurrent cells run at their GEMM time times
 /// the slowdown calibrate measured for that kernel class. Backward runs two GEMMs per forward GEMM (the input gradient, skipped
 /// where the input needs none, and the weight gradient), moves twice the forward bytes, and adds each weight gradient
 /// into <c>.grad</c> (zero-fill, read, read, write: 4 bytes of traffic per gradient byte). The optimizer step is the
@@ -88,7 +89,7 @@ public static class StepTimeEstimator
             forward = Math.Max(forward, pooling / 3);
             backward = Math.Max(backward, 2 * pooling / 3);
         }
-        double dispatch = work.Kernels * (profile.AutogradOpSeconds + profile.DispatchSeconds);
+        double dispatch = (work.Kernels * (profile.AutogradOpSeconds + profile.DispatchSeconds)) + (work.Launches * profile.DispatchSeconds);
         if (node.ParameterGradientBytes > 0)
         {
             backward += profile.ElementwiseSeconds(checked(4 * node.ParameterGradientBytes));

@@ -88,26 +88,42 @@ internal sealed class TapeOps(AutogradTape tape, Precision precision)
         if (a.Rotary)
         {
             int tables = Tape.Internal($"{path}.core.rope_cos_sin", 0, Bytes(checked(2 * s * a.HeadDim)));
-            // x·cos + cat(−x₂, x₁)·sin: narrow ×2, neg, cat, two muls and an add — seven kernels moving about 10 Q-sized tensors.
-            qp = Tape.Node($"{path}.core", "rope", [qp], Bytes(q), [tables], backwardWorkspaceBytesPerSample: Bytes(3 * q), work: TapeWork.Elementwise(Bytes(10 * q), 7));
-            kp = Tape.Node($"{path}.core", "rope", [kp], Bytes(kv), [tables], backwardWorkspaceBytesPerSample: Bytes(3 * kv), work: TapeWork.Elementwise(Bytes(10 * kv), 7));
+            // x·cos + cat(−x₂, x₁)·sin: narrow ×2, neg, cat, two muls and an add — seven kernels moving about 10 Q-sized
+            // tensors — after the tables are built again for the call (arange, neg, div, pow, arange, outer, cat, cos, sin).
+            var rope = (long elements) => TapeWork.Elementwise(Bytes(10 * elements), 7) with { Launches = RopeTableLaunches };
+            qp = Tape.Node($"{path}.core", "rope", [qp], Bytes(q), [tables], backwardWorkspaceBytesPerSample: Bytes(3 * q), work: rope(q));
+            kp = Tape.Node($"{path}.core", "rope", [kp], Bytes(kv), [tables], backwardWorkspaceBytesPerSample: Bytes(3 * kv), work: rope(kv));
         }
 
         if (a.KvHeads != a.Heads)
         {
-            kp = Tape.Node($"{path}.core", "repeat_interleave", [kp], Bytes(q), []);
-            vp = Tape.Node($"{path}.core", "repeat_interleave", [vp], Bytes(q), []);
+            // An index_select along the heads (read the K/V heads, write Q-sized copies) whose index is built first.
+            var repeat = TapeWork.Elementwise(Bytes(kv + q)) with { Launches = RepeatIndexLaunches };
+            kp = Tape.Node($"{path}.core", "repeat_interleave", [kp], Bytes(q), [], work: repeat);
+            vp = Tape.Node($"{path}.core", "repeat_interleave", [vp], Bytes(q), [], work: repeat);
         }
 
         int logsumexp = Tape.Internal($"{path}.core.logsumexp", checked(4 * a.Heads * s));
         // QKᵀ and AV per head; a causal mask lets the kernel skip about half of the blocks.
         long visible = a.Causal ? (s + 1) / 2 : s;
+        // Its kernel reads Q, K, V and writes the output (4 Q-sized tensors); the output's transpose back to (S, H·hd)
+        // is a copy (reshape of a transposed view: 2 more) whose gradient comes back as a transposed view. Around it: a
+        // view and a transpose of each of Q, K and V and of the output, in forward and again in backward.
         var work = new TapeWork(
             [new TapeGemm(s, a.HeadDim, visible, a.Heads), new TapeGemm(s, visible, a.HeadDim, a.Heads)],
-            Bytes(checked(4 * q)), checked(a.Heads * s * visible), 1);
+            Bytes(checked(6 * q)), checked(a.Heads * s * visible), 2) { Launches = AttentionViewLaunches };
         int attended = Tape.Node($"{path}.core", "flash_attention", [qp, kp, vp], Bytes(q), [qp, kp, vp, AutogradTape.Self, logsumexp], work: work);
         return Linear($"{path}.o_proj", attended, s, a.Heads * a.HeadDim, a.ModelDim, a.OutputBias);
     }
+
+    /// <summary>Unrecorded kernels that build the rotary cos/sin tables on every call (ScaleLab's RotaryEmbedding.Apply).</summary>
+    public const int RopeTableLaunches = 9;
+
+    /// <summary>repeat_interleave's index construction before its index_select.</summary>
+    public const int RepeatIndexLaunches = 3;
+
+    /// <summary>view + transpose of Q, K, V and transpose of the output (7 views), each again in backward.</summary>
+    public const int AttentionViewLaunches = 14;
 
     /// <summary>FeedForward over <paramref name="rows"/> tokens: up → act → down, or act(gate) · up → down for GLU variants.</summary>
     public int FeedForward(string path, int x, long rows, long d, long width, FeedForwardKind kind, ActivationKind activation, bool bias, string? activationPath = null)

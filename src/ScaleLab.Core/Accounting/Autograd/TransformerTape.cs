@@ -81,7 +81,10 @@ public static class TransformerTape
         long d = t.DModel, k = t.TopK, rows = Math.Max(1, s * k / t.Experts);
         int logits = ops.Linear($"{path}.router", x, s, d, t.Experts, t.RouterBias);
         int chosen = tape.Internal($"{path}.topk_indices", checked(8 * s * k));
-        int gathered = tape.Node($"{path}.router", "gather", [logits], ops.Bytes(s * k), [chosen]);
+        // topk and the zeros the sum starts from are unrecorded launches; the flattening reshape of the tokens and the
+        // output's reshape back are views, in forward and backward.
+        int gathered = tape.Node($"{path}.router", "gather", [logits], ops.Bytes(s * k), [chosen],
+            work: TapeWork.Elementwise(ops.Bytes(checked(3 * s * k))) with { Launches = 6 });
         int weights = tape.Node($"{path}.router", "softmax", [gathered], ops.Bytes(s * k), [AutogradTape.Self]);
         int output = -1;
         for (int e = 0; e < t.Experts; e++)
@@ -89,13 +92,17 @@ public static class TransformerTape
             // Node names follow the summary's rows: the routing ops belong to the router, the FFNs to "experts".
             string expert = $"{path}.router";
             int mask = tape.Internal($"{expert}.picked[{e}]", s * k);
-            int masked = tape.Node(expert, "mul_mask", [weights], ops.Bytes(s * k), [mask]);
+            // The mask (eq), the rows it picks (any, nonzero, squeeze): launches before the recorded multiply.
+            int masked = tape.Node(expert, "mul_mask", [weights], ops.Bytes(s * k), [mask],
+                work: TapeWork.Elementwise(ops.Bytes(checked(3 * s * k))) with { Launches = 4 });
             int summed = tape.Node(expert, "sum", [masked], ops.Bytes(s), []);
             int index = tape.Internal($"{expert}.rows[{e}]", checked(8 * rows));
             int weight = tape.Node(expert, "index_select", [summed], ops.Bytes(rows), [index]);
             int tokens = tape.Node(expert, "index_select", [x], ops.Bytes(checked(rows * d)), [index]);
             int y = ops.FeedForward($"{path}.experts", tokens, rows, d, t.EffectiveExpertFfnSize, t.FeedForward, t.Activation, bias, $"{path}.act");
-            int scaled = tape.Node(expert, "mul", [y, weight], ops.Bytes(checked(rows * d)), [y, weight]);
+            // The weight's unsqueeze is a view, in forward and backward.
+            int scaled = tape.Node(expert, "mul", [y, weight], ops.Bytes(checked(rows * d)), [y, weight],
+                work: TapeWork.Elementwise(ops.Bytes(checked((2 * rows * d) + rows))) with { Launches = 2 });
             output = output < 0
                 ? tape.Node(expert, "index_add", [scaled], ops.Bytes(checked(s * d)), [index])
                 : tape.Node(expert, "index_add", [output, scaled], ops.Bytes(checked(s * d)), [index]);

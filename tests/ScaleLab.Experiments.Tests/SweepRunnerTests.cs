@@ -146,6 +146,17 @@ public sealed class SweepRunnerTests
     }
 
     [Fact]
+    public void RunOrder_WithoutEarlyStopping_StartsTheMostWorkFirst_WithItKeepsThePlan()
+    {
+        // width × epochs: 2 epochs at width 0.5 (forward FLOPs ≈ ¼ of width 1) is less work than 1 epoch at width 1.
+        var plans = SweepExpansion.Expand(SweepSpecJson.Parse(
+            """{"name": "w", "model": "mlp-784-1000-500-250", "axes": {"width": [0.25, 1, 0.5], "epochs": [1, 2]}}""", "w.json", "/"));
+        Assert.Equal(["width=1 epochs=2", "width=1 epochs=1", "width=0.5 epochs=2", "width=0.5 epochs=1", "width=0.25 epochs=2", "width=0.25 epochs=1"],
+            SweepRunner.RunOrder(plans, earlyStopping: false).Select(p => p.Label));
+        Assert.Equal(plans.Select(p => p.Label), SweepRunner.RunOrder(plans, earlyStopping: true).Select(p => p.Label));
+    }
+
+    [Fact]
     public void ThreadsPerTrial_DefaultsToCoresOverWorkers()
     {
         Assert.Equal(Math.Max(1, Environment.ProcessorCount / 4), new SweepRunOptions(Workers: 4).ResolvedThreads);

@@ -55,6 +55,7 @@ internal static class CalibrateCommand
         foreach (var (m, n, k) in new[] { (64L, 64L, 64L), (64L, 1024L, 1024L), (1024L, 1024L, 1024L), (4096L, 256L, 256L) })
             table.AddRow(string.Create(CultureInfo.InvariantCulture, $"GEMM {m}×{k} · {k}×{n}"), F(2.0 * m * n * k / p.GemmSeconds(m, n, k) / 1e9) + " GFLOP/s");
         console.Write(table);
+        console.WriteLine($"GEMMs, optimizer updates, reference layers and pooling were timed in a training step's cache state: each call after an in-place pass over {HumanUnits.Bytes(MachineCalibration.EvictionBytes)} (half the last-level cache); see docs/verify.md.");
         console.WriteLine($"Profile written to {path}.");
     }
 

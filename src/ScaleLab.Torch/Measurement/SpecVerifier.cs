@@ -48,7 +48,13 @@ public static class SpecVerifier
             if (pinned) MallocControl.Release();
         }
 
-        var time = models.Select((m, i) => MeasureTime(m.Spec, costs[i], m.Options, progress)).ToArray();
+        // Repeats go round the models (every model's first repeat, then every model's second …), each on a model built
+        // afresh, so a slow spell of a shared machine lands on one repeat of several models, not on every repeat of one.
+        var time = models.Select(m => m.Options.Batches.ToDictionary(b => b, _ => new List<double>())).ToArray();
+        int rounds = models.Max(m => m.Options.Repeats);
+        for (int r = 0; r < rounds; r++)
+            for (int i = 0; i < models.Count; i++)
+                if (r < models[i].Options.Repeats) MeasureTime(models[i].Spec, costs[i], models[i].Options, r, time[i], progress);
         return [.. models.Select((m, i) => Combine(m.Spec, costs[i], m.Options, memory[i], time[i], pinned))];
     }
 
@@ -91,9 +97,9 @@ public static class SpecVerifier
         return new MemoryPart(measuredParameters, bytes, MedianLong(baselines), reset);
     }
 
-    private static Dictionary<int, List<double>> MeasureTime(ModelSpec spec, ModelCost cost, VerifyOptions options, IProgress<string>? progress)
+    /// <summary>Repeat <paramref name="repeat"/> of one model's timing: built, warmed up at every batch, each batch timed.</summary>
+    private static void MeasureTime(ModelSpec spec, ModelCost cost, VerifyOptions options, int repeat, Dictionary<int, List<double>> seconds, IProgress<string>? progress)
     {
-        var seconds = options.Batches.ToDictionary(b => b, _ => new List<double>());
         // A heap compacted first: what the models before this one freed (the suite times eight in one process) would
         // otherwise leave it fragmented, and the same model timed 20 % slower after the others (small-moe at batch 4:
         // 29.8 ms in the suite against 24.6 alone).
@@ -102,14 +108,11 @@ public static class SpecVerifier
         using var model = ModuleBuilder.Build(spec);
         using var optimizer = NewAdam(model);
         foreach (int b in options.Batches) TimeSteps(model, optimizer, spec, cost, b, options.WarmupSteps);
-        for (int r = 0; r < options.Repeats; r++)
-            foreach (int b in options.Batches)
-            {
-                progress?.Report($"{spec.Name}: timing batch {b}, repeat {r + 1} of {options.Repeats}");
-                seconds[b].Add(Median(TimeSteps(model, optimizer, spec, cost, b, options.Steps)));
-            }
-
-        return seconds;
+        foreach (int b in options.Batches)
+        {
+            progress?.Report($"{spec.Name}: timing batch {b}, repeat {repeat + 1} of {options.Repeats}");
+            seconds[b].Add(Median(TimeSteps(model, optimizer, spec, cost, b, options.Steps)));
+        }
     }
 
     private static VerificationResult Combine(ModelSpec spec, ModelCost cost, VerifyOptions options, MemoryPart memory, Dictionary<int, List<double>> seconds, bool pinned)

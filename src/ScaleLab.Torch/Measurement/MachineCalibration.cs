@@ -72,9 +72,7 @@ public static class MachineCalibration
             transcendentals, dispatch, autograd, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), machine);
         progress?.Report("reference convolutions and LSTM");
         // On a compacted heap, as verify times its steps: the grid's freed 64 MiB operands would otherwise be in it.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        MallocControl.Trim();
+        MallocControl.Settle();
         // Batch 128: a small-channel conv's slowdown grows with the batch (1.8× at 64, 4–7× at 128 for the 1-channel stem).
         var conv = ConvReferences.Select(r => new SlowdownPoint(r.K, Slowdown(profile, r.Json, 128))).ToArray();
         var recurrent = new[] { 64, 256 }.Select(b => new SlowdownPoint(b, Slowdown(profile, LstmReference, b))).ToArray();

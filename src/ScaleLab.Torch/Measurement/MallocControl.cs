@@ -51,6 +51,18 @@ public static partial class MallocControl
         }
     }
 
+    /// <summary>
+    /// Collects garbage, runs finalizers (TorchSharp tensors free their native memory there), collects again and trims
+    /// the heap: a compacted heap to measure on.
+    /// </summary>
+    public static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Trim();
+    }
+
     /// <summary>Returns free heap pages to the OS; true when glibc released any.</summary>
     public static bool Trim()
     {

@@ -103,7 +103,7 @@ public static class SpecVerifier
         // A heap compacted first: what the models before this one freed (the suite times eight in one process) would
         // otherwise leave it fragmented, and the same model timed 20 % slower after the others (small-moe at batch 4:
         // 29.8 ms in the suite against 24.6 alone).
-        Settle();
+        MallocControl.Settle();
         using var seeded = GlobalGenerator.Seed(options.Seed);
         using var model = ModuleBuilder.Build(spec);
         using var optimizer = NewAdam(model);
@@ -139,7 +139,7 @@ public static class SpecVerifier
     /// </summary>
     private static (long Peak, long Baseline, bool Reset) MeasurePeak(ModelSpec spec, ModelCost cost, int batch, int seed)
     {
-        Settle();
+        MallocControl.Settle();
         long peak;
         using var probe = MemoryProbe.Start();
         using (GlobalGenerator.Seed(seed))
@@ -158,17 +158,8 @@ public static class SpecVerifier
             }
         }
 
-        Settle();
+        MallocControl.Settle();
         return (peak, probe.BaselineBytes, probe.PeakIsPhaseOwn);
-    }
-
-    /// <summary>Collects garbage, runs finalizers (TorchSharp tensors free their native memory there) and trims the heap.</summary>
-    private static void Settle()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        MallocControl.Trim();
     }
 
     private static List<double> TimeSteps(nn.Module<Tensor, Tensor> model, Training.Optimizer optimizer, ModelSpec spec, ModelCost cost, int batch, int steps)

@@ -88,7 +88,7 @@ public static class MachineCalibration
 
     /// <summary>
     /// The optimizers `train` runs, each measured at these parameter counts: 64 Ki (one chunk: the step's fixed cost
-    /// shows), 256 Ki and 4 Mi (state far past the cache), every call on evicted caches.
+    /// shows), 256 Ki and 4 Mi (state far past the cache), every call in the cache state of <see cref="EvictionBytes"/>.
     /// </summary>
     public static readonly OptimizerKind[] MeasuredOptimizers =
         [OptimizerKind.Sgd, OptimizerKind.SgdMomentum, OptimizerKind.Adam, OptimizerKind.AdamW, OptimizerKind.RmsProp, OptimizerKind.RmsPropMomentum];

@@ -62,31 +62,37 @@ public static class CliApp
         {
             return parse.Invoke(config);
         }
-        catch (Exception ex) when (ex is ScaleLabException || ex.InnerException is ScaleLabException)
-        {
-            var user = ex as ScaleLabException ?? (ScaleLabException)ex.InnerException!;
-            config.Error.WriteLine($"error: {user.Message}");
-            if (parse.GetValue(Verbose)) config.Error.WriteLine(user.ToString());
-            return ExitUserError;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A fault of the world (read-only or full disk, a path that is a file, no permission), not of ScaleLab:
-            // .NET's message names the path; say what to do.
-            config.Error.WriteLine($"error: {ex.Message.TrimEnd('.')}; check that the path exists, is writable and that its disk has free space");
-            if (parse.GetValue(Verbose)) config.Error.WriteLine(ex.ToString());
-            return ExitUserError;
-        }
-        catch (OperationCanceledException)
-        {
-            config.Error.WriteLine("cancelled");
-            return 130;
-        }
         catch (Exception ex)
         {
-            config.Error.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message}");
-            config.Error.WriteLine(parse.GetValue(Verbose) ? ex.ToString() : "(run again with --verbose for the stack trace, and please report it)");
-            return ExitInternal;
+            return Fail(ex, config.Error, parse.GetValue(Verbose));
+        }
+    }
+
+    /// <summary>Reports an error that ended a command, the one way every command reports them; returns its exit code.</summary>
+    public static int Fail(Exception ex, TextWriter error, bool verbose)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        ArgumentNullException.ThrowIfNull(error);
+        switch (ex)
+        {
+            case ScaleLabException or { InnerException: ScaleLabException }:
+                var user = ex as ScaleLabException ?? (ScaleLabException)ex.InnerException!;
+                error.WriteLine($"error: {user.Message}");
+                if (verbose) error.WriteLine(user.ToString());
+                return ExitUserError;
+            case IOException or UnauthorizedAccessException:
+                // A fault of the world (read-only or full disk, a path that is a file, no permission), not of ScaleLab:
+                // .NET's message names the path; say what to do.
+                error.WriteLine($"error: {ex.Message.TrimEnd('.')}; check that the path exists, is writable and that its disk has free space");
+                if (verbose) error.WriteLine(ex.ToString());
+                return ExitUserError;
+            case OperationCanceledException:
+                error.WriteLine("cancelled");
+                return 130;
+            default:
+                error.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message}");
+                error.WriteLine(verbose ? ex.ToString() : "(run again with --verbose for the stack trace, and please report it)");
+                return ExitInternal;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ScaleLab.Core.Runs;
 using ScaleLab.Experiments.Store;
+using ScaleLab.Experiments.Sweeps;
 
 namespace ScaleLab.Cli.Tests;
 
@@ -91,6 +92,43 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Contains("4 trials: 4 completed; results in " + Path.Combine(Path.GetFullPath(output), "results.db"), text, StringComparison.Ordinal);
         Assert.Contains("width=0.25", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Sweep_TrialsSharingOneHost_TrainExactlyAsATrainProcessOfTheirOwn()
+    {
+        string sweep = WriteSweep(), output = Path.Combine(_dir, "out");
+        using (var run = StartSweep(sweep, output))
+        {
+            Assert.True(run.WaitForExit(TimeSpan.FromMinutes(4)), "the sweep did not finish within 4 minutes");
+            Assert.Equal(0, run.ExitCode);
+        }
+        var trials = SqliteResultsStore.OpenExisting(output).Trials().OrderBy(t => t.Plan.Index).ToList();
+        // One worker: the four trials went to one trial host, the smallest width last (most work first).
+        var hosts = trials.Select(t => HostPid(new TrialPaths(output, t.Id).LogFile)).Distinct().ToList();
+        Assert.Single(hosts);
+        var last = new TrialPaths(Path.GetFullPath(output), trials[0].Id);
+
+        string alone = Path.Combine(_dir, "alone");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in (string[])[ScaleLabDll, "train", last.SpecFile, "--config", last.ConfigFile, "--out", alone, "--threads", "1"]) info.ArgumentList.Add(a);
+        using (var train = Process.Start(info)!)
+        {
+            var text = train.StandardOutput.ReadToEndAsync();
+            string error = await train.StandardError.ReadToEndAsync();
+            await text;
+            Assert.True(train.WaitForExit(TimeSpan.FromMinutes(2)));
+            Assert.True(train.ExitCode == 0, error);
+        }
+        // The same weights, batches and losses to the last bit: nothing of the three trials before it carried over.
+        Assert.Equal(Curve(alone), Curve(last.RunDirectory));
+        Assert.Equal(Curve(alone).Count, trials[0].EpochsCompleted);
+    }
+
+    private static int HostPid(string log) => int.Parse(
+        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(log), " pid (\\d+): ").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static List<(double, double?, double?)> Curve(string run) =>
+        [.. RunReader.ReadEpochs(new RunFiles(run)).Select(e => (e.TrainLoss, e.ValLoss, e.ValAccuracy))];
 
     [Fact]
     public void SweepStatus_OfADirectoryWithoutResults_SaysHowToCreateThem()

@@ -6,7 +6,9 @@ namespace ScaleLab.Experiments.Running;
 /// <summary>
 /// A trial process left running by a sweep that was killed (SIGKILL does not take the children with it). Before the
 /// trial is restarted, the orphan is stopped, so two processes never write one run directory. The process id comes
-/// from the store; it is only trusted when /proc/PID/cmdline still names the trial's run directory (ids are reused).
+/// from the store; it is only trusted when /proc/PID/cmdline still names the trial's run directory (ids are reused),
+/// or, for a trial host (whose command line names no trial), when it is a `trial --host` and the trial's host marker
+/// (<see cref="TrialProcess.HostMarker"/>) names it: the host is still on this trial, not on one it took since.
 /// </summary>
 internal static class OrphanTrial
 {
@@ -22,7 +24,8 @@ internal static class OrphanTrial
         {
             return false;   // gone already (or not Linux)
         }
-        if (!text.Split('\0').Contains(runDirectory, StringComparer.Ordinal)) return false;
+        var arguments = text.Split('\0');
+        if (!arguments.Contains(runDirectory, StringComparer.Ordinal) && !IsHostOf(arguments, processId, runDirectory)) return false;
         try
         {
             using var process = Process.GetProcessById(processId);
@@ -34,6 +37,20 @@ internal static class OrphanTrial
         }
         WaitUntilDead(Path.Combine(proc, "stat"), TimeSpan.FromSeconds(30));
         return true;
+    }
+
+    private static bool IsHostOf(string[] arguments, int processId, string runDirectory)
+    {
+        int verb = Array.IndexOf(arguments, TrialProcess.Verb);
+        if (verb < 0 || verb + 1 >= arguments.Length || arguments[verb + 1] != TrialProcess.HostFlag) return false;
+        try
+        {
+            return File.ReadAllText(TrialProcess.HostMarker(runDirectory)).Trim() == processId.ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;   // no marker: the host is between trials or on another one
+        }
     }
 
     /// <summary>

@@ -25,7 +25,8 @@ public sealed record SweepResult(string Directory, SweepTally Tally, IReadOnlyLi
 
 /// <summary>
 /// Runs a sweep into a directory (docs/sweeps.md): expands and checks every trial up front, records them in
-/// DIR/results.db, and runs those not yet done, each as its own process, on <see cref="SweepRunOptions.Workers"/> workers.
+/// DIR/results.db, and runs those not yet done on <see cref="SweepRunOptions.Workers"/> workers, each sending its trials
+/// to a trial host process of its own (<see cref="TrialProcess"/>), one at a time.
 /// Running the same sweep again resumes it: completed and stopped-early trials are skipped, a trial whose process
 /// finished but was not yet recorded (the sweep was killed in between) is read back from its run directory, an orphaned
 /// trial process of a killed sweep is stopped, and unfinished trials restart with --resume from their last checkpoint.
@@ -55,6 +56,22 @@ public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISw
         string directory = Path.GetFullPath(sweepDirectory);
         var plans = SweepExpansion.Expand(sweep);
         using var sweepLock = SweepLock.Acquire(directory);
+        // The trial hosts start now, so their start-up (runtime, libtorch: most of a second) overlaps opening the store
+        // and settling what an earlier run left, instead of following it.
+        var slots = Enumerable.Range(0, Math.Min(options.Workers, plans.Count)).Select(_ => new TrialSlot()).ToArray();
+        try
+        {
+            foreach (var slot in slots) slot.TryStart(command);
+            return Run(sweep, options, directory, plans, slots, ct);
+        }
+        finally
+        {
+            foreach (var slot in slots) slot.Dispose();
+        }
+    }
+
+    private SweepResult Run(SweepSpec sweep, SweepRunOptions options, string directory, IReadOnlyList<TrialPlan> plans, TrialSlot[] slots, CancellationToken ct)
+    {
         var store = storeLocation?.Open() ?? SqliteResultsStore.Open(directory);
         long sweepId = SweepSubmission.Submit(sweep, store, directory, plans).SweepId;
 
@@ -65,15 +82,16 @@ public sealed class SweepRunner(string sweepDirectory, TrialCommand command, ISw
         var planned = plans.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var stored = store.Trials(sweepId).Where(t => planned.Contains(t.Id)).ToList();
         int threads = options.ResolvedThreads;
-        int workers = Math.Min(options.Workers, Math.Max(1, queue.Count));
+        int workers = Math.Min(slots.Length, Math.Max(1, queue.Count));
         var board = new SweepBoard(stored, store.AllEpochs(), plans.Count, queue.Count, workers, options.EarlyStopping ?? sweep.EarlyStopping);
         progress.OnStart(new SweepStart(sweep.Name, directory, plans.Count, plans.Count - queue.Count, queue.Count, workers, threads));
 
         var pending = new ConcurrentQueue<TrialPlan>(RunOrder(queue, (options.EarlyStopping ?? sweep.EarlyStopping) is not null));
         var execution = new TrialExecution(directory, command, store, board, progress, options.TrialThreads);
-        var tasks = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(() =>
+        var tasks = slots.Take(workers).Select(slot => Task.Factory.StartNew(() =>
         {
-            while (!ct.IsCancellationRequested && pending.TryDequeue(out var plan)) execution.Run(plan, ct);
+            // One trial host per worker, for all the trials it takes.
+            while (!ct.IsCancellationRequested && pending.TryDequeue(out var plan)) execution.Run(plan, slot, ct);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         try
         {

@@ -33,7 +33,7 @@ public sealed record WorkerOptions(
 public sealed record WorkerResult(string WorkerId, int Claimed, int Completed, int StoppedEarly, int Failed, int Lost);
 
 /// <summary>
-/// One worker of a shared study: claims a trial, runs it with today's trial execution (its own process, progress,
+/// One worker of a shared study: claims a trial, runs it with today's trial execution (in the worker's trial host, progress,
 /// early stopping, resume from the run directory's checkpoint), keeps the lease alive while it runs, records its
 /// epochs and outcome through the lease, and takes the next, until nothing is claimable. With
 /// <see cref="WorkerOptions.Wait"/> it keeps polling while trials are held by others, so a trial whose worker died is
@@ -50,6 +50,7 @@ public sealed class SweepWorker(IResultsStore store, TrialCommand command, ISwee
             ?? throw new StoreException($"{store.Location}: no sweep named '{options.SweepName}'; submit it first (`scalelab sweep SWEEP.json --store {store.Location} --submit`)")).Id;
         string worker = options.ResolvedWorkerId;
         int claimed = 0, completed = 0, stopped = 0, failed = 0, lost = 0;
+        using var slot = new TrialSlot();
         while (!ct.IsCancellationRequested && (options.MaxTrials is not int max || claimed < max))
         {
             var lease = store.Claim(worker, options.ResolvedLease, sweepId);
@@ -60,7 +61,7 @@ public sealed class SweepWorker(IResultsStore store, TrialCommand command, ISwee
                 continue;
             }
             claimed++;
-            var record = RunLeased(lease, options, ct);
+            var record = RunLeased(lease, slot, options, ct);
             if (record is null || record.Worker != worker || record.Attempts != lease.Attempt || record.Status == TrialStatus.Running)
             {
                 if (!ct.IsCancellationRequested) lost++;
@@ -79,7 +80,7 @@ public sealed class SweepWorker(IResultsStore store, TrialCommand command, ISwee
     }
 
     /// <summary>Runs one claimed trial under a heartbeat; returns its row afterwards.</summary>
-    private TrialRecord? RunLeased(TrialLease lease, WorkerOptions options, CancellationToken ct)
+    private TrialRecord? RunLeased(TrialLease lease, TrialSlot slot, WorkerOptions options, CancellationToken ct)
     {
         var record = store.Trial(lease.TrialId)!;
         var sweep = store.Sweeps().Single(s => s.Id == record.SweepId);
@@ -113,7 +114,7 @@ public sealed class SweepWorker(IResultsStore store, TrialCommand command, ISwee
         var execution = new TrialExecution(directory, command, store, board, progress, (int?)options.Threads);
         using var trialCt = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using (new Heartbeat(store, lease, options.ResolvedLease, trialCt))
-            execution.Run(plan, trialCt.Token, lease);
+            execution.Run(plan, slot, trialCt.Token, lease);
         return store.Trial(plan.Id);
     }
 

@@ -10,9 +10,10 @@ using ScaleLab.Experiments.Sweeps;
 namespace ScaleLab.Experiments.Running;
 
 /// <summary>
-/// Runs one trial as its own process (<see cref="TrialProcess"/>: `scalelab trial --spec F --config F --out
-/// DIR/trials/ID [--threads N] [--resume]`), reading its progress events as they come, recording each finished epoch, stopping it when the early
-/// stopping rule says so, and writing its outcome (read back from the run directory) to the store when it ends.
+/// Runs one trial in the worker's trial host (<see cref="TrialProcess"/>: `scalelab trial --host`, sent `--spec F
+/// --config F --out DIR/trials/ID [--threads N] [--resume]`), reading its progress events as they come, recording each
+/// finished epoch, stopping it when the early stopping rule says so, and writing its outcome (read back from the run
+/// directory) to the store when it ends.
 /// </summary>
 internal sealed class TrialExecution(string sweepDirectory, TrialCommand command, IResultsStore store, SweepBoard board,
     ISweepProgress progress, int? threads)
@@ -20,7 +21,7 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
     /// <summary>Lines of the trial's stderr kept for the failure message.</summary>
     private const int StderrTail = 5;
 
-    public void Run(TrialPlan plan, CancellationToken ct, TrialLease? lease = null)
+    public void Run(TrialPlan plan, TrialSlot slot, CancellationToken ct, TrialLease? lease = null)
     {
         var paths = new TrialPaths(sweepDirectory, plan.Id);
         Directory.CreateDirectory(Path.GetDirectoryName(paths.SpecFile)!);
@@ -31,21 +32,11 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
 
         using var log = new StreamWriter(paths.LogFile, append: true) { AutoFlush = true };
         var stderr = new Queue<string>();
-        using var process = new Process { StartInfo = command.StartInfo(arguments) };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (stderr)
-            {
-                log.WriteLine(e.Data);
-                stderr.Enqueue(e.Data);
-                if (stderr.Count > StderrTail) stderr.Dequeue();
-            }
-        };
         board.Started(plan.Id);
+        TrialHost host;
         try
         {
-            process.Start();
+            host = slot.Acquire(command);
         }
         catch (Win32Exception ex)
         {
@@ -53,23 +44,42 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
             Finish(plan, TrialStatus.Failed, $"could not start the trial process ({command}): {ex.Message}", paths, lease);
             return;
         }
-        if (!store.MarkRunning(plan.Id, process.Id, lease))
+        if (!store.MarkRunning(plan.Id, host.Id, lease))
         {
-            Kill(process);
-            process.WaitForExit();
-            board.Ended(plan.Id, TrialStatus.Queued, []);
+            board.Ended(plan.Id, TrialStatus.Queued, []);   // the lease was taken over before the trial began
             return;
         }
         progress.OnTrialStart(plan, store.Trial(plan.Id)?.Attempts ?? 1, resume, board.Tally());
-        lock (stderr) log.WriteLine($"# {DateTime.UtcNow:O} pid {process.Id}: {command} {string.Join(" ", arguments)}");
-        process.BeginErrorReadLine();
+        lock (stderr) log.WriteLine($"# {DateTime.UtcNow:O} pid {host.Id}: {command} {string.Join(" ", TrialProcess.HostArguments())} < {string.Join(" ", arguments)}");
+        host.Attach(line =>
+        {
+            lock (stderr)
+            {
+                log.WriteLine(line);
+                stderr.Enqueue(line);
+                if (stderr.Count > StderrTail) stderr.Dequeue();
+            }
+        });
 
         string? stopReason = null;
-        using (ct.Register(() => Kill(process)))
+        int? exitCode = null;
+        using (ct.Register(host.Kill))
         {
-            stopReason = Follow(plan, process, paths, log, stderr, lease);
-            process.WaitForExit();
+            if (host.Send(arguments)) (stopReason, exitCode) = Follow(plan, host, paths, log, stderr, lease);
         }
+        if (exitCode is int code)
+        {
+            host.WaitForErrorFrame();
+            // Only a trial that ended as a trial process ends normally leaves its host for the next; the CPU's caches
+            // are all a host keeps, where another device's memory pool would carry over into the next trial's figures.
+            if (code != 0 || plan.Config.Device != ComputeDevice.Cpu) slot.Close();
+        }
+        else
+        {
+            exitCode = host.WaitForExit();   // it died, or was killed here: the next trial gets a fresh host
+            slot.Close();
+        }
+        host.Attach(null);
 
         if (stopReason is null && ct.IsCancellationRequested)
         {
@@ -80,18 +90,22 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
         string failure;
         lock (stderr)
         {
-            failure = $"trial process exited with code {process.ExitCode.ToString(CultureInfo.InvariantCulture)} before finishing"
+            failure = $"trial process exited with code {exitCode.Value.ToString(CultureInfo.InvariantCulture)} before finishing"
                 + (stderr.Count > 0 ? ": " + string.Join(" | ", stderr) : $" (see {paths.LogFile})");
         }
         Finish(plan, stopReason is null ? TrialStatus.Failed : TrialStatus.StoppedEarly, stopReason ?? failure, paths, lease);
     }
 
-    /// <summary>Reads progress lines until the process ends or early stopping kills it; returns the stop reason, if any.</summary>
-    private string? Follow(TrialPlan plan, Process process, TrialPaths paths, StreamWriter log, Queue<string> stderr, TrialLease? lease)
+    /// <summary>
+    /// Reads progress lines until the trial's exit frame (its exit code), the host's end (null), or early stopping or a
+    /// lost lease kills it (null, with the stop reason for early stopping).
+    /// </summary>
+    private (string? StopReason, int? ExitCode) Follow(TrialPlan plan, TrialHost host, TrialPaths paths, StreamWriter log, Queue<string> stderr, TrialLease? lease)
     {
         var files = new RunFiles(paths.RunDirectory);
-        while (process.StandardOutput.ReadLine() is { } line)
+        while (host.ReadLine() is { } line)
         {
+            if (TrialProcess.IsExitFrame(line, out int code)) return (null, code);
             var ev = ProgressEvent.Parse(line, $"trial {plan.Id} ({paths.LogFile})");
             if (ev is null)
             {
@@ -104,15 +118,15 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
             var curve = RunReader.ReadEpochs(files);
             if (curve.Count == 0) continue;
             string? reason = curve[^1].Epoch < plan.Config.Epochs ? board.Observe(plan.Id, curve, curve[^1].Epoch) : null;
-            if (reason is not null) Kill(process);   // first, so the losing trial spends no more time
+            if (reason is not null) host.Kill();   // first, so the losing trial spends no more time
             if (!store.RecordEpoch(plan.Id, curve[^1], lease))
             {
-                Kill(process);   // the lease was taken over: the trial is another worker's now
-                return null;
+                host.Kill();   // the lease was taken over: the trial is another worker's now
+                return (null, null);
             }
-            if (reason is not null) return reason;
+            if (reason is not null) return (reason, null);
         }
-        return null;
+        return (null, null);
     }
 
     private void Finish(TrialPlan plan, TrialStatus unfinished, string message, TrialPaths paths, TrialLease? lease)
@@ -125,17 +139,5 @@ internal sealed class TrialExecution(string sweepDirectory, TrialCommand command
         }
         board.Ended(plan.Id, outcome.Status, outcome.Epochs);
         progress.OnTrialEnd(plan, store.Trial(plan.Id)!, board.Tally());
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // already exited
-        }
     }
 }

@@ -52,6 +52,17 @@ public sealed class MemoryProbe : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the process's peak (VmHWM) afresh from its resident memory now, when no probe is running (waiting for one
+    /// that is): a trial host does it between trials, so each trial's peak_rss_bytes is its own. False where the kernel
+    /// refuses.
+    /// </summary>
+    public static bool ResetProcessPeak()
+    {
+        using var probe = Start();
+        return probe.BeginPeak();
+    }
+
     /// <summary>From here on the peak is this phase's (VmHWM reset to the current RSS); false where the kernel refuses.</summary>
     public bool BeginPeak()
     {

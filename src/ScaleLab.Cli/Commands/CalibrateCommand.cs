@@ -56,6 +56,7 @@ internal static class CalibrateCommand
             table.AddRow(string.Create(CultureInfo.InvariantCulture, $"GEMM {m}×{k} · {k}×{n}"), F(2.0 * m * n * k / p.GemmSeconds(m, n, k) / 1e9) + " GFLOP/s");
         console.Write(table);
         console.WriteLine($"GEMMs, optimizer updates, reference layers and pooling were timed in a training step's cache state: each call after an in-place pass over {HumanUnits.Bytes(MachineCalibration.EvictionBytes)} (half the last-level cache); see docs/verify.md.");
+        console.WriteLine(ScaleLab.Torch.MklCodePath.Describe() + ".");
         console.WriteLine($"Profile written to {path}.");
     }
 

@@ -32,6 +32,7 @@ public static class MachineCalibration
     public static MachineProfile Measure(Device? device = null, double secondsPerPoint = 0.01, IProgress<string>? progress = null)
     {
         device ??= CPU;
+        MklCodePath.Prepare();   // the profile names the GEMM path it measured
         MallocControl.Release();
         using var noGrad = no_grad();
         using var eviction = ones(Math.Max(1, EvictionBytes / 4), device: device);
@@ -68,6 +69,7 @@ public static class MachineCalibration
         }
 
         string machine = CpuModel() ?? Environment.MachineName;
+        if (MklCodePath.ProfileNote is { } note) machine += "; " + note;
         var profile = new MachineProfile(device.type.ToString().ToLowerInvariant(), "fp32", torch.get_num_threads(), gemms, bandwidth,
             transcendentals, dispatch, autograd, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), machine);
         progress?.Report("reference convolutions and LSTM");

@@ -19,6 +19,18 @@ public class VerifyCommandTests
         return path;
     }
 
+    [Fact]
+    public void GemmPathMismatch_NamesBothOneMklPaths_AndIsSilentWhenTheyAgreeOrNothingWasChanged()
+    {
+        MachineProfile Measured(string machine) => MachineProfileJson.Load(SyntheticProfile()) with { Machine = machine };
+        Assert.Null(VerifyCommand.GemmPathMismatch(Measured("AMD EPYC; oneMKL feature kernels"), "oneMKL feature kernels"));
+        Assert.Null(VerifyCommand.GemmPathMismatch(Measured("Intel Xeon"), null));   // an Intel processor: one path only
+        Assert.Equal("measured with oneMKL generic path, and this run uses oneMKL feature kernels; its GEMM times will be off (run scalelab calibrate again)",
+            VerifyCommand.GemmPathMismatch(Measured("AMD EPYC; oneMKL generic path"), "oneMKL feature kernels"));
+        Assert.Equal("measured with an unnamed oneMKL path, and this run uses oneMKL generic path; its GEMM times will be off (run scalelab calibrate again)",
+            VerifyCommand.GemmPathMismatch(Measured("AMD EPYC"), "oneMKL generic path"));
+    }
+
     [Theory]
     [InlineData("64,128,256", new[] { 64, 128, 256 })]
     [InlineData("256", new[] { 64, 128, 256 })]

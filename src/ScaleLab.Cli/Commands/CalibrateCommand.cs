@@ -19,7 +19,7 @@ internal static class CalibrateCommand
         var command = new Command("calibrate",
             "Measure this machine for step-time predictions: GEMM time over 343 shapes (1…4096 per dimension), elementwise "
             + "bandwidth from cache to DRAM, tanh throughput and the cost of one kernel launch with and without autograd. "
-            + "Writes a machine profile (JSON, schema scalelab.machine-profile/2) that verify reads. About 10 s.\n\n"
+            + "Writes a machine profile (JSON, schema scalelab.machine-profile/3) that verify reads. About 20 s.\n\n"
             + "Examples:\n  scalelab calibrate\n  scalelab calibrate --threads 1 --out profile-1.json");
         command.Options.Add(threads);
         command.Options.Add(output);
@@ -50,6 +50,9 @@ internal static class CalibrateCommand
             table.AddRow(string.Create(CultureInfo.InvariantCulture, $"oneDNN LSTM at batch {s.K}, vs its GEMMs"), F(s.Slowdown) + "× slower");
         table.AddRow("2×2 max pooling, forward + backward", (p.MaxPoolingSecondsPerElement * 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " ns per input element");
         table.AddRow("2×2 average pooling, forward + backward", (p.AveragePoolingSecondsPerElement * 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " ns per input element");
+        foreach (var a in p.Attention ?? [])
+            table.AddRow(string.Create(CultureInfo.InvariantCulture, $"causal attention, head dim {a.HeadDim}, {a.Sequence} tokens"),
+                string.Create(CultureInfo.InvariantCulture, $"{a.ForwardSecondsPerScore * 1e9:0.0} + {a.BackwardSecondsPerScore * 1e9:0.0} ns per score (forward + backward)"));
         foreach (var b in p.Bandwidth)
             table.AddRow("bandwidth, working set " + HumanUnits.Bytes(b.Bytes), F(b.BytesPerSecond / 1e9) + " GB/s");
         foreach (var (m, n, k) in new[] { (64L, 64L, 64L), (64L, 1024L, 1024L), (1024L, 1024L, 1024L), (4096L, 256L, 256L) })

@@ -58,6 +58,7 @@ internal static class VerifyCommand
                 ? [.. VerifySuite.Models.Select(m => (m.Spec, m.Batches))]
                 : new List<(ModelSpec, IReadOnlyList<int>)> { Single(parse.GetValue(target)!, parse.GetValue(batch), parse.GetValue(seq)) };
             var (machine, source) = MachineProfileFor(parse.GetValue(profile), progress, error);
+            if (GemmPathMismatch(machine, ScaleLab.Torch.MklCodePath.ProfileNote) is { } mismatch) error.WriteLine($"warning: {source}: {mismatch}");
             var models = chosen.Select(m => (m.Item1, new VerifyOptions(m.Item2, parse.GetValue(steps), parse.GetValue(repeats),
                 SequenceLength: parse.GetValue(seq), Profile: machine, ProfileSource: source))).ToList();
             var results = SpecVerifier.RunAll(models, progress);
@@ -106,6 +107,18 @@ internal static class VerifyCommand
         int b = 4;
         while (b < 4096 && StepMemory.Estimate(cost, tape, b, OptimizerKind.Adam, Precision.Fp32).PeakBytes < AutoTargetBytes) b *= 2;
         return [b / 4, b / 2, b];
+    }
+
+    /// <summary>
+    /// A profile measured on oneMKL's other code path (<see cref="ScaleLab.Torch.MklCodePath"/>: SCALELAB_MKL_GENERIC set
+    /// one time and not the other) prices every GEMM 10–18 % off on an AMD processor; null when the paths agree.
+    /// <paramref name="now"/> is this process's <see cref="ScaleLab.Torch.MklCodePath.ProfileNote"/>.
+    /// </summary>
+    internal static string? GemmPathMismatch(MachineProfile profile, string? now)
+    {
+        if (now is null || profile.Machine.EndsWith("; " + now, StringComparison.Ordinal)) return null;
+        string then = profile.Machine.Contains("; oneMKL ", StringComparison.Ordinal) ? profile.Machine[(profile.Machine.LastIndexOf("; ", StringComparison.Ordinal) + 2)..] : "an unnamed oneMKL path";
+        return $"measured with {then}, and this run uses {now}; its GEMM times will be off (run scalelab calibrate again)";
     }
 
     /// <summary>The profile named, else this thread count's default file, else one measured now (about 10 s) and saved there.</summary>

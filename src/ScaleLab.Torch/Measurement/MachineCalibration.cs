@@ -85,7 +85,82 @@ public static class MachineCalibration
             MaxPoolingSecondsPerElement = PoolingSeconds(device, true),
             AveragePoolingSecondsPerElement = PoolingSeconds(device, false),
             OptimizerSteps = [.. MeasuredOptimizers.SelectMany(kind => OptimizerSizes.Select(n => OptimizerStep(device, kind, n)))],
+            Attention = [.. AttentionHeadDims.SelectMany(hd => AttentionSequences.Select(seq => AttentionRate(device, profile, hd, seq)))],
         };
+    }
+
+    /// <summary>
+    /// The head dimensions and sequence lengths fused attention is measured at: per-score cost grows with the head
+    /// dimension (forward + backward, oneMKL's generic path: 13 ns at 16, 27–34 at 32, 30–40 at 64, 68 at 128 on the build machine, one thread) and falls with the
+    /// sequence (hd 32: 32 ns at 64 tokens, 19 at 256), so both are axes.
+    /// </summary>
+    public static readonly long[] AttentionHeadDims = [16, 32, 64, 128];
+
+    public static readonly long[] AttentionSequences = [64, 256];
+
+    /// <summary>Batch and heads of the measured attention (B·H = 32 head-sequences): the per-score rate grows 5–30 % from B·H 16 to 64.</summary>
+    public const int AttentionBatch = 8, AttentionHeads = 4;
+
+    /// <summary>
+    /// Causal scaled_dot_product_attention at (batch 8, 4 heads, <paramref name="sequence"/>, <paramref name="headDim"/>)
+    /// on the strided views a model's attention passes it (B, S, H·hd viewed as B, H, S, hd), with autograd recording:
+    /// forward, and backward on its own (a dense output gradient laid out as the output is), each in a step's cache
+    /// state — in a step the backward runs a whole forward and backward of later layers after its forward, so it is
+    /// timed after the eviction pass too, not straight after the forward (that undercounted it 2×). Per score, less one
+    /// launch (and its autograd record) the tape counts for the node anyway.
+    /// </summary>
+    public static AttentionPoint AttentionRate(Device device, MachineProfile profile, long headDim, long sequence)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        using var enable = enable_grad();
+        long b = AttentionBatch, h = AttentionHeads;
+        using var q = randn([b, sequence, h * headDim], device: device).requires_grad_(true);
+        using var k = randn([b, sequence, h * headDim], device: device).requires_grad_(true);
+        using var v = randn([b, sequence, h * headDim], device: device).requires_grad_(true);
+        Tensor Forward() => nn.functional.scaled_dot_product_attention(
+            q.view(b, sequence, h, headDim).transpose(1, 2), k.view(b, sequence, h, headDim).transpose(1, 2),
+            v.view(b, sequence, h, headDim).transpose(1, 2), is_casual: true);
+        Tensor gradient;
+        using (no_grad())
+        using (var sample = Forward())
+            gradient = ones_like(sample);
+        using var ownEviction = _eviction is null ? ones(Math.Max(1, EvictionBytes / 4), device: device) : null;
+        var eviction = _eviction ?? ownEviction!;
+        void Clear()
+        {
+            foreach (var t in new[] { q, k, v }) t.grad?.zero_();
+        }
+
+        using (gradient)
+        {
+            double forward = WarmMedian(() =>
+            {
+                using var scope = NewDisposeScope();
+                Forward();
+            }, device, prepare: Clear);
+            Tensor? output = null;
+            void Prepare()
+            {
+                output?.Dispose();
+                Clear();
+                output = Forward();
+                eviction.add_(1);
+            }
+
+            Prepare();
+            double backward = WarmMedian(() =>
+            {
+                if (output is null) Prepare();
+                output!.backward([gradient]);
+                output.Dispose();
+                output = null;
+            }, device, prepare: Prepare);
+            output?.Dispose();
+            double scores = (double)b * h * sequence * ((sequence + 1) / 2);
+            double f = Math.Max(forward - profile.AutogradOpSeconds - profile.DispatchSeconds, 0.1 * forward);
+            double back = Math.Max(backward - profile.DispatchSeconds, 0.1 * backward);
+            return new AttentionPoint(headDim, sequence, f / scores, back / scores);
+        }
     }
 
     /// <summary>

@@ -58,8 +58,10 @@ public class MachineProfileTests
             RecurrentSlowdowns = [new SlowdownPoint(64, 0.75), new SlowdownPoint(256, 1.5)],
             MaxPoolingSecondsPerElement = 5e-9,
             AveragePoolingSecondsPerElement = 2e-9,
+            Attention = [new AttentionPoint(16, 64, 8e-9, 15e-9), new AttentionPoint(16, 256, 3.5e-9, 7e-9)],
         };
         var back = MachineProfileJson.Parse(MachineProfileJson.Write(p), "profile.json");
+        Assert.Equal(p.Attention, back.Attention);
         Assert.Equal(p.Gemms, back.Gemms);
         Assert.Equal(p.ConvSlowdowns, back.ConvSlowdowns);
         Assert.Equal(p.RecurrentSlowdowns, back.RecurrentSlowdowns);
@@ -91,7 +93,7 @@ public class MachineProfileTests
     public void Json_OtherSchema_IsRefused()
     {
         var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse("{\"schema\": \"scalelab.machine-profile/0\"}", "p.json"));
-        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/2' (run scalelab calibrate again)", ex.Message);
+        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/3' (run scalelab calibrate again)", ex.Message);
     }
 
     private static MachineProfile WithAdam() => Synthetic() with
@@ -167,5 +169,42 @@ public class StepTimeDispatchTests
             + (4 * ((kernel + (4 * launch)) + kernel + (2 * kernel) + (kernel + (2 * launch)) + kernel));
         Assert.Equal(expected, Dispatch(Tape("small-moe"), "blocks[0].moe.router", profile), 12);
     }
-}
 
+    private static MachineProfile WithAttention() => MachineProfileTests.Synthetic() with
+    {
+        Attention = [new AttentionPoint(16, 64, 8e-9, 16e-9), new AttentionPoint(16, 256, 2e-9, 4e-9),
+            new AttentionPoint(64, 64, 32e-9, 64e-9), new AttentionPoint(64, 256, 8e-9, 16e-9)],
+    };
+
+    [Fact]
+    public void AttentionSeconds_InterpolatesThePerScoreRateInLogHeadDimAndLogSequence_AndClampsAtTheEdges()
+    {
+        var p = WithAttention();
+        var (atPoint, atPointBack) = p.AttentionSeconds(16, 64, 1e6)!.Value;                   // a measured point
+        Assert.Equal(8e-3, atPoint, 15);
+        Assert.Equal(16e-3, atPointBack, 15);
+        // Head dim 32, 128 tokens: halfway in both logs, the geometric mean of the four corners: (8 · 2 · 32 · 8)^¼ = 8 ns.
+        var (forward, backward) = p.AttentionSeconds(32, 128, 1e6)!.Value;
+        Assert.Equal(8e-3, forward, 15);
+        Assert.Equal(16e-3, backward, 15);
+        var (beyond, beyondBack) = p.AttentionSeconds(8, 1024, 1e6)!.Value;                  // beyond the grid: its corner
+        Assert.Equal(2e-3, beyond, 15);
+        Assert.Equal(4e-3, beyondBack, 15);
+        Assert.Null(MachineProfileTests.Synthetic().AttentionSeconds(32, 128, 1e6));
+    }
+
+    [Fact]
+    public void FusedAttention_WithMeasuredRates_IsPricedPerScoreInPlaceOfItsGemms()
+    {
+        // gqa-decoder: 8 heads of 16 over 128 tokens, causal: 8 × 128 × 64 = 65,536 scores per sample. The kernel's own
+        // traffic (Q, K, V, output: 4 × 128 × 128 fp32) is in the rate; the output's copy (2 × 65,536 bytes) is not.
+        var tape = Tape("gqa-decoder");
+        var node = tape.Nodes.First(n => n.Layer == "blocks[0].attn.core" && n.Op == "flash_attention");
+        var p = MachineProfileTests.Synthetic() with { Attention = [new AttentionPoint(16, 128, 1e-9, 3e-9)] };
+        var e = StepTimeEstimator.Node(tape, node, 4, p);
+        Assert.Equal((4 * 65_536 * 1e-9) + p.ElementwiseSeconds(4 * 131_072), e.ForwardSeconds, 15);
+        Assert.Equal((4 * 65_536 * 3e-9) + p.ElementwiseSeconds(8 * 131_072), e.BackwardSeconds, 15);
+        // Without rates (an older profile's figures) it falls back to the GEMM equivalents and the exps.
+        Assert.NotEqual(e.ForwardSeconds, StepTimeEstimator.Node(tape, node, 4, MachineProfileTests.Synthetic()).ForwardSeconds);
+    }
+}

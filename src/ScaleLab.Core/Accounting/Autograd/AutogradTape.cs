@@ -69,10 +69,23 @@ public sealed record TapeWork(IReadOnlyList<TapeGemm> Gemms, long BytesPerSample
     /// </summary>
     public int Launches { get; init; }
 
+    /// <summary>
+    /// Fused attention inside the node: timed at calibrate's measured per-score rates when the profile has them, in place
+    /// of the node's GEMMs and of the bytes its kernel moves (<see cref="TapeFlashAttention.KernelBytesPerSample"/>).
+    /// </summary>
+    public TapeFlashAttention? Flash { get; init; }
+
     public static TapeWork None { get; } = new([], 0, 0, 0);
 
     public static TapeWork Elementwise(long bytesPerSample, int kernels = 1, long transcendentals = 0) => new([], bytesPerSample, transcendentals, kernels);
 }
+
+/// <summary>
+/// scaled_dot_product_attention's kernel in a node: scores per sample (heads × queries × visible keys), its head
+/// dimension and sequence length (what its per-score rate depends on), and the bytes it reads and writes per sample
+/// (Q, K, V, the output), which its measured rate already covers.
+/// </summary>
+public sealed record TapeFlashAttention(long ScoresPerSample, long HeadDim, long Sequence, long KernelBytesPerSample);
 
 /// <summary>
 /// The forward pass of one training step written as libtorch records it, for the memory estimate of

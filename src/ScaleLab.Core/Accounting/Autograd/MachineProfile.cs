@@ -15,6 +15,14 @@ public sealed record BandwidthPoint(long Bytes, double BytesPerSecond);
 public sealed record SlowdownPoint(long K, double Slowdown);
 
 /// <summary>
+/// Fused attention (scaled_dot_product_attention, causal) measured at one head dimension and sequence length: seconds
+/// per score (one query–key pair of one head, B·H·S·(S+1)/2 of them causal) in forward, and in backward. CPU flash
+/// attention runs its QKᵀ and AV per block with its own softmax bookkeeping, 2–5× slower than the tape's GEMM
+/// equivalents and nearly linear in the batch, where those GEMMs are not (docs/verify.md).
+/// </summary>
+public sealed record AttentionPoint(long HeadDim, long Sequence, double ForwardSecondsPerScore, double BackwardSecondsPerScore);
+
+/// <summary>
 /// One optimizer update (not zero_grad) over <see cref="Parameters"/> fp32 parameters in 64 Ki-element tensors,
 /// as the trainer runs it: one flat buffer updated in chunks (FlatParameters). <see cref="Optimizer"/> is the config name.
 /// </summary>
@@ -43,8 +51,36 @@ public sealed record MachineProfile(
     IReadOnlyList<SlowdownPoint>? RecurrentSlowdowns = null,
     double MaxPoolingSecondsPerElement = 0,
     double AveragePoolingSecondsPerElement = 0,
-    IReadOnlyList<OptimizerPoint>? OptimizerSteps = null)
+    IReadOnlyList<OptimizerPoint>? OptimizerSteps = null,
+    IReadOnlyList<AttentionPoint>? Attention = null)
 {
+    /// <summary>
+    /// Forward and backward seconds of fused attention over <paramref name="scores"/> scores at this head dimension and
+    /// sequence length, from the measured rates: per-score seconds interpolated bilinearly in log head dimension and log
+    /// sequence over the measured grid, clamped at its edges; null when calibrate did not measure attention.
+    /// </summary>
+    public (double Forward, double Backward)? AttentionSeconds(long headDim, long sequence, double scores)
+    {
+        if (Attention is not { Count: > 0 } points || headDim <= 0 || sequence <= 0) return null;
+        var dims = points.Select(p => (double)p.HeadDim).Distinct().Order().ToArray();
+        var lengths = points.Select(p => (double)p.Sequence).Distinct().Order().ToArray();
+        var table = points.ToDictionary(p => (p.HeadDim, p.Sequence));
+        double forward = 0, backward = 0;
+        var (di, dw) = dims.Length > 1 ? Bracket(dims, headDim) : (0, 0.0);
+        var (si, sw) = lengths.Length > 1 ? Bracket(lengths, sequence) : (0, 0.0);
+        for (int a = 0; a < (dims.Length > 1 ? 2 : 1); a++)
+            for (int b = 0; b < (lengths.Length > 1 ? 2 : 1); b++)
+            {
+                double w = (dims.Length > 1 ? (a == 0 ? 1 - dw : dw) : 1) * (lengths.Length > 1 ? (b == 0 ? 1 - sw : sw) : 1);
+                if (w == 0) continue;
+                if (!table.TryGetValue(((long)dims[di + a], (long)lengths[si + b]), out var p)) return null;   // not a full grid
+                forward += w * Math.Log(p.ForwardSecondsPerScore);
+                backward += w * Math.Log(p.BackwardSecondsPerScore);
+            }
+
+        return (scores * Math.Exp(forward), scores * Math.Exp(backward));
+    }
+
     /// <summary>
     /// A step of <paramref name="kind"/> over <paramref name="parameters"/> parameters, from the measured points: seconds
     /// per parameter interpolated in log parameters, clamped at the ends; null when calibrate did not measure it. The
@@ -84,7 +120,7 @@ public sealed record MachineProfile(
         return Math.Exp(((1 - t) * Math.Log(sorted[i].Slowdown)) + (t * Math.Log(sorted[i + 1].Slowdown)));
     }
 
-    public const string Schema = "scalelab.machine-profile/2";
+    public const string Schema = "scalelab.machine-profile/3";
 
     /// <summary>
     /// Seconds for (m × k)·(k × n): the measured throughput interpolated bilinearly in log₂ of each dimension over the

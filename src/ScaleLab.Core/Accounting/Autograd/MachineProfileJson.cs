@@ -30,14 +30,14 @@ public static class MachineProfileJson
         var p = profile;
         return ScaleLabJson.Write(new MachineProfileDocument(MachineProfile.Schema, p.Device, p.Precision, p.Threads, p.Machine, p.MeasuredAt,
             p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.ConvSlowdowns ?? [], p.RecurrentSlowdowns ?? [],
-            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Bandwidth, p.Gemms)) + "\n";
+            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Attention ?? [], p.Bandwidth, p.Gemms)) + "\n";
     }
 
     /// <summary>The file's record: the profile's measurements in the order the schema lists them.</summary>
     private sealed record MachineProfileDocument(string Schema, string Device, string Precision, int Threads, string Machine, string MeasuredAt,
         double DispatchSeconds, double AutogradOpSeconds, double TranscendentalsPerSecond, IReadOnlyList<SlowdownPoint> ConvSlowdown,
         IReadOnlyList<SlowdownPoint> RecurrentSlowdown, double MaxPoolingSecondsPerElement, double AveragePoolingSecondsPerElement,
-        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
+        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<AttentionPoint> Attention, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
 
     public static void Save(MachineProfile profile, string path)
     {
@@ -86,7 +86,10 @@ public static class MachineProfileJson
                 Positive(root, source, "max_pooling_seconds_per_element"), Positive(root, source, "average_pooling_seconds_per_element"),
                 [.. Items(root, source, "optimizer_step", 64).Select((e, i) => new OptimizerPoint(
                     OptimizerName(e, source, $"optimizer_step[{i}].optimizer"), (long)Positive(e, source, $"optimizer_step[{i}].parameters"),
-                    Positive(e, source, $"optimizer_step[{i}].seconds")))]);
+                    Positive(e, source, $"optimizer_step[{i}].seconds")))],
+                [.. Items(root, source, "attention", 64).Select((e, i) => new AttentionPoint(
+                    (long)Positive(e, source, $"attention[{i}].head_dim"), (long)Positive(e, source, $"attention[{i}].sequence"),
+                    Positive(e, source, $"attention[{i}].forward_seconds_per_score"), Positive(e, source, $"attention[{i}].backward_seconds_per_score")))]);
         }
     }
 

@@ -13,7 +13,8 @@ public sealed record StepTimeEstimate(long Batch, double ForwardSeconds, double 
 /// their shape, other kernels at the bandwidth measured for their working set or the transcendental rate — and every
 /// launch costs the measured dispatch overhead (views and unrecorded calls one launch each, recorded ops the autograd
 /// overhead besides); oneDNN convolutions and recurrent cells run at their GEMM time times
-/// the slowdown calibrate measured for that kernel class. Backward runs two GEMMs per forward GEMM (the input gradient, skipped
+/// the slowdown calibrate measured for that kernel class, and fused attention at its measured per-score rate where the
+/// profile has one (its GEMM equivalents otherwise). Backward runs two GEMMs per forward GEMM (the input gradient, skipped
 /// where the input needs none, and the weight gradient), moves twice the forward bytes, and adds each weight gradient
 /// into <c>.grad</c> (zero-fill, read, read, write: 4 bytes of traffic per gradient byte). The optimizer step is the
 /// profile's measured one for that optimizer where calibrate measured it, plus zero_grad's one fill of the flat
@@ -69,7 +70,16 @@ public static class StepTimeEstimator
         var work = node.Work;
         bool inputNeedsGradient = node.Inputs.Any(i => tape.Tensors[i].RequiresGrad);
         double forwardGemm = 0, backwardGemm = 0;
-        foreach (var g in work.Gemms)
+        long bytesPerSample = work.BytesPerSample;
+        var flash = work.Flash is { } f ? profile.AttentionSeconds(f.HeadDim, f.Sequence, (double)f.ScoresPerSample * batch) : null;
+        if (flash is var (flashForward, flashBackward))
+        {
+            // The fused kernel at its measured rate; what it reads and writes is in that rate, the rest of the node's bytes are not.
+            forwardGemm = flashForward;
+            backwardGemm = flashBackward;
+            bytesPerSample = Math.Max(0, bytesPerSample - work.Flash!.KernelBytesPerSample);
+        }
+        foreach (var g in flash is null ? work.Gemms : [])
         {
             long rows = checked(g.RowsPerSample * batch);
             double slowdown = profile.Slowdown(g.Kind, g.K, batch);
@@ -78,9 +88,11 @@ public static class StepTimeEstimator
             if (g.RightNeedsGradient) backwardGemm += slowdown * g.Repeats * profile.GemmSeconds(g.K, g.N, rows);  // dB = Aᵀ·dC
         }
 
-        double forward = forwardGemm + Elementwise(profile, checked(work.BytesPerSample * batch), checked(work.TranscendentalsPerSample * batch));
-        double backward = backwardGemm + Elementwise(profile, checked(2 * work.BytesPerSample * batch),
-            checked((work.BackwardTranscendentalsPerSample ?? work.TranscendentalsPerSample) * batch));
+        // The fused kernel's exps are in its rate too.
+        long transcendentals = flash is null ? work.TranscendentalsPerSample : 0;
+        long backwardTranscendentals = flash is null ? work.BackwardTranscendentalsPerSample ?? work.TranscendentalsPerSample : 0;
+        double forward = forwardGemm + Elementwise(profile, checked(bytesPerSample * batch), checked(transcendentals * batch));
+        double backward = backwardGemm + Elementwise(profile, checked(2 * bytesPerSample * batch), checked(backwardTranscendentals * batch));
         if (work.PooledElementsPerSample > 0)
         {
             // Calibrate measures pooling forward + backward together; backward (a scatter) is about two thirds of it.

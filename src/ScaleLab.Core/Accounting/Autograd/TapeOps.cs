@@ -111,7 +111,11 @@ internal sealed class TapeOps(AutogradTape tape, Precision precision)
         // view and a transpose of each of Q, K and V and of the output, in forward and again in backward.
         var work = new TapeWork(
             [new TapeGemm(s, a.HeadDim, visible, a.Heads), new TapeGemm(s, visible, a.HeadDim, a.Heads)],
-            Bytes(checked(6 * q)), checked(a.Heads * s * visible), 2) { Launches = AttentionViewLaunches };
+            Bytes(checked(6 * q)), checked(a.Heads * s * visible), 2)
+        {
+            Launches = AttentionViewLaunches,
+            Flash = new TapeFlashAttention(checked(a.Heads * s * visible), a.HeadDim, s, Bytes(checked(4 * q))),
+        };
         int attended = Tape.Node($"{path}.core", "flash_attention", [qp, kp, vp], Bytes(q), [qp, kp, vp, AutogradTape.Self, logsumexp], work: work);
         return Linear($"{path}.o_proj", attended, s, a.Heads * a.HeadDim, a.ModelDim, a.OutputBias);
     }

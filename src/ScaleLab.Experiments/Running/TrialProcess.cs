@@ -145,9 +145,10 @@ public static class TrialProcess
             {
                 while (input.ReadLine() is { } line) requests.Add(line);
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
             {
-                // a broken pipe is an end of input too
+                // A broken pipe is an end of input too; so is a line arriving after the host was stopped from outside
+                // and has returned (its queue is closed or disposed then).
             }
             finally
             {

@@ -24,16 +24,16 @@ public sealed class TrialHostTests
         input.Add(TrialProcess.RequestLine(TrialProcess.Arguments(a, null, resume: false)));
         input.Add("not a request");
         input.Add(TrialProcess.RequestLine(TrialProcess.Arguments(b, 2, resume: true)));
-        var output = new StringWriter();
-        var error = new StringWriter();
+        using var output = new LineRecorder();
+        using var error = new LineRecorder();
         var seen = new ConcurrentQueue<(TrialProcess.Request Request, string Marker)>();
 
-        var host = Task.Run(() => TrialProcess.Host(input, TextWriter.Synchronized(output), TextWriter.Synchronized(error), (request, _) =>
+        var host = Task.Run(() => TrialProcess.Host(input, output, error, (request, _) =>
         {
             seen.Enqueue((request, File.ReadAllText(TrialProcess.HostMarker(request.RunDirectory))));
             return seen.Count == 1 ? 0 : 1;
         }, CancellationToken.None));
-        Assert.True(SpinWait.SpinUntil(() => Lines(output).Length == 3, Patience), "three exit frames");
+        Assert.True(SpinWait.SpinUntil(() => output.Lines.Count == 3, Patience), "three exit frames");
         input.Complete();
         Assert.Equal(0, await host.WaitAsync(Patience));
 
@@ -41,10 +41,10 @@ public sealed class TrialHostTests
             new TrialProcess.Request(b.SpecFile, b.ConfigFile, b.RunDirectory, 2, true)], seen.Select(s => s.Request));
         Assert.All(seen, s => Assert.Equal($"{Environment.ProcessId}\n", s.Marker));
         Assert.False(File.Exists(TrialProcess.HostMarker(a.RunDirectory)) || File.Exists(TrialProcess.HostMarker(b.RunDirectory)));
-        Assert.Equal([TrialProcess.ExitFrame(0), TrialProcess.ExitFrame(2), TrialProcess.ExitFrame(1)], Lines(output));
+        Assert.Equal([TrialProcess.ExitFrame(0), TrialProcess.ExitFrame(2), TrialProcess.ExitFrame(1)], output.Lines);
         Assert.Equal([TrialProcess.ExitFrame(0),
             "error: trial --host: stdin: 'not a request' is not a trial request; expected a JSON array of the trial's arguments",
-            TrialProcess.ExitFrame(2), TrialProcess.ExitFrame(1)], Lines(error));
+            TrialProcess.ExitFrame(2), TrialProcess.ExitFrame(1)], error.Lines);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class TrialHostTests
         input.Add(TrialProcess.RequestLine(TrialProcess.Arguments(a, 1, resume: false)));
         using var started = new ManualResetEventSlim();
         bool stopped = false;
-        var output = new StringWriter();
+        using var output = new LineRecorder();
 
         var host = Task.Run(() => TrialProcess.Host(input, output, TextWriter.Null, (_, ct) =>
         {
@@ -69,7 +69,7 @@ public sealed class TrialHostTests
 
         Assert.Equal(130, await host.WaitAsync(Patience));
         Assert.True(stopped);
-        Assert.Empty(Lines(output));
+        Assert.Empty(output.Lines);
         Assert.False(File.Exists(TrialProcess.HostMarker(a.RunDirectory)));
     }
 
@@ -125,7 +125,47 @@ public sealed class TrialHostTests
         }
     }
 
-    private static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>A writer the host writes from its thread while the test reads: whole lines, under a lock.</summary>
+    private sealed class LineRecorder : TextWriter
+    {
+        private readonly List<string> _lines = [];
+        private readonly System.Text.StringBuilder _partial = new();
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines) return [.. _lines];
+            }
+        }
+
+        public override void Write(char value)
+        {
+            lock (_lines)
+            {
+                if (value == '\n')
+                {
+                    _lines.Add(_partial.ToString());
+                    _partial.Clear();
+                }
+                else if (value != '\r')
+                {
+                    _partial.Append(value);
+                }
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (_lines)
+            {
+                _lines.Add(_partial.Append(value).ToString());
+                _partial.Clear();
+            }
+        }
+    }
 
     /// <summary>A stdin that hands out lines as the test adds them and ends when it says so.</summary>
     private sealed class LineFeed : TextReader

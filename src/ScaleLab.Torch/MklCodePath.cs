@@ -87,7 +87,7 @@ public static partial class MklCodePath
 
     private static MklCodePathState Decide()
     {
-        if (!OperatingSystem.IsLinux() || !X86Base.IsSupported || Vendor() != "AuthenticAMD") return MklCodePathState.NotNeeded;
+        if (!OperatingSystem.IsLinux() || ProcessorVendor != "AuthenticAMD") return MklCodePathState.NotNeeded;
         if (Environment.GetEnvironmentVariable(OptOutVariable) is { Length: > 0 } v && v != "0") return MklCodePathState.OptedOut;
         TorchSharp.torch.get_num_threads();   // loads libtorch_cpu.so; reaches no oneMKL routine that asks the vendor
         IntPtr library = dlopen("libtorch_cpu.so", RtldNow | RtldNoload);
@@ -120,14 +120,19 @@ public static partial class MklCodePath
         return (int*)(code + 6 + *(int*)(code + 2));
     }
 
-    private static string Vendor()
+    /// <summary>The x86 processor's CPUID vendor string ("AuthenticAMD", "GenuineIntel"); null off x86.</summary>
+    public static string? ProcessorVendor
     {
-        var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
-        Span<byte> name = stackalloc byte[12];
-        BitConverter.TryWriteBytes(name[..4], ebx);
-        BitConverter.TryWriteBytes(name[4..8], edx);
-        BitConverter.TryWriteBytes(name[8..], ecx);
-        return Encoding.ASCII.GetString(name);
+        get
+        {
+            if (!X86Base.IsSupported) return null;
+            var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
+            Span<byte> name = stackalloc byte[12];
+            BitConverter.TryWriteBytes(name[..4], ebx);
+            BitConverter.TryWriteBytes(name[4..8], edx);
+            BitConverter.TryWriteBytes(name[8..], ecx);
+            return Encoding.ASCII.GetString(name);
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]

@@ -124,7 +124,7 @@ public static class MachineCalibration
         using (no_grad())
         using (var sample = Forward())
             gradient = ones_like(sample);
-        using var ownEviction = _eviction is null ? ones(Math.Max(1, EvictionBytes / 4), device: device) : null;
+        using var ownEviction = OwnEviction(device);
         var eviction = _eviction ?? ownEviction!;
         void Clear()
         {
@@ -326,12 +326,15 @@ public static class MachineCalibration
     [ThreadStatic]
     private static Tensor? _eviction;
 
+    /// <summary>An eviction buffer of its own for a timing run outside <see cref="Measure"/> (which shares one); null inside it.</summary>
+    private static Tensor? OwnEviction(Device device) => _eviction is null ? ones(Math.Max(1, EvictionBytes / 4), device: device) : null;
+
     public static double WarmMedian(Action action, Device device, int repeats = 9, Action? prepare = null)
     {
         ArgumentNullException.ThrowIfNull(action);
         // One buffer for a whole calibration (Measure's): a fresh one allocated and filled before every shape also
         // slowed the large GEMMs, by 25–30 % (1024³ at 68 GFLOP/s), where a step's large GEMMs run near the hot rate.
-        using var own = _eviction is null ? ones(Math.Max(1, EvictionBytes / 4), device: device) : null;
+        using var own = OwnEviction(device);
         var eviction = _eviction ?? own!;
         action();
         Synchronize(device);

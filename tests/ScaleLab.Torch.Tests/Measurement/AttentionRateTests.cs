@@ -17,30 +17,40 @@ public sealed class AttentionRateTests
     public void AttentionRate_PredictsTheKernelAtTwiceTheBatch_AndItsBackwardCostsMoreThanItsForward()
     {
         using var threads = TorchThreads.Use(1);
-        var rate = MachineCalibration.AttentionRate(CPU, Profile(), 32, 64);
-        // Flash attention's backward recomputes the scores and forms three products (dQ, dK, dV) against the forward's
-        // two: 1.8–2.1× the forward per score on the build machine (7.7 + 16.4 ns at head dim 32, 64 tokens).
-        Assert.InRange(rate.BackwardSecondsPerScore / rate.ForwardSecondsPerScore, 1.2, 5);
-
-        // The same kernel at batch 16 (calibrate measures batch 8), timed here forward + backward back to back, median of
-        // 15, on contiguous tensors with its operands in cache: within ±40 % of rate × scores (0.82–0.89 of it in three
-        // runs on the build machine, where calibrate's rate is taken on strided views after an eviction pass).
         const long b = 16, h = MachineCalibration.AttentionHeads, s = 64, d = 32;
         using var q = randn(b, h, s, d).requires_grad_(true);
         using var k = randn(b, h, s, d).requires_grad_(true);
         using var v = randn(b, h, s, d).requires_grad_(true);
-        var times = new List<double>();
-        for (int i = 0; i < 20; i++)
+        // Three rounds, the rate and the check taken in turn, so a busy spell of the shared machine (the other test
+        // assemblies run beside this one) lands on both sides of the ratio rather than on one.
+        var ratios = new List<double>();
+        var rates = new List<AttentionPoint>();
+        for (int round = 0; round < 3; round++)
         {
-            using var scope = NewDisposeScope();
-            long t0 = Stopwatch.GetTimestamp();
-            var o = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);
-            o.backward([ones_like(o)]);
-            if (i >= 5) times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            var rate = MachineCalibration.AttentionRate(CPU, Profile(), 32, 64);
+            rates.Add(rate);
+            var times = new List<double>();
+            for (int i = 0; i < 20; i++)
+            {
+                using var scope = NewDisposeScope();
+                long t0 = Stopwatch.GetTimestamp();
+                var o = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);
+                o.backward([ones_like(o)]);
+                if (i >= 5) times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            }
+            times.Sort();
+            double scores = (double)b * h * s * ((s + 1) / 2);
+            ratios.Add(times[times.Count / 2] / (scores * (rate.ForwardSecondsPerScore + rate.BackwardSecondsPerScore)));
         }
-        times.Sort();
-        double scores = (double)b * h * s * ((s + 1) / 2);
-        double predicted = scores * (rate.ForwardSecondsPerScore + rate.BackwardSecondsPerScore);
-        Assert.InRange(times[times.Count / 2] / predicted, 0.6, 1.4);
+        ratios.Sort();
+        var backwardOverForward = rates.Select(r => r.BackwardSecondsPerScore / r.ForwardSecondsPerScore).Order().ToList();
+
+        // Flash attention's backward recomputes the scores and forms three products (dQ, dK, dV) against the forward's
+        // two: 1.8–2.1× the forward per score on the build machine (7.7 + 16.4 ns at head dim 32, 64 tokens).
+        Assert.InRange(backwardOverForward[1], 1.2, 5);
+        // The same kernel at batch 16 (calibrate measures batch 8), timed here forward + backward back to back, median of
+        // 15, on contiguous tensors with its operands in cache: within ±40 % of rate × scores (0.82–0.89 of it in three
+        // runs on the build machine, where calibrate's rate is taken on strided views after an eviction pass).
+        Assert.InRange(ratios[1], 0.6, 1.4);
     }
 }

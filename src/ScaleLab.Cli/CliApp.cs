@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ScaleLab.Cli.Commands;
 using ScaleLab.Core;
+using ScaleLab.Experiments.Running;
 
 namespace ScaleLab.Cli;
 
@@ -16,41 +17,60 @@ public static class CliApp
         Recursive = true,
     };
 
-    public static RootCommand BuildRoot()
+    /// <summary>The whole tree: every sub-command, as `scalelab --help` lists them.</summary>
+    public static RootCommand BuildRoot() => BuildRoot(Registry);
+
+    /// <summary>
+    /// The tree a run needs. When the first argument names a sub-command, only that one is built: each command's
+    /// options are generic instances (`Option&lt;int&gt;`, `Option&lt;double?&gt;`, …) that the runtime compiles
+    /// on first use, and building the other eighteen was about a third of `scalelab estimate`'s start-up
+    /// (docs/engine-bench.md, "Start-up"). Anything else (no argument, `--help`, `--version`, a typo) gets the whole
+    /// tree, so root help and "did you mean" see every command.
+    /// </summary>
+    internal static RootCommand BuildFor(IReadOnlyList<string> args)
+    {
+        int named = args.Count > 0 ? Array.FindIndex(Registry, c => c.Name == args[0]) : -1;
+        return named >= 0 ? BuildRoot([Registry[named]]) : BuildRoot();
+    }
+
+    private static RootCommand BuildRoot(IEnumerable<(string Name, Func<Command> Create)> commands)
     {
         var root = new RootCommand("scalelab: measure, predict and shrink the cost of neural-network parameter scale.");
         root.Options.Add(Verbose);
-        foreach (var command in Commands()) root.Subcommands.Add(command);
+        foreach (var (_, create) in commands) root.Subcommands.Add(create());
         return root;
     }
 
     /// <summary>Every sub-command, in the order `--help` lists them. Each lives in Commands/NAMECommand.cs.</summary>
-    internal static IEnumerable<Command> Commands()
-    {
-        yield return VersionCommand.Create();
-        yield return EstimateCommand.Create();
-        yield return SummaryCommand.Create();
-        yield return PlanCommand.Create();
-        yield return InspectCommand.Create();
-        yield return DataCommand.Create();
-        yield return VerifyCommand.Create();
-        yield return CalibrateCommand.Create();
-        yield return TrainCommand.Create();
-        yield return TrialVerb.Create();
-        yield return EvalCommand.Create();
-        yield return CompressCommand.Create();
-        yield return ExportCommand.Create();
-        yield return SweepCommand.Create();
-        yield return WorkerCommand.Create();
-        yield return FitCommand.Create();
-        yield return ReportCommand.Create();
-        yield return StudyCommand.Create();
-        yield return ServeCommand.Create();
-    }
+    internal static IEnumerable<Command> Commands() => Registry.Select(c => c.Create());
+
+    /// <summary>Each sub-command's name (what a command line starts with) and its factory; a test holds each name to its command's.</summary>
+    internal static readonly (string Name, Func<Command> Create)[] Registry =
+    [
+        ("version", VersionCommand.Create),
+        ("estimate", EstimateCommand.Create),
+        ("summary", SummaryCommand.Create),
+        ("plan", PlanCommand.Create),
+        ("inspect", InspectCommand.Create),
+        ("data", DataCommand.Create),
+        ("verify", VerifyCommand.Create),
+        ("calibrate", CalibrateCommand.Create),
+        ("train", TrainCommand.Create),
+        (TrialProcess.Verb, TrialVerb.Create),
+        ("eval", EvalCommand.Create),
+        ("compress", CompressCommand.Create),
+        ("export", ExportCommand.Create),
+        ("sweep", SweepCommand.Create),
+        ("worker", WorkerCommand.Create),
+        ("fit", FitCommand.Create),
+        ("report", ReportCommand.Create),
+        ("study", StudyCommand.Create),
+        ("serve", ServeCommand.Create),
+    ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
-        var root = BuildRoot();
+        var root = BuildFor(args);
         var config = new InvocationConfiguration
         {
             Output = output ?? Console.Out,

@@ -1,4 +1,5 @@
 using ScaleLab.Cli;
+using ScaleLab.Cli.Rendering;
 using ScaleLab.Torch.Measurement;
 
 // Commands that train cap glibc's malloc arenas before libtorch starts its threads (MallocControl.LimitArenas: the
@@ -6,5 +7,6 @@ using ScaleLab.Torch.Measurement;
 // calibrated against glibc's defaults.
 if (args.Length > 0 && args[0] is "train" or "study" or "sweep" or "worker" or "compress" && Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null)
     MallocControl.LimitArenas(MallocControl.TrainingArenas);
+RendererWarmup.StartFor(args);
 if (MeasuringProcess.Wanted(args) && MeasuringProcess.Run(args) is int code) return code;
 return CliApp.Run(args);

@@ -18,8 +18,8 @@ internal static class CalibrateCommand
         var output = new Option<string?>("--out") { Description = "Where to write the profile [default: ~/.scalelab/machine-profile-tN.json, or $SCALELAB_PROFILE_DIR]" };
         var command = new Command("calibrate",
             "Measure this machine for step-time predictions: GEMM time over 343 shapes (1…4096 per dimension), elementwise "
-            + "bandwidth from cache to DRAM, tanh throughput and the cost of one kernel launch with and without autograd. "
-            + "Writes a machine profile (JSON, schema scalelab.machine-profile/3) that verify reads. About 20 s.\n\n"
+            + "bandwidth from cache to DRAM, tanh throughput, the cost of one kernel launch with and without autograd, fused attention "
+            + "and row-wise softmax, sum and topk over narrow rows. Writes a machine profile (JSON, schema scalelab.machine-profile/4) that verify reads. About 20 s.\n\n"
             + "Examples:\n  scalelab calibrate\n  scalelab calibrate --threads 1 --out profile-1.json");
         command.Options.Add(threads);
         command.Options.Add(output);
@@ -53,6 +53,11 @@ internal static class CalibrateCommand
         foreach (var a in p.Attention ?? [])
             table.AddRow(string.Create(CultureInfo.InvariantCulture, $"causal attention, head dim {a.HeadDim}, {a.Sequence} tokens"),
                 string.Create(CultureInfo.InvariantCulture, $"{a.ForwardSecondsPerScore * 1e9:0.0} + {a.BackwardSecondsPerScore * 1e9:0.0} ns per score (forward + backward)"));
+        foreach (var r in p.RowOpRates ?? [])
+            table.AddRow(string.Create(CultureInfo.InvariantCulture, $"{r.Op} over rows of {r.Width}"),
+                r.BackwardSecondsPerRow > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"{r.ForwardSecondsPerRow * 1e9:0.0} + {r.BackwardSecondsPerRow * 1e9:0.0} ns per row (forward + backward)")
+                    : string.Create(CultureInfo.InvariantCulture, $"{r.ForwardSecondsPerRow * 1e9:0.0} ns per row (forward)"));
         foreach (var b in p.Bandwidth)
             table.AddRow("bandwidth, working set " + HumanUnits.Bytes(b.Bytes), F(b.BytesPerSecond / 1e9) + " GB/s");
         foreach (var (m, n, k) in new[] { (64L, 64L, 64L), (64L, 1024L, 1024L), (1024L, 1024L, 1024L), (4096L, 256L, 256L) })

@@ -86,7 +86,68 @@ public static class MachineCalibration
             AveragePoolingSecondsPerElement = PoolingSeconds(device, false),
             OptimizerSteps = [.. MeasuredOptimizers.SelectMany(kind => OptimizerSizes.Select(n => OptimizerStep(device, kind, n)))],
             Attention = [.. AttentionHeadDims.SelectMany(hd => AttentionSequences.Select(seq => AttentionRate(device, profile, hd, seq)))],
+            RowOpRates = [.. RowOps.All.SelectMany(op => RowOpWidths.Select(w => RowOpRate(device, profile, op, w)))],
         };
+    }
+
+    /// <summary>
+    /// The widths row-wise kernels are measured at: per-row cost is flat-to-linear in the width while the row is
+    /// narrower than a vector (softmax over 4,096 rows, one thread: 52 ns a row at 2 values, 84 at 4, 157 at 8) and
+    /// drops once the kernel vectorises (22 ns at 16); topk over a router's logits grows with them (40 ns at 4, 745 at 64).
+    /// </summary>
+    public static readonly long[] RowOpWidths = [2, 4, 8, 16, 64, 256];
+
+    /// <summary>Rows of the measured row-wise kernels: a router over 4,096 tokens (the suite's MoE at batch 64).</summary>
+    public const int RowOpRows = 4096;
+
+    /// <summary>
+    /// <paramref name="op"/> (<see cref="RowOps"/>) over the last dimension of a (4,096 × <paramref name="width"/>)
+    /// input that requires a gradient, in a step's cache state (<see cref="WarmMedian"/>): forward, and for softmax and
+    /// sum backward on its own; topk (k = 2, or the width when narrower) only forward, as a router uses its indices.
+    /// Per row, less one launch and its autograd record, which the tape counts for the node anyway.
+    /// </summary>
+    public static RowOpPoint RowOpRate(Device device, MachineProfile profile, string op, long width)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        using var enable = enable_grad();
+        using var x = randn([RowOpRows, width], device: device).requires_grad_(true);
+        Tensor Forward() => op switch
+        {
+            RowOps.Softmax => x.softmax(-1),
+            RowOps.Sum => x.sum(-1),
+            RowOps.TopK => x.topk((int)Math.Min(RowOps.TopKChoices, width), dim: -1).indexes,
+            _ => throw new ArgumentException($"unknown row op '{op}'", nameof(op)),
+        };
+        double forward = WarmMedian(() =>
+        {
+            using var scope = NewDisposeScope();
+            Forward();
+        }, device);
+        double backward = 0;
+        if (op != RowOps.TopK)
+        {
+            Tensor? output = null;
+            using Tensor gradient = op == RowOps.Sum ? ones(RowOpRows, device: device) : ones([RowOpRows, width], device: device);
+            void Prepare()
+            {
+                output?.Dispose();
+                x.grad?.zero_();
+                output = Forward();
+            }
+
+            backward = WarmMedian(() =>
+            {
+                if (output is null) Prepare();
+                output!.backward([gradient]);
+                output.Dispose();
+                output = null;
+            }, device, prepare: Prepare);
+            output?.Dispose();
+            backward = Math.Max(backward - profile.DispatchSeconds, 0.1 * backward);
+        }
+
+        double f = Math.Max(forward - profile.AutogradOpSeconds - profile.DispatchSeconds, 0.1 * forward);
+        return new RowOpPoint(op, width, f / RowOpRows, backward / RowOpRows);
     }
 
     /// <summary>

@@ -59,9 +59,11 @@ public class MachineProfileTests
             MaxPoolingSecondsPerElement = 5e-9,
             AveragePoolingSecondsPerElement = 2e-9,
             Attention = [new AttentionPoint(16, 64, 8e-9, 15e-9), new AttentionPoint(16, 256, 3.5e-9, 7e-9)],
+            RowOpRates = [new RowOpPoint(RowOps.Softmax, 2, 52e-9, 19e-9), new RowOpPoint(RowOps.TopK, 4, 40e-9, 0)],
         };
         var back = MachineProfileJson.Parse(MachineProfileJson.Write(p), "profile.json");
         Assert.Equal(p.Attention, back.Attention);
+        Assert.Equal(p.RowOpRates, back.RowOpRates);
         Assert.Equal(p.Gemms, back.Gemms);
         Assert.Equal(p.ConvSlowdowns, back.ConvSlowdowns);
         Assert.Equal(p.RecurrentSlowdowns, back.RecurrentSlowdowns);
@@ -93,7 +95,7 @@ public class MachineProfileTests
     public void Json_OtherSchema_IsRefused()
     {
         var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse("{\"schema\": \"scalelab.machine-profile/0\"}", "p.json"));
-        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/3' (run scalelab calibrate again)", ex.Message);
+        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/4' (run scalelab calibrate again)", ex.Message);
     }
 
     private static MachineProfile WithAdam() => Synthetic() with
@@ -206,5 +208,70 @@ public class StepTimeDispatchTests
         Assert.Equal((4 * 65_536 * 3e-9) + p.ElementwiseSeconds(8 * 131_072), e.BackwardSeconds, 15);
         // Without rates (an older profile's figures) it falls back to the GEMM equivalents and the exps.
         Assert.NotEqual(e.ForwardSeconds, StepTimeEstimator.Node(tape, node, 4, MachineProfileTests.Synthetic()).ForwardSeconds);
+    }
+
+    private static MachineProfile WithRowOps() => MachineProfileTests.Synthetic() with
+    {
+        RowOpRates = [new RowOpPoint(RowOps.Softmax, 2, 50e-9, 20e-9), new RowOpPoint(RowOps.Softmax, 8, 200e-9, 80e-9),
+            new RowOpPoint(RowOps.Softmax, 64, 64e-9, 32e-9), new RowOpPoint(RowOps.TopK, 4, 40e-9, 0), new RowOpPoint(RowOps.TopK, 16, 160e-9, 0)],
+    };
+
+    [Fact]
+    public void RowOpSeconds_InterpolatesPerRowInLogWidth_ClampsBelowAndScalesPerValueAbove()
+    {
+        var p = WithRowOps();
+        static void Near((double, double) expected, (double Forward, double Backward)? actual)
+        {
+            Assert.Equal(expected.Item1, actual!.Value.Forward, 15);
+            Assert.Equal(expected.Item2, actual.Value.Backward, 15);
+        }
+
+        Near((50e-6, 20e-6), p.RowOpSeconds(RowOps.Softmax, 2, 1000));                        // a measured point
+        // Width 4: halfway between 2 and 8 in log width, the geometric mean of 50 and 200 ns (100), of 20 and 80 (40).
+        var (forward, backward) = p.RowOpSeconds(RowOps.Softmax, 4, 1000)!.Value;
+        Assert.Equal(100e-6, forward, 15);
+        Assert.Equal(40e-6, backward, 15);
+        Near((50e-6, 20e-6), p.RowOpSeconds(RowOps.Softmax, 1, 1000));                        // below: the narrowest rate
+        var (wide, wideBack) = p.RowOpSeconds(RowOps.Softmax, 256, 1000)!.Value;               // above: per value, 1 ns
+        Assert.Equal(256e-6, wide, 15);
+        Assert.Equal(128e-6, wideBack, 15);
+        Near((80e-6, 0), p.RowOpSeconds(RowOps.TopK, 8, 1000));                               // topk: no backward
+        Assert.Null(p.RowOpSeconds(RowOps.Sum, 2, 1000));
+        Assert.Null(MachineProfileTests.Synthetic().RowOpSeconds(RowOps.Softmax, 2, 1000));
+    }
+
+    [Fact]
+    public void MixtureOfExperts_RouterRowKernels_ArePricedAtTheirRatesOnTopOfTheirBytes()
+    {
+        // small-moe: 64 tokens a sample, 4 experts, top 2. The gather node carries topk over the 4 logits of each
+        // token, the softmax node softmax over its 2 choices (priced per row), each expert's sum over the 2 choices.
+        var tape = Tape("small-moe");
+        var p = WithRowOps() with { RowOpRates = [.. WithRowOps().RowOpRates!, new RowOpPoint(RowOps.Sum, 2, 18e-9, 8e-9)] };
+        var plain = MachineProfileTests.Synthetic();
+        TapeNode Node(string op) => tape.Nodes.First(n => n.Layer == "blocks[0].moe.router" && n.Op == op);
+        double Extra(TapeNode n, bool backward)
+        {
+            var (with, without) = (StepTimeEstimator.Node(tape, n, 4, p), StepTimeEstimator.Node(tape, n, 4, plain));
+            return backward ? with.BackwardSeconds - without.BackwardSeconds : with.ForwardSeconds - without.ForwardSeconds;
+        }
+
+        const double rows = 4 * 64;
+        Assert.Equal(rows * 40e-9, Extra(Node("gather"), false), 15);
+        Assert.Equal(0, Extra(Node("gather"), true), 15);
+        Assert.Equal(rows * 50e-9, Extra(Node("softmax"), false), 15);
+        Assert.Equal(rows * 20e-9, Extra(Node("softmax"), true), 15);
+        Assert.Equal(rows * 18e-9, Extra(Node("sum"), false), 15);
+        Assert.Equal(rows * 8e-9, Extra(Node("sum"), true), 15);
+        Assert.Equal(4, tape.Nodes.Count(n => n.Layer == "blocks[0].moe.router" && n.Op == "sum"));
+    }
+
+    [Fact]
+    public void Json_RowOps_UnknownOpAndNegativeBackwardAreRefused()
+    {
+        string json = MachineProfileJson.Write(MachineProfileTests.Synthetic() with { RowOpRates = [new RowOpPoint(RowOps.Sum, 2, 18e-9, 8e-9)] });
+        var op = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json.Replace("\"op\": \"sum\"", "\"op\": \"mean\"", StringComparison.Ordinal), "p.json"));
+        Assert.Equal("p.json: row_ops[0].op: 'mean'; it must be one of softmax, sum, topk", op.Message);
+        var back = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json.Replace("\"backward_seconds_per_row\": 8E-09", "\"backward_seconds_per_row\": -1", StringComparison.Ordinal), "p.json"));
+        Assert.Equal("p.json: row_ops[0].backward_seconds_per_row: -1; it must be zero or a positive number", back.Message);
     }
 }

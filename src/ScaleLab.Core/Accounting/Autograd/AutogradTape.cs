@@ -75,6 +75,12 @@ public sealed record TapeWork(IReadOnlyList<TapeGemm> Gemms, long BytesPerSample
     /// </summary>
     public TapeFlashAttention? Flash { get; init; }
 
+    /// <summary>
+    /// A row-wise kernel inside the node (softmax, sum or topk over a narrow last dimension): timed at calibrate's
+    /// measured per-row rate when the profile has one, in addition to the node's bytes (<see cref="RowOpPoint"/>).
+    /// </summary>
+    public TapeRowOp? Row { get; init; }
+
     public static TapeWork None { get; } = new([], 0, 0, 0);
 
     public static TapeWork Elementwise(long bytesPerSample, int kernels = 1, long transcendentals = 0) => new([], bytesPerSample, transcendentals, kernels);
@@ -86,6 +92,9 @@ public sealed record TapeWork(IReadOnlyList<TapeGemm> Gemms, long BytesPerSample
 /// (Q, K, V, the output), which its measured rate already covers.
 /// </summary>
 public sealed record TapeFlashAttention(long ScoresPerSample, long HeadDim, long Sequence, long KernelBytesPerSample);
+
+/// <summary>A row-wise kernel (<see cref="RowOps"/>) over <see cref="RowsPerSample"/> rows of <see cref="Width"/> values per sample.</summary>
+public sealed record TapeRowOp(string Op, long Width, long RowsPerSample);
 
 /// <summary>
 /// The forward pass of one training step written as libtorch records it, for the memory estimate of

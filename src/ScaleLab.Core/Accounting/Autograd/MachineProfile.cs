@@ -23,6 +23,27 @@ public sealed record SlowdownPoint(long K, double Slowdown);
 public sealed record AttentionPoint(long HeadDim, long Sequence, double ForwardSecondsPerScore, double BackwardSecondsPerScore);
 
 /// <summary>
+/// A row-wise kernel over the last dimension of a (rows × <see cref="Width"/>) tensor, measured at one width: seconds
+/// per row in forward (autograd recording) and in backward (0 for topk, whose indices take no gradient). libtorch's CPU
+/// softmax, sum and topk vectorise across the reduced dimension, so below a vector's width they run one row at a time:
+/// softmax over 2 values costs 52 ns a row on the build machine, some 200 times what its 16 bytes take to move, and a mixture of
+/// experts' router (topk over E experts, softmax and sums over its k choices) is built of exactly these (docs/verify.md).
+/// <see cref="Op"/> is one of <see cref="RowOps"/>.
+/// </summary>
+public sealed record RowOpPoint(string Op, long Width, double ForwardSecondsPerRow, double BackwardSecondsPerRow);
+
+/// <summary>The row-wise kernels calibrate measures (<see cref="RowOpPoint"/>).</summary>
+public static class RowOps
+{
+    public const string Softmax = "softmax", Sum = "sum", TopK = "topk";
+
+    public static readonly string[] All = [Softmax, Sum, TopK];
+
+    /// <summary>The k calibrate's topk picks: a router's top-2 (Mixtral, the suite's MoE).</summary>
+    public const int TopKChoices = 2;
+}
+
+/// <summary>
 /// One optimizer update (not zero_grad) over <see cref="Parameters"/> fp32 parameters in 64 Ki-element tensors,
 /// as the trainer runs it: one flat buffer updated in chunks (FlatParameters). <see cref="Optimizer"/> is the config name.
 /// </summary>
@@ -52,8 +73,32 @@ public sealed record MachineProfile(
     double MaxPoolingSecondsPerElement = 0,
     double AveragePoolingSecondsPerElement = 0,
     IReadOnlyList<OptimizerPoint>? OptimizerSteps = null,
-    IReadOnlyList<AttentionPoint>? Attention = null)
+    IReadOnlyList<AttentionPoint>? Attention = null,
+    IReadOnlyList<RowOpPoint>? RowOpRates = null)
 {
+    /// <summary>
+    /// Forward and backward seconds of a row-wise kernel over <paramref name="rows"/> rows of <paramref name="width"/>
+    /// values: seconds per row interpolated in log width (log-log) between the measured widths; below the smallest, its
+    /// rate; past the largest, its rate per value times the width. Null when calibrate did not measure the kernel.
+    /// </summary>
+    public (double Forward, double Backward)? RowOpSeconds(string op, long width, double rows)
+    {
+        var points = (RowOpRates ?? []).Where(p => p.Op == op).OrderBy(p => p.Width).ToArray();
+        if (points.Length == 0 || width <= 0 || rows <= 0) return null;
+        double Rate(Func<RowOpPoint, double> pick)
+        {
+            if (width <= points[0].Width) return pick(points[0]);
+            if (width >= points[^1].Width) return pick(points[^1]) * width / points[^1].Width;
+            int i = Array.FindLastIndex(points, p => p.Width <= width);
+            double a = pick(points[i]), b = pick(points[i + 1]);
+            if (a <= 0 || b <= 0) return 0;   // topk's backward: none
+            double t = (Math.Log(width) - Math.Log(points[i].Width)) / (Math.Log(points[i + 1].Width) - Math.Log(points[i].Width));
+            return Math.Exp(((1 - t) * Math.Log(a)) + (t * Math.Log(b)));
+        }
+
+        return (rows * Rate(p => p.ForwardSecondsPerRow), rows * Rate(p => p.BackwardSecondsPerRow));
+    }
+
     /// <summary>
     /// Forward and backward seconds of fused attention over <paramref name="scores"/> scores at this head dimension and
     /// sequence length, from the measured rates: per-score seconds interpolated bilinearly in log head dimension and log
@@ -120,7 +165,7 @@ public sealed record MachineProfile(
         return Math.Exp(((1 - t) * Math.Log(sorted[i].Slowdown)) + (t * Math.Log(sorted[i + 1].Slowdown)));
     }
 
-    public const string Schema = "scalelab.machine-profile/3";
+    public const string Schema = "scalelab.machine-profile/4";
 
     /// <summary>
     /// Seconds for (m × k)·(k × n): the measured throughput interpolated bilinearly in log₂ of each dimension over the

@@ -30,14 +30,14 @@ public static class MachineProfileJson
         var p = profile;
         return ScaleLabJson.Write(new MachineProfileDocument(MachineProfile.Schema, p.Device, p.Precision, p.Threads, p.Machine, p.MeasuredAt,
             p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.ConvSlowdowns ?? [], p.RecurrentSlowdowns ?? [],
-            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Attention ?? [], p.Bandwidth, p.Gemms)) + "\n";
+            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Attention ?? [], p.RowOpRates ?? [], p.Bandwidth, p.Gemms)) + "\n";
     }
 
     /// <summary>The file's record: the profile's measurements in the order the schema lists them.</summary>
     private sealed record MachineProfileDocument(string Schema, string Device, string Precision, int Threads, string Machine, string MeasuredAt,
         double DispatchSeconds, double AutogradOpSeconds, double TranscendentalsPerSecond, IReadOnlyList<SlowdownPoint> ConvSlowdown,
         IReadOnlyList<SlowdownPoint> RecurrentSlowdown, double MaxPoolingSecondsPerElement, double AveragePoolingSecondsPerElement,
-        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<AttentionPoint> Attention, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
+        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<AttentionPoint> Attention, IReadOnlyList<RowOpPoint> RowOps, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
 
     public static void Save(MachineProfile profile, string path)
     {
@@ -89,7 +89,10 @@ public static class MachineProfileJson
                     Positive(e, source, $"optimizer_step[{i}].seconds")))],
                 [.. Items(root, source, "attention", 64).Select((e, i) => new AttentionPoint(
                     (long)Positive(e, source, $"attention[{i}].head_dim"), (long)Positive(e, source, $"attention[{i}].sequence"),
-                    Positive(e, source, $"attention[{i}].forward_seconds_per_score"), Positive(e, source, $"attention[{i}].backward_seconds_per_score")))]);
+                    Positive(e, source, $"attention[{i}].forward_seconds_per_score"), Positive(e, source, $"attention[{i}].backward_seconds_per_score")))],
+                [.. Items(root, source, "row_ops", 64).Select((e, i) => new RowOpPoint(
+                    RowOpName(e, source, $"row_ops[{i}].op"), (long)Positive(e, source, $"row_ops[{i}].width"),
+                    Positive(e, source, $"row_ops[{i}].forward_seconds_per_row"), NonNegative(e, source, $"row_ops[{i}].backward_seconds_per_row")))]);
         }
     }
 
@@ -122,6 +125,12 @@ public static class MachineProfileJson
         return OptimizerKindInfo.TryParse(text, out var kind) ? kind.Name() : throw Bad(source, name, OptimizerKindInfo.UnknownMessage(text));
     }
 
+    private static string RowOpName(JsonElement e, string source, string name)
+    {
+        string text = Text(e, source, name[(name.LastIndexOf('.') + 1)..]);
+        return RowOps.All.Contains(text) ? text : throw Bad(source, name, $"'{text}'; it must be one of {string.Join(", ", RowOps.All)}");
+    }
+
     private static string Text(JsonElement e, string source, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Bad(source, name, "missing; a string is expected");
 
@@ -131,6 +140,15 @@ public static class MachineProfileJson
         if (!e.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.Number) throw Bad(source, name, "missing; a number is expected");
         double d = v.GetDouble();
         if (!double.IsFinite(d) || d <= 0) throw Bad(source, name, string.Create(CultureInfo.InvariantCulture, $"{d}; it must be a positive number"));
+        return d;
+    }
+
+    private static double NonNegative(JsonElement e, string source, string name)
+    {
+        string key = name[(name.LastIndexOf('.') + 1)..];
+        if (!e.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.Number) throw Bad(source, name, "missing; a number is expected");
+        double d = v.GetDouble();
+        if (!double.IsFinite(d) || d < 0) throw Bad(source, name, string.Create(CultureInfo.InvariantCulture, $"{d}; it must be zero or a positive number"));
         return d;
     }
 

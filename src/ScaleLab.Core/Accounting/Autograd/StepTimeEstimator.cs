@@ -101,6 +101,13 @@ public static class StepTimeEstimator
             forward = Math.Max(forward, pooling / 3);
             backward = Math.Max(backward, 2 * pooling / 3);
         }
+        if (work.Row is { } row && profile.RowOpSeconds(row.Op, row.Width, (double)row.RowsPerSample * batch) is var (rowForward, rowBackward))
+        {
+            // The rate is per call as measured (its launch and autograd record taken out), on top of the node's bytes.
+            forward += rowForward;
+            if (inputNeedsGradient) backward += rowBackward;
+        }
+
         double dispatch = (work.Kernels * (profile.AutogradOpSeconds + profile.DispatchSeconds)) + (work.Launches * profile.DispatchSeconds);
         if (node.ParameterGradientBytes > 0)
         {

@@ -83,9 +83,11 @@ public static class TransformerTape
         int chosen = tape.Internal($"{path}.topk_indices", checked(8 * s * k));
         // topk and the zeros the sum starts from are unrecorded launches; the flattening reshape of the tokens and the
         // output's reshape back are views, in forward and backward.
+        // topk over the E router logits runs row by row (E is narrower than a vector): priced at its measured rate here.
         int gathered = tape.Node($"{path}.router", "gather", [logits], ops.Bytes(s * k), [chosen],
-            work: TapeWork.Elementwise(ops.Bytes(checked(3 * s * k))) with { Launches = 6 });
-        int weights = tape.Node($"{path}.router", "softmax", [gathered], ops.Bytes(s * k), [AutogradTape.Self]);
+            work: TapeWork.Elementwise(ops.Bytes(checked(3 * s * k))) with { Launches = 6, Row = new TapeRowOp(RowOps.TopK, t.Experts, s) });
+        int weights = tape.Node($"{path}.router", "softmax", [gathered], ops.Bytes(s * k), [AutogradTape.Self],
+            work: TapeWork.Elementwise(ops.Bytes(checked(2 * s * k))) with { Row = new TapeRowOp(RowOps.Softmax, k, s) });
         int output = -1;
         for (int e = 0; e < t.Experts; e++)
         {
@@ -95,7 +97,8 @@ public static class TransformerTape
             // The mask (eq), the rows it picks (any, nonzero, squeeze): launches before the recorded multiply.
             int masked = tape.Node(expert, "mul_mask", [weights], ops.Bytes(s * k), [mask],
                 work: TapeWork.Elementwise(ops.Bytes(checked(3 * s * k))) with { Launches = 4 });
-            int summed = tape.Node(expert, "sum", [masked], ops.Bytes(s), []);
+            int summed = tape.Node(expert, "sum", [masked], ops.Bytes(s), [],
+                work: TapeWork.Elementwise(ops.Bytes(checked((s * k) + s))) with { Row = new TapeRowOp(RowOps.Sum, k, s) });
             int index = tape.Internal($"{expert}.rows[{e}]", checked(8 * rows));
             int weight = tape.Node(expert, "index_select", [summed], ops.Bytes(rows), [index]);
             int tokens = tape.Node(expert, "index_select", [x], ops.Bytes(checked(rows * d)), [index]);

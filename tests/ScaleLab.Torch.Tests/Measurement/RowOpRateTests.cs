@@ -9,10 +9,6 @@ namespace ScaleLab.Torch.Tests.Measurement;
 [Collection(ProcessMemoryCollection.Name)]
 public sealed class RowOpRateTests
 {
-    private static MachineProfile Profile() => new("cpu", "fp32", 1,
-        [.. from m in new long[] { 1, 16 } from n in new long[] { 1, 16 } from k in new long[] { 1, 16 } select new GemmPoint(m, n, k, 1e-6)],
-        [new BandwidthPoint(1 << 20, 1e10)], 1e9, 1e-6, 1e-6, "now", "test");
-
     [Fact]
     public void SoftmaxOverTwoValues_CostsManyTimesItsBytes_AndTheRatePredictsItAtAQuarterOfTheRows()
     {
@@ -25,7 +21,7 @@ public sealed class RowOpRateTests
         var overBytes = new List<double>();
         for (int round = 0; round < 3; round++)
         {
-            var rate = MachineCalibration.RowOpRate(CPU, Profile(), RowOps.Softmax, 2);
+            var rate = MachineCalibration.RowOpRate(CPU, AttentionRateTests.Profile(), RowOps.Softmax, 2);
             var times = new List<double>();
             for (int i = 0; i < 40; i++)
             {

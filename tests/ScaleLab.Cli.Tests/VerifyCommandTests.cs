@@ -162,4 +162,27 @@ public class VerifySchemaTests
         string path = VerifyCommandTests.SyntheticProfile();
         SchemaValidation.AssertValid("machine-profile.schema.json", File.ReadAllText(path));
     }
+
+    [Fact]
+    public void MachineProfileJson_WithEveryMeasuredList_ValidatesAgainstItsSchema()
+    {
+        // Every optional list calibrate writes, filled: slowdowns, optimizer steps, attention and row-op rates
+        // (figures of the build machine's magnitude; topk has no backward).
+        var profile = MachineProfileJson.Load(VerifyCommandTests.SyntheticProfile()) with
+        {
+            ConvSlowdowns = [new SlowdownPoint(9, 1.8), new SlowdownPoint(144, 1.2)],
+            RecurrentSlowdowns = [new SlowdownPoint(128, 2.5)],
+            OptimizerSteps = [new OptimizerPoint("adam", 1L << 16, 4e-5), new OptimizerPoint("sgd", 1L << 22, 9e-4)],
+            Attention = [new AttentionPoint(32, 64, 2.1e-8, 1.1e-8), new AttentionPoint(32, 256, 1.3e-8, 6e-9)],
+            RowOpRates = [new RowOpPoint(RowOps.Softmax, 2, 5.2e-8, 1.9e-8), new RowOpPoint(RowOps.Sum, 2, 1.8e-8, 8e-9),
+                new RowOpPoint(RowOps.TopK, 64, 7.45e-7, 0)],
+        };
+        string path = Path.Combine(Path.GetTempPath(), "scalelab-verify-tests", Guid.NewGuid().ToString("N"), "profile.json");
+        MachineProfileJson.Save(profile, path);
+        string json = File.ReadAllText(path);
+        SchemaValidation.AssertValid("machine-profile.schema.json", json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(3, doc.RootElement.GetProperty("row_ops").GetArrayLength());
+        Assert.Equal(2, doc.RootElement.GetProperty("attention").GetArrayLength());
+    }
 }

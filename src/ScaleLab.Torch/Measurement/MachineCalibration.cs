@@ -126,23 +126,8 @@ public static class MachineCalibration
         double backward = 0;
         if (op != RowOps.TopK)
         {
-            Tensor? output = null;
             using Tensor gradient = op == RowOps.Sum ? ones(RowOpRows, device: device) : ones([RowOpRows, width], device: device);
-            void Prepare()
-            {
-                output?.Dispose();
-                x.grad?.zero_();
-                output = Forward();
-            }
-
-            backward = WarmMedian(() =>
-            {
-                if (output is null) Prepare();
-                output!.backward([gradient]);
-                output.Dispose();
-                output = null;
-            }, device, prepare: Prepare);
-            output?.Dispose();
+            backward = BackwardMedian(Forward, gradient, () => x.grad?.zero_(), device);
             backward = Math.Max(backward - profile.DispatchSeconds, 0.1 * backward);
         }
 
@@ -199,24 +184,7 @@ public static class MachineCalibration
                 using var scope = NewDisposeScope();
                 Forward();
             }, device, prepare: Clear);
-            Tensor? output = null;
-            void Prepare()
-            {
-                output?.Dispose();
-                Clear();
-                output = Forward();
-                eviction.add_(1);
-            }
-
-            Prepare();
-            double backward = WarmMedian(() =>
-            {
-                if (output is null) Prepare();
-                output!.backward([gradient]);
-                output.Dispose();
-                output = null;
-            }, device, prepare: Prepare);
-            output?.Dispose();
+            double backward = BackwardMedian(Forward, gradient, Clear, device, afterForward: () => eviction.add_(1));
             double scores = (double)b * h * sequence * ((sequence + 1) / 2);
             double f = Math.Max(forward - profile.AutogradOpSeconds - profile.DispatchSeconds, 0.1 * forward);
             double back = Math.Max(backward - profile.DispatchSeconds, 0.1 * backward);
@@ -389,6 +357,39 @@ public static class MachineCalibration
 
     /// <summary>An eviction buffer of its own for a timing run outside <see cref="Measure"/> (which shares one); null inside it.</summary>
     private static Tensor? OwnEviction(Device device) => _eviction is null ? ones(Math.Max(1, EvictionBytes / 4), device: device) : null;
+
+    /// <summary>
+    /// The backward of <paramref name="forward"/>'s output on its own, in <see cref="WarmMedian"/>'s cache state: each
+    /// repeat's forward runs untimed first (after <paramref name="clear"/> zeroes the inputs' gradients, then
+    /// <paramref name="afterForward"/>, e.g. an eviction pass as a step's later layers would make), and only
+    /// <c>backward(gradient)</c> is timed.
+    /// </summary>
+    private static double BackwardMedian(Func<Tensor> forward, Tensor gradient, Action clear, Device device, Action? afterForward = null)
+    {
+        Tensor? output = null;
+        void Prepare()
+        {
+            output?.Dispose();
+            clear();
+            output = forward();
+            afterForward?.Invoke();
+        }
+
+        try
+        {
+            return WarmMedian(() =>
+            {
+                if (output is null) Prepare();
+                output!.backward([gradient]);
+                output.Dispose();
+                output = null;
+            }, device, prepare: Prepare);
+        }
+        finally
+        {
+            output?.Dispose();
+        }
+    }
 
     public static double WarmMedian(Action action, Device device, int repeats = 9, Action? prepare = null)
     {

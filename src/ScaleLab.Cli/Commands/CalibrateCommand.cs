@@ -18,8 +18,8 @@ internal static class CalibrateCommand
         var output = new Option<string?>("--out") { Description = "Where to write the profile [default: ~/.scalelab/machine-profile-tN.json, or $SCALELAB_PROFILE_DIR]" };
         var command = new Command("calibrate",
             "Measure this machine for step-time predictions: GEMM time over 343 shapes (1…4096 per dimension), elementwise "
-            + "bandwidth from cache to DRAM, tanh throughput, the cost of one kernel launch with and without autograd, fused attention "
-            + "and row-wise softmax, sum and topk over narrow rows. Writes a machine profile (JSON, schema scalelab.machine-profile/4) that verify reads. About 20 s.\n\n"
+            + "bandwidth from cache to DRAM, tanh throughput, the cost of one kernel launch with and without autograd, fused attention, "
+            + "row-wise softmax, sum and topk over narrow rows, and batch, layer and RMS norm. Writes a machine profile (JSON, schema scalelab.machine-profile/5) that verify reads. About 20 s.\n\n"
             + "Examples:\n  scalelab calibrate\n  scalelab calibrate --threads 1 --out profile-1.json");
         command.Options.Add(threads);
         command.Options.Add(output);

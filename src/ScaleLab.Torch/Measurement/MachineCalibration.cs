@@ -75,9 +75,13 @@ public static class MachineCalibration
         progress?.Report("reference convolutions and LSTM");
         // On a compacted heap, as verify times its steps: the grid's freed 64 MiB operands would otherwise be in it.
         MallocControl.Settle();
-        // Batch 128: a small-channel conv's slowdown grows with the batch (1.8× at 64, 4–7× at 128 for the 1-channel stem).
-        var conv = ConvReferences.Select(r => new SlowdownPoint(r.K, Slowdown(profile, r.Json, 128))).ToArray();
-        var recurrent = new[] { 64, 256 }.Select(b => new SlowdownPoint(b, Slowdown(profile, LstmReference, b))).ToArray();
+        // Batch 128 for the convolutions. Each reference is timed in three rounds that go round all of them, and the
+        // median kept: one timing swung by ±15 % between calibrations minutes apart (the 1-channel stem 2.3–3.1×).
+        var references = ConvReferences.Select(r => (r.Json, Batch: 128)).Concat(LstmBatches.Select(b => (Json: LstmReference, Batch: b))).ToArray();
+        var rounds = Enumerable.Range(0, SlowdownRounds).Select(_ => references.Select(r => Slowdown(profile, r.Json, r.Batch)).ToArray()).ToArray();
+        double MedianOf(int i) => rounds.Select(r => r[i]).Order().ElementAt(SlowdownRounds / 2);
+        var conv = ConvReferences.Select((r, i) => new SlowdownPoint(r.K, MedianOf(i))).ToArray();
+        var recurrent = LstmBatches.Select((b, i) => new SlowdownPoint(b, MedianOf(ConvReferences.Length + i))).ToArray();
         return profile with
         {
             ConvSlowdowns = conv,
@@ -86,53 +90,132 @@ public static class MachineCalibration
             AveragePoolingSecondsPerElement = PoolingSeconds(device, false),
             OptimizerSteps = [.. MeasuredOptimizers.SelectMany(kind => OptimizerSizes.Select(n => OptimizerStep(device, kind, n)))],
             Attention = [.. AttentionHeadDims.SelectMany(hd => AttentionSequences.Select(seq => AttentionRate(device, profile, hd, seq)))],
-            RowOpRates = [.. RowOps.All.SelectMany(op => RowOpWidths.Select(w => RowOpRate(device, profile, op, w)))],
+            RowOpRates = RowOpRates(device, profile),
         };
     }
 
     /// <summary>
-    /// The widths row-wise kernels are measured at: per-row cost is flat-to-linear in the width while the row is
+    /// The widths the router's row-wise kernels are measured at: per-row cost is flat-to-linear in the width while the row is
     /// narrower than a vector (softmax over 4,096 rows, one thread: 52 ns a row at 2 values, 84 at 4, 157 at 8) and
     /// drops once the kernel vectorises (22 ns at 16); topk over a router's logits grows with them (40 ns at 4, 745 at 64).
     /// </summary>
     public static readonly long[] RowOpWidths = [2, 4, 8, 16, 64, 256];
 
-    /// <summary>Rows of the measured row-wise kernels: a router over 4,096 tokens (the suite's MoE at batch 64).</summary>
+    /// <summary>
+    /// Batch norm's widths (spatial sizes: 1 for features, 4 for a 2×2 map, up to a 16×16 map; wider planes are priced
+    /// per value from the widest): per value it is flat from 16 up (1.8–1.9 ns forward, 0.9–1.1 backward on the build
+    /// machine, one thread), 2.5× forward and 15× backward that at 4, below a vector's width. Measured alone over
+    /// 1,024-value planes its backward was bimodal (1.0 or 2.4–2.6 ns a value, in all three rounds of some
+    /// calibrations), where the suite's ResNet runs its 32×32 planes' backward at 0.6 in a step.
+    /// </summary>
+    public static readonly long[] BatchNormWidths = [1, 4, 16, 64, 256];
+
+    /// <summary>Layer and RMS norm's widths (model dimensions); per value both fall with the width up to about 256.</summary>
+    public static readonly long[] NormWidths = [16, 64, 256, 1024];
+
+    public static IReadOnlyList<long> RowOpWidthsFor(string op) => op switch
+    {
+        RowOps.BatchNorm => BatchNormWidths,
+        RowOps.LayerNorm or RowOps.RmsNorm => NormWidths,
+        _ => RowOpWidths,
+    };
+
+    /// <summary>Rows of the measured router kernels: a router over 4,096 tokens (the suite's MoE at batch 64).</summary>
     public const int RowOpRows = 4096;
 
+    /// <summary>Values of a measured normalisation (4 MiB, an activation of the suite's models): per-call costs spread thin.</summary>
+    public const int NormValues = 1 << 20;
+
+    /// <summary>Channels of the measured batch norm (its rows are samples × channels).</summary>
+    public const int BatchNormChannels = 16;
+
+    /// <summary>Rounds each normalisation point is timed in; the fastest is kept.</summary>
+    public const int NormRounds = 3;
+
     /// <summary>
-    /// <paramref name="op"/> (<see cref="RowOps"/>) over the last dimension of a (4,096 × <paramref name="width"/>)
-    /// input that requires a gradient, in a step's cache state (<see cref="WarmMedian"/>): forward, and for softmax and
-    /// sum backward on its own; topk (k = 2, or the width when narrower) only forward, as a router uses its indices.
-    /// Per row, less one launch and its autograd record, which the tape counts for the node anyway.
+    /// Every row op at its widths. The router's kernels once each; the normalisations in <see cref="NormRounds"/> rounds
+    /// that go round all their points, keeping each point's fastest forward and backward: over 1 Mi values their
+    /// backward is bimodal between measurements in one process (batch norm over 1,024 values 2.4 or 1.1 ns a value,
+    /// layer norm 2.7 or 1.05), and in a training step it ran at or below the fast mode (the suite's ResNet: 0.6).
+    /// </summary>
+    public static IReadOnlyList<RowOpPoint> RowOpRates(Device device, MachineProfile profile)
+    {
+        var router = RowOps.All.Where(op => !IsNorm(op)).SelectMany(op => RowOpWidthsFor(op).Select(w => RowOpRate(device, profile, op, w)));
+        var norms = RowOps.All.Where(IsNorm).SelectMany(op => RowOpWidthsFor(op).Select(w => (op, w))).ToArray();
+        var rounds = Enumerable.Range(0, NormRounds).Select(_ => norms.Select(n => RowOpRate(device, profile, n.op, n.w)).ToArray()).ToArray();
+        var fastest = norms.Select((n, i) => new RowOpPoint(n.op, n.w, rounds.Min(r => r[i].ForwardSecondsPerRow), rounds.Min(r => r[i].BackwardSecondsPerRow)));
+        return [.. router, .. fastest];
+    }
+
+    private static bool IsNorm(string op) => op is RowOps.BatchNorm or RowOps.LayerNorm or RowOps.RmsNorm;
+
+    /// <summary>Rows <paramref name="op"/> is measured over at <paramref name="width"/>.</summary>
+    public static long RowOpRowsFor(string op, long width) =>
+        IsNorm(op) ? Math.Max(BatchNormChannels, NormValues / width) : RowOpRows;
+
+    /// <summary>
+    /// <paramref name="op"/> (<see cref="RowOps"/>) over rows of <paramref name="width"/> values, with autograd recording,
+    /// in a step's cache state (<see cref="WarmMedian"/>): forward, and backward on its own (all but topk, which picks
+    /// k = 2, or the width when narrower, forward only, as a router uses its indices). The router's kernels run over
+    /// 4,096 rows of an input that requires a gradient; the normalisations over 1 Mi values, as the model builds them
+    /// (batch norm in training over (N, 16, width) — (N, 16) at width 1 —, layer norm with its affine weights,
+    /// ScaleLab's RmsNorm), their backward timed after the eviction pass as a step's later layers would leave the cache.
+    /// Per row, less the launches and autograd records the tape counts for the op's nodes anyway.
     /// </summary>
     public static RowOpPoint RowOpRate(Device device, MachineProfile profile, string op, long width)
     {
         ArgumentNullException.ThrowIfNull(profile);
         using var enable = enable_grad();
-        using var x = randn([RowOpRows, width], device: device).requires_grad_(true);
+        long rows = RowOpRowsFor(op, width);
+        bool norm = IsNorm(op);
+        long[] shape = op switch
+        {
+            RowOps.BatchNorm when width == 1 => [rows / BatchNormChannels, BatchNormChannels],
+            RowOps.BatchNorm => [rows / BatchNormChannels, BatchNormChannels, width],
+            _ => [rows, width],
+        };
+        using var x = randn(shape, device: device).requires_grad_(true);
+        using nn.Module<Tensor, Tensor>? module = op switch
+        {
+            RowOps.BatchNorm => nn.BatchNorm1d(BatchNormChannels, device: device),
+            RowOps.LayerNorm => nn.LayerNorm(width, device: device),
+            RowOps.RmsNorm => new RmsNorm(width, 1e-5),
+            _ => null,
+        };
+        if (op == RowOps.RmsNorm) module!.to(device);
+        module?.train();
         Tensor Forward() => op switch
         {
             RowOps.Softmax => x.softmax(-1),
             RowOps.Sum => x.sum(-1),
             RowOps.TopK => x.topk((int)Math.Min(RowOps.TopKChoices, width), dim: -1).indexes,
+            _ when module is not null => module.call(x),
             _ => throw new ArgumentException($"unknown row op '{op}'", nameof(op)),
         };
+        void Clear()
+        {
+            x.grad?.zero_();
+            foreach (var p in module?.parameters() ?? []) p.grad?.zero_();
+        }
+
         double forward = WarmMedian(() =>
         {
             using var scope = NewDisposeScope();
             Forward();
         }, device);
         double backward = 0;
+        int nodes = RowOps.Nodes(op);
         if (op != RowOps.TopK)
         {
-            using Tensor gradient = op == RowOps.Sum ? ones(RowOpRows, device: device) : ones([RowOpRows, width], device: device);
-            backward = BackwardMedian(Forward, gradient, () => x.grad?.zero_(), device);
-            backward = Math.Max(backward - profile.DispatchSeconds, 0.1 * backward);
+            using Tensor gradient = op == RowOps.Sum ? ones(rows, device: device) : ones(shape, device: device);
+            using var ownEviction = norm ? OwnEviction(device) : null;
+            var eviction = norm ? _eviction ?? ownEviction : null;
+            backward = BackwardMedian(Forward, gradient, Clear, device, afterForward: eviction is null ? null : () => eviction.add_(1));
+            backward = Math.Max(backward - (nodes * profile.DispatchSeconds), 0.1 * backward);
         }
 
-        double f = Math.Max(forward - profile.AutogradOpSeconds - profile.DispatchSeconds, 0.1 * forward);
-        return new RowOpPoint(op, width, f / RowOpRows, backward / RowOpRows);
+        double f = Math.Max(forward - (nodes * (profile.AutogradOpSeconds + profile.DispatchSeconds)), 0.1 * forward);
+        return new RowOpPoint(op, width, f / rows, backward / rows);
     }
 
     /// <summary>
@@ -256,6 +339,12 @@ public static class MachineCalibration
         (144, """{"name": "conv-16-16", "task": "classification", "input": [16, 32, 32], "layers": [{"type": "conv2d", "filters": 16, "kernel": 3, "padding": 1, "bias": false}]}"""),
         (576, """{"name": "conv-64-64", "task": "classification", "input": [64, 11, 11], "layers": [{"type": "conv2d", "filters": 64, "kernel": 3}]}"""),
     ];
+
+    /// <summary>Rounds each reference layer is timed in (the median is kept).</summary>
+    public const int SlowdownRounds = 3;
+
+    /// <summary>The reference LSTM's batches: oneDNN changes its cell kernel past 64.</summary>
+    public static readonly int[] LstmBatches = [64, 256];
 
     /// <summary>Reference LSTM (batches 64 and 256): 28 steps of 28 features into 128 units, the last state out.</summary>
     private const string LstmReference =

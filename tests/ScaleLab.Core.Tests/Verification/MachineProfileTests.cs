@@ -95,7 +95,7 @@ public class MachineProfileTests
     public void Json_OtherSchema_IsRefused()
     {
         var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse("{\"schema\": \"scalelab.machine-profile/0\"}", "p.json"));
-        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/4' (run scalelab calibrate again)", ex.Message);
+        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/5' (run scalelab calibrate again)", ex.Message);
     }
 
     private static MachineProfile WithAdam() => Synthetic() with
@@ -241,6 +241,55 @@ public class StepTimeDispatchTests
     }
 
     [Fact]
+    public void BatchNorm_WithAMeasuredRate_IsPricedPerPlaneInPlaceOfItsBytes()
+    {
+        // resnet-stack's stem batch norm: 16 channels of 32×32, so 16 rows of 1,024 values a sample; at batch 4, 64 rows.
+        // Its read and write (2 × 64 KiB a sample) are in the rate; without one it moves them at the bandwidth.
+        var tape = Tape("resnet-stack");
+        var node = tape.Nodes.Single(n => n.Layer == "layers[1]");
+        Assert.Equal("batch_norm", node.Op);
+        Assert.Equal(new TapeRowOp(RowOps.BatchNorm, 1024, 16, 2 * 65_536), node.Work.Row);
+        var plain = MachineProfileTests.Synthetic();
+        var p = plain with { RowOpRates = [new RowOpPoint(RowOps.BatchNorm, 1024, 2e-6, 3e-6)] };
+        var e = StepTimeEstimator.Node(tape, node, 4, p);
+        Assert.Equal(64 * 2e-6, e.ForwardSeconds, 15);
+        // Backward: the rate, and the weight and bias gradients' fill, reads and write (4 × 2 × 16 fp32).
+        Assert.Equal((64 * 3e-6) + p.ElementwiseSeconds(4 * 128), e.BackwardSeconds, 15);
+        Assert.Equal(plain.ElementwiseSeconds(4 * 2 * 65_536), StepTimeEstimator.Node(tape, node, 4, plain).ForwardSeconds, 15);
+    }
+
+    [Fact]
+    public void LayerAndRmsNorm_WithMeasuredRates_ArePricedPerRow_TheRmsNormsSixNodesAsOne()
+    {
+        // char-gpt's layer norm and gqa-decoder's RMSNorm: 128 tokens of 128 values a sample, 512 rows at batch 4.
+        var p = MachineProfileTests.Synthetic() with
+        {
+            RowOpRates = [new RowOpPoint(RowOps.LayerNorm, 128, 100e-9, 200e-9), new RowOpPoint(RowOps.RmsNorm, 128, 300e-9, 1500e-9)],
+        };
+        var gpt = Tape("char-gpt");
+        var layerNorm = gpt.Nodes.First(n => n.Op == "layer_norm");
+        var e = StepTimeEstimator.Node(gpt, layerNorm, 4, p);
+        Assert.Equal(512 * 100e-9, e.ForwardSeconds, 15);
+        Assert.Equal((512 * 200e-9) + p.ElementwiseSeconds(4 * 2 * 512), e.BackwardSeconds, 15);   // + weight and bias gradients
+
+        var gqa = Tape("gqa-decoder");
+        var rms = gqa.Nodes.Where(n => n.Layer == "blocks[0].attn_norm").ToArray();
+        Assert.Equal(["pow", "mean", "add_eps", "rsqrt", "mul", "mul_weight"], rms.Select(n => n.Op));
+        var parts = rms.Select(n => StepTimeEstimator.Node(gqa, n, 4, p)).ToArray();
+        Assert.Equal(512 * 300e-9, parts.Sum(x => x.ForwardSeconds), 15);
+        Assert.Equal((512 * 1500e-9) + p.ElementwiseSeconds(4 * 512), parts.Sum(x => x.BackwardSeconds), 15);
+        // Still six recorded ops' launches.
+        Assert.Equal(6 * (p.AutogradOpSeconds + p.DispatchSeconds) + (2 * p.DispatchSeconds), parts.Sum(x => x.DispatchSeconds), 15);
+
+        // Without a rate the first node moves all six ops' bytes (x²: 2 full; mean: full + row; ε and rsqrt: 4 rows;
+        // x·r: 2 full + row; ·w: 2 full, of 65,536 and 512 bytes a sample) and the others none.
+        var plain = MachineProfileTests.Synthetic();
+        long bytes = (7 * 65_536) + (6 * 512);
+        Assert.Equal(plain.ElementwiseSeconds(4 * bytes), StepTimeEstimator.Node(gqa, rms[0], 4, plain).ForwardSeconds, 15);
+        Assert.All(rms.Skip(1), n => Assert.Equal(0, StepTimeEstimator.Node(gqa, n, 4, plain).ForwardSeconds));
+    }
+
+    [Fact]
     public void MixtureOfExperts_RouterRowKernels_ArePricedAtTheirRatesOnTopOfTheirBytes()
     {
         // small-moe: 64 tokens a sample, 4 experts, top 2. The gather node carries topk over the 4 logits of each
@@ -270,7 +319,7 @@ public class StepTimeDispatchTests
     {
         string json = MachineProfileJson.Write(MachineProfileTests.Synthetic() with { RowOpRates = [new RowOpPoint(RowOps.Sum, 2, 18e-9, 8e-9)] });
         var op = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json.Replace("\"op\": \"sum\"", "\"op\": \"mean\"", StringComparison.Ordinal), "p.json"));
-        Assert.Equal("p.json: row_ops[0].op: 'mean'; it must be one of softmax, sum, topk", op.Message);
+        Assert.Equal("p.json: row_ops[0].op: 'mean'; it must be one of softmax, sum, topk, batch_norm, layer_norm, rms_norm", op.Message);
         var back = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json.Replace("\"backward_seconds_per_row\": 8E-09", "\"backward_seconds_per_row\": -1", StringComparison.Ordinal), "p.json"));
         Assert.Equal("p.json: row_ops[0].backward_seconds_per_row: -1; it must be zero or a positive number", back.Message);
     }

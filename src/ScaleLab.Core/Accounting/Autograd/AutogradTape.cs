@@ -76,8 +76,9 @@ public sealed record TapeWork(IReadOnlyList<TapeGemm> Gemms, long BytesPerSample
     public TapeFlashAttention? Flash { get; init; }
 
     /// <summary>
-    /// A row-wise kernel inside the node (softmax, sum or topk over a narrow last dimension): timed at calibrate's
-    /// measured per-row rate when the profile has one, in addition to the node's bytes (<see cref="RowOpPoint"/>).
+    /// A row-wise kernel inside the node (softmax, sum or topk over a narrow last dimension, a normalisation): timed at
+    /// calibrate's measured per-row rate when the profile has one, in place of the bytes that kernel moves
+    /// (<see cref="TapeRowOp.KernelBytesPerSample"/>) and on top of the node's other bytes (<see cref="RowOpPoint"/>).
     /// </summary>
     public TapeRowOp? Row { get; init; }
 
@@ -93,8 +94,12 @@ public sealed record TapeWork(IReadOnlyList<TapeGemm> Gemms, long BytesPerSample
 /// </summary>
 public sealed record TapeFlashAttention(long ScoresPerSample, long HeadDim, long Sequence, long KernelBytesPerSample);
 
-/// <summary>A row-wise kernel (<see cref="RowOps"/>) over <see cref="RowsPerSample"/> rows of <see cref="Width"/> values per sample.</summary>
-public sealed record TapeRowOp(string Op, long Width, long RowsPerSample);
+/// <summary>
+/// A row-wise kernel (<see cref="RowOps"/>) over <see cref="RowsPerSample"/> rows of <see cref="Width"/> values per
+/// sample, and the bytes of the node's <see cref="TapeWork.BytesPerSample"/> that are that kernel's own: its measured
+/// rate covers them (a normalisation's whole traffic; none for the router's, whose nodes move other tensors too).
+/// </summary>
+public sealed record TapeRowOp(string Op, long Width, long RowsPerSample, long KernelBytesPerSample = 0);
 
 /// <summary>
 /// The forward pass of one training step written as libtorch records it, for the memory estimate of

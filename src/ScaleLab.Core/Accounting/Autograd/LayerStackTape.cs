@@ -56,7 +56,10 @@ public static class LayerStackTape
                 return (x, output);
             case BatchNormLayer:
                 int stats = tape.Internal($"{path}.save_mean_invstd", 0, ops.Bytes(checked(2 * input[0])));
-                return (ops.Parameterised(path, "batch_norm", x, outBytes, [x, stats], 2 * input[0], input[0]), output);
+                // Timed per (sample, channel) plane at calibrate's batch-norm rate, which covers its read and write.
+                long kernelBytes = checked(inBytes + outBytes);
+                var norm = TapeWork.Elementwise(kernelBytes) with { Row = new TapeRowOp(RowOps.BatchNorm, input.Elements / input[0], input[0], kernelBytes) };
+                return (ops.Parameterised(path, "batch_norm", x, outBytes, [x, stats], 2 * input[0], input[0], norm), output);
             case LayerNormLayer n:
                 return (ops.LayerNorm(path, x, input.Elements / input[-1], input[-1], n.Affine, n.Affine && n.Bias), output);
             case RmsNormLayer:

@@ -28,16 +28,25 @@ public sealed record AttentionPoint(long HeadDim, long Sequence, double ForwardS
 /// softmax, sum and topk vectorise across the reduced dimension, so below a vector's width they run one row at a time:
 /// softmax over 2 values costs 52 ns a row on the build machine, some 200 times what its 16 bytes take to move, and a mixture of
 /// experts' router (topk over E experts, softmax and sums over its k choices) is built of exactly these (docs/verify.md).
-/// <see cref="Op"/> is one of <see cref="RowOps"/>.
+/// Batch norm's rows are (sample, channel) planes of the spatial size. <see cref="Op"/> is one of <see cref="RowOps"/>.
 /// </summary>
 public sealed record RowOpPoint(string Op, long Width, double ForwardSecondsPerRow, double BackwardSecondsPerRow);
 
-/// <summary>The row-wise kernels calibrate measures (<see cref="RowOpPoint"/>).</summary>
+/// <summary>
+/// The row-wise kernels calibrate measures (<see cref="RowOpPoint"/>): the router's softmax, sum and topk over narrow
+/// rows, and the normalisations, whose libtorch CPU kernels run 10–40× below the bandwidth model: batch norm in
+/// training (a row is one channel of one sample, its width the spatial size: 2.4 ns a value forward, 2 backward on the
+/// build machine, one thread, where moving its bytes takes 0.06), layer norm over a row, and ScaleLab's RmsNorm (six
+/// recorded ops, its backward 0.3–0.7 ms at 512 rows of 128 where the bandwidth model gives 0.03).
+/// </summary>
 public static class RowOps
 {
-    public const string Softmax = "softmax", Sum = "sum", TopK = "topk";
+    public const string Softmax = "softmax", Sum = "sum", TopK = "topk", BatchNorm = "batch_norm", LayerNorm = "layer_norm", RmsNorm = "rms_norm";
 
-    public static readonly string[] All = [Softmax, Sum, TopK];
+    public static readonly string[] All = [Softmax, Sum, TopK, BatchNorm, LayerNorm, RmsNorm];
+
+    /// <summary>Recorded ops one call of <paramref name="op"/> is on the tape (ScaleLab's RmsNorm: pow, mean, add, rsqrt, mul, mul).</summary>
+    public static int Nodes(string op) => op == RmsNorm ? 6 : 1;
 
     /// <summary>The k calibrate's topk picks: a router's top-2 (Mixtral, the suite's MoE).</summary>
     public const int TopKChoices = 2;
@@ -165,7 +174,7 @@ public sealed record MachineProfile(
         return Math.Exp(((1 - t) * Math.Log(sorted[i].Slowdown)) + (t * Math.Log(sorted[i + 1].Slowdown)));
     }
 
-    public const string Schema = "scalelab.machine-profile/4";
+    public const string Schema = "scalelab.machine-profile/5";
 
     /// <summary>
     /// Seconds for (m × k)·(k × n): the measured throughput interpolated bilinearly in log₂ of each dimension over the

@@ -14,7 +14,8 @@ public sealed record StepTimeEstimate(long Batch, double ForwardSeconds, double 
 /// launch costs the measured dispatch overhead (views and unrecorded calls one launch each, recorded ops the autograd
 /// overhead besides); oneDNN convolutions and recurrent cells run at their GEMM time times
 /// the slowdown calibrate measured for that kernel class, and fused attention at its measured per-score rate where the
-/// profile has one (its GEMM equivalents otherwise). Backward runs two GEMMs per forward GEMM (the input gradient, skipped
+/// profile has one (its GEMM equivalents otherwise), row-wise kernels (a router's softmax, sum and topk, batch, layer
+/// and RMS norm) at their measured per-row rates. Backward runs two GEMMs per forward GEMM (the input gradient, skipped
 /// where the input needs none, and the weight gradient), moves twice the forward bytes, and adds each weight gradient
 /// into <c>.grad</c> (zero-fill, read, read, write: 4 bytes of traffic per gradient byte). The optimizer step is the
 /// profile's measured one for that optimizer where calibrate measured it, plus zero_grad's one fill of the flat
@@ -88,6 +89,9 @@ public static class StepTimeEstimator
             if (g.RightNeedsGradient) backwardGemm += slowdown * g.Repeats * profile.GemmSeconds(g.K, g.N, rows);  // dB = Aᵀ·dC
         }
 
+        var rowRate = work.Row is { } row ? profile.RowOpSeconds(row.Op, row.Width, (double)row.RowsPerSample * batch) : null;
+        if (rowRate is not null) bytesPerSample = Math.Max(0, bytesPerSample - work.Row!.KernelBytesPerSample);
+
         // The fused kernel's exps are in its rate too.
         long transcendentals = flash is null ? work.TranscendentalsPerSample : 0;
         long backwardTranscendentals = flash is null ? work.BackwardTranscendentalsPerSample ?? work.TranscendentalsPerSample : 0;
@@ -101,9 +105,9 @@ public static class StepTimeEstimator
             forward = Math.Max(forward, pooling / 3);
             backward = Math.Max(backward, 2 * pooling / 3);
         }
-        if (work.Row is { } row && profile.RowOpSeconds(row.Op, row.Width, (double)row.RowsPerSample * batch) is var (rowForward, rowBackward))
+        if (rowRate is var (rowForward, rowBackward))
         {
-            // The rate is per call as measured (its launch and autograd record taken out), on top of the node's bytes.
+            // The rate is per call as measured (its launches and autograd records taken out), on top of the node's other bytes.
             forward += rowForward;
             if (inputNeedsGradient) backward += rowBackward;
         }

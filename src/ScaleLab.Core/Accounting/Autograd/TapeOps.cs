@@ -38,25 +38,32 @@ internal sealed class TapeOps(AutogradTape tape, Precision precision)
     {
         int stats = Tape.Internal($"{path}.mean_rstd", checked(8 * rows));
         long parameters = affine ? (bias ? 2 * width : width) : 0;
-        var work = TapeWork.Elementwise(checked(2 * Bytes(rows * width)));   // one fused kernel: read x, write y
+        long kernelBytes = checked(2 * Bytes(rows * width));   // one fused kernel: read x, write y
+        var work = TapeWork.Elementwise(kernelBytes) with { Row = new TapeRowOp(RowOps.LayerNorm, width, rows, kernelBytes) };
         if (parameters == 0) return Tape.Node(path, "layer_norm", [x], Bytes(checked(rows * width)), [x, stats], work: work);
         return Parameterised(path, "layer_norm", x, Bytes(checked(rows * width)), [x, stats], parameters, width, work);
     }
 
     /// <summary>
     /// ScaleLab's RmsNorm, x · rsqrt(mean(x²) + ε) · w, op by op: pow saves x; mean and the ε add save nothing; rsqrt
-    /// saves its (rows, 1) result r; x·r saves x and r; (x·r)·w saves x·r — so x, x·r and r are kept.
+    /// saves its (rows, 1) result r; x·r saves x and r; (x·r)·w saves x·r — so x, x·r and r are kept. Timed as one
+    /// unit at calibrate's RmsNorm rate (its six ops' kernels and backward, the broadcasts' reductions among them):
+    /// the first node carries the six nodes' bytes and the rate, the other five only their launches.
     /// </summary>
     public int RmsNorm(string path, int x, long rows, long width)
     {
         long full = Bytes(checked(rows * width)), row = Bytes(rows);
-        int squared = Tape.Node(path, "pow", [x], full, [x]);
-        int mean = Tape.Node(path, "mean", [squared], row, []);
-        int shifted = Tape.Node(path, "add_eps", [mean], row, []);
-        int r = Tape.Node(path, "rsqrt", [shifted], row, [AutogradTape.Self]);
-        int normalised = Tape.Node(path, "mul", [x, r], full, [x, r]);
+        // Reads and writes of pow (x → x²), mean (x² → row), the ε add and rsqrt (row → row), x·r and (x·r)·w.
+        long bytes = checked((2 * full) + (full + row) + (4 * row) + (full + row + full) + (2 * full));
+        var first = TapeWork.Elementwise(bytes) with { Row = new TapeRowOp(RowOps.RmsNorm, width, rows, bytes) };
+        var rest = TapeWork.Elementwise(0);
+        int squared = Tape.Node(path, "pow", [x], full, [x], work: first);
+        int mean = Tape.Node(path, "mean", [squared], row, [], work: rest);
+        int shifted = Tape.Node(path, "add_eps", [mean], row, [], work: rest);
+        int r = Tape.Node(path, "rsqrt", [shifted], row, [AutogradTape.Self], work: rest);
+        int normalised = Tape.Node(path, "mul", [x, r], full, [x, r], work: rest);
         NoteParameter(width);
-        return Tape.Node(path, "mul_weight", [normalised], full, [normalised], Bytes(width));
+        return Tape.Node(path, "mul_weight", [normalised], full, [normalised], Bytes(width), work: rest);
     }
 
     /// <summary>ReLU, sigmoid, tanh and softmax save their result; GELU, SiLU and leaky ReLU their input.</summary>

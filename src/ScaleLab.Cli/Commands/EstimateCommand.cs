@@ -2,6 +2,7 @@ using System.CommandLine;
 using ScaleLab.Cli.Rendering;
 using ScaleLab.Core;
 using ScaleLab.Core.Accounting;
+using ScaleLab.Core.Accounting.Autograd;
 using ScaleLab.Core.Presets;
 using ScaleLab.Core.Targets;
 
@@ -34,13 +35,17 @@ internal static class EstimateCommand
         var json = new Option<bool>("--json") { Description = "Print the stable JSON form (docs/schemas/estimate.schema.json; with --list, presets.schema.json)" };
         var list = new Option<bool>("--list") { Description = "List the bundled presets: family, total and active parameters" };
         var fineTune = new FineTuneOptions();
+        var time = new Option<bool>("--time") { Description = "Also predict one fp32 training step's time on this machine, from its `scalelab calibrate` profile (measured now, about 20 s, when missing)" };
+        var profile = new Option<string?>("--profile") { Description = "With --time: the machine profile to use [default: ~/.scalelab/machine-profile-tN.json]" };
+        var threads = new Option<int?>("--threads") { Description = "With --time: libtorch intra-op threads the step runs at (picks that thread count's profile) [default: libtorch's choice]" };
 
         var command = new Command("estimate",
             "Count a model's parameters, forward/training FLOPs, training and inference memory, and disk size, before training it.\n\n"
             + "Examples:\n  scalelab estimate resnet-18 --batch 64 --mixed-precision\n  scalelab estimate deepseek-v3 --json\n  scalelab estimate --list\n"
-            + "  scalelab estimate llama-2-7b --finetune lora --lora-rank 16 --lora-targets all-linear   # trainable (adapter) and total parameters");
+            + "  scalelab estimate llama-2-7b --finetune lora --lora-rank 16 --lora-targets all-linear   # trainable (adapter) and total parameters\n"
+            + "  scalelab estimate lenet-5 --batch 256 --time --threads 1   # and the step's time on this machine");
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { all, list, batch, seq, precision, optimizer, mixed, json }.Concat(fineTune.All)) command.Options.Add(option);
+        foreach (var option in new Option[] { all, list, batch, seq, precision, optimizer, mixed, json }.Concat(fineTune.All).Concat([time, profile, threads])) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var options = new EstimateOptions(
@@ -52,6 +57,12 @@ internal static class EstimateCommand
                 fineTune.Parse(parse));
             var output = parse.InvocationConfiguration.Output;
             string? text = parse.GetValue(target);
+            bool timed = parse.GetValue(time);
+            if (!timed && (parse.GetValue(profile) is not null || parse.GetValue(threads) is not null))
+                throw new ScaleLabException($"{(parse.GetValue(profile) is not null ? "--profile" : "--threads")} applies to --time only");
+            if (parse.GetValue(threads) is < 1) throw new ScaleLabException($"--threads {parse.GetValue(threads)}: it must be at least 1");
+            if (timed && (text is null || parse.GetValue(all) || parse.GetValue(list)))
+                throw new ScaleLabException("--time predicts one model's step: give one TARGET (not --all or --list)");
             if (parse.GetValue(list))
             {
                 if (text is not null) throw new ScaleLabException("give either a TARGET or --list, not both");
@@ -66,16 +77,46 @@ internal static class EstimateCommand
             // A weights file is counted from its headers, without loading a tensor: the inspect command's job.
             if (resolved is CheckpointTarget checkpoint)
             {
+                if (timed) throw new ScaleLabException($"--time: {text}: a checkpoint's headers do not say how its layers run; give its config.json, a preset or a spec .json");
                 // The note goes to stderr: with --json, stdout stays one JSON document.
                 if (checkpoint.Note is { } note) parse.InvocationConfiguration.Error.WriteLine("note: " + note);
                 return InspectCommand.Run(checkpoint.Path, parse.GetValue(json), output);
             }
             var report = EstimateReport.Create(((ModelTarget)resolved).Spec, options);
+            if (timed) report = report with { Time = PredictTime(report, parse.GetValue(profile), parse.GetValue(threads), parse.InvocationConfiguration.Error) };
             if (parse.GetValue(json)) output.WriteLine(EstimateReportJson.Write(report));
             else EstimateRenderer.Render(Terminal.For(output), report);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The step's predicted time from this thread count's profile. Apart from the command's action so that an estimate
+    /// without --time never loads TorchSharp (its start-up stays under 100 ms).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static StepTimePrediction PredictTime(EstimateReport report, string? profilePath, int? threads, TextWriter error)
+    {
+        // Every input is checked before the machine may be measured.
+        StepTimePrediction.Check(report);
+        MachineProfile machine;
+        string source;
+        if (profilePath is not null)
+        {
+            // A named profile is read as it is: nothing runs, so libtorch is not loaded.
+            (machine, source) = (MachineProfileJson.Load(profilePath), profilePath);
+            if (threads is { } t && machine.Threads != t)
+                throw new ScaleLabException($"{source}: measured at {machine.Threads} thread{(machine.Threads == 1 ? "" : "s")}, not the {t} --threads asks for; run scalelab calibrate --threads {t}");
+        }
+        else
+        {
+            using var torchThreads = ScaleLab.Torch.TorchThreads.Use(threads);
+            (machine, source) = MachineProfiles.For(null, new DataCommand.LineProgress(error), error);
+            if (VerifyCommand.GemmPathMismatch(machine, ScaleLab.Torch.MklCodePath.ProfileNote) is { } mismatch) error.WriteLine($"warning: {source}: {mismatch}");
+        }
+
+        return StepTimePrediction.For(report, machine, source);
     }
 
     private static int Compare(EstimateOptions options, bool json, TextWriter output)

@@ -57,7 +57,7 @@ internal static class VerifyCommand
             var chosen = parse.GetValue(suite)
                 ? [.. VerifySuite.Models.Select(m => (m.Spec, m.Batches))]
                 : new List<(ModelSpec, IReadOnlyList<int>)> { Single(parse.GetValue(target)!, parse.GetValue(batch), parse.GetValue(seq)) };
-            var (machine, source) = MachineProfileFor(parse.GetValue(profile), progress, error);
+            var (machine, source) = MachineProfiles.For(parse.GetValue(profile), progress, error);
             if (GemmPathMismatch(machine, ScaleLab.Torch.MklCodePath.ProfileNote) is { } mismatch) error.WriteLine($"warning: {source}: {mismatch}");
             var models = chosen.Select(m => (m.Item1, new VerifyOptions(m.Item2, parse.GetValue(steps), parse.GetValue(repeats),
                 SequenceLength: parse.GetValue(seq), Profile: machine, ProfileSource: source))).ToList();
@@ -119,35 +119,6 @@ internal static class VerifyCommand
         if (now is null || profile.Machine.EndsWith("; " + now, StringComparison.Ordinal)) return null;
         string then = profile.Machine.Contains("; oneMKL ", StringComparison.Ordinal) ? profile.Machine[(profile.Machine.LastIndexOf("; ", StringComparison.Ordinal) + 2)..] : "an unnamed oneMKL path";
         return $"measured with {then}, and this run uses {now}; its GEMM times will be off (run scalelab calibrate again)";
-    }
-
-    /// <summary>The profile named, else this thread count's default file, else one measured now (about 10 s) and saved there.</summary>
-    private static (MachineProfile Profile, string Source) MachineProfileFor(string? path, IProgress<string> progress, TextWriter error)
-    {
-        if (path is not null) return (MachineProfileJson.Load(path), path);
-        int threads = TorchSharp.torch.get_num_threads();
-        string fallback = MachineProfileJson.DefaultPath(threads);
-        if (File.Exists(fallback))
-        {
-            // The default file is a cache: one an older ScaleLab wrote (another schema, a field it lacked) is measured
-            // again rather than refused. A profile named by --profile is the user's and is never replaced.
-            try
-            {
-                return (MachineProfileJson.Load(fallback), fallback);
-            }
-            catch (ScaleLabException ex)
-            {
-                error.WriteLine($"the saved machine profile is not usable ({ex.Message}): measuring a new one now (scalelab calibrate), saved to {fallback}");
-            }
-        }
-        else
-        {
-            error.WriteLine($"no machine profile for {threads} thread{(threads == 1 ? "" : "s")} yet: measuring one now (scalelab calibrate), saved to {fallback}");
-        }
-
-        var profile = MachineCalibration.Measure(progress: progress);
-        MachineProfileJson.Save(profile, fallback);
-        return (profile, fallback);
     }
 
     private static void WritePlots(string folder, IReadOnlyList<VerificationResult> results)

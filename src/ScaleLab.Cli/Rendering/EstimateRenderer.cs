@@ -29,7 +29,29 @@ internal static class EstimateRenderer
         if (r.KvCache is { IsUniform: false })
             Section(console, $"KV cache per sequence by layer kind · {r.InferenceActivationPrecision.Name()}, context {HumanUnits.Exact(c.SequenceLength)}", KvCache(r));
         Section(console, "Disk · weights and buffers at each precision (file headers and quantization scales not counted)", Disk(r));
+        if (r.Time is { } time)
+        {
+            string threads = $"{time.Threads} thread{(time.Threads == 1 ? "" : "s")}";
+            Section(console, $"Training step time (predicted) · fp32, {o.Optimizer.Name()}, batch {HumanUnits.Exact(r.Batch)}, {threads}", Time(time.Estimate));
+            console.WriteLine($"machine profile: {time.Profile} ({time.Machine}, {time.Device}, {threads})");
+            console.WriteLine("`scalelab verify` measures the same step beside this figure (docs/verify.md).");
+        }
     }
+
+    private static Table Time(Core.Accounting.Autograd.StepTimeEstimate e)
+    {
+        var t = Cells.Table(null, "", ">Time", "Note");
+        void Row(string name, double seconds, string note) => t.AddRow(Cells.Text(name), new Text(Milliseconds(seconds)).RightJustified(), Cells.Text(note));
+        Row("forward", e.ForwardSeconds, "every kernel at the longer of its compute and memory time");
+        Row("backward", e.BackwardSeconds, "input and weight gradients, .grad accumulation");
+        Row("optimizer", e.OptimizerSeconds, "the update as calibrate measured it, and zero_grad");
+        Row("kernel launches", e.DispatchSeconds, "each launch and autograd record at the measured overhead");
+        t.AddEmptyRow();
+        Row("step", e.Seconds, $"{(1 / e.Seconds).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} steps a second");
+        return t;
+    }
+
+    private static string Milliseconds(double seconds) => (seconds * 1e3).ToString(seconds < 0.01 ? "0.000" : "0.00", System.Globalization.CultureInfo.InvariantCulture) + " ms";
 
     private static void Section(IAnsiConsole console, string heading, Table table)
     {

@@ -29,6 +29,9 @@ public sealed record EstimateReport(
 {
     public ModelSpec Spec => Cost.Spec;
 
+    /// <summary>One training step's predicted time on a calibrated machine (`--time`); null when not asked.</summary>
+    public Autograd.StepTimePrediction? Time { get; init; }
+
     /// <summary>"layer stack", "decoder" or "encoder".</summary>
     public string Kind => Spec.Transformer switch
     {

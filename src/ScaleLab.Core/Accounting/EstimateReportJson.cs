@@ -40,7 +40,8 @@ public sealed record EstimateDocument(
     EstimateMemory Memory,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EstimateKvCache? KvCache,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Mxfp4ExpertsDisk? Mxfp4ExpertsDisk,
-    IReadOnlyDictionary<string, long> DiskBytes)
+    IReadOnlyDictionary<string, long> DiskBytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EstimateTime? Time)
 {
     public static EstimateDocument From(EstimateReport r)
     {
@@ -67,7 +68,20 @@ public sealed record EstimateDocument(
                 new EstimateInferenceBytes(i.WeightBytes, i.KvCacheBytes, i.ActivationBytes, i.TotalBytes)),
             EstimateKvCache.From(r),
             MemoryEstimator.Mxfp4ExpertsDiskBytes(c) is { } mxfp4 ? new Mxfp4ExpertsDisk(mxfp4.ExpertWeights, mxfp4.Bytes) : null,
-            r.DiskBytes.ToDictionary(d => d.Key.Name(), d => d.Value, StringComparer.Ordinal));
+            r.DiskBytes.ToDictionary(d => d.Key.Name(), d => d.Value, StringComparer.Ordinal),
+            r.Time is { } time ? EstimateTime.From(time) : null);
+    }
+}
+
+/// <summary>`--time`: one fp32 training step's predicted seconds on the profiled machine, by part (as verify's predicted_parts).</summary>
+public sealed record EstimateTime(string Profile, string Device, int Threads, string Machine, double PredictedSecondsPerStep,
+    double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds, double DispatchSeconds)
+{
+    public static EstimateTime From(Autograd.StepTimePrediction p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var e = p.Estimate;
+        return new EstimateTime(p.Profile, p.Device, p.Threads, p.Machine, e.Seconds, e.ForwardSeconds, e.BackwardSeconds, e.OptimizerSeconds, e.DispatchSeconds);
     }
 }
 

@@ -10,7 +10,8 @@ public sealed record DocumentedCommandPlan(DocumentedCommand Command, string[] A
 
 /// <summary>
 /// The rules, all in one place. Skipped: synopses (placeholders, not commands), downloads (tests never download),
-/// what depends on a download, verify/calibrate (minutes each, tested in their own process) and commands that need a
+/// what depends on a download, verify/calibrate (minutes each, tested in their own process), estimate --time without
+/// a profile (it would measure the machine into ~/.scalelab) and commands that need a
 /// shared PostgreSQL store. Made quicker: training-like
 /// commands, with their documented quick flag or fewer epochs and samples, so the whole harness runs in minutes.
 /// </summary>
@@ -30,6 +31,7 @@ public static class DocumentedCommandPlanner
             : verb is "verify" or "calibrate" ? "measures the machine for up to minutes and its verdict depends on the machine's load; VerifyCommandTests run verify in its own process, bench/verify-suite the suite"
             : args.Any(a => a.StartsWith("postgresql://", StringComparison.Ordinal) || a.Contains("$SCALELAB_STORE", StringComparison.Ordinal) || a.StartsWith("/shared/", StringComparison.Ordinal))
                 ? "needs a shared PostgreSQL store or cluster storage; the store, submit and worker tests run these against a private PostgreSQL server"
+            : verb == "estimate" && args.Contains("--time") && !args.Contains("--profile") ? "measures the machine (about 20 s) when no profile is saved, into the user's ~/.scalelab; EstimateTimeTests run it with a profile"
             : verb == "serve" ? "a server runs until Ctrl+C; ServeCommandTests start it on a free port and query it"
             : verb == "data" && args.ElementAtOrDefault(1) == "fetch" ? "downloads from the internet; tests never download"
             : verb == "data" && args.ElementAtOrDefault(2) == "./mnist" ? "reads ./mnist, which only the data fetch above (a download) makes"

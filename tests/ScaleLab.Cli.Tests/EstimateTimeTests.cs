@@ -108,3 +108,35 @@ public class EstimateTimeTests
         Assert.Equal(5 * ((256 * 2e-6) - bytes), with.ForwardSeconds - without.ForwardSeconds, 12);
     }
 }
+
+/// <summary>`plan --hardware cpu` reads this machine from its saved calibrate profile when there is one.</summary>
+public class PlanCalibratedCpuTests
+{
+    [Fact]
+    public void Calibrated_TakesTheLargestGemmsRate_AndTheLargestWorkingSetsBandwidth()
+    {
+        // The synthetic profile: GEMMs up to 256 per dimension at 4 GFLOP/s, bandwidth 5 GB/s at 1 KiB and 10 GB/s at 1 MiB.
+        string path = VerifyCommandTests.SyntheticProfile();
+        var cpu = Commands.PlanHardware.Calibrated(path, 16_000_000_000, out string? problem);
+        Assert.Null(problem);
+        Assert.NotNull(cpu);
+        Assert.Equal("cpu", cpu.Name);
+        Assert.Equal(1.0, cpu.Peak.Fp32!.Value / 4e9, 12);
+        Assert.Equal(10e9, cpu.MemoryBandwidthBytesPerSecond);
+        Assert.Equal(16_000_000_000, cpu.MemoryBytes);
+        Assert.Equal($"calibrate profile {path} (synthetic, 1 thread, measured 2026-12-01T00:00:00Z): fp32 GEMM 256³ 4.0 GFLOP/s, bandwidth 10.0 GB/s at a 1 MiB working set; memory available to .NET", cpu.Source);
+    }
+
+    [Fact]
+    public void Calibrated_IsNull_WithoutAProfile_AndSaysWhyForAnUnusableOne()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "scalelab-verify-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        Assert.Null(Commands.PlanHardware.Calibrated(Path.Combine(folder, "missing.json"), 1, out string? none));
+        Assert.Null(none);
+        string old = Path.Combine(folder, "old.json");
+        File.WriteAllText(old, File.ReadAllText(VerifyCommandTests.SyntheticProfile()).Replace("scalelab.machine-profile/5", "scalelab.machine-profile/4", StringComparison.Ordinal));
+        Assert.Null(Commands.PlanHardware.Calibrated(old, 1, out string? problem));
+        Assert.Equal($"the saved profile is not usable: {old}: schema: 'scalelab.machine-profile/4'; expected 'scalelab.machine-profile/5' (run scalelab calibrate again)", problem);
+    }
+}

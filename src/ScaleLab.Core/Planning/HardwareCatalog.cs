@@ -66,6 +66,22 @@ public static class HardwareCatalog
             new PeakFlops(fp32FlopsPerSecond, null, fp32FlopsPerSecond, fp32FlopsPerSecond, null, fp32FlopsPerSecond),
             null, source);
 
+    /// <summary>
+    /// This machine's CPU from its `scalelab calibrate` profile (<paramref name="path"/>): the fp32 rate of its largest
+    /// measured GEMM (4096³, where a CPU's throughput saturates) and the bandwidth of its largest working set (32 MiB, past
+    /// the last-level cache: what streaming a model's weights gets).
+    /// </summary>
+    public static HardwareProfile Cpu(Accounting.Autograd.MachineProfile profile, long memoryBytes, string path)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        long n = profile.Gemms.Max(g => Math.Max(g.M, Math.Max(g.N, g.K)));
+        double flops = 2.0 * n * n * n / profile.GemmSeconds(n, n, n);
+        var dram = profile.Bandwidth.MaxBy(b => b.Bytes)!;
+        string threads = profile.Threads == 1 ? "1 thread" : $"{profile.Threads} threads";
+        return Cpu(flops, memoryBytes, dram.BytesPerSecond, FormattableString.Invariant(
+            $"calibrate profile {path} ({profile.Machine}, {threads}, measured {profile.MeasuredAt}): fp32 GEMM {n}³ {flops / Giga:0.0} GFLOP/s, bandwidth {dram.BytesPerSecond / Giga:0.0} GB/s at a {dram.Bytes >> 20} MiB working set; memory available to .NET"));
+    }
+
     public static IReadOnlyList<HardwareProfile> BuiltIn { get; } = [A100Sxm40GB, A100Sxm80GB, H100Sxm, H200, L4, Rtx4090, CpuDefault];
 
     /// <summary>A built-in profile by name (case-insensitive; "h100" and "a100" are accepted as the SXM 80 GB parts).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Accounting.Autograd;
+using ScaleLab.Core.Planning;
 using ScaleLab.Core.Spec;
 
 namespace ScaleLab.Cli.Tests;
@@ -128,6 +129,29 @@ public class PlanCalibratedCpuTests
     }
 
     [Fact]
+    public void Calibrated_PricesBf16AndFp16AtTheirMeasuredRates_AndUnmeasuredFormatsAtFp32()
+    {
+        // As the build machine's EPYC measured them (one thread): bf16 at 512³ 344 GFLOP/s, fp16's scalar fallback 2.3.
+        string folder = Path.Combine(Path.GetTempPath(), "scalelab-verify-tests", Guid.NewGuid().ToString("N"));
+        string path = Path.Combine(folder, "profile.json");
+        var profile = MachineProfileJson.Load(VerifyCommandTests.SyntheticProfile()) with
+        {
+            FormatGemms = [new FormatGemmPoint("bf16", 64, 64, 64, 2.0 * 64 * 64 * 64 / 7.6e9), new FormatGemmPoint("bf16", 512, 512, 512, 2.0 * 512 * 512 * 512 / 344e9),
+                new FormatGemmPoint("fp16", 512, 512, 512, 2.0 * 512 * 512 * 512 / 2.3e9)],
+        };
+        MachineProfileJson.Save(profile, path);
+        var cpu = Commands.PlanHardware.Calibrated(path, 16_000_000_000, out string? problem);
+        Assert.Null(problem);
+        Assert.Equal(1.0, cpu!.PeakFor(ComputeFormat.Bf16) / 344e9, 9);
+        Assert.Equal(1.0, cpu.PeakFor(ComputeFormat.Fp16) / 2.3e9, 9);
+        Assert.Equal(1.0, cpu.PeakFor(ComputeFormat.Int8) / 4e9, 9);
+        Assert.Contains("fp32 GEMM 256³ 4.0 GFLOP/s, bf16 344.0, fp16 2.3, bandwidth", cpu.Source, StringComparison.Ordinal);
+
+        var fp32Only = Commands.PlanHardware.Calibrated(VerifyCommandTests.SyntheticProfile(), 16_000_000_000, out _);
+        Assert.Equal(1.0, fp32Only!.PeakFor(ComputeFormat.Bf16) / 4e9, 9);
+    }
+
+    [Fact]
     public void Calibrated_IsNull_WithoutAProfile_AndSaysWhyForAnUnusableOne()
     {
         string folder = Path.Combine(Path.GetTempPath(), "scalelab-verify-tests", Guid.NewGuid().ToString("N"));
@@ -135,8 +159,8 @@ public class PlanCalibratedCpuTests
         Assert.Null(Commands.PlanHardware.Calibrated(Path.Combine(folder, "missing.json"), 1, out string? none));
         Assert.Null(none);
         string old = Path.Combine(folder, "old.json");
-        File.WriteAllText(old, File.ReadAllText(VerifyCommandTests.SyntheticProfile()).Replace("scalelab.machine-profile/5", "scalelab.machine-profile/4", StringComparison.Ordinal));
+        File.WriteAllText(old, File.ReadAllText(VerifyCommandTests.SyntheticProfile()).Replace("scalelab.machine-profile/6", "scalelab.machine-profile/5", StringComparison.Ordinal));
         Assert.Null(Commands.PlanHardware.Calibrated(old, 1, out string? problem));
-        Assert.Equal($"the saved profile is not usable: {old}: schema: 'scalelab.machine-profile/4'; expected 'scalelab.machine-profile/5' (run scalelab calibrate again)", problem);
+        Assert.Equal($"the saved profile is not usable: {old}: schema: 'scalelab.machine-profile/5'; expected 'scalelab.machine-profile/6' (run scalelab calibrate again)", problem);
     }
 }

@@ -166,7 +166,7 @@ public class VerifySchemaTests
     [Fact]
     public void MachineProfileJson_WithEveryMeasuredList_ValidatesAgainstItsSchema()
     {
-        // Every optional list calibrate writes, filled: slowdowns, optimizer steps, attention and row-op rates
+        // Every optional list calibrate writes, filled: slowdowns, optimizer steps, attention, row-op rates and 16-bit GEMMs
         // (figures of the build machine's magnitude; topk has no backward).
         var profile = MachineProfileJson.Load(VerifyCommandTests.SyntheticProfile()) with
         {
@@ -176,6 +176,7 @@ public class VerifySchemaTests
             Attention = [new AttentionPoint(32, 64, 2.1e-8, 1.1e-8), new AttentionPoint(32, 256, 1.3e-8, 6e-9)],
             RowOpRates = [new RowOpPoint(RowOps.Softmax, 2, 5.2e-8, 1.9e-8), new RowOpPoint(RowOps.Sum, 2, 1.8e-8, 8e-9),
                 new RowOpPoint(RowOps.TopK, 64, 7.45e-7, 0)],
+            FormatGemms = [new FormatGemmPoint("bf16", 512, 512, 512, 7.8e-4), new FormatGemmPoint("fp16", 1, 1024, 1024, 2.1e-3)],
         };
         string path = Path.Combine(Path.GetTempPath(), "scalelab-verify-tests", Guid.NewGuid().ToString("N"), "profile.json");
         MachineProfileJson.Save(profile, path);
@@ -184,5 +185,6 @@ public class VerifySchemaTests
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         Assert.Equal(3, doc.RootElement.GetProperty("row_ops").GetArrayLength());
         Assert.Equal(2, doc.RootElement.GetProperty("attention").GetArrayLength());
+        Assert.Equal("fp16", doc.RootElement.GetProperty("format_gemm")[1].GetProperty("precision").GetString());
     }
 }

@@ -19,7 +19,8 @@ internal static class CalibrateCommand
         var command = new Command("calibrate",
             "Measure this machine for step-time predictions: GEMM time over 343 shapes (1…4096 per dimension), elementwise "
             + "bandwidth from cache to DRAM, tanh throughput, the cost of one kernel launch with and without autograd, fused attention, "
-            + "row-wise softmax, sum and topk over narrow rows, and batch, layer and RMS norm. Writes a machine profile (JSON, schema scalelab.machine-profile/5) that verify reads. About 20 s.\n\n"
+            + "row-wise softmax, sum and topk over narrow rows, batch, layer and RMS norm, and bf16 and fp16 GEMMs at four shapes. "
+            + "Writes a machine profile (JSON, schema scalelab.machine-profile/6) that verify, estimate --time and plan --hardware cpu read. About 25 s.\n\n"
             + "Examples:\n  scalelab calibrate\n  scalelab calibrate --threads 1 --out profile-1.json");
         command.Options.Add(threads);
         command.Options.Add(output);
@@ -62,6 +63,8 @@ internal static class CalibrateCommand
             table.AddRow("bandwidth, working set " + HumanUnits.Bytes(b.Bytes), F(b.BytesPerSecond / 1e9) + " GB/s");
         foreach (var (m, n, k) in new[] { (64L, 64L, 64L), (64L, 1024L, 1024L), (1024L, 1024L, 1024L), (4096L, 256L, 256L) })
             table.AddRow(string.Create(CultureInfo.InvariantCulture, $"GEMM {m}×{k} · {k}×{n}"), F(2.0 * m * n * k / p.GemmSeconds(m, n, k) / 1e9) + " GFLOP/s");
+        foreach (var g in p.FormatGemms ?? [])
+            table.AddRow(string.Create(CultureInfo.InvariantCulture, $"{g.Precision} GEMM {g.M}×{g.K} · {g.K}×{g.N}"), F(g.FlopsPerSecond / 1e9) + " GFLOP/s");
         console.Write(table);
         console.WriteLine($"GEMMs, optimizer updates, reference layers and pooling were timed in a training step's cache state: each call after an in-place pass over {HumanUnits.Bytes(MachineCalibration.EvictionBytes)} (half the last-level cache); see docs/verify.md.");
         console.WriteLine(ScaleLab.Torch.MklCodePath.Describe() + ".");

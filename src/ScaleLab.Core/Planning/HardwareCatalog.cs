@@ -54,22 +54,28 @@ public static class HardwareCatalog
 
     /// <summary>
     /// A conservative CPU default, used when no measurement is available: 100 GFLOP/s (a few AVX2 cores running an
-    /// fp32 GEMM), 16 GB of memory, 20 GB/s (one DDR4-3200 channel is 25.6 GB/s). CPUs have no fast 16-bit path in
-    /// TorchSharp, so every format gets the fp32 rate.
+    /// fp32 GEMM), 16 GB of memory, 20 GB/s (one DDR4-3200 channel is 25.6 GB/s). Unmeasured, every format gets the
+    /// fp32 rate; a calibrate profile measures bf16 and fp16 (<see cref="Cpu(Accounting.Autograd.MachineProfile, long, string)"/>).
     /// </summary>
     public static HardwareProfile CpuDefault { get; } = Cpu(100 * Giga, 16_000_000_000, 20 * Giga,
         "conservative default (not measured): 100 GFLOP/s fp32 GEMM, 16 GB, 20 GB/s");
 
-    /// <summary>A CPU profile from a measured fp32 GEMM rate (every format gets that rate: there are no tensor cores).</summary>
-    public static HardwareProfile Cpu(double fp32FlopsPerSecond, long memoryBytes, double bandwidthBytesPerSecond, string source) =>
+    /// <summary>
+    /// A CPU profile from a measured fp32 GEMM rate; bf16 and fp16 get theirs where measured (<paramref name="bf16FlopsPerSecond"/>,
+    /// <paramref name="fp16FlopsPerSecond"/>), the fp32 rate otherwise, as int8 does.
+    /// </summary>
+    public static HardwareProfile Cpu(double fp32FlopsPerSecond, long memoryBytes, double bandwidthBytesPerSecond, string source,
+        double? bf16FlopsPerSecond = null, double? fp16FlopsPerSecond = null) =>
         new("cpu", "this machine's CPU", memoryBytes, bandwidthBytesPerSecond,
-            new PeakFlops(fp32FlopsPerSecond, null, fp32FlopsPerSecond, fp32FlopsPerSecond, null, fp32FlopsPerSecond),
+            new PeakFlops(fp32FlopsPerSecond, null, fp16FlopsPerSecond ?? fp32FlopsPerSecond, bf16FlopsPerSecond ?? fp32FlopsPerSecond, null, fp32FlopsPerSecond),
             null, source);
 
     /// <summary>
     /// This machine's CPU from its `scalelab calibrate` profile (<paramref name="path"/>): the fp32 rate of its largest
     /// measured GEMM (4096³, where a CPU's throughput saturates) and the bandwidth of its largest working set (32 MiB, past
-    /// the last-level cache: what streaming a model's weights gets).
+    /// the last-level cache: what streaming a model's weights gets). bf16 and fp16 at the rate of their measured GEMM
+    /// with the most multiply-adds (4096 × 256 → 256) where the profile has them: on the build machine's EPYC bf16 runs at twice fp32, fp16 a hundred times
+    /// slower (a scalar fallback), so one rate for every format would be wrong both ways.
     /// </summary>
     public static HardwareProfile Cpu(Accounting.Autograd.MachineProfile profile, long memoryBytes, string path)
     {
@@ -78,8 +84,12 @@ public static class HardwareCatalog
         double flops = 2.0 * n * n * n / profile.GemmSeconds(n, n, n);
         var dram = profile.Bandwidth.MaxBy(b => b.Bytes)!;
         string threads = profile.Threads == 1 ? "1 thread" : $"{profile.Threads} threads";
+        double? bf16 = profile.FormatFlopsPerSecond("bf16"), fp16 = profile.FormatFlopsPerSecond("fp16");
+        string formats = string.Concat(new[] { ("bf16", bf16), ("fp16", fp16) }.Where(f => f.Item2 is not null)
+            .Select(f => FormattableString.Invariant($", {f.Item1} {f.Item2 / Giga:0.0}")));
         return Cpu(flops, memoryBytes, dram.BytesPerSecond, FormattableString.Invariant(
-            $"calibrate profile {path} ({profile.Machine}, {threads}, measured {profile.MeasuredAt}): fp32 GEMM {n}³ {flops / Giga:0.0} GFLOP/s, bandwidth {dram.BytesPerSecond / Giga:0.0} GB/s at a {dram.Bytes >> 20} MiB working set; memory available to .NET"));
+            $"calibrate profile {path} ({profile.Machine}, {threads}, measured {profile.MeasuredAt}): fp32 GEMM {n}³ {flops / Giga:0.0} GFLOP/s{formats}, bandwidth {dram.BytesPerSecond / Giga:0.0} GB/s at a {dram.Bytes >> 20} MiB working set; memory available to .NET"),
+            bf16, fp16);
     }
 
     public static IReadOnlyList<HardwareProfile> BuiltIn { get; } = [A100Sxm40GB, A100Sxm80GB, H100Sxm, H200, L4, Rtx4090, CpuDefault];

@@ -68,6 +68,9 @@ public static class MachineCalibration
                 }
         }
 
+        progress?.Report("bf16 and fp16 GEMMs");
+        var formatGemms = FormatGemmPoint.Formats.SelectMany(f => FormatGemmPoint.FormatGemmShapes.Select(s => FormatGemm(device, f, s.M, s.N, s.K, dispatch))).ToArray();
+
         string machine = CpuModel() ?? Environment.MachineName;
         if (MklCodePath.ProfileNote is { } note) machine += "; " + note;
         var profile = new MachineProfile(device.type.ToString().ToLowerInvariant(), "fp32", torch.get_num_threads(), gemms, bandwidth,
@@ -91,6 +94,7 @@ public static class MachineCalibration
             OptimizerSteps = [.. MeasuredOptimizers.SelectMany(kind => OptimizerSizes.Select(n => OptimizerStep(device, kind, n)))],
             Attention = [.. AttentionHeadDims.SelectMany(hd => AttentionSequences.Select(seq => AttentionRate(device, profile, hd, seq)))],
             RowOpRates = RowOpRates(device, profile),
+            FormatGemms = formatGemms,
         };
     }
 
@@ -565,6 +569,40 @@ public static class MachineCalibration
         var b = randn([k, n], device: device);
         double seconds = WarmMedian(() => a.mm(b).Dispose(), device, prepare: () => a.sum().Dispose());
         return new GemmPoint(m, n, k, Math.Max(seconds - dispatch, 0.5 * seconds));
+    }
+
+    /// <summary>A call slower than this is timed twice more and the faster kept, not nine times (fp16's fallback: 0.3 s at 512³).</summary>
+    public const double SlowCallSeconds = 0.02;
+
+    /// <summary>
+    /// (m × k)·(k × n) in <paramref name="precision"/> ("bf16" or "fp16"), operands made in that format. A CPU without a
+    /// fast path for it runs a fallback a hundred times slower than fp32, so a call over <see cref="SlowCallSeconds"/>
+    /// is timed in two more calls (the faster kept) instead of <see cref="WarmMedian"/>'s nine.
+    /// </summary>
+    public static FormatGemmPoint FormatGemm(Device device, string precision, long m, long n, long k, double dispatch)
+    {
+        var type = precision switch
+        {
+            "bf16" => ScalarType.BFloat16,
+            "fp16" => ScalarType.Float16,
+            _ => throw new ArgumentException($"unknown 16-bit format '{precision}'", nameof(precision)),
+        };
+        using var scope = NewDisposeScope();
+        var a = randn([m, k], device: device).to(type);
+        var b = randn([k, n], device: device).to(type);
+        double Once()
+        {
+            long start = Stopwatch.GetTimestamp();
+            a.mm(b).Dispose();
+            Synchronize(device);
+            return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        double first = Once();
+        double seconds = first > SlowCallSeconds
+            ? Math.Min(Once(), Once())
+            : WarmMedian(() => a.mm(b).Dispose(), device, prepare: () => a.sum().Dispose());
+        return new FormatGemmPoint(precision, m, n, k, Math.Max(seconds - dispatch, 0.5 * seconds));
     }
 
     private static string? CpuModel()

@@ -60,8 +60,10 @@ public class MachineProfileTests
             AveragePoolingSecondsPerElement = 2e-9,
             Attention = [new AttentionPoint(16, 64, 8e-9, 15e-9), new AttentionPoint(16, 256, 3.5e-9, 7e-9)],
             RowOpRates = [new RowOpPoint(RowOps.Softmax, 2, 52e-9, 19e-9), new RowOpPoint(RowOps.TopK, 4, 40e-9, 0)],
+            FormatGemms = [new FormatGemmPoint("bf16", 64, 64, 64, 6.9e-5), new FormatGemmPoint("fp16", 512, 512, 512, 0.117)],
         };
         var back = MachineProfileJson.Parse(MachineProfileJson.Write(p), "profile.json");
+        Assert.Equal(p.FormatGemms, back.FormatGemms);
         Assert.Equal(p.Attention, back.Attention);
         Assert.Equal(p.RowOpRates, back.RowOpRates);
         Assert.Equal(p.Gemms, back.Gemms);
@@ -95,7 +97,7 @@ public class MachineProfileTests
     public void Json_OtherSchema_IsRefused()
     {
         var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse("{\"schema\": \"scalelab.machine-profile/0\"}", "p.json"));
-        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/5' (run scalelab calibrate again)", ex.Message);
+        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/6' (run scalelab calibrate again)", ex.Message);
     }
 
     private static MachineProfile WithAdam() => Synthetic() with
@@ -322,5 +324,22 @@ public class StepTimeDispatchTests
         Assert.Equal("p.json: row_ops[0].op: 'mean'; it must be one of softmax, sum, topk, batch_norm, layer_norm, rms_norm", op.Message);
         var back = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json.Replace("\"backward_seconds_per_row\": 8E-09", "\"backward_seconds_per_row\": -1", StringComparison.Ordinal), "p.json"));
         Assert.Equal("p.json: row_ops[0].backward_seconds_per_row: -1; it must be zero or a positive number", back.Message);
+    }
+
+    [Fact]
+    public void FormatGemms_LargestShapesRateIsTheFormatsRate_AndUnknownFormatsAreRefused()
+    {
+        // bf16 as the build machine measured it (7.6 GFLOP/s at 64³, 344 at 512³): the large shape is the format's rate.
+        var p = MachineProfileTests.Synthetic() with
+        {
+            FormatGemms = [new FormatGemmPoint("bf16", 64, 64, 64, 2.0 * 64 * 64 * 64 / 7.6e9), new FormatGemmPoint("bf16", 512, 512, 512, 2.0 * 512 * 512 * 512 / 344e9)],
+        };
+        Assert.Equal(344e9, p.FormatFlopsPerSecond("bf16")!.Value, 1e-3);
+        Assert.Null(p.FormatFlopsPerSecond("fp16"));
+        string json = MachineProfileJson.Write(p);
+        var bad = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json.Replace("\"precision\": \"bf16\"", "\"precision\": \"fp8\"", StringComparison.Ordinal), "p.json"));
+        Assert.Equal("p.json: format_gemm[0].precision: 'fp8'; it must be one of bf16, fp16", bad.Message);
+        var missing = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json.Replace("\"format_gemm\"", "\"format_gemms\"", StringComparison.Ordinal), "p.json"));
+        Assert.StartsWith("p.json: format_gemm: missing; an array is expected", missing.Message, StringComparison.Ordinal);
     }
 }

@@ -53,6 +53,23 @@ public static class RowOps
 }
 
 /// <summary>
+/// A GEMM (m × k)·(k × n) in a 16-bit format (<see cref="Precision"/>: "bf16" or "fp16"), timed at one shape of each
+/// class (<see cref="FormatGemmShapes"/>). Whether a CPU has a fast 16-bit path is the processor's and oneDNN's
+/// business: the build machine's EPYC (AVX512-BF16) runs bf16 at twice its fp32 rate from 256 rows up and fp16 through
+/// a scalar fallback, 1 GFLOP/s, a hundred times slower.
+/// </summary>
+public sealed record FormatGemmPoint(string Precision, long M, long N, long K, double Seconds)
+{
+    /// <summary>The shape classes: small (64³), a decode step's vector (1 × 1024 → 1024), tall and skinny (4096 × 256 → 256), large (512³).</summary>
+    public static readonly (long M, long N, long K)[] FormatGemmShapes = [(64, 64, 64), (1, 1024, 1024), (4096, 256, 256), (512, 512, 512)];
+
+    public static readonly string[] Formats = ["bf16", "fp16"];
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double FlopsPerSecond => 2.0 * M * N * K / Seconds;
+}
+
+/// <summary>
 /// One optimizer update (not zero_grad) over <see cref="Parameters"/> fp32 parameters in 64 Ki-element tensors,
 /// as the trainer runs it: one flat buffer updated in chunks (FlatParameters). <see cref="Optimizer"/> is the config name.
 /// </summary>
@@ -83,8 +100,13 @@ public sealed record MachineProfile(
     double AveragePoolingSecondsPerElement = 0,
     IReadOnlyList<OptimizerPoint>? OptimizerSteps = null,
     IReadOnlyList<AttentionPoint>? Attention = null,
-    IReadOnlyList<RowOpPoint>? RowOpRates = null)
+    IReadOnlyList<RowOpPoint>? RowOpRates = null,
+    IReadOnlyList<FormatGemmPoint>? FormatGemms = null)
 {
+    /// <summary>The rate of the GEMM with the most multiply-adds measured in <paramref name="precision"/> ("bf16", "fp16"); null when none was.</summary>
+    public double? FormatFlopsPerSecond(string precision) =>
+        (FormatGemms ?? []).Where(g => g.Precision == precision).MaxBy(g => (double)g.M * g.N * g.K)?.FlopsPerSecond;
+
     /// <summary>
     /// Forward and backward seconds of a row-wise kernel over <paramref name="rows"/> rows of <paramref name="width"/>
     /// values: seconds per row interpolated in log width (log-log) between the measured widths; below the smallest, its
@@ -174,7 +196,7 @@ public sealed record MachineProfile(
         return Math.Exp(((1 - t) * Math.Log(sorted[i].Slowdown)) + (t * Math.Log(sorted[i + 1].Slowdown)));
     }
 
-    public const string Schema = "scalelab.machine-profile/5";
+    public const string Schema = "scalelab.machine-profile/6";
 
     /// <summary>
     /// Seconds for (m × k)·(k × n): the measured throughput interpolated bilinearly in log₂ of each dimension over the

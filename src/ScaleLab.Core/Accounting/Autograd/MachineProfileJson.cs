@@ -30,14 +30,14 @@ public static class MachineProfileJson
         var p = profile;
         return ScaleLabJson.Write(new MachineProfileDocument(MachineProfile.Schema, p.Device, p.Precision, p.Threads, p.Machine, p.MeasuredAt,
             p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.ConvSlowdowns ?? [], p.RecurrentSlowdowns ?? [],
-            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Attention ?? [], p.RowOpRates ?? [], p.Bandwidth, p.Gemms)) + "\n";
+            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Attention ?? [], p.RowOpRates ?? [], p.FormatGemms ?? [], p.Bandwidth, p.Gemms)) + "\n";
     }
 
     /// <summary>The file's record: the profile's measurements in the order the schema lists them.</summary>
     private sealed record MachineProfileDocument(string Schema, string Device, string Precision, int Threads, string Machine, string MeasuredAt,
         double DispatchSeconds, double AutogradOpSeconds, double TranscendentalsPerSecond, IReadOnlyList<SlowdownPoint> ConvSlowdown,
         IReadOnlyList<SlowdownPoint> RecurrentSlowdown, double MaxPoolingSecondsPerElement, double AveragePoolingSecondsPerElement,
-        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<AttentionPoint> Attention, IReadOnlyList<RowOpPoint> RowOps, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
+        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<AttentionPoint> Attention, IReadOnlyList<RowOpPoint> RowOps, [property: JsonPropertyName("format_gemm")] IReadOnlyList<FormatGemmPoint> FormatGemms, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
 
     public static void Save(MachineProfile profile, string path)
     {
@@ -92,7 +92,10 @@ public static class MachineProfileJson
                     Positive(e, source, $"attention[{i}].forward_seconds_per_score"), Positive(e, source, $"attention[{i}].backward_seconds_per_score")))],
                 [.. Items(root, source, "row_ops", 64).Select((e, i) => new RowOpPoint(
                     RowOpName(e, source, $"row_ops[{i}].op"), (long)Positive(e, source, $"row_ops[{i}].width"),
-                    Positive(e, source, $"row_ops[{i}].forward_seconds_per_row"), NonNegative(e, source, $"row_ops[{i}].backward_seconds_per_row")))]);
+                    Positive(e, source, $"row_ops[{i}].forward_seconds_per_row"), NonNegative(e, source, $"row_ops[{i}].backward_seconds_per_row")))],
+                [.. Items(root, source, "format_gemm", 64).Select((e, i) => new FormatGemmPoint(
+                    FormatName(e, source, $"format_gemm[{i}].precision"), (long)Positive(e, source, $"format_gemm[{i}].m"), (long)Positive(e, source, $"format_gemm[{i}].n"),
+                    (long)Positive(e, source, $"format_gemm[{i}].k"), Positive(e, source, $"format_gemm[{i}].seconds")))]);
         }
     }
 
@@ -123,6 +126,12 @@ public static class MachineProfileJson
     {
         string text = Text(e, source, name[(name.LastIndexOf('.') + 1)..]);
         return OptimizerKindInfo.TryParse(text, out var kind) ? kind.Name() : throw Bad(source, name, OptimizerKindInfo.UnknownMessage(text));
+    }
+
+    private static string FormatName(JsonElement e, string source, string name)
+    {
+        string text = Text(e, source, name[(name.LastIndexOf('.') + 1)..]);
+        return FormatGemmPoint.Formats.Contains(text) ? text : throw Bad(source, name, $"'{text}'; it must be one of {string.Join(", ", FormatGemmPoint.Formats)}");
     }
 
     private static string RowOpName(JsonElement e, string source, string name)

@@ -74,7 +74,7 @@ public static class HardwareCatalog
     /// This machine's CPU from its `scalelab calibrate` profile (<paramref name="path"/>): the fp32 rate of its largest
     /// measured GEMM (4096³, where a CPU's throughput saturates) and the bandwidth of its largest working set (32 MiB, past
     /// the last-level cache: what streaming a model's weights gets). bf16 and fp16 at the rate of their measured GEMM
-    /// with the most multiply-adds (4096 × 256 → 256) where the profile has them: on the build machine's EPYC bf16 runs at twice fp32, fp16 a hundred times
+    /// with the most multiply-adds (4096 × 256 → 256) where the profile has them: on the build machine's EPYC bf16 ran at 1.8–2.1× fp32, fp16 a hundred times
     /// slower (a scalar fallback), so one rate for every format would be wrong both ways.
     /// </summary>
     public static HardwareProfile Cpu(Accounting.Autograd.MachineProfile profile, long memoryBytes, string path)

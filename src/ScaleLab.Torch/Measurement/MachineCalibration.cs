@@ -497,7 +497,7 @@ public static class MachineCalibration
     /// (Linux), only calls that took at most <see cref="FaultFreePages"/> minor page faults count, when three or more did:
     /// a training step in steady state reuses the blocks its last step freed, where a calibration point allocates its
     /// tensors afresh and some calls get theirs from pages the kernel has to fault in (RmsNorm's backward over 1 Mi
-    /// values: 2.6–3.3 ns a value without faults, 5–15 with 6–40 thousand of them in a point's nine calls).
+    /// values on the build machine: 3.5–3.8 ms a call without faults, 5–19 ms with 1–8 thousand).
     /// </summary>
     public static double WarmMedian(Action action, Device device, int repeats = 9, Action? prepare = null, bool faultFree = false)
     {
@@ -602,7 +602,7 @@ public static class MachineCalibration
         return new GemmPoint(m, n, k, Math.Max(seconds - dispatch, 0.5 * seconds));
     }
 
-    /// <summary>A call slower than this is timed twice more and the faster kept, not nine times (fp16's fallback: 0.3 s at 512³).</summary>
+    /// <summary>A call slower than this is timed twice more and the faster kept, not nine times (fp16's fallback: 0.12 s at 512³ on the build machine).</summary>
     public const double SlowCallSeconds = 0.02;
 
     /// <summary>

@@ -31,16 +31,19 @@ public static class GemmBenchmark
 
     public static double MeasurePeak(Precision precision, TimeSpan budget) => Measure(precision, budget).FlopsPerSecond;
 
+    /// <summary>The tensor type a GEMM in <paramref name="precision"/> runs on: fp32, bf16 or fp16; any other is refused.</summary>
+    public static ScalarType MatmulType(Precision precision) => precision switch
+    {
+        Precision.Fp32 => ScalarType.Float32,
+        Precision.Bf16 => ScalarType.BFloat16,
+        Precision.Fp16 => ScalarType.Float16,
+        _ => throw new ScaleLabException($"GEMM benchmark: precision {precision.Name()} is not a floating-point matmul type; use fp32, bf16 or fp16"),
+    };
+
     public static GemmMeasurement Measure(Precision precision, TimeSpan budget, int size = DefaultSize, Device? device = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        var dtype = precision switch
-        {
-            Precision.Fp32 => ScalarType.Float32,
-            Precision.Bf16 => ScalarType.BFloat16,
-            Precision.Fp16 => ScalarType.Float16,
-            _ => throw new ScaleLabException($"GEMM benchmark: precision {precision.Name()} is not a floating-point matmul type; use fp32, bf16 or fp16"),
-        };
+        var dtype = MatmulType(precision);
         device ??= CPU;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();

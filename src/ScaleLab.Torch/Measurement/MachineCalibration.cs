@@ -612,12 +612,8 @@ public static class MachineCalibration
     /// </summary>
     public static FormatGemmPoint FormatGemm(Device device, string precision, long m, long n, long k, double dispatch)
     {
-        var type = precision switch
-        {
-            "bf16" => ScalarType.BFloat16,
-            "fp16" => ScalarType.Float16,
-            _ => throw new ArgumentException($"unknown 16-bit format '{precision}'", nameof(precision)),
-        };
+        if (!FormatGemmPoint.Formats.Contains(precision)) throw new ArgumentException($"unknown 16-bit format '{precision}'", nameof(precision));
+        var type = GemmBenchmark.MatmulType(PrecisionInfo.Parse(precision, "precision"));
         using var scope = NewDisposeScope();
         var a = randn([m, k], device: device).to(type);
         var b = randn([k, n], device: device).to(type);

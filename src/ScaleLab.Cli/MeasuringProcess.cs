@@ -17,11 +17,20 @@ internal static class MeasuringProcess
         && !args.Contains("--help") && !args.Contains("-h");
 
     /// <summary>The exit code of the child, or null when it could not be started (the caller then runs in-process).</summary>
-    public static int? Run(string[] args)
+    public static int? Run(string[] args) => Start(args, capture: false)?.ExitCode;
+
+    /// <summary>
+    /// Runs `scalelab ARGS` as a child with tiered compilation off, its stderr on this console and its stdout returned;
+    /// null when it could not be started. `verify --suite` measures each model's memory this way (docs/verify.md).
+    /// </summary>
+    public static (int ExitCode, string Output)? Capture(IReadOnlyList<string> args) => Start(args, capture: true);
+
+    private static (int ExitCode, string Output)? Start(IReadOnlyList<string> args, bool capture)
     {
         string? host = Environment.ProcessPath;
-        if (host is null) return null;
-        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        // Only the scalelab command can start itself: inside another host (a test runner) the caller runs in-process.
+        if (host is null || System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name != "scalelab") return null;
+        var start = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = capture };
         // Under `dotnet scalelab.dll` the host is dotnet and the first command-line argument the assembly.
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
         foreach (var a in args) start.ArgumentList.Add(a);
@@ -30,8 +39,9 @@ internal static class MeasuringProcess
         {
             using var child = Process.Start(start);
             if (child is null) return null;
+            string output = capture ? child.StandardOutput.ReadToEnd() : "";
             child.WaitForExit();
-            return child.ExitCode;
+            return (child.ExitCode, output);
         }
         catch (System.ComponentModel.Win32Exception)
         {

@@ -36,13 +36,15 @@ internal static class VerifyCommand
         var profile = new Option<string?>("--profile") { Description = "Machine profile from `scalelab calibrate` [default: ~/.scalelab/machine-profile-tN.json, measured now when missing]" };
         var plot = new Option<string?>("--plot") { Description = "Also write verify-memory.png and verify-time.png (measured vs estimated) into this folder" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document: scalelab.verify/2, or scalelab.verify-suite/1 with --suite (docs/schemas/)" };
+        // What `verify --suite` runs for each model in a process of its own: its memory only, one scalelab.verify-memory/1 line.
+        var memoryOnly = new Option<bool>(MemoryOnlyOption) { Description = "Measure the model's memory only and print one scalelab.verify-memory/1 line", Hidden = true };
         var command = new Command("verify",
             "Build the model, train it on synthetic data, and set the estimates beside measurements: parameters (must be equal), "
             + "the memory of a training step (±10 % at every batch size and for the per-sample slope) and its time (±20 %, "
             + "predicted from this machine's profile). Exit 1 when any check fails.\n\nExamples:\n"
             + "  scalelab verify mlp-784-1000-500-250\n  scalelab verify lenet-5 --batch 128,256,512 --json\n  scalelab verify --suite --plot verify-plots");
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { batch, steps, repeats, threads, seq, suite, profile, plot, json }) command.Options.Add(option);
+        foreach (var option in new Option[] { batch, steps, repeats, threads, seq, suite, profile, plot, json, memoryOnly }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(steps) < 1) throw new ScaleLabException($"--steps {parse.GetValue(steps)}: it must be at least 1");
@@ -57,11 +59,22 @@ internal static class VerifyCommand
             var chosen = parse.GetValue(suite)
                 ? [.. VerifySuite.Models.Select(m => (m.Spec, m.Batches))]
                 : new List<(ModelSpec, IReadOnlyList<int>)> { Single(parse.GetValue(target)!, parse.GetValue(batch), parse.GetValue(seq)) };
+            if (parse.GetValue(memoryOnly))
+            {
+                if (parse.GetValue(suite)) throw new ScaleLabException($"verify {MemoryOnlyOption}: give one model, not --suite");
+                var (spec, batches) = chosen[0];
+                var measured = SpecVerifier.MeasureMemory(spec, new VerifyOptions(batches, parse.GetValue(steps), parse.GetValue(repeats), SequenceLength: parse.GetValue(seq)),
+                    firstInProcess: true, progress);
+                parse.InvocationConfiguration.Output.WriteLine(measured.ToJson());
+                return CliApp.ExitOk;
+            }
+
             var (machine, source) = MachineProfiles.For(parse.GetValue(profile), progress, error);
             if (GemmPathMismatch(machine, ScaleLab.Torch.MklCodePath.ProfileNote) is { } mismatch) error.WriteLine($"warning: {source}: {mismatch}");
             var models = chosen.Select(m => (m.Item1, new VerifyOptions(m.Item2, parse.GetValue(steps), parse.GetValue(repeats),
                 SequenceLength: parse.GetValue(seq), Profile: machine, ProfileSource: source))).ToList();
-            var results = SpecVerifier.RunAll(models, progress);
+            var results = SpecVerifier.RunAll(models, progress,
+                parse.GetValue(suite) ? new OwnProcessMemory(parse.GetValue(threads), parse.GetValue(seq), progress).Measure : null);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(plot) is { } folder) WritePlots(folder, results);
             if (parse.GetValue(json)) output.WriteLine(parse.GetValue(suite) ? VerifyJson.WriteSuite(results) : VerifyJson.Write(results[0]));
@@ -71,6 +84,39 @@ internal static class VerifyCommand
             return results.All(r => r.WithinTolerance) ? CliApp.ExitOk : CliApp.ExitUserError;
         });
         return command;
+    }
+
+    internal const string MemoryOnlyOption = "--memory-only";
+
+    /// <summary>
+    /// Each suite model's memory measured in a `scalelab verify MODEL --memory-only` child of its own (tiered JIT off, as
+    /// this process): glibc would serve a later model's tensors from the free chunks earlier models left in this
+    /// process's heap, which stay resident when freed (docs/verify.md). Where no child can be started, the model is
+    /// measured here and its conditions say whether it was the first.
+    /// </summary>
+    private sealed class OwnProcessMemory(int? threads, long? sequence, IProgress<string> progress)
+    {
+        private int _measuredHere;
+
+        public MemoryMeasurement Measure(ModelSpec spec, VerifyOptions options)
+        {
+            var args = new List<string> { "verify", spec.Name, "--batch", string.Join(',', options.Batches.Select(b => b.ToString(CultureInfo.InvariantCulture))),
+                "--steps", I0(options.Steps), "--repeats", I0(options.Repeats), MemoryOnlyOption };
+            if (threads is int t) args.AddRange(["--threads", I0(t)]);
+            if (sequence is long s) args.AddRange(["--seq", s.ToString(CultureInfo.InvariantCulture)]);
+            string source = $"{spec.Name}: the memory measurement's child process";
+            switch (MeasuringProcess.Capture(args))
+            {
+                case null:
+                    return SpecVerifier.MeasureMemory(spec, options, firstInProcess: _measuredHere++ == 0, progress);
+                case ({ } code, _) when code != 0:
+                    throw new ScaleLabException($"{source} exited with status {code}");
+                case (_, var output):
+                    return MemoryMeasurement.Parse(output.Trim(), source);
+            }
+        }
+
+        private static string I0(int v) => v.ToString(CultureInfo.InvariantCulture);
     }
 
     private static (ModelSpec, IReadOnlyList<int>) Single(string name, string? batchText, long? sequence)

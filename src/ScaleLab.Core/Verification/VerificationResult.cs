@@ -90,6 +90,9 @@ public sealed record VerificationResult(
 /// <summary>
 /// How the measurement was taken, so a reader can judge it: whether the RSS peak could be reset per phase, whether
 /// the allocator was set to return freed tensors to the OS (glibc mallopt), whether .NET's tiered JIT was off (its
-/// background recompilation otherwise adds 1–4 MiB during the measurement), and the repeats behind each median.
+/// background recompilation otherwise adds 1–4 MiB during the measurement), the repeats behind each median, and whether
+/// the model's memory was the first measured in its process (no earlier model's freed heap chunks under it; `verify
+/// --suite` gives each model a process of its own).
 /// </summary>
-public sealed record VerifyConditions(bool PeakReset, bool AllocatorPinned, bool TieredCompilationOff, int Repeats, int Steps, string? ProfileSource);
+public sealed record VerifyConditions(bool PeakReset, bool AllocatorPinned, bool TieredCompilationOff, int Repeats, int Steps, string? ProfileSource,
+    bool MemoryFirstInProcess);

@@ -9,7 +9,7 @@ public class VerificationResultTests
         new(batch, new StepMemoryEstimate(batch, estimated, 0, 0, 0, 0, 0), measured, 0, new StepTimeEstimate(batch, 0.01, 0, 0, 0), 0.011, 0);
 
     private static VerificationResult Result(params BatchVerification[] batches) =>
-        new("m", 1, 10, 10, 100, batches, 2, "cpu", new VerifyConditions(true, true, true, 3, 10, null));
+        new("m", 1, 10, 10, 100, batches, 2, "cpu", new VerifyConditions(true, true, true, 3, 10, null, true));
 
     [Fact]
     public void Slope_IsTheLeastSquaresFit() =>

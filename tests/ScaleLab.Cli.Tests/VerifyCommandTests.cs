@@ -19,6 +19,19 @@ public class VerifyCommandTests
         return path;
     }
 
+    /// <summary>The built `scalelab` in a process of its own, as a user runs it: exit code, stdout and stderr apart.</summary>
+    private static async Task<(int Code, string Out, string Err)> Scalelab(TimeSpan limit, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "scalelab.dll"));
+        foreach (string a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(limit), $"scalelab {string.Join(' ', args)} did not finish in {limit.TotalMinutes} minutes");
+        return (process.ExitCode, stdout, await stderr);
+    }
+
     [Fact]
     public void GemmPathMismatch_NamesBothOneMklPaths_AndIsSilentWhenTheyAgreeOrNothingWasChanged()
     {
@@ -71,16 +84,8 @@ public class VerifyCommandTests
     [Fact]
     public async Task Verify_MemoryOnly_PrintsOneCheckedLine_WithinTheEstimate()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "scalelab.dll"), "verify", "keras-mnist-cnn", "--batch", "64,128",
-            "--repeats", "2", "--threads", "1", "--memory-only"])
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = await process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "verify --memory-only did not finish in 3 minutes");
-        string log = await stderr;
-        Assert.Equal(0, process.ExitCode);
+        var (code, stdout, log) = await Scalelab(TimeSpan.FromMinutes(3), "verify", "keras-mnist-cnn", "--batch", "64,128", "--repeats", "2", "--threads", "1", "--memory-only");
+        Assert.Equal(0, code);
         Assert.Single(stdout.Trim().Split('\n'));
         SchemaValidation.AssertValid("verify-memory.schema.json", stdout);
         var measured = Core.Verification.MemoryMeasurement.Parse(stdout.Trim(), "verify --memory-only");
@@ -127,15 +132,8 @@ public class VerifyCommandTests
     [InlineData("mlp-784-1000-500-250", "128,256,512", 1_410_750)]
     public async Task Verify_InItsOwnProcess_MemoryHoldsWithin10Percent(string model, string batches, long parameters)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "scalelab.dll"), "verify", model, "--batch", batches,
-            "--steps", "2", "--repeats", "3", "--threads", "1", "--profile", SyntheticProfile(), "--json"])
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = await process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), "verify did not finish in 5 minutes");
-        string log = await stderr;
+        var (code, stdout, log) = await Scalelab(TimeSpan.FromMinutes(5), "verify", model, "--batch", batches, "--steps", "2", "--repeats", "3", "--threads", "1",
+            "--profile", SyntheticProfile(), "--json");
         SchemaValidation.AssertValid("verify.schema.json", stdout);
         using var doc = JsonDocument.Parse(stdout);
         var root = doc.RootElement;
@@ -152,7 +150,7 @@ public class VerifyCommandTests
         Assert.True(Math.Abs(slope.GetProperty("error").GetDouble()) <= 0.10, $"per sample: {slope}");
         Assert.Equal(parameters, root.GetProperty("parameters").GetProperty("measured").GetInt64());
         // The synthetic profile predicts nonsense times, so the run is outside tolerance and exits 1 — which must agree.
-        Assert.Equal(root.GetProperty("within_tolerance").GetBoolean() ? 0 : 1, process.ExitCode);
+        Assert.Equal(root.GetProperty("within_tolerance").GetBoolean() ? 0 : 1, code);
     }
 }
 

@@ -33,7 +33,7 @@ public static class SpecVerifier
     /// on a heap that an earlier model's timing left behind. With <paramref name="measureMemory"/> each model's memory
     /// is measured there — `verify --suite` runs each in a process of its own, because glibc serves a later model's
     /// tensors from the free chunks an earlier one's left in the heap (below the pinned mmap threshold's reach) and
-    /// those stay resident when freed: the Keras CNN measured 2.0 MiB (11 %) more at batch 64 after the MLP and LeNet-5
+    /// those stay resident when freed: the Keras CNN measured 2.0 MiB (10.4–10.6 %) more at batch 64 after the MLP and LeNet-5
     /// than alone. Without it, memory is measured here, on an allocator pinned from the start.
     /// </summary>
     public static IReadOnlyList<VerificationResult> RunAll(IReadOnlyList<(ModelSpec Spec, VerifyOptions Options)> models, IProgress<string>? progress = null,

@@ -69,6 +69,15 @@ public class VerifyCommandTests
     }
 
     [Fact]
+    public void Speed_NamesBothFigures_OrNothingWithoutThem()
+    {
+        var c = new Core.Verification.VerifyConditions(true, true, true, 3, 5, "p.json", true, 0.884, 1.1);
+        Assert.Equal("; GEMMs ran at 0.88× its speed before the timed steps, 1.10× after", VerifyCommand.Speed(c));
+        Assert.Equal("", VerifyCommand.Speed(c with { GemmSpeedAfter = null }));
+        Assert.Equal("", VerifyCommand.Speed(c with { GemmSpeedBefore = double.NaN }));
+    }
+
+    [Fact]
     public void Verify_MemoryOnlyWithTheSuite_IsAUserError()
     {
         var (code, _, error) = EstimateCommandTests.Run("verify", "--suite", "--memory-only");
@@ -185,7 +194,7 @@ public class VerifySchemaTests
         var memory = new StepMemoryEstimate(8, 1_000, 100, 400, 500, 600, 300);
         var time = new StepTimeEstimate(8, 0.001, 0.002, 0.0001, 0.0002);
         var batches = new[] { 2, 4, 8 }.Select(b => new Core.Verification.BatchVerification(b, memory with { Batch = b }, 1_650 + b, 10, time, 0.0033, 0.0001)).ToArray();
-        return new(model, 1, 10, 10, 75L << 20, batches, 2, "cpu", new Core.Verification.VerifyConditions(true, true, true, 3, 5, "profile.json", true));
+        return new(model, 1, 10, 10, 75L << 20, batches, 2, "cpu", new Core.Verification.VerifyConditions(true, true, true, 3, 5, "profile.json", true, 0.88, 0.912));
     }
 
     [Fact]
@@ -195,6 +204,8 @@ public class VerifySchemaTests
         SchemaValidation.AssertValid("verify-suite.schema.json", json);
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         Assert.Equal(2, doc.RootElement.GetProperty("models").GetArrayLength());
+        var conditions = doc.RootElement.GetProperty("models")[0].GetProperty("conditions");
+        Assert.Equal((0.88, 0.912), (conditions.GetProperty("gemm_speed_before").GetDouble(), conditions.GetProperty("gemm_speed_after").GetDouble()));
     }
 
     [Fact]

@@ -206,9 +206,15 @@ internal static class VerifyCommand
             + $"Memory is the RSS peak above a baseline taken before the model is built{(c.PeakReset ? "" : " (VmHWM could not be reset: VmRSS after the steps)")}"
             + $"{(c.AllocatorPinned ? "" : "; glibc's allocator could not be pinned, so freed memory may stay resident")}"
             + $"{(c.TieredCompilationOff ? "" : "; tiered JIT was on (run through the scalelab command to turn it off): up to ~4 MiB of JIT growth can land in the figures")}. "
-            + $"Time profile: {c.ProfileSource ?? "none"}. See docs/verify.md."));
+            + $"Time profile: {c.ProfileSource ?? "none"}{Speed(c)}. See docs/verify.md."));
         console.WriteLine(results.All(r => r.WithinTolerance) ? "All checks hold." : "Outside tolerance: " + string.Join(", ", results.Where(r => !r.WithinTolerance).Select(r => r.Model)) + ".");
     }
+
+    /// <summary>"; GEMMs ran at 0.88× its speed before the timed steps, 0.91× after", or "" without both figures.</summary>
+    internal static string Speed(VerifyConditions c) =>
+        c.GemmSpeedBefore is double b && c.GemmSpeedAfter is double a && double.IsFinite(b) && double.IsFinite(a)
+            ? string.Create(CultureInfo.InvariantCulture, $"; GEMMs ran at {b:0.00}× its speed before the timed steps, {a:0.00}× after")
+            : "";
 
     private static string Check(double error, bool within) => within ? Percent(error) : $"[red]{Percent(error)}[/]";
 

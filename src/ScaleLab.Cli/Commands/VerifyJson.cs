@@ -39,7 +39,8 @@ internal static class VerifyJson
             return new VerifyDocument(schema, r.Model,
                 new VerifySettings([.. r.Batches.Select(b => b.Batch)], r.SequenceLength, r.Threads, r.Device, Precision.Fp32.Name(),
                     OptimizerKind.Adam.Name(), c.Repeats, c.Steps),
-                new VerifyConditionsJson(c.PeakReset, c.AllocatorPinned, c.TieredCompilationOff, c.MemoryFirstInProcess, c.ProfileSource),
+                new VerifyConditionsJson(c.PeakReset, c.AllocatorPinned, c.TieredCompilationOff, c.MemoryFirstInProcess, c.ProfileSource,
+                    ScaleLabJson.Finite(c.GemmSpeedBefore), ScaleLabJson.Finite(c.GemmSpeedAfter)),
                 new VerifyParameters(r.MeasuredParameters, r.EstimatedParameters, r.MeasuredParameters, r.ParametersMatch),
                 new VerifyMemory(r.FixedBytes, last.Batch, last.EstimatedBytes, last.MeasuredBytes, ScaleLabJson.Finite(last.MemoryError),
                     new VerifyPerSample(ScaleLabJson.Finite(r.EstimatedBytesPerSample), ScaleLabJson.Finite(r.MeasuredBytesPerSample),
@@ -55,7 +56,8 @@ internal static class VerifyJson
     private sealed record VerifySettings(IReadOnlyList<int> Batches, long SequenceLength, int Threads, string Device, string Precision,
         string Optimizer, int Repeats, int Steps);
 
-    private sealed record VerifyConditionsJson(bool PeakReset, bool AllocatorPinned, bool TieredCompilationOff, bool MemoryFirstInProcess, string? Profile);
+    private sealed record VerifyConditionsJson(bool PeakReset, bool AllocatorPinned, bool TieredCompilationOff, bool MemoryFirstInProcess, string? Profile,
+        double? GemmSpeedBefore, double? GemmSpeedAfter);
 
     private sealed record VerifyParameters(long Total, long Estimated, long Measured, bool Match);
 

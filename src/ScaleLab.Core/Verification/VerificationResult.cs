@@ -92,7 +92,8 @@ public sealed record VerificationResult(
 /// the allocator was set to return freed tensors to the OS (glibc mallopt), whether .NET's tiered JIT was off (its
 /// background recompilation otherwise adds 1–4 MiB during the measurement), the repeats behind each median, and whether
 /// the model's memory was the first measured in its process (no earlier model's freed heap chunks under it; `verify
-/// --suite` gives each model a process of its own).
+/// --suite` gives each model a process of its own), and how fast the machine ran GEMMs against its profile just before
+/// and just after the timed steps (<see cref="Accounting.Autograd.MachineProfile.GemmSpeed"/>; null without a profile).
 /// </summary>
 public sealed record VerifyConditions(bool PeakReset, bool AllocatorPinned, bool TieredCompilationOff, int Repeats, int Steps, string? ProfileSource,
-    bool MemoryFirstInProcess);
+    bool MemoryFirstInProcess, double? GemmSpeedBefore = null, double? GemmSpeedAfter = null);

@@ -602,6 +602,30 @@ public static class MachineCalibration
         return new GemmPoint(m, n, k, Math.Max(seconds - dispatch, 0.5 * seconds));
     }
 
+    /// <summary>The grid shapes `verify` times again to see how fast the machine runs now (<see cref="RetimeGemms"/>): small, tall and skinny, large.</summary>
+    public static readonly (long M, long N, long K)[] SpeedShapes = [(256, 256, 256), (4096, 256, 256), (1024, 1024, 1024)];
+
+    /// <summary>
+    /// <see cref="SpeedShapes"/> timed now exactly as calibrate timed its grid (the same cache state, dispatch taken
+    /// out): the points <see cref="MachineProfile.GemmSpeed"/> sets beside the profile's.
+    /// </summary>
+    public static IReadOnlyList<GemmPoint> RetimeGemms(MachineProfile profile, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        device ??= CPU;
+        using var noGrad = no_grad();
+        using var eviction = ones(Math.Max(1, EvictionBytes / 4), device: device);
+        _eviction = eviction;
+        try
+        {
+            return [.. SpeedShapes.Select(s => Gemm(device, s.M, s.N, s.K, profile.DispatchSeconds, []))];
+        }
+        finally
+        {
+            _eviction = null;
+        }
+    }
+
     /// <summary>A call slower than this is timed twice more and the faster kept, not nine times (fp16's fallback: 0.12 s at 512³ on the build machine).</summary>
     public const double SlowCallSeconds = 0.02;
 

@@ -63,12 +63,17 @@ public static class SpecVerifier
 
         // Repeats go round the models (every model's first repeat, then every model's second …), each on a model built
         // afresh, so a slow spell of a shared machine lands on one repeat of several models, not on every repeat of one.
+        // The machine's GEMM speed against its profile's, before and after: a shared host's drift, reported beside the figures.
+        var profile = models.Select(m => m.Options.Profile).FirstOrDefault(p => p is not null);
+        double? Speed() => profile?.GemmSpeed(MachineCalibration.RetimeGemms(profile));
+        double? before = Speed();
         var time = models.Select(m => m.Options.Batches.ToDictionary(b => b, _ => new List<double>())).ToArray();
         int rounds = models.Max(m => m.Options.Repeats);
         for (int r = 0; r < rounds; r++)
             for (int i = 0; i < models.Count; i++)
                 if (r < models[i].Options.Repeats) MeasureTime(models[i].Spec, costs[i], models[i].Options, r, time[i], progress);
-        return [.. models.Select((m, i) => Combine(m.Spec, costs[i], m.Options, memory[i], time[i]))];
+        double? after = Speed();
+        return [.. models.Select((m, i) => Combine(m.Spec, costs[i], m.Options, memory[i], time[i], m.Options.Profile is null ? null : (before, after)))];
     }
 
     /// <summary>
@@ -146,7 +151,8 @@ public static class SpecVerifier
         }
     }
 
-    private static VerificationResult Combine(ModelSpec spec, ModelCost cost, VerifyOptions options, MemoryMeasurement memory, Dictionary<int, List<double>> seconds)
+    private static VerificationResult Combine(ModelSpec spec, ModelCost cost, VerifyOptions options, MemoryMeasurement memory, Dictionary<int, List<double>> seconds,
+        (double? Before, double? After)? gemmSpeed)
     {
         var tape = StepMemory.Tape(cost);
         var batches = options.Batches.Select(b =>
@@ -156,7 +162,8 @@ public static class SpecVerifier
             var measured = memory.PeaksAt(b);
             return new BatchVerification(b, estimate, MedianLong(measured), measured.Max() - measured.Min(), time, Median(seconds[b]), seconds[b].Max() - seconds[b].Min());
         }).ToArray();
-        var conditions = new VerifyConditions(memory.PeakReset, memory.AllocatorPinned, TieredCompilationOff, options.Repeats, options.Steps, options.ProfileSource, memory.FirstInProcess);
+        var conditions = new VerifyConditions(memory.PeakReset, memory.AllocatorPinned, TieredCompilationOff, options.Repeats, options.Steps, options.ProfileSource, memory.FirstInProcess,
+            gemmSpeed?.Before, gemmSpeed?.After);
         return new VerificationResult(spec.Name, cost.SequenceLength, cost.Parameters, memory.MeasuredParameters, memory.BaselineBytes, batches,
             torch.get_num_threads(), "cpu", conditions);
     }

@@ -17,6 +17,21 @@ public class MachineProfileTests
     }
 
     [Fact]
+    public void GemmSpeed_IsTheMedianOfProfileOverNowAtTheShapesBothHold_AndNullWhenNoneMatch()
+    {
+        var profile = Synthetic();
+        double At(long m, long n, long k) => profile.GemmSeconds(m, n, k);
+        // Twice as fast at one shape, the same at another, half as fast at a third; a shape the grid lacks is ignored.
+        Assert.Equal(1.0, profile.GemmSpeed([new GemmPoint(256, 256, 256, At(256, 256, 256) / 2), new GemmPoint(16, 16, 16, At(16, 16, 16)),
+            new GemmPoint(1, 256, 16, At(1, 256, 16) * 2), new GemmPoint(4096, 256, 256, 1.0)])!.Value, 12);
+        Assert.Equal(1.5, profile.GemmSpeed([new GemmPoint(256, 256, 256, At(256, 256, 256) / 2), new GemmPoint(16, 16, 16, At(16, 16, 16))])!.Value, 12);
+        Assert.Equal(0.8, profile.GemmSpeed([new GemmPoint(16, 256, 16, At(16, 256, 16) / 0.8)])!.Value, 12);
+        Assert.Null(profile.GemmSpeed([new GemmPoint(4096, 256, 256, 1.0)]));
+        Assert.Null(profile.GemmSpeed([new GemmPoint(16, 16, 16, 0)]));
+        Assert.Null(profile.GemmSpeed([]));
+    }
+
+    [Fact]
     public void GemmSeconds_AtAGridPoint_IsTheMeasuredTime() =>
         Assert.Equal(2.0 * 16 * 256 * 16 / 4e9, Synthetic().GemmSeconds(16, 256, 16), 15);
 

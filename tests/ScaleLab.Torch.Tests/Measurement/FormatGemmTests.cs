@@ -35,6 +35,36 @@ public sealed class FormatGemmTests
         Assert.InRange(point.Seconds / times[0], 0.33, 4.0);
     }
 
+    /// <summary>
+    /// verify's drift check re-times three grid shapes as calibrate did. Against a profile holding the same shapes timed
+    /// back to back here, the speed is near 1 — the calibrated call follows an eviction pass, so it is the slower, and
+    /// GemmSpeed reads above 1 less often than below; a wrong shape, or setup counted, is an order of magnitude.
+    /// </summary>
+    [Fact]
+    public void RetimeGemms_TimesTheSpeedShapes_AtAboutTheRateOfADirectTiming()
+    {
+        using var threads = TorchThreads.Use(1);
+        var direct = MachineCalibration.SpeedShapes.Select(s =>
+        {
+            using var a = randn(s.M, s.K);
+            using var b = randn(s.K, s.N);
+            a.mm(b).Dispose();
+            double best = double.MaxValue;
+            for (int i = 0; i < 5; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                a.mm(b).Dispose();
+                best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+
+            return new GemmPoint(s.M, s.N, s.K, best);
+        }).ToArray();
+        var profile = new MachineProfile("cpu", "fp32", 1, direct, [new BandwidthPoint(1 << 20, 1e10)], 1e9, 0, 0, "2026-12-02T00:00:00Z", "here");
+        var now = MachineCalibration.RetimeGemms(profile);
+        Assert.Equal(MachineCalibration.SpeedShapes, now.Select(p => (p.M, p.N, p.K)));
+        Assert.InRange(profile.GemmSpeed(now)!.Value, 0.25, 4.0);
+    }
+
     [Fact]
     public void FormatGemm_RefusesAFormatItDoesNotMeasure()
     {

@@ -103,6 +103,22 @@ public sealed record MachineProfile(
     IReadOnlyList<RowOpPoint>? RowOpRates = null,
     IReadOnlyList<FormatGemmPoint>? FormatGemms = null)
 {
+    /// <summary>
+    /// How fast this machine runs GEMMs now against when the profile was measured: the median over the shapes in
+    /// <paramref name="now"/> that the profile also holds of (profile seconds / seconds now); above 1 it is faster now.
+    /// Null when no shape matches. A machine whose speed drifts (a shared host) shows it here: `verify` re-times a few
+    /// grid shapes before and after its timed steps (docs/verify.md).
+    /// </summary>
+    public double? GemmSpeed(IReadOnlyList<GemmPoint> now)
+    {
+        ArgumentNullException.ThrowIfNull(now);
+        var ratios = now.Where(p => p.Seconds > 0)
+            .Select(p => Gemms.FirstOrDefault(g => g.M == p.M && g.N == p.N && g.K == p.K) is { Seconds: > 0 } then ? then.Seconds / p.Seconds : double.NaN)
+            .Where(double.IsFinite).Order().ToArray();
+        if (ratios.Length == 0) return null;
+        return ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : 0.5 * (ratios[ratios.Length / 2 - 1] + ratios[ratios.Length / 2]);
+    }
+
     /// <summary>The rate of the GEMM with the most multiply-adds measured in <paramref name="precision"/> ("bf16", "fp16"); null when none was.</summary>
     public double? FormatFlopsPerSecond(string precision) =>
         (FormatGemms ?? []).Where(g => g.Precision == precision).MaxBy(g => (double)g.M * g.N * g.K)?.FlopsPerSecond;

@@ -13,6 +13,5 @@ dotnet build src/ScaleLab.Cli -c Release -v quiet -nologo >/dev/null
 scalelab=(dotnet src/ScaleLab.Cli/bin/Release/net10.0/scalelab.dll)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "${scalelab[@]}" calibrate --threads "$threads" --out "$out/profile-t$threads.json"
-"${scalelab[@]}" verify --suite --threads "$threads" --repeats "$repeats" --profile "$out/profile-t$threads.json" --plot "$out" --json > "$out/suite.json" || true
-"${scalelab[@]}" verify --suite --threads "$threads" --repeats 1 --steps 2 --profile "$out/profile-t$threads.json" 2>/dev/null | tail -n +1 || true
+"${scalelab[@]}" verify --suite --threads "$threads" --repeats "$repeats" --profile "$out/profile-t$threads.json" --plot "$out" --save "$out/suite.json" || true
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -69,6 +69,34 @@ public class VerifyCommandTests
     }
 
     [Fact]
+    public void ClockLine_NamesTheClockTheWallClocksRatioAndTheSteal_AndWarnsWhenTheProfileUsedTheOther()
+    {
+        var memory = new StepMemoryEstimate(8, 1_000, 100, 400, 500, 600, 300);
+        var c = new Core.Verification.VerifyConditions(true, true, true, 3, 5, "p.json", true, 1.0, 1.0, TimingClocks.ThreadCpu, 0.24, TimingClocks.ThreadCpu);
+        Core.Verification.VerificationResult Result(Core.Verification.VerifyConditions conditions, params double[] wallOverCpu) => new("m", 1, 10, 10, 0,
+            [.. wallOverCpu.Select((r, i) => new Core.Verification.BatchVerification(i + 1, memory, 1_000, 0, null, 0.010, 0.001, 0.010 * r, 0.002))], 1, "cpu", conditions);
+        Assert.Equal("Step time is the timing thread's CPU time; the wall clock read 1.31× that (median), with 24 % of the host's CPU time stolen by its hypervisor. ",
+            VerifyCommand.ClockLine([Result(c, 1.0, 1.31, 2.0)]));
+        Assert.Equal("Step time is the timing thread's CPU time; the wall clock read 1.00× that (median). The profile was timed on the wall clock and these steps on "
+            + "the thread's CPU time: run scalelab calibrate again. ",
+            VerifyCommand.ClockLine([Result(c with { StealFraction = null, ProfileClock = TimingClocks.Wall }, 1.0)]));
+        Assert.Equal("", VerifyCommand.ClockLine([Result(c with { Clock = TimingClocks.Wall, ProfileClock = TimingClocks.Wall }, 1.0)]));
+        Assert.Equal("", VerifyCommand.ClockLine([Result(c with { Clock = TimingClocks.Wall, ProfileClock = null }, 1.0)]));
+    }
+
+    [Fact]
+    public void Calibrate_PassesOutOfRange_IsAUserError_AndThePassesLineStatesTheirSpread()
+    {
+        var (code, _, error) = EstimateCommandTests.Run("calibrate", "--passes", "0");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --passes 0: it must be between 1 and 9", error.Trim());
+        var profile = MachineProfileJson.Load(SyntheticProfile());
+        Assert.Equal("", CalibrateCommand.PassesLine(profile));
+        Assert.Equal("Each figure is the median of 3 passes, which disagreed by 26.2 % over the GEMM grid (the median of (slowest − fastest) / median). ",
+            CalibrateCommand.PassesLine(profile with { Passes = 3, GemmPassSpread = 0.2619 }));
+    }
+
+    [Fact]
     public void Speed_NamesBothFigures_OrNothingWithoutThem()
     {
         var c = new Core.Verification.VerifyConditions(true, true, true, 3, 5, "p.json", true, 0.884, 1.1);
@@ -122,9 +150,16 @@ public class VerifyCommandTests
     [Fact]
     public void Verify_SmallPreset_PrintsTheTableAndAnExitStatusThatMatchesIt()
     {
-        var (code, output, error) = EstimateCommandTests.Run("verify", "pytorch-10-100-1", "--batch", "4,8,16", "--steps", "1", "--repeats", "1", "--profile", SyntheticProfile());
+        string saved = Path.Combine(Path.GetTempPath(), "scalelab-verify-tests", Guid.NewGuid().ToString("N"), "out", "verify.json");
+        var (code, output, error) = EstimateCommandTests.Run("verify", "pytorch-10-100-1", "--batch", "4,8,16", "--steps", "1", "--repeats", "1", "--profile", SyntheticProfile(),
+            "--save", saved);
         Assert.Contains("pytorch-10-100-1: parameters 1,201 estimated, 1,201 built (equal)", output.Replace("\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("Tolerances: memory ±10 %", output, StringComparison.Ordinal);
+        // --save wrote the run's JSON beside the table, with the same verdict.
+        string json = File.ReadAllText(saved);
+        SchemaValidation.AssertValid("verify.schema.json", json);
+        using (var doc = JsonDocument.Parse(json))
+            Assert.Equal(output.Contains("All checks hold.", StringComparison.Ordinal), doc.RootElement.GetProperty("within_tolerance").GetBoolean());
         Assert.Equal(output.Contains("All checks hold.", StringComparison.Ordinal) ? 0 : 1, code);
         Assert.DoesNotContain("Unhandled", error, StringComparison.Ordinal);
     }
@@ -177,7 +212,7 @@ public class VerifyProfileCacheTests
         int code = ScaleLab.Tests.Shared.ChildProcess.Run("dotnet",
             [Path.Combine(AppContext.BaseDirectory, "scalelab.dll"), "verify", "pytorch-10-100-1", "--batch", "4,8,16", "--steps", "1", "--repeats", "1", "--threads", "1"],
             new Dictionary<string, string> { ["SCALELAB_PROFILE_DIR"] = folder }, out string output);
-        Assert.Contains($"the saved machine profile is not usable ({cached}: schema: 'scalelab.machine-profile/1'; expected '{MachineProfile.Schema}' (run scalelab calibrate again)): measuring a new one now (scalelab calibrate), saved to {cached}", output, StringComparison.Ordinal);
+        Assert.Contains($"the saved machine profile is not usable ({cached}: schema: 'scalelab.machine-profile/1'; expected '{MachineProfile.Schema}' (run scalelab calibrate again)): measuring a new one now (scalelab calibrate --passes 1), saved to {cached}", output, StringComparison.Ordinal);
         Assert.True(code is 0 or 1, output);
         var profile = MachineProfileJson.Load(cached);
         Assert.Equal(1, profile.Threads);
@@ -193,8 +228,9 @@ public class VerifySchemaTests
     {
         var memory = new StepMemoryEstimate(8, 1_000, 100, 400, 500, 600, 300);
         var time = new StepTimeEstimate(8, 0.001, 0.002, 0.0001, 0.0002);
-        var batches = new[] { 2, 4, 8 }.Select(b => new Core.Verification.BatchVerification(b, memory with { Batch = b }, 1_650 + b, 10, time, 0.0033, 0.0001)).ToArray();
-        return new(model, 1, 10, 10, 75L << 20, batches, 2, "cpu", new Core.Verification.VerifyConditions(true, true, true, 3, 5, "profile.json", true, 0.88, 0.912));
+        var batches = new[] { 2, 4, 8 }.Select(b => new Core.Verification.BatchVerification(b, memory with { Batch = b }, 1_650 + b, 10, time, 0.0033, 0.0001, 0.0041, 0.0002)).ToArray();
+        return new(model, 1, 10, 10, 75L << 20, batches, 2, "cpu", new Core.Verification.VerifyConditions(true, true, true, 3, 5, "profile.json", true, 0.88, 0.912,
+            "thread_cpu", 0.125, "wall"));
     }
 
     [Fact]
@@ -206,6 +242,11 @@ public class VerifySchemaTests
         Assert.Equal(2, doc.RootElement.GetProperty("models").GetArrayLength());
         var conditions = doc.RootElement.GetProperty("models")[0].GetProperty("conditions");
         Assert.Equal((0.88, 0.912), (conditions.GetProperty("gemm_speed_before").GetDouble(), conditions.GetProperty("gemm_speed_after").GetDouble()));
+        Assert.Equal(("thread_cpu", "wall", 0.125), (conditions.GetProperty("clock").GetString(), conditions.GetProperty("profile_clock").GetString(),
+            conditions.GetProperty("steal_fraction").GetDouble()));
+        var time = doc.RootElement.GetProperty("models")[0].GetProperty("batches")[0].GetProperty("time");
+        Assert.Equal((0.0033, 0.0041, 0.0002), (time.GetProperty("measured_seconds_per_step").GetDouble(), time.GetProperty("measured_wall_seconds_per_step").GetDouble(),
+            time.GetProperty("wall_spread_seconds").GetDouble()));
     }
 
     [Fact]

@@ -36,6 +36,7 @@ internal static class VerifyCommand
         var profile = new Option<string?>("--profile") { Description = "Machine profile from `scalelab calibrate` [default: ~/.scalelab/machine-profile-tN.json, measured now when missing]" };
         var plot = new Option<string?>("--plot") { Description = "Also write verify-memory.png and verify-time.png (measured vs estimated) into this folder" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document: scalelab.verify/2, or scalelab.verify-suite/1 with --suite (docs/schemas/)" };
+        var save = new Option<string?>("--save") { Description = "Also write that JSON document to this file (atomically) and print the table" };
         // What `verify --suite` runs for each model in a process of its own: its memory only, one scalelab.verify-memory/1 line.
         var memoryOnly = new Option<bool>(MemoryOnlyOption) { Description = "Measure the model's memory only and print one scalelab.verify-memory/1 line", Hidden = true };
         var command = new Command("verify",
@@ -44,7 +45,7 @@ internal static class VerifyCommand
             + "predicted from this machine's profile). Exit 1 when any check fails.\n\nExamples:\n"
             + "  scalelab verify mlp-784-1000-500-250\n  scalelab verify lenet-5 --batch 128,256,512 --json\n  scalelab verify --suite --plot verify-plots");
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { batch, steps, repeats, threads, seq, suite, profile, plot, json, memoryOnly }) command.Options.Add(option);
+        foreach (var option in new Option[] { batch, steps, repeats, threads, seq, suite, profile, plot, json, save, memoryOnly }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(steps) < 1) throw new ScaleLabException($"--steps {parse.GetValue(steps)}: it must be at least 1");
@@ -77,7 +78,14 @@ internal static class VerifyCommand
                 parse.GetValue(suite) ? new OwnProcessMemory(parse.GetValue(threads), parse.GetValue(seq), progress).Measure : null);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(plot) is { } folder) WritePlots(folder, results);
-            if (parse.GetValue(json)) output.WriteLine(parse.GetValue(suite) ? VerifyJson.WriteSuite(results) : VerifyJson.Write(results[0]));
+            string Document() => parse.GetValue(suite) ? VerifyJson.WriteSuite(results) : VerifyJson.Write(results[0]);
+            if (parse.GetValue(save) is { } file)
+            {
+                if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } parent) Directory.CreateDirectory(parent);
+                AtomicFile.WriteAllText(file, Document() + "\n");
+            }
+
+            if (parse.GetValue(json)) output.WriteLine(Document());
             else Render(Terminal.For(output), results);
             foreach (var r in results.Where(r => !r.ParametersMatch))
                 error.WriteLine($"error: {r.Model}: the built model has {I(r.MeasuredParameters)} parameters, the estimator counts {I(r.EstimatedParameters)}");
@@ -206,7 +214,7 @@ internal static class VerifyCommand
             + $"Memory is the RSS peak above a baseline taken before the model is built{(c.PeakReset ? "" : " (VmHWM could not be reset: VmRSS after the steps)")}"
             + $"{(c.AllocatorPinned ? "" : "; glibc's allocator could not be pinned, so freed memory may stay resident")}"
             + $"{(c.TieredCompilationOff ? "" : "; tiered JIT was on (run through the scalelab command to turn it off): up to ~4 MiB of JIT growth can land in the figures")}. "
-            + $"Time profile: {c.ProfileSource ?? "none"}{Speed(c)}. See docs/verify.md."));
+            + $"Time profile: {c.ProfileSource ?? "none"}{Speed(c)}. {ClockLine(results)}See docs/verify.md."));
         console.WriteLine(results.All(r => r.WithinTolerance) ? "All checks hold." : "Outside tolerance: " + string.Join(", ", results.Where(r => !r.WithinTolerance).Select(r => r.Model)) + ".");
     }
 
@@ -215,6 +223,26 @@ internal static class VerifyCommand
         c.GemmSpeedBefore is double b && c.GemmSpeedAfter is double a && double.IsFinite(b) && double.IsFinite(a)
             ? string.Create(CultureInfo.InvariantCulture, $"; GEMMs ran at {b:0.00}× its speed before the timed steps, {a:0.00}× after")
             : "";
+
+    /// <summary>
+    /// Which clock the step times are on, with how far the wall clock read above it and the host's steal; a warning when
+    /// the profile was calibrated on the other clock. Ends in ". " (or is empty for a wall-clock run on a wall-clock profile).
+    /// </summary>
+    internal static string ClockLine(IReadOnlyList<VerificationResult> results)
+    {
+        var c = results[0].Conditions;
+        string mismatch = c.ProfileClock is { } p && p != c.Clock
+            ? $"The profile was timed on the {ClockName(p)} and these steps on the {ClockName(c.Clock)}: run scalelab calibrate again. "
+            : "";
+        if (c.Clock != TimingClocks.ThreadCpu) return mismatch;
+        var ratios = results.SelectMany(r => r.Batches).Where(b => b.MeasuredSeconds > 0).Select(b => b.WallSeconds / b.MeasuredSeconds).Order().ToArray();
+        var steals = results.Select(r => r.Conditions.StealFraction).OfType<double>().Where(double.IsFinite).ToArray();
+        string wall = ratios.Length == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; the wall clock read {ratios[ratios.Length / 2]:0.00}× that (median)");
+        string steal = steals.Length == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $", with {steals.Average() * 100:0} % of the host's CPU time stolen by its hypervisor");
+        return $"Step time is the timing thread's CPU time{wall}{steal}. " + mismatch;
+    }
+
+    private static string ClockName(string clock) => clock == TimingClocks.ThreadCpu ? "thread's CPU time" : "wall clock";
 
     private static string Check(double error, bool within) => within ? Percent(error) : $"[red]{Percent(error)}[/]";
 

@@ -40,13 +40,13 @@ internal static class VerifyJson
                 new VerifySettings([.. r.Batches.Select(b => b.Batch)], r.SequenceLength, r.Threads, r.Device, Precision.Fp32.Name(),
                     OptimizerKind.Adam.Name(), c.Repeats, c.Steps),
                 new VerifyConditionsJson(c.PeakReset, c.AllocatorPinned, c.TieredCompilationOff, c.MemoryFirstInProcess, c.ProfileSource,
-                    ScaleLabJson.Finite(c.GemmSpeedBefore), ScaleLabJson.Finite(c.GemmSpeedAfter)),
+                    ScaleLabJson.Finite(c.GemmSpeedBefore), ScaleLabJson.Finite(c.GemmSpeedAfter), c.Clock, c.ProfileClock, ScaleLabJson.Finite(c.StealFraction)),
                 new VerifyParameters(r.MeasuredParameters, r.EstimatedParameters, r.MeasuredParameters, r.ParametersMatch),
                 new VerifyMemory(r.FixedBytes, last.Batch, last.EstimatedBytes, last.MeasuredBytes, ScaleLabJson.Finite(last.MemoryError),
                     new VerifyPerSample(ScaleLabJson.Finite(r.EstimatedBytesPerSample), ScaleLabJson.Finite(r.MeasuredBytesPerSample),
                         ScaleLabJson.Finite(VerifyTolerance.Error(r.EstimatedBytesPerSample, r.MeasuredBytesPerSample))),
                     VerifyTolerance.Memory, r.MemoryWithin),
-                new VerifyTime(last.Batch, ScaleLabJson.Finite(last.Time?.Seconds), last.MeasuredSeconds, ScaleLabJson.Finite(last.TimeError),
+                new VerifyTime(last.Batch, ScaleLabJson.Finite(last.Time?.Seconds), last.MeasuredSeconds, last.WallSeconds, ScaleLabJson.Finite(last.TimeError),
                     VerifyTolerance.Time, r.TimeWithin),
                 [.. r.Batches.Select(VerifyBatch.From)],
                 r.WithinTolerance);
@@ -57,7 +57,7 @@ internal static class VerifyJson
         string Optimizer, int Repeats, int Steps);
 
     private sealed record VerifyConditionsJson(bool PeakReset, bool AllocatorPinned, bool TieredCompilationOff, bool MemoryFirstInProcess, string? Profile,
-        double? GemmSpeedBefore, double? GemmSpeedAfter);
+        double? GemmSpeedBefore, double? GemmSpeedAfter, string Clock, string? ProfileClock, double? StealFraction);
 
     private sealed record VerifyParameters(long Total, long Estimated, long Measured, bool Match);
 
@@ -66,8 +66,8 @@ internal static class VerifyJson
 
     private sealed record VerifyPerSample(double? EstimatedBytes, double? MeasuredBytes, double? Error);
 
-    private sealed record VerifyTime(int Batch, double? PredictedSecondsPerStep, double MeasuredSecondsPerStep, double? Error, double Tolerance,
-        bool? WithinTolerance);
+    private sealed record VerifyTime(int Batch, double? PredictedSecondsPerStep, double MeasuredSecondsPerStep, double MeasuredWallSecondsPerStep, double? Error,
+        double Tolerance, bool? WithinTolerance);
 
     private sealed record VerifyBatch(int Batch, VerifyBatchMemory Memory, VerifyBatchTime Time)
     {
@@ -75,7 +75,7 @@ internal static class VerifyJson
             new VerifyBatchMemory(b.EstimatedBytes, b.MeasuredBytes, b.MeasuredSpreadBytes, ScaleLabJson.Finite(b.MemoryError), Phase(b.Memory.PeakPhase),
                 b.Memory.ModelStateBytes, b.Memory.InputBytes, b.Memory.KeptBytes, b.Memory.ForwardPeakBytes, b.Memory.BackwardPeakBytes,
                 b.Memory.OptimizerPeakBytes),
-            new VerifyBatchTime(ScaleLabJson.Finite(b.Time?.Seconds), b.MeasuredSeconds, b.MeasuredSpreadSeconds, ScaleLabJson.Finite(b.TimeError),
+            new VerifyBatchTime(ScaleLabJson.Finite(b.Time?.Seconds), b.MeasuredSeconds, b.MeasuredSpreadSeconds, b.WallSeconds, b.WallSpreadSeconds, ScaleLabJson.Finite(b.TimeError),
                 b.Time is { } t ? new VerifyTimeParts(t.ForwardSeconds, t.BackwardSeconds, t.OptimizerSeconds, t.DispatchSeconds) : null));
     }
 
@@ -83,7 +83,8 @@ internal static class VerifyJson
         long ModelStateBytes, long InputBytes, [property: JsonPropertyName("kept_for_backward_bytes")] long KeptBytes, long ForwardPeakBytes,
         long BackwardPeakBytes, long OptimizerPeakBytes);
 
-    private sealed record VerifyBatchTime(double? PredictedSecondsPerStep, double MeasuredSecondsPerStep, double SpreadSeconds, double? Error,
+    private sealed record VerifyBatchTime(double? PredictedSecondsPerStep, double MeasuredSecondsPerStep, double SpreadSeconds, double MeasuredWallSecondsPerStep,
+        double WallSpreadSeconds, double? Error,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VerifyTimeParts? PredictedParts);
 
     private sealed record VerifyTimeParts(double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds, double DispatchSeconds);

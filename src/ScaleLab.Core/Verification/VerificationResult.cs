@@ -21,6 +21,9 @@ public static class VerifyTolerance
 /// <summary>
 /// One batch size of a verification: the estimated step memory (above the runtime's fixed cost) and step time beside
 /// their measurements — medians over repeats, with the spread (max − min) of those repeats as the noise.
+/// <see cref="MeasuredSeconds"/> is on the verdict's clock (<see cref="VerifyConditions.Clock"/>: the timing thread's
+/// CPU time at one CPU thread); <see cref="WallSeconds"/> is the same steps on the wall clock, equal to it where the
+/// verdict reads the wall clock (null means that).
 /// </summary>
 public sealed record BatchVerification(
     int Batch,
@@ -29,8 +32,14 @@ public sealed record BatchVerification(
     long MeasuredSpreadBytes,
     StepTimeEstimate? Time,
     double MeasuredSeconds,
-    double MeasuredSpreadSeconds)
+    double MeasuredSpreadSeconds,
+    double? MeasuredWallSeconds = null,
+    double? MeasuredWallSpreadSeconds = null)
 {
+    public double WallSeconds => MeasuredWallSeconds ?? MeasuredSeconds;
+
+    public double WallSpreadSeconds => MeasuredWallSpreadSeconds ?? MeasuredSpreadSeconds;
+
     public long EstimatedBytes => Memory.PeakBytes;
 
     public double MemoryError => VerifyTolerance.Error(EstimatedBytes, MeasuredBytes);
@@ -92,8 +101,12 @@ public sealed record VerificationResult(
 /// the allocator was set to return freed tensors to the OS (glibc mallopt), whether .NET's tiered JIT was off (its
 /// background recompilation otherwise adds 1–4 MiB during the measurement), the repeats behind each median, and whether
 /// the model's memory was the first measured in its process (no earlier model's freed heap chunks under it; `verify
-/// --suite` gives each model a process of its own), and how fast the machine ran GEMMs against its profile just before
-/// and just after the timed steps (<see cref="Accounting.Autograd.MachineProfile.GemmSpeed"/>; null without a profile).
+/// --suite` gives each model a process of its own), how fast the machine ran GEMMs against its profile just before
+/// and just after the timed steps (<see cref="Accounting.Autograd.MachineProfile.GemmSpeed"/>; null without a profile),
+/// the clock the step times are judged on (<see cref="TimingClocks"/>) and the one the profile was measured on (null
+/// without a profile), and the share of the host's CPU time a hypervisor gave other guests while the steps were timed
+/// (/proc/stat's steal; null where it cannot be read).
 /// </summary>
 public sealed record VerifyConditions(bool PeakReset, bool AllocatorPinned, bool TieredCompilationOff, int Repeats, int Steps, string? ProfileSource,
-    bool MemoryFirstInProcess, double? GemmSpeedBefore = null, double? GemmSpeedAfter = null);
+    bool MemoryFirstInProcess, double? GemmSpeedBefore = null, double? GemmSpeedAfter = null, string Clock = TimingClocks.Wall, double? StealFraction = null,
+    string? ProfileClock = null);

@@ -13,7 +13,8 @@ namespace ScaleLab.Torch.Measurement;
 /// Measures a <see cref="MachineProfile"/> through TorchSharp on one device at the current thread count (fp32): the
 /// dispatch overhead of a tiny kernel, the extra cost of an op recorded by autograd and run backward, GEMM time over a
 /// grid of shapes, elementwise bandwidth by working set, and tanh throughput. Each figure is the median of repeated
-/// timings (robust to a shared machine's hiccups); every kernel is run once untimed first.
+/// timings (robust to a shared machine's hiccups) on <see cref="TimingClock"/>, and of whole passes
+/// (<see cref="DefaultPasses"/>; robust to its slow spells); every kernel is run once untimed first.
 /// </summary>
 public static class MachineCalibration
 {
@@ -29,8 +30,16 @@ public static class MachineCalibration
     /// </summary>
     public static IReadOnlyList<long> BandwidthBytes { get; } = [16 << 10, 128 << 10, 1 << 20, 8 << 20, 32 << 20];
 
-    public static MachineProfile Measure(Device? device = null, double secondsPerPoint = 0.01, IProgress<string>? progress = null)
+    /// <summary>Calibration passes by default: three, each figure the median of theirs (<see cref="MachineProfile.MedianOf"/>).</summary>
+    public const int DefaultPasses = 3;
+
+    /// <summary>
+    /// Measures the profile <paramref name="passes"/> times, one whole pass after another (so a slow spell of a shared
+    /// host lands in one pass, not in one part of every pass), and keeps each figure's median over the passes.
+    /// </summary>
+    public static MachineProfile Measure(Device? device = null, double secondsPerPoint = 0.01, IProgress<string>? progress = null, int passes = DefaultPasses)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         device ??= CPU;
         MklCodePath.Prepare();   // the profile names the GEMM path it measured
         MallocControl.Release();
@@ -39,12 +48,22 @@ public static class MachineCalibration
         _eviction = eviction;
         try
         {
-            return MeasureWarm(device, secondsPerPoint, progress);
+            var measured = new List<MachineProfile>(passes);
+            for (int i = 0; i < passes; i++)
+                measured.Add(MeasureWarm(device, secondsPerPoint, progress is null || passes == 1 ? progress : new PassProgress(progress, i + 1, passes)));
+
+            return MachineProfile.MedianOf(measured);
         }
         finally
         {
             _eviction = null;
         }
+    }
+
+    /// <summary>Progress lines prefixed with the pass.</summary>
+    private sealed class PassProgress(IProgress<string> inner, int pass, int passes) : IProgress<string>
+    {
+        public void Report(string value) => inner.Report(string.Create(CultureInfo.InvariantCulture, $"pass {pass} of {passes}: {value}"));
     }
 
     private static MachineProfile MeasureWarm(Device device, double secondsPerPoint, IProgress<string>? progress)
@@ -95,6 +114,7 @@ public static class MachineCalibration
             Attention = [.. AttentionHeadDims.SelectMany(hd => AttentionSequences.Select(seq => AttentionRate(device, profile, hd, seq)))],
             RowOpRates = RowOpRates(device, profile),
             FormatGemms = formatGemms,
+            Clock = TimingClock.Name(TimingClock.For(device)),
         };
     }
 
@@ -399,19 +419,20 @@ public static class MachineCalibration
         ArgumentNullException.ThrowIfNull(action);
         action();
         Synchronize(device);
-        long t0 = Stopwatch.GetTimestamp();
+        var timing = TimingClock.For(device);
+        double t0 = TimingClock.Now(timing);
         action();
         Synchronize(device);
-        double once = Math.Max(Stopwatch.GetElapsedTime(t0).TotalSeconds, 1e-7);
+        double once = Math.Max(TimingClock.Now(timing) - t0, 1e-7);
         int calls = (int)Math.Clamp(0.0005 / once, 1, 10_000);
         var blocks = new List<double>();
         var clock = Stopwatch.StartNew();
         while (blocks.Count < 8 || (clock.Elapsed.TotalSeconds < budget && blocks.Count < 2_000))
         {
-            long start = Stopwatch.GetTimestamp();
+            double start = TimingClock.Now(timing);
             for (int i = 0; i < calls; i++) action();
             Synchronize(device);
-            blocks.Add(Stopwatch.GetElapsedTime(start).TotalSeconds / calls);
+            blocks.Add((TimingClock.Now(timing) - start) / calls);
         }
 
         blocks.Sort();
@@ -508,6 +529,7 @@ public static class MachineCalibration
         var eviction = _eviction ?? own!;
         action();
         Synchronize(device);
+        var clock = TimingClock.For(device);
         var seconds = new double[repeats];
         var clean = new List<double>(repeats);
         bool counting = faultFree && MinorFaults() is not null;
@@ -518,10 +540,10 @@ public static class MachineCalibration
             prepare?.Invoke();
             Synchronize(device);
             long faults = counting ? MinorFaults()!.Value : 0;
-            long start = Stopwatch.GetTimestamp();
+            double start = TimingClock.Now(clock);
             action();
             Synchronize(device);
-            seconds[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            seconds[r] = TimingClock.Now(clock) - start;
             if (counting && MinorFaults()!.Value - faults <= FaultFreePages) clean.Add(seconds[r]);
         }
 
@@ -641,12 +663,13 @@ public static class MachineCalibration
         using var scope = NewDisposeScope();
         var a = randn([m, k], device: device).to(type);
         var b = randn([k, n], device: device).to(type);
+        var clock = TimingClock.For(device);
         double Once()
         {
-            long start = Stopwatch.GetTimestamp();
+            double start = TimingClock.Now(clock);
             a.mm(b).Dispose();
             Synchronize(device);
-            return Stopwatch.GetElapsedTime(start).TotalSeconds;
+            return TimingClock.Now(clock) - start;
         }
 
         double first = Once();

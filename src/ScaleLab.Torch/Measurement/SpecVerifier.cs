@@ -20,8 +20,9 @@ public sealed record VerifyOptions(IReadOnlyList<int> Batches, int Steps = 10, i
 /// batch size a fresh model is built on a trimmed, collected baseline, trained one step (gradients now exist), the
 /// RSS peak is reset and two more steps run; the peak above the baseline is the step's memory. Time second, with
 /// glibc's own thresholds: each repeat times <see cref="VerifyOptions.Steps"/> steps at every batch size after a
-/// warm-up. Medians over repeats; their spread is the noise. Several models are measured memory-first for all of them
-/// (<see cref="RunAll"/>): a heap left by an earlier model's timing would distort the next one's memory.
+/// warm-up, on the wall clock and on the timing thread's CPU clock (<see cref="TimingClock"/>: the verdict's at one
+/// CPU thread). Medians over repeats; their spread is the noise. Several models are measured memory-first for all of
+/// them (<see cref="RunAll"/>): a heap left by an earlier model's timing would distort the next one's memory.
 /// </summary>
 public static class SpecVerifier
 {
@@ -67,7 +68,7 @@ public static class SpecVerifier
         var profile = models.Select(m => m.Options.Profile).FirstOrDefault(p => p is not null);
         double? Speed() => profile?.GemmSpeed(MachineCalibration.RetimeGemms(profile));
         double? before = Speed();
-        var time = models.Select(m => m.Options.Batches.ToDictionary(b => b, _ => new List<double>())).ToArray();
+        var time = models.Select(m => new TimeSamples(m.Options.Batches)).ToArray();
         int rounds = models.Max(m => m.Options.Repeats);
         for (int r = 0; r < rounds; r++)
             for (int i = 0; i < models.Count; i++)
@@ -133,8 +134,24 @@ public static class SpecVerifier
         return new MemoryMeasurement(measuredParameters, [.. options.Batches.Select(b => new BatchMemorySamples(b, bytes[b]))], MedianLong(baselines), reset, pinned, firstInProcess);
     }
 
+    /// <summary>
+    /// One model's step times, per batch: the median of each repeat's steps on the wall clock and on the timing
+    /// thread's CPU clock, and the host's steal over every timed stretch (<see cref="HostCpuTime"/>).
+    /// </summary>
+    private sealed class TimeSamples(IReadOnlyList<int> batches)
+    {
+        public Dictionary<int, List<double>> Wall { get; } = batches.ToDictionary(b => b, _ => new List<double>());
+
+        public Dictionary<int, List<double>> Cpu { get; } = batches.ToDictionary(b => b, _ => new List<double>());
+
+        /// <summary>The host's ticks summed over the timed stretches; null once a reading failed.</summary>
+        public HostCpuTime? Host { get; set; } = default(HostCpuTime);
+
+        public double? StealFraction => Host is { } h ? HostCpuTime.StealFraction(default, h) : null;
+    }
+
     /// <summary>Repeat <paramref name="repeat"/> of one model's timing: built, warmed up at every batch, each batch timed.</summary>
-    private static void MeasureTime(ModelSpec spec, ModelCost cost, VerifyOptions options, int repeat, Dictionary<int, List<double>> seconds, IProgress<string>? progress)
+    private static void MeasureTime(ModelSpec spec, ModelCost cost, VerifyOptions options, int repeat, TimeSamples samples, IProgress<string>? progress)
     {
         // A heap compacted first: what the models before this one freed (the suite times eight in one process) would
         // otherwise leave it fragmented, and the same model timed 20 % slower after the others (small-moe at batch 4:
@@ -147,23 +164,36 @@ public static class SpecVerifier
         foreach (int b in options.Batches)
         {
             progress?.Report($"{spec.Name}: timing batch {b}, repeat {repeat + 1} of {options.Repeats}");
-            seconds[b].Add(Median(TimeSteps(model, optimizer, spec, cost, b, options.Steps)));
+            var from = HostCpuTime.Read();
+            var (wall, cpu) = TimeSteps(model, optimizer, spec, cost, b, options.Steps);
+            var to = HostCpuTime.Read();
+            samples.Host = from is { } f && to is { } t && samples.Host is { } h ? new HostCpuTime(h.Steal + t.Steal - f.Steal, h.Total + t.Total - f.Total) : null;
+
+            samples.Wall[b].Add(Median(wall));
+            samples.Cpu[b].Add(Median(cpu));
+            progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{spec.Name}: batch {b}, repeat {repeat + 1}: {samples.Wall[b][^1] * 1000:0.00} ms a step, {samples.Cpu[b][^1] * 1000:0.00} ms of CPU"));
         }
     }
 
-    private static VerificationResult Combine(ModelSpec spec, ModelCost cost, VerifyOptions options, MemoryMeasurement memory, Dictionary<int, List<double>> seconds,
+    private static VerificationResult Combine(ModelSpec spec, ModelCost cost, VerifyOptions options, MemoryMeasurement memory, TimeSamples samples,
         (double? Before, double? After)? gemmSpeed)
     {
+        // The verdict's clock: the thread's CPU time where all the work runs on it (one thread, the CPU), else the wall clock.
+        var clock = TimingClock.For(CPU);
+        var seconds = clock == ClockKind.ThreadCpu ? samples.Cpu : samples.Wall;
         var tape = StepMemory.Tape(cost);
         var batches = options.Batches.Select(b =>
         {
             var estimate = StepMemory.Estimate(cost, tape, b, OptimizerKind.Adam, Core.Accounting.Precision.Fp32);
             var time = options.Profile is { } profile ? StepTimeEstimator.Estimate(tape, b, cost.Parameters, OptimizerKind.Adam, profile) : null;
             var measured = memory.PeaksAt(b);
-            return new BatchVerification(b, estimate, MedianLong(measured), measured.Max() - measured.Min(), time, Median(seconds[b]), seconds[b].Max() - seconds[b].Min());
+            var wall = samples.Wall[b];
+            return new BatchVerification(b, estimate, MedianLong(measured), measured.Max() - measured.Min(), time, Median(seconds[b]), seconds[b].Max() - seconds[b].Min(),
+                Median(wall), wall.Max() - wall.Min());
         }).ToArray();
         var conditions = new VerifyConditions(memory.PeakReset, memory.AllocatorPinned, TieredCompilationOff, options.Repeats, options.Steps, options.ProfileSource, memory.FirstInProcess,
-            gemmSpeed?.Before, gemmSpeed?.After);
+            gemmSpeed?.Before, gemmSpeed?.After, TimingClock.Name(clock), samples.StealFraction, options.Profile?.Clock);
         return new VerificationResult(spec.Name, cost.SequenceLength, cost.Parameters, memory.MeasuredParameters, memory.BaselineBytes, batches,
             torch.get_num_threads(), "cpu", conditions);
     }
@@ -200,7 +230,8 @@ public static class SpecVerifier
         return (peak, probe.BaselineBytes, probe.PeakIsPhaseOwn);
     }
 
-    private static List<double> TimeSteps(nn.Module<Tensor, Tensor> model, Training.Optimizer optimizer, ModelSpec spec, ModelCost cost, int batch, int steps)
+    /// <summary>Each step's wall-clock and thread-CPU seconds.</summary>
+    private static (List<double> Wall, List<double> Cpu) TimeSteps(nn.Module<Tensor, Tensor> model, Training.Optimizer optimizer, ModelSpec spec, ModelCost cost, int batch, int steps)
     {
         var (inputs, targets) = SyntheticBatch(spec, cost, batch, batch);
         using (inputs)
@@ -214,7 +245,7 @@ public static class SpecVerifier
                 timer.Stop();
             }
 
-            return [.. timer.Seconds];
+            return ([.. timer.Seconds], [.. timer.CpuSeconds]);
         }
     }
 

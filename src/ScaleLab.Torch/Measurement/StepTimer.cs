@@ -9,7 +9,9 @@ namespace ScaleLab.Torch.Measurement;
 public sealed class StepTimer
 {
     private readonly List<double> _seconds = [];
+    private readonly List<double> _cpuSeconds = [];
     private long _start;
+    private double _cpuStart;
 
     public StepTimer(int warmupSteps = 1)
     {
@@ -21,16 +23,26 @@ public sealed class StepTimer
 
     public int StepsSeen { get; private set; }
 
-    public void Start() => _start = Stopwatch.GetTimestamp();
+    public void Start()
+    {
+        _cpuStart = TimingClock.ThreadCpuSeconds();
+        _start = Stopwatch.GetTimestamp();
+    }
 
     public void Stop()
     {
         double seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
-        if (StepsSeen++ >= WarmupSteps) _seconds.Add(seconds);
+        double cpu = TimingClock.ThreadCpuSeconds() - _cpuStart;
+        if (StepsSeen++ < WarmupSteps) return;
+        _seconds.Add(seconds);
+        _cpuSeconds.Add(cpu);
     }
 
-    /// <summary>Timed (post-warm-up) step durations, in order.</summary>
+    /// <summary>Timed (post-warm-up) step durations on the wall clock, in order.</summary>
     public IReadOnlyList<double> Seconds => _seconds;
+
+    /// <summary>The same steps' CPU time on the thread that timed them (<see cref="TimingClock"/>), in order; NaN where it cannot be read.</summary>
+    public IReadOnlyList<double> CpuSeconds => _cpuSeconds;
 
     public StepTimes Summary() => StepTimes.From(_seconds);
 }

@@ -109,10 +109,55 @@ public class MachineProfileTests
     }
 
     [Fact]
+    public void Json_Clock_RoundTrips_AndAnUnknownOneIsRefusedNamingIt()
+    {
+        var p = Synthetic() with { Clock = TimingClocks.ThreadCpu };
+        string json = MachineProfileJson.Write(p);
+        Assert.Contains("\"clock\": \"thread_cpu\"", json, StringComparison.Ordinal);
+        Assert.Equal(TimingClocks.ThreadCpu, MachineProfileJson.Parse(json, "p.json").Clock);
+        Assert.Equal(TimingClocks.Wall, MachineProfileJson.Parse(MachineProfileJson.Write(Synthetic()), "p.json").Clock);
+        var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse(json.Replace("\"thread_cpu\"", "\"cpu\"", StringComparison.Ordinal), "p.json"));
+        Assert.Equal("p.json: clock: 'cpu'; it must be one of wall, thread_cpu", ex.Message);
+    }
+
+    [Fact]
+    public void MedianOf_TakesEachFiguresMedianOverThePasses_AndRecordsHowFarTheyDisagreed()
+    {
+        // Three passes, the second caught in a slow spell (every time ×3, every rate ÷3): the medians are the first and third's.
+        MachineProfile Pass(double slower, string at) => Synthetic() with
+        {
+            Gemms = [.. Synthetic().Gemms.Select(g => g with { Seconds = g.Seconds * slower })],
+            Bandwidth = [.. Synthetic().Bandwidth.Select(b => b with { BytesPerSecond = b.BytesPerSecond / slower })],
+            DispatchSeconds = 1e-6 * slower,
+            ConvSlowdowns = [new SlowdownPoint(9, 1.5 * slower)],
+            RowOpRates = [new RowOpPoint(RowOps.Softmax, 2, 5e-8 * slower, 2e-8 * slower)],
+            MeasuredAt = at,
+        };
+        var median = MachineProfile.MedianOf([Pass(1.0, "t1"), Pass(3.0, "t2"), Pass(1.2, "t3")]);
+        var g = median.Gemms.Single(x => (x.M, x.N, x.K) == (16, 16, 16));
+        Assert.Equal(Synthetic().Gemms.Single(x => (x.M, x.N, x.K) == (16, 16, 16)).Seconds * 1.2, g.Seconds, 15);
+        Assert.Equal(10e9 / 1.2, median.Bandwidth[1].BytesPerSecond, 3);
+        Assert.Equal(1.2e-6, median.DispatchSeconds, 15);
+        Assert.Equal(1.8, median.ConvSlowdowns![0].Slowdown, 12);
+        Assert.Equal(6e-8, median.RowOpRates![0].ForwardSecondsPerRow, 15);
+        Assert.Equal(2.4e-8, median.RowOpRates[0].BackwardSecondsPerRow, 15);
+        Assert.Null(median.Attention);
+        Assert.Equal(("t3", 3), (median.MeasuredAt, median.Passes));
+        Assert.Equal((3.0 - 1.0) / 1.2, median.GemmPassSpread, 12);
+        var back = MachineProfileJson.Parse(MachineProfileJson.Write(median), "p.json");
+        Assert.Equal((3, median.GemmPassSpread), (back.Passes, back.GemmPassSpread));
+
+        Assert.Same(median, MachineProfile.MedianOf([median]));
+        var other = Synthetic() with { Gemms = [.. Synthetic().Gemms.Skip(1)] };
+        Assert.Throws<ArgumentException>(() => MachineProfile.MedianOf([Synthetic(), other]));
+        Assert.Throws<ArgumentException>(() => MachineProfile.MedianOf([Synthetic(), Synthetic() with { Threads = 1 }]));
+    }
+
+    [Fact]
     public void Json_OtherSchema_IsRefused()
     {
         var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse("{\"schema\": \"scalelab.machine-profile/0\"}", "p.json"));
-        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/6' (run scalelab calibrate again)", ex.Message);
+        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/7' (run scalelab calibrate again)", ex.Message);
     }
 
     private static MachineProfile WithAdam() => Synthetic() with

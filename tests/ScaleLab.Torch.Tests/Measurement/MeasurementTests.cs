@@ -81,6 +81,38 @@ public sealed class MeasurementTests
         }
         Assert.Equal(5, timer.StepsSeen);
         Assert.Equal(3, timer.Seconds.Count);
+        Assert.Equal(3, timer.CpuSeconds.Count);
+    }
+
+    [Fact]
+    public void ThreadCpuClock_CountsWork_AndNotTimeAsleep()
+    {
+        Assert.True(TimingClock.ThreadCpuAvailable);   // Linux: CLOCK_THREAD_CPUTIME_ID
+        double wall0 = TimingClock.Now(ClockKind.Wall), cpu0 = TimingClock.ThreadCpuSeconds();
+        Thread.Sleep(200);
+        double slept = TimingClock.ThreadCpuSeconds() - cpu0, sleptWall = TimingClock.Now(ClockKind.Wall) - wall0;
+        Assert.InRange(sleptWall, 0.19, 10);
+        // Asleep the thread uses next to no CPU: a wall clock would read 0.2 s here.
+        Assert.InRange(slept, 0, 0.02);
+
+        cpu0 = TimingClock.ThreadCpuSeconds();
+        wall0 = TimingClock.Now(ClockKind.Wall);
+        double x = 0;
+        while (TimingClock.ThreadCpuSeconds() - cpu0 < 0.05) x += Math.Sqrt(x + 1);
+        double busy = TimingClock.ThreadCpuSeconds() - cpu0, busyWall = TimingClock.Now(ClockKind.Wall) - wall0;
+        Assert.True(x > 0);
+        // Busy, the thread's CPU time is at most the wall time it took (less when a hypervisor or another process took the core).
+        Assert.InRange(busy, 0.05, busyWall + 0.002);
+    }
+
+    [Fact]
+    public void HostCpuTime_ReadsProcStat_AndStealIsTheShareOfTicksBetweenTwoReadings()
+    {
+        var now = HostCpuTime.Read();
+        Assert.NotNull(now);
+        Assert.True(now.Value.Total > 0 && now.Value.Steal >= 0 && now.Value.Steal <= now.Value.Total);
+        Assert.Equal(0.05, HostCpuTime.StealFraction(new HostCpuTime(10, 100), new HostCpuTime(15, 200))!.Value, 12);
+        Assert.Null(HostCpuTime.StealFraction(new HostCpuTime(10, 100), new HostCpuTime(10, 100)));
     }
 
     [Fact]

@@ -76,6 +76,17 @@ public sealed record FormatGemmPoint(string Precision, long M, long N, long K, d
 public sealed record OptimizerPoint(string Optimizer, long Parameters, double Seconds);
 
 /// <summary>
+/// The clocks a timing can read (a profile's <c>clock</c>, verify's <c>conditions.clock</c>): the wall clock, or the
+/// calling thread's CPU time, which leaves out what a hypervisor gave other guests (docs/verify.md, "The clock").
+/// </summary>
+public static class TimingClocks
+{
+    public const string Wall = "wall", ThreadCpu = "thread_cpu";
+
+    public static readonly string[] All = [Wall, ThreadCpu];
+}
+
+/// <summary>
 /// What `scalelab calibrate` measured on one machine, for one device, precision and thread count: the GEMM throughput
 /// over a grid of shapes (small, skinny and large products differ by 10–50× on a CPU), elementwise bandwidth by
 /// working-set size (cache-resident vs DRAM), transcendental throughput (exp/tanh/erf per second), and the fixed cost
@@ -101,8 +112,80 @@ public sealed record MachineProfile(
     IReadOnlyList<OptimizerPoint>? OptimizerSteps = null,
     IReadOnlyList<AttentionPoint>? Attention = null,
     IReadOnlyList<RowOpPoint>? RowOpRates = null,
-    IReadOnlyList<FormatGemmPoint>? FormatGemms = null)
+    IReadOnlyList<FormatGemmPoint>? FormatGemms = null,
+    string Clock = TimingClocks.Wall,
+    int Passes = 1,
+    double GemmPassSpread = 0)
 {
+    /// <summary>
+    /// One profile from several calibration passes of one machine: every figure the median of the passes' (each list
+    /// matched item by item: the same shapes in the same order). A shared host runs slow for tens of seconds at a time
+    /// (a hypervisor's other guests on our cores' siblings), and a single pass caught in such a spell prices everything
+    /// it measured then too high: two single-pass calibrations of the Intel VM eight minutes apart differed by a median
+    /// 16 % over the GEMM grid (a tenth of the shapes by 47 % or more) and by 20–31 % in the convolution slowdowns.
+    /// <see cref="GemmPassSpread"/> records how far the passes disagreed: the median over the GEMM grid of (slowest −
+    /// fastest) / median.
+    /// </summary>
+    public static MachineProfile MedianOf(IReadOnlyList<MachineProfile> passes)
+    {
+        ArgumentNullException.ThrowIfNull(passes);
+        if (passes.Count == 0) throw new ArgumentException("at least one pass is needed", nameof(passes));
+        var first = passes[0];
+        if (passes.Count == 1) return first;
+        if (passes.Any(p => p.Device != first.Device || p.Threads != first.Threads || p.Precision != first.Precision || p.Clock != first.Clock))
+            throw new ArgumentException("the passes measured different devices, thread counts, precisions or clocks", nameof(passes));
+        double M(Func<MachineProfile, double> pick) => Median([.. passes.Select(pick)]);
+        IReadOnlyList<T>? Each<T>(Func<MachineProfile, IReadOnlyList<T>?> list, Func<T, T, bool> same, Func<IReadOnlyList<T>, T> combine)
+        {
+            var lists = passes.Select(list).ToArray();
+            if (lists.All(l => l is null)) return null;
+            if (lists.Any(l => l is null || l.Count != lists[0]!.Count)) throw new ArgumentException("the passes measured different lists", nameof(passes));
+            return [.. Enumerable.Range(0, lists[0]!.Count).Select(i =>
+            {
+                var items = lists.Select(l => l![i]).ToArray();
+                if (items.Any(x => !same(x, items[0]))) throw new ArgumentException("the passes measured different points", nameof(passes));
+                return combine(items);
+            })];
+        }
+
+        var gemms = Each(p => p.Gemms, (a, b) => (a.M, a.N, a.K) == (b.M, b.N, b.K), g => g[0] with { Seconds = Median([.. g.Select(x => x.Seconds)]) })!;
+        double spread = Median([.. Enumerable.Range(0, first.Gemms.Count).Select(i =>
+        {
+            var seconds = passes.Select(p => p.Gemms[i].Seconds).ToArray();
+            return (seconds.Max() - seconds.Min()) / Median(seconds);
+        })]);
+        return first with
+        {
+            Gemms = gemms,
+            Bandwidth = Each(p => p.Bandwidth, (a, b) => a.Bytes == b.Bytes, g => g[0] with { BytesPerSecond = Median([.. g.Select(x => x.BytesPerSecond)]) })!,
+            TranscendentalsPerSecond = M(p => p.TranscendentalsPerSecond),
+            DispatchSeconds = M(p => p.DispatchSeconds),
+            AutogradOpSeconds = M(p => p.AutogradOpSeconds),
+            MeasuredAt = passes[^1].MeasuredAt,
+            ConvSlowdowns = Each(p => p.ConvSlowdowns, (a, b) => a.K == b.K, g => g[0] with { Slowdown = Median([.. g.Select(x => x.Slowdown)]) }),
+            RecurrentSlowdowns = Each(p => p.RecurrentSlowdowns, (a, b) => a.K == b.K, g => g[0] with { Slowdown = Median([.. g.Select(x => x.Slowdown)]) }),
+            MaxPoolingSecondsPerElement = M(p => p.MaxPoolingSecondsPerElement),
+            AveragePoolingSecondsPerElement = M(p => p.AveragePoolingSecondsPerElement),
+            OptimizerSteps = Each(p => p.OptimizerSteps, (a, b) => (a.Optimizer, a.Parameters) == (b.Optimizer, b.Parameters),
+                g => g[0] with { Seconds = Median([.. g.Select(x => x.Seconds)]) }),
+            Attention = Each(p => p.Attention, (a, b) => (a.HeadDim, a.Sequence) == (b.HeadDim, b.Sequence),
+                g => g[0] with { ForwardSecondsPerScore = Median([.. g.Select(x => x.ForwardSecondsPerScore)]), BackwardSecondsPerScore = Median([.. g.Select(x => x.BackwardSecondsPerScore)]) }),
+            RowOpRates = Each(p => p.RowOpRates, (a, b) => (a.Op, a.Width) == (b.Op, b.Width),
+                g => g[0] with { ForwardSecondsPerRow = Median([.. g.Select(x => x.ForwardSecondsPerRow)]), BackwardSecondsPerRow = Median([.. g.Select(x => x.BackwardSecondsPerRow)]) }),
+            FormatGemms = Each(p => p.FormatGemms, (a, b) => (a.Precision, a.M, a.N, a.K) == (b.Precision, b.M, b.N, b.K),
+                g => g[0] with { Seconds = Median([.. g.Select(x => x.Seconds)]) }),
+            Passes = passes.Sum(p => p.Passes),
+            GemmPassSpread = spread,
+        };
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        int n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[(n / 2) - 1] + values[n / 2]);
+    }
+
     /// <summary>
     /// How fast this machine runs GEMMs now against when the profile was measured: the median over the shapes in
     /// <paramref name="now"/> that the profile also holds of (profile seconds / seconds now); above 1 it is faster now.
@@ -114,9 +197,8 @@ public sealed record MachineProfile(
         ArgumentNullException.ThrowIfNull(now);
         var ratios = now.Where(p => p.Seconds > 0)
             .Select(p => Gemms.FirstOrDefault(g => g.M == p.M && g.N == p.N && g.K == p.K) is { Seconds: > 0 } then ? then.Seconds / p.Seconds : double.NaN)
-            .Where(double.IsFinite).Order().ToArray();
-        if (ratios.Length == 0) return null;
-        return ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : 0.5 * (ratios[ratios.Length / 2 - 1] + ratios[ratios.Length / 2]);
+            .Where(double.IsFinite).ToArray();
+        return ratios.Length == 0 ? null : Median(ratios);
     }
 
     /// <summary>The rate of the GEMM with the most multiply-adds measured in <paramref name="precision"/> ("bf16", "fp16"); null when none was.</summary>
@@ -212,7 +294,7 @@ public sealed record MachineProfile(
         return Math.Exp(((1 - t) * Math.Log(sorted[i].Slowdown)) + (t * Math.Log(sorted[i + 1].Slowdown)));
     }
 
-    public const string Schema = "scalelab.machine-profile/6";
+    public const string Schema = "scalelab.machine-profile/7";
 
     /// <summary>
     /// Seconds for (m × k)·(k × n): the measured throughput interpolated bilinearly in log₂ of each dimension over the

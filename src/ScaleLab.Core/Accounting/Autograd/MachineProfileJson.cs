@@ -28,13 +28,13 @@ public static class MachineProfileJson
     {
         ArgumentNullException.ThrowIfNull(profile);
         var p = profile;
-        return ScaleLabJson.Write(new MachineProfileDocument(MachineProfile.Schema, p.Device, p.Precision, p.Threads, p.Machine, p.MeasuredAt,
+        return ScaleLabJson.Write(new MachineProfileDocument(MachineProfile.Schema, p.Device, p.Precision, p.Threads, p.Clock, p.Passes, p.GemmPassSpread, p.Machine, p.MeasuredAt,
             p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.ConvSlowdowns ?? [], p.RecurrentSlowdowns ?? [],
             p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Attention ?? [], p.RowOpRates ?? [], p.FormatGemms ?? [], p.Bandwidth, p.Gemms)) + "\n";
     }
 
     /// <summary>The file's record: the profile's measurements in the order the schema lists them.</summary>
-    private sealed record MachineProfileDocument(string Schema, string Device, string Precision, int Threads, string Machine, string MeasuredAt,
+    private sealed record MachineProfileDocument(string Schema, string Device, string Precision, int Threads, string Clock, int Passes, double GemmPassSpread, string Machine, string MeasuredAt,
         double DispatchSeconds, double AutogradOpSeconds, double TranscendentalsPerSecond, IReadOnlyList<SlowdownPoint> ConvSlowdown,
         IReadOnlyList<SlowdownPoint> RecurrentSlowdown, double MaxPoolingSecondsPerElement, double AveragePoolingSecondsPerElement,
         [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<AttentionPoint> Attention, IReadOnlyList<RowOpPoint> RowOps, [property: JsonPropertyName("format_gemm")] IReadOnlyList<FormatGemmPoint> FormatGemms, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
@@ -95,7 +95,8 @@ public static class MachineProfileJson
                     Positive(e, source, $"row_ops[{i}].forward_seconds_per_row"), NonNegative(e, source, $"row_ops[{i}].backward_seconds_per_row")))],
                 [.. Items(root, source, "format_gemm", 64).Select((e, i) => new FormatGemmPoint(
                     FormatName(e, source, $"format_gemm[{i}].precision"), (long)Positive(e, source, $"format_gemm[{i}].m"), (long)Positive(e, source, $"format_gemm[{i}].n"),
-                    (long)Positive(e, source, $"format_gemm[{i}].k"), Positive(e, source, $"format_gemm[{i}].seconds")))]);
+                    (long)Positive(e, source, $"format_gemm[{i}].k"), Positive(e, source, $"format_gemm[{i}].seconds")))],
+                ClockName(root, source), (int)Positive(root, source, "passes"), NonNegative(root, source, "gemm_pass_spread"));
         }
     }
 
@@ -132,6 +133,12 @@ public static class MachineProfileJson
     {
         string text = Text(e, source, name[(name.LastIndexOf('.') + 1)..]);
         return FormatGemmPoint.Formats.Contains(text) ? text : throw Bad(source, name, $"'{text}'; it must be one of {string.Join(", ", FormatGemmPoint.Formats)}");
+    }
+
+    private static string ClockName(JsonElement root, string source)
+    {
+        string text = Text(root, source, "clock");
+        return TimingClocks.All.Contains(text) ? text : throw Bad(source, "clock", $"'{text}'; it must be one of {string.Join(", ", TimingClocks.All)}");
     }
 
     private static string RowOpName(JsonElement e, string source, string name)

@@ -124,7 +124,8 @@ public sealed class DamagedRunCliTests
         string weights = Path.Combine(run, "checkpoints", "best.safetensors");
         var tensors = Torch.Checkpoints.ModelWeights.ReadAll(weights);
         string name = tensors.Keys.Order(StringComparer.Ordinal).First(k => k.EndsWith("weight", StringComparison.Ordinal));
-        tensors[name][0, 0] = float.PositiveInfinity;
+        using var infinity = TorchSharp.torch.tensor(float.PositiveInfinity);
+        tensors[name][0, 0] = infinity;
         Torch.Checkpoints.ModelWeights.SaveTensors(tensors.Select(p => (p.Key, p.Value)), weights);
         foreach (var t in tensors.Values) t.Dispose();
 

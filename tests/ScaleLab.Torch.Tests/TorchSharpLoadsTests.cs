@@ -19,7 +19,8 @@ public sealed class TorchSharpLoadsTests
     public void Backward_OfSumOfSquares_GivesTwiceTheInput()
     {
         using var x = tensor(new float[] { 1, -2, 3 }, requires_grad: true);
-        using var y = x.pow(2).sum();
+        using var two = 2.ToScalar();
+        using var y = x.pow(two).sum();
         y.backward();
         Assert.Equal(14f, y.item<float>());
         Assert.Equal([2f, -4, 6], x.grad!.data<float>().ToArray());

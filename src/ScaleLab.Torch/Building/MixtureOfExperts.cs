@@ -49,20 +49,21 @@ public sealed class MixtureOfExperts : NamedModule
         long width = input.shape[^1];
         var tokens = input.reshape(-1, width);                                   // (N, D)
         var logits = _router.call(tokens);                                       // (N, E)
-        var (_, chosen) = (_scoreBias ? logits + get_buffer("e_score_correction_bias")! : logits).topk(_topK, dim: -1);   // (N, k)
+        var (_, chosen) = (_scoreBias ? logits.add(get_buffer("e_score_correction_bias")!, Scalars.One) : logits).topk(_topK, dim: -1);   // (N, k)
         var weights = logits.gather(-1, chosen).softmax(-1);                     // (N, k)
         var output = zeros_like(tokens);                                         // (N, D)
         for (int e = 0; e < _experts.Count; e++)
         {
-            var picked = chosen.eq(e);                                           // (N, k)
+            using var expert = e.ToScalar();
+            var picked = chosen.eq(expert);                                      // (N, k)
             var rows = picked.any(-1).nonzero().squeeze(-1);                     // (n_e)
             if (rows.shape[0] == 0) continue;
             var weight = (weights * picked).sum(-1).index_select(0, rows);       // (n_e)
             var expertOut = _experts[e].call(tokens.index_select(0, rows));      // (n_e, D)
-            output = output.index_add(0, rows, expertOut * weight.unsqueeze(-1), 1.0);
+            output = output.index_add(0, rows, expertOut * weight.unsqueeze(-1), Scalars.One);
         }
 
-        if (_shared is not null) output = output + _shared.call(tokens);
+        if (_shared is not null) output = output.add(_shared.call(tokens), Scalars.One);
         return output.reshape(input.shape).MoveToOuterDisposeScope();
     }
 

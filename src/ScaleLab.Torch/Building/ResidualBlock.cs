@@ -20,6 +20,6 @@ public sealed class ResidualBlock : NamedModule
     {
         using var scope = NewDisposeScope();
         var shortcut = _projection is null ? input : _projection.call(input);
-        return (_body.call(input) + shortcut).MoveToOuterDisposeScope();
+        return _body.call(input).add(shortcut, Scalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -23,7 +23,8 @@ public sealed class RmsNorm : NamedModule
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var meanSquare = input.pow(2).mean([-1L], keepdim: true);   // (..., 1)
-        return (input * rsqrt(meanSquare + _epsilon) * _weight).MoveToOuterDisposeScope();
+        using Scalar two = 2.ToScalar(), epsilon = _epsilon.ToScalar();
+        var meanSquare = input.pow(two).mean([-1L], keepdim: true);   // (..., 1)
+        return (input * rsqrt(meanSquare.add(epsilon, Scalars.One)) * _weight).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Building;
@@ -13,13 +14,15 @@ public static class RotaryEmbedding
     {
         using var scope = NewDisposeScope();
         long seq = x.shape[2], headDim = x.shape[3], half = headDim / 2;
-        var inverseFrequency = pow(theta, -arange(0, headDim, 2, dtype: ScalarType.Float32, device: x.device) / headDim);   // (hd/2)
-        var positions = arange(seq, dtype: ScalarType.Float32, device: x.device);                                           // (S)
+        using Scalar two = 2L.ToScalar(), width = headDim.ToScalar(), length = seq.ToScalar();
+        using var @base = tensor(theta);   // pow takes the base as a tensor: a 0-dim float64 one, as torch.pow(float, Tensor) makes
+        var inverseFrequency = pow(@base, -arange(Scalars.Zero, width, two, dtype: ScalarType.Float32, device: x.device).div(width));   // (hd/2)
+        var positions = arange(Scalars.Zero, length, Scalars.One, dtype: ScalarType.Float32, device: x.device);                  // (S)
         var angles = outer(positions, inverseFrequency);                                                                   // (S, hd/2)
         var doubled = cat([angles, angles], -1);                                                                            // (S, hd)
         var cos = doubled.cos().to(x.dtype);
         var sin = doubled.sin().to(x.dtype);
         var rotated = cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], -1);                                         // (B, H, S, hd)
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).add(rotated * sin, Scalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -124,15 +124,17 @@ public static class MaskedAttention
         ArgumentNullException.ThrowIfNull(v);
         using var scope = NewDisposeScope();
         long seq = q.shape[2];
-        var scores = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(q.shape[^1]);              // (B, H, S, S)
-        var query = arange(seq, device: q.device).unsqueeze(1);                             // (S, 1)
-        var key = arange(seq, device: q.device).unsqueeze(0);                               // (1, S)
+        using Scalar scale = Math.Sqrt(q.shape[^1]).ToScalar(), length = seq.ToScalar(), window = (local?.Window ?? 1).ToScalar(),
+            masked = double.NegativeInfinity.ToScalar();
+        var scores = q.matmul(k.transpose(-2, -1)).div(scale);                              // (B, H, S, S)
+        var query = arange(Scalars.Zero, length, Scalars.One, device: q.device).unsqueeze(1);   // (S, 1)
+        var key = arange(Scalars.Zero, length, Scalars.One, device: q.device).unsqueeze(0);     // (1, S)
         var allowed = causal ? key.le(query) : ones(seq, seq, dtype: ScalarType.Bool, device: q.device);
         if (local is { Kind: LocalAttentionKind.Sliding })
-            allowed = allowed.logical_and((query - key).lt(local.Window));
+            allowed = allowed.logical_and((query - key).lt(window));
         else if (local is { Kind: LocalAttentionKind.Chunked })
-            allowed = allowed.logical_and(query.div(local.Window, rounding_mode: RoundingMode.floor).eq(key.div(local.Window, rounding_mode: RoundingMode.floor)));
-        scores = scores.masked_fill(allowed.logical_not(), double.NegativeInfinity);
+            allowed = allowed.logical_and(query.div(window, rounding_mode: RoundingMode.floor).eq(key.div(window, rounding_mode: RoundingMode.floor)));
+        scores = scores.masked_fill(allowed.logical_not(), masked);
         Tensor probabilities;
         if (sinks is null)
         {

@@ -83,25 +83,25 @@ public sealed class TransformerBlock : NamedModule
 
     private Tensor Pre(Tensor input)
     {
-        var x = input + _attention.call(_attentionNorm!.call(input));
-        return x + _ffn.call(_ffnNorm!.call(x));
+        var x = input.add(_attention.call(_attentionNorm!.call(input)), Scalars.One);
+        return x.add(_ffn.call(_ffnNorm!.call(x)), Scalars.One);
     }
 
     private Tensor Post(Tensor input)
     {
-        var x = _attentionNorm!.call(input + _attention.call(input));
-        return _ffnNorm!.call(x + _ffn.call(x));
+        var x = _attentionNorm!.call(input.add(_attention.call(input), Scalars.One));
+        return _ffnNorm!.call(x.add(_ffn.call(x), Scalars.One));
     }
 
     private Tensor Sandwich(Tensor input)
     {
-        var x = input + _attentionPostNorm!.call(_attention.call(_attentionNorm!.call(input)));
-        return x + _ffnPostNorm!.call(_ffn.call(_ffnNorm!.call(x)));
+        var x = input.add(_attentionPostNorm!.call(_attention.call(_attentionNorm!.call(input))), Scalars.One);
+        return x.add(_ffnPostNorm!.call(_ffn.call(_ffnNorm!.call(x))), Scalars.One);
     }
 
     private Tensor PostSublayer(Tensor input)
     {
-        var x = input + _attentionNorm!.call(_attention.call(input));
-        return x + _ffnNorm!.call(_ffn.call(x));
+        var x = input.add(_attentionNorm!.call(_attention.call(input)), Scalars.One);
+        return x.add(_ffnNorm!.call(_ffn.call(x)), Scalars.One);
     }
 }

@@ -104,8 +104,9 @@ public sealed class TransformerModel : NamedModule
         }
 
         var x = _tokens.call(input);                                                          // (B, S, D)
-        if (_positions is not null) x = x + _positions.call(arange(seq, device: input.device));   // + (S, D)
-        if (_types is not null) x = x + _types.call(zeros_like(input));                       // segment 0
+        using var length = seq.ToScalar();
+        if (_positions is not null) x = x.add(_positions.call(arange(Scalars.Zero, length, Scalars.One, device: input.device)), Scalars.One);   // + (S, D)
+        if (_types is not null) x = x.add(_types.call(zeros_like(input)), Scalars.One);       // segment 0
         if (_embeddingNorm is not null) x = _embeddingNorm.call(x);
         foreach (var block in _blocks) x = block.call(x);
         if (_finalNorm is not null) x = _finalNorm.call(x);

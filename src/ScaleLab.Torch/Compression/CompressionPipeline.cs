@@ -258,7 +258,8 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     private static Dictionary<string, Tensor> MaskOfNonZeros(nn.Module model)
     {
         var names = MagnitudePruning.PrunableParameters(model).ToHashSet();
-        return model.named_parameters().Where(p => names.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter.detach().ne(0).to_type(p.parameter.dtype));
+        using var zero = 0.ToScalar();
+        return model.named_parameters().Where(p => names.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter.detach().ne(zero).to_type(p.parameter.dtype));
     }
 
     private RuntimeMeasurement Runtimes => new(data, _device, EvalBatch, Log);
@@ -276,10 +277,11 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     private static (long Parameters, long NonZero) CountParameters(nn.Module model)
     {
         long total = 0, nonZero = 0;
+        using var zero = 0.ToScalar();
         foreach (var p in model.parameters())
         {
             total += p.numel();
-            nonZero += p.ne(0).sum().item<long>();
+            nonZero += p.ne(zero).sum().item<long>();
         }
         return (total, nonZero);
     }

@@ -1,4 +1,5 @@
 using ScaleLab.Torch.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Compression;
@@ -16,13 +17,15 @@ public sealed record DistillationLoss(nn.Module<Tensor, Tensor> Teacher, double 
         Tensor teacherLogits;
         using (no_grad()) teacherLogits = Teacher.call(batch.Inputs);
         double t = Temperature;
+        using Scalar temperature = t.ToScalar(), classes = studentLogits.shape[1].ToScalar(),
+            softWeight = (Alpha * t * t).ToScalar(), hardWeight = (1 - Alpha).ToScalar();
         var soft = nn.functional.kl_div(
-            nn.functional.log_softmax(studentLogits / t, 1),
-            nn.functional.softmax(teacherLogits / t, 1),
-            reduction: nn.Reduction.Mean) ;
+            nn.functional.log_softmax(studentLogits.div(temperature), 1),
+            nn.functional.softmax(teacherLogits.div(temperature), 1),
+            reduction: nn.Reduction.Mean);
         // kl_div with Mean averages over every element; multiply by classes to get the per-sample sum (batchmean).
-        var perSample = soft * studentLogits.shape[1];
+        var perSample = soft.mul(classes);
         var hard = nn.functional.cross_entropy(studentLogits, batch.Targets);
-        return perSample * (Alpha * t * t) + hard * (1 - Alpha);
+        return perSample.mul(softWeight).add(hard.mul(hardWeight), Scalars.One);
     }
 }

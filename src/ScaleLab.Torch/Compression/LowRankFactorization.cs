@@ -1,6 +1,7 @@
 using System.Globalization;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Compression;
@@ -81,7 +82,8 @@ public static class LowRankFactorization
 
     private static int ChooseRank(Tensor singularValues, double energy)
     {
-        var squares = singularValues.pow(2).to(ScalarType.Float64).data<double>().ToArray();
+        using var two = 2.ToScalar();
+        var squares = singularValues.pow(two).to(ScalarType.Float64).data<double>().ToArray();
         double total = squares.Sum(), running = 0;
         for (int k = 0; k < squares.Length; k++)
         {

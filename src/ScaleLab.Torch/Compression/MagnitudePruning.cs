@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Compression;
@@ -69,10 +70,11 @@ public static class MagnitudePruning
     {
         long zeros = 0, total = 0;
         var names = PrunableParameters(model).ToHashSet();
+        using var zero = 0.ToScalar();
         foreach (var (name, p) in model.named_parameters())
         {
             if (!names.Contains(name)) continue;
-            zeros += p.eq(0).sum().item<long>();
+            zeros += p.eq(zero).sum().item<long>();
             total += p.numel();
         }
         return total == 0 ? 0 : (double)zeros / total;
@@ -94,7 +96,8 @@ public static class MagnitudePruning
     private static Tensor MaskAbove(Tensor w, double threshold, long prune, bool global)
     {
         using var magnitudes = w.detach().abs();
-        if (global || prune <= 0) return magnitudes.gt(threshold).to_type(w.dtype);
+        using var bound = threshold.ToScalar();
+        if (global || prune <= 0) return magnitudes.gt(bound).to_type(w.dtype);
         using var flat = magnitudes.flatten();
         var (_, order) = flat.sort();
         using (order)

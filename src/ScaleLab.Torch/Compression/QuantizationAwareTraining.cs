@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Compression;
@@ -38,10 +39,11 @@ public sealed class QuantizationAwareTraining : IDisposable
     {
         ArgumentNullException.ThrowIfNull(w);
         double qmax = bits == 8 ? 127 : 7;
+        using Scalar floor = 1e-12.ToScalar(), top = qmax.ToScalar(), bottom = (-qmax).ToScalar();
         using var rows = w.flatten(1);
-        using var absMax = rows.abs().amax([1], keepdim: true).clamp_min(1e-12);
-        using var scale = absMax / qmax;
-        using var q = (rows / scale).round().clamp(-qmax, qmax);
+        using var absMax = rows.abs().amax([1], keepdim: true).clamp_min(floor);
+        using var scale = absMax.div(top);
+        using var q = (rows / scale).round().clamp(bottom, top);
         using var back = q * scale;
         return back.reshape(w.shape);
     }

@@ -62,8 +62,9 @@ public static class StaticActivationQuantization
             if (!ranges.TryGetValue(name, out var range)) continue;
             var remover = module.register_forward_pre_hook((_, input) =>
             {
-                var q = (input / range.Scale).round_().add_(range.Zero).clamp_(0, 255);
-                return q.sub_(range.Zero).mul_(range.Scale);
+                using Scalar scale = range.Scale.ToScalar(), zero = range.Zero.ToScalar(), low = 0.ToScalar(), high = 255.ToScalar();
+                var q = input.div(scale).round_().add_(zero, Scalars.One).clamp_(low, high);
+                return q.sub_(zero).mul_(scale);
             });
             hooks.Add(remover.remove);
         }

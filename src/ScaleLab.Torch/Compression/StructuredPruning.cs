@@ -1,6 +1,7 @@
 using System.Globalization;
 using ScaleLab.Core;
 using ScaleLab.Core.Spec;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Compression;
@@ -77,9 +78,10 @@ public static class StructuredPruning
     /// <summary>Channel c of a flattened (C, H, W) map is columns c·HW … c·HW + HW − 1.</summary>
     private static Tensor ExpandChannels(Tensor channels, long perChannel)
     {
-        using var offsets = arange(perChannel, dtype: ScalarType.Int64);
-        using var starts = channels.unsqueeze(1) * perChannel;
-        using var all = starts + offsets.unsqueeze(0);
+        using var width = perChannel.ToScalar();
+        using var offsets = arange(Scalars.Zero, width, Scalars.One, dtype: ScalarType.Int64);
+        using var starts = channels.unsqueeze(1).mul(width);
+        using var all = starts.add(offsets.unsqueeze(0), Scalars.One);
         return all.flatten();
     }
 

@@ -59,7 +59,8 @@ public static class IdxDataSet
 
         long n = images.Count, h = images.Dims[1], w = images.Dims[2];
         using var raw = torch.tensor(images.Data, [n, 1, h, w], ScalarType.Byte);   // (N, 1, H, W) uint8
-        var inputs = raw.to_type(ScalarType.Float32).div_(255f);                      // (N, 1, H, W) in [0, 1]
+        using var levels = 255f.ToScalar();
+        var inputs = raw.to_type(ScalarType.Float32).div_(levels);                    // (N, 1, H, W) in [0, 1]
         using var rawLabels = torch.tensor(labels.Data, [n], ScalarType.Byte);        // (N) uint8
         var targets = rawLabels.to_type(ScalarType.Int64);                            // (N) class ids
         return new TensorDataSet(inputs, targets, name);

@@ -238,7 +238,7 @@ public static class MachineCalibration
             using Tensor gradient = op == RowOps.Sum ? ones(rows, device: device) : ones(shape, device: device);
             using var ownEviction = norm ? OwnEviction(device) : null;
             var eviction = norm ? _eviction ?? ownEviction : null;
-            backward = BackwardMedian(Forward, gradient, Clear, device, afterForward: eviction is null ? null : () => eviction.add_(1), faultFree: norm);
+            backward = BackwardMedian(Forward, gradient, Clear, device, afterForward: eviction is null ? null : () => eviction.add_(Scalars.One, Scalars.One), faultFree: norm);
             backward = Math.Max(backward - (nodes * profile.DispatchSeconds), 0.1 * backward);
         }
 
@@ -295,7 +295,7 @@ public static class MachineCalibration
                 using var scope = NewDisposeScope();
                 Forward();
             }, device, prepare: Clear);
-            double backward = BackwardMedian(Forward, gradient, Clear, device, afterForward: () => eviction.add_(1));
+            double backward = BackwardMedian(Forward, gradient, Clear, device, afterForward: () => eviction.add_(Scalars.One, Scalars.One));
             double scores = (double)b * h * sequence * ((sequence + 1) / 2);
             double f = Math.Max(forward - profile.AutogradOpSeconds - profile.DispatchSeconds, 0.1 * forward);
             double back = Math.Max(backward - profile.DispatchSeconds, 0.1 * backward);
@@ -329,7 +329,7 @@ public static class MachineCalibration
             using (var scope = NewDisposeScope())
             {
                 // One backward gives every parameter its gradient (in the optimizer's flat buffer, as in training).
-                tensors.Aggregate(zeros(1, device: device), (sum, t) => sum + t.Item2.sum()).backward();
+                tensors.Aggregate(zeros(1, device: device), (sum, t) => sum.add(t.Item2.sum(), Scalars.One)).backward();
             }
             double seconds = WarmMedian(() =>
             {
@@ -535,7 +535,7 @@ public static class MachineCalibration
         bool counting = faultFree && MinorFaults() is not null;
         for (int r = 0; r < repeats; r++)
         {
-            eviction.add_(1);
+            eviction.add_(Scalars.One, Scalars.One);
             Synchronize(device);
             prepare?.Invoke();
             Synchronize(device);
@@ -566,7 +566,8 @@ public static class MachineCalibration
     private static double DispatchSeconds(Device device)
     {
         using var x = ones(16, device: device);
-        return Median(() => x.add_(1e-7), 0.05, device);
+        using var step = 1e-7.ToScalar();
+        return Median(() => x.add_(step, Scalars.One), 0.05, device);
     }
 
     /// <summary>A chain of 64 tiny recorded multiplies run forward and backward, per op, less the forward dispatch.</summary>
@@ -575,11 +576,12 @@ public static class MachineCalibration
         using var enable = enable_grad();
         using var x = ones(16, device: device, requires_grad: true);
         const int Chain = 64;
+        using var factor = 1.0001.ToScalar();
         double seconds = Median(() =>
         {
             using var scope = NewDisposeScope();
             var y = x;
-            for (int i = 0; i < Chain; i++) y = y * 1.0001;
+            for (int i = 0; i < Chain; i++) y = y.mul(factor);
             y.sum().backward();
         }, 0.1, device);
         return Math.Max(seconds / Chain - dispatch, 0.1 * dispatch);

@@ -59,7 +59,7 @@ internal sealed class EpochRunner(
 
                 if (LossFunction.CorrectOnDevice(output, batch.Targets) is { } right)
                 {
-                    correct.add_(right);
+                    correct.add_(right, Scalars.One);
                     predicted += batch.Targets.numel();
                 }
 
@@ -110,9 +110,10 @@ internal sealed class EpochRunner(
     private static void AddL1Subgradient(IEnumerable<TorchSharp.Modules.Parameter> parameters, double l1)
     {
         using var noGrad = no_grad();
+        using var strength = l1.ToScalar();
         foreach (var p in parameters)
         {
-            if (p.grad is { } grad) grad.add_(p.sign(), l1);
+            if (p.grad is { } grad) grad.add_(p.sign(), strength);
         }
     }
 }

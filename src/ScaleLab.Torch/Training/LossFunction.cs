@@ -58,9 +58,9 @@ public sealed class LossFunction(LossKind kind, bool outputsAreProbabilities)
     {
         var flat = output.reshape(-1, output.shape[^1]);   // (B·S, C)
         var ids = target.reshape(-1);                      // (B·S)
-        return outputsAreProbabilities
-            ? nn.functional.nll_loss(flat.clamp_min(ProbabilityFloor).log(), ids)
-            : nn.functional.cross_entropy(flat, ids);
+        if (!outputsAreProbabilities) return nn.functional.cross_entropy(flat, ids);
+        using var floor = ProbabilityFloor.ToScalar();
+        return nn.functional.nll_loss(flat.clamp_min(floor).log(), ids);
     }
 
     private static Tensor BinaryTargets(Tensor output, Tensor target)

@@ -21,14 +21,18 @@ public sealed class Sgd : Optimizer
 
     protected override void Update(int index, Tensor p, Tensor grad, double lr)
     {
-        var g = _decay > 0 ? grad.add(p, _decay) : grad;
+        // Each Scalar is held in a using: TorchSharp does not keep a Scalar argument alive through its native call (Scalars).
+        using var decay = _decay.ToScalar();
+        using var mu = _mu.ToScalar();
+        using var step = (-lr).ToScalar();
+        var g = _decay > 0 ? grad.add(p, decay) : grad;
         if (_momentum[index] is { } buffer)
         {
-            buffer.mul_(_mu).add_(g);
-            g = _nesterov ? g.add(buffer, _mu) : buffer;
+            buffer.mul_(mu).add_(g, Scalars.One);
+            g = _nesterov ? g.add(buffer, mu) : buffer;
         }
 
-        p.add_(g, -lr);
+        p.add_(g, step);
     }
 }
 
@@ -56,20 +60,28 @@ public sealed class Adam : Optimizer
 
     protected override void Update(int index, Tensor p, Tensor grad, double lr)
     {
+        // Each Scalar is held in a using: TorchSharp does not keep a Scalar argument alive through its native call (Scalars).
         var g = grad;
         if (_decay > 0)
         {
-            if (_decoupled) p.mul_(1 - (lr * _decay));
-            else g = grad.add(p, _decay);
+            using var decay = _decay.ToScalar();
+            using var shrink = (1 - (lr * _decay)).ToScalar();
+            if (_decoupled) p.mul_(shrink);
+            else g = grad.add(p, decay);
         }
 
-        _m[index].lerp_(g, 1 - _beta1);   // β₁m + (1−β₁)g in one pass, as torch.optim.Adam writes it
-        _v[index].mul_(_beta2).addcmul_(g, g, 1 - _beta2);
+        using var beta2 = _beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - _beta2).ToScalar();
+        using var oneMinusBeta1 = tensor(1 - _beta1);
+        _m[index].lerp_(g, oneMinusBeta1);   // β₁m + (1−β₁)g in one pass, as torch.optim.Adam writes it
+        _v[index].mul_(beta2).addcmul_(g, g, oneMinusBeta2);
         double correction1 = 1 - Math.Pow(_beta1, Steps);
         double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(_beta2, Steps));
         // m̂/(√v̂ + ε) = (√c₂/c₁)·m/(√v + ε√c₂): the bias corrections become two scalars, a pass over v fewer.
-        var denominator = _v[index].sqrt().add_(_eps * sqrtCorrection2);   // one temporary, updated in place
-        p.addcdiv_(_m[index], denominator, -lr * sqrtCorrection2 / correction1);
+        using var epsilon = (_eps * sqrtCorrection2).ToScalar();
+        using var step = (-lr * sqrtCorrection2 / correction1).ToScalar();
+        var denominator = _v[index].sqrt().add_(epsilon, Scalars.One);   // one temporary, updated in place
+        p.addcdiv_(_m[index], denominator, step);
     }
 }
 
@@ -97,17 +109,24 @@ public sealed class RmsProp : Optimizer
 
     protected override void Update(int index, Tensor p, Tensor grad, double lr)
     {
-        var g = _decay > 0 ? grad.add(p, _decay) : grad;
-        _square[index].mul_(_alpha).addcmul_(g, g, 1 - _alpha);
-        var denominator = _square[index].sqrt().add_(_eps);
+        // Each Scalar is held in a using: TorchSharp does not keep a Scalar argument alive through its native call (Scalars).
+        using var decay = _decay.ToScalar();
+        using var alpha = _alpha.ToScalar();
+        using var oneMinusAlpha = (1 - _alpha).ToScalar();
+        using var epsilon = _eps.ToScalar();
+        using var step = (-lr).ToScalar();
+        var g = _decay > 0 ? grad.add(p, decay) : grad;
+        _square[index].mul_(alpha).addcmul_(g, g, oneMinusAlpha);
+        var denominator = _square[index].sqrt().add_(epsilon, Scalars.One);
         if (_momentum[index] is { } buffer)
         {
-            buffer.mul_(_mu).addcdiv_(g, denominator);
-            p.add_(buffer, -lr);
+            using var mu = _mu.ToScalar();
+            buffer.mul_(mu).addcdiv_(g, denominator, Scalars.One);
+            p.add_(buffer, step);
         }
         else
         {
-            p.addcdiv_(g, denominator, -lr);
+            p.addcdiv_(g, denominator, step);
         }
     }
 }

@@ -2,6 +2,7 @@ using ScaleLab.Core.Accounting;
 using ScaleLab.Core.Presets;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Building;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Tests.Building;
@@ -72,7 +73,8 @@ public sealed class ParameterParityTests
         var self = new LocalAttention(LocalAttentionKind.Sliding, 1, LayerSet.Of([0]));
         Assert.True(MaskedAttention.Apply(q, k, v, true, self, null).allclose(v, 1e-5, 1e-6));
         // A sink of −∞ takes no probability: the same as no sink.
-        var noSink = full([2], double.NegativeInfinity);
+        using var minusInfinity = double.NegativeInfinity.ToScalar();
+        var noSink = full([2], minusInfinity);
         Assert.True(MaskedAttention.Apply(q, k, v, true, null, noSink).allclose(expected, 1e-5, 1e-6));
     }
 

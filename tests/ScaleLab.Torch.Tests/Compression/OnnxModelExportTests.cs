@@ -2,6 +2,7 @@ using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Building;
 using ScaleLab.Torch.Compression;
 using ScaleLab.Torch.Compression.Onnx;
+using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -65,8 +66,11 @@ public sealed class OnnxModelExportTests(ITestOutputHelper output)
         using var model = ModuleBuilder.Build(spec);
         model.eval();
         using (no_grad())
+        {
+            using var half = 0.5.ToScalar();
             foreach (var (key, t) in model.state_dict().Where(kv => kv.Key.EndsWith("running_var", StringComparison.Ordinal) || kv.Key.EndsWith("running_mean", StringComparison.Ordinal)))
-                t.copy_(rand_like(t) + 0.5);
+                t.copy_(rand_like(t).add(half, Scalars.One));
+        }
 
         // When exported (int8: linear and conv weights per-channel symmetric) and run by ONNX Runtime
         byte[] onnx = OnnxModelExport.Export(spec, model, new OnnxExportOptions(Int8: int8));

@@ -1,6 +1,7 @@
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Building;
 using ScaleLab.Torch.Compression;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Tests.Compression;
@@ -46,9 +47,10 @@ public sealed class PruningTests
 
         Assert.Equal(["layers.1.weight", "layers.3.weight", "layers.5.weight"], MagnitudePruning.PrunableParameters(model));
         var weights = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        Assert.Equal((long)Math.Floor(0.9 * 64 * 40), weights["layers.1.weight"].eq(0).sum().item<long>());
-        Assert.Equal((long)Math.Floor(0.9 * 40 * 20), weights["layers.3.weight"].eq(0).sum().item<long>());
-        Assert.Equal(0, weights["layers.1.bias"].eq(0).sum().item<long>()); // biases stay dense
+        using var zero = 0.ToScalar();
+        Assert.Equal((long)Math.Floor(0.9 * 64 * 40), weights["layers.1.weight"].eq(zero).sum().item<long>());
+        Assert.Equal((long)Math.Floor(0.9 * 40 * 20), weights["layers.3.weight"].eq(zero).sum().item<long>());
+        Assert.Equal(0, weights["layers.1.bias"].eq(zero).sum().item<long>()); // biases stay dense
     }
 
     [Fact]
@@ -56,14 +58,15 @@ public sealed class PruningTests
     {
         manual_seed(2);
         var model = ModuleBuilder.Build(Mlp(40));
-        using (no_grad()) model.named_parameters().First(p => p.name == "layers.3.weight").parameter.abs_().add_(1);
+        using (no_grad()) model.named_parameters().First(p => p.name == "layers.3.weight").parameter.abs_().add_(Scalars.One, Scalars.One);
         var masks = MagnitudePruning.ComputeMasks(model, 0.5, PruningScope.Global);
         MagnitudePruning.ApplyMasks(model, masks);
 
         // The second layer, all of whose |w| ≥ 1, (400 weights) survives whole; the first (2560) loses 1480 = half of all 2960.
         var weights = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        Assert.Equal(0, weights["layers.3.weight"].eq(0).sum().item<long>());
-        Assert.Equal(1480, weights["layers.1.weight"].eq(0).sum().item<long>());
+        using var zero = 0.ToScalar();
+        Assert.Equal(0, weights["layers.3.weight"].eq(zero).sum().item<long>());
+        Assert.Equal(1480, weights["layers.1.weight"].eq(zero).sum().item<long>());
         Assert.Equal(0.5, MagnitudePruning.MeasuredSparsity(model), 3);
     }
 
@@ -87,7 +90,8 @@ public sealed class PruningTests
         {
             var p = model.named_parameters().ToDictionary(x => x.name, x => x.parameter);
             p["layers.1.weight"].narrow(0, 0, 20).zero_();
-            p["layers.1.bias"].narrow(0, 0, 20).fill_(-1); // relu(−1) = 0: they contribute nothing
+            using var minusOne = (-1).ToScalar();
+            p["layers.1.bias"].narrow(0, 0, 20).fill_(minusOne); // relu(−1) = 0: they contribute nothing
         }
         using var x = rand(5, 1, 8, 8);
         using var before = model.call(x);
@@ -149,7 +153,8 @@ public sealed class PruningTests
             var w = model.named_parameters().First(p => p.name == "layers.1.weight").parameter;
             using var a = randn(40, 4);
             using var b = randn(4, 64);
-            w.copy_(a.matmul(b) * 0.1);
+            using var tenth = 0.1.ToScalar();
+            w.copy_(a.matmul(b).mul(tenth));
         }
         using var x = rand(3, 1, 8, 8);
         using var before = model.call(x);

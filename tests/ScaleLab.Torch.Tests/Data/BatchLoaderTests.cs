@@ -6,8 +6,11 @@ namespace ScaleLab.Torch.Tests.Data;
 public sealed class BatchLoaderTests
 {
     /// <summary>Ten samples whose input is their own index, so a batch shows which samples it holds.</summary>
-    private static TensorDataSet Numbered(int n = 10) =>
-        new(torch.arange(n, dtype: torch.ScalarType.Float32).reshape(n, 1), torch.arange(n, dtype: torch.ScalarType.Int64), "numbered");
+    private static TensorDataSet Numbered(int n = 10)
+    {
+        using var count = n.ToScalar();
+        return new(torch.arange(Scalars.Zero, count, Scalars.One, dtype: torch.ScalarType.Float32).reshape(n, 1), torch.arange(Scalars.Zero, count, Scalars.One, dtype: torch.ScalarType.Int64), "numbered");
+    }
 
     private static List<long[]> Epoch(BatchLoader loader)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ScaleLab.Core.Spec;
 using ScaleLab.Torch.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Tests.Data;
@@ -9,8 +10,9 @@ public sealed class DataIdentityTests
 {
     private static DataBundle Bundle(int train)
     {
-        var x = arange(train * 784 + 2 * 784, ScalarType.Float32).reshape(-1, 1, 28, 28).div_(1000f);   // (N, 1, 28, 28)
-        var y = arange(train + 2, ScalarType.Int64).remainder_(10);                                    // (N) class ids
+        using Scalar pixels = (train * 784 + 2 * 784).ToScalar(), scale = 1000f.ToScalar(), samples = (train + 2).ToScalar(), classes = 10.ToScalar();
+        var x = arange(Scalars.Zero, pixels, Scalars.One, ScalarType.Float32).reshape(-1, 1, 28, 28).div_(scale);   // (N, 1, 28, 28)
+        var y = arange(Scalars.Zero, samples, Scalars.One, ScalarType.Int64).remainder_(classes);                  // (N) class ids
         return new DataBundle(
             new TensorDataSet(x.narrow(0, 0, train), y.narrow(0, 0, train), "train"),
             new TensorDataSet(x.narrow(0, train, 1), y.narrow(0, train, 1), "validation"),

@@ -46,7 +46,8 @@ public sealed class EvaluatorTests
         // Logits rank class i highest-first as 9, 8, 7, ...: classes 9..5 are in the top 5, 4..0 are not.
         var row = Enumerable.Range(0, 10).Select(i => (float)i).ToArray();
         var inputs = tensor(Enumerable.Repeat(row, 10).SelectMany(r => r).ToArray(), [10, 10]);
-        var targets = arange(10, dtype: ScalarType.Int64);
+        using var classes = 10.ToScalar();
+        var targets = arange(Scalars.Zero, classes, Scalars.One, dtype: ScalarType.Int64);
         using var data = new TensorDataSet(inputs, targets, "ranks");
         using var model = Identity(10);
         var r = Evaluator.Evaluate(model, data, TaskKind.Classification, 10, 4, CPU);
@@ -61,7 +62,8 @@ public sealed class EvaluatorTests
         var linear = nn.Linear(1, 1);
         using (no_grad())
         {
-            linear.weight!.fill_(2);
+            using var two = 2.ToScalar();
+            linear.weight!.fill_(two);
             linear.bias!.zero_();
         }
         using var data = new TensorDataSet(tensor(new float[] { 1, 2, 3 }, [3, 1]), tensor(new float[] { 2, 4, 7 }, [3, 1]), "line");

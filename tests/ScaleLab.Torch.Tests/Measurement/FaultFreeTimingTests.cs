@@ -1,4 +1,5 @@
 using ScaleLab.Torch.Measurement;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Tests.Measurement;
@@ -36,7 +37,7 @@ public sealed class FaultFreeTimingTests
             }
             else
             {
-                small.add_(1);
+                small.add_(Scalars.One, Scalars.One);
             }
         }
 

@@ -69,7 +69,7 @@ public sealed class RowOpRateTests
             for (int i = 0; i < 20; i++)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                (bandwidth + 1).Dispose();
+                bandwidth.add(Scalars.One, Scalars.One).Dispose();
                 if (i >= 5) adds.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
             }
             adds.Sort();

@@ -24,9 +24,10 @@ public sealed class FlatOptimizerTests
 
     private static Tensor Loss(List<(string, Parameter)> p, Tensor x)
     {
-        var hidden = nn.functional.relu(x.matmul(p[0].Item2.t()) + p[1].Item2);   // (8, 5)
-        var output = hidden.matmul(p[2].Item2.t()) + p[3].Item2;                 // (8, 3)
-        return output.pow(2).mean();
+        var hidden = nn.functional.relu(x.matmul(p[0].Item2.t()).add(p[1].Item2, Scalars.One));   // (8, 5)
+        var output = hidden.matmul(p[2].Item2.t()).add(p[3].Item2, Scalars.One);                 // (8, 3)
+        using var two = 2.ToScalar();
+        return output.pow(two).mean();
     }
 
     private static void Compare(Func<List<(string, Parameter)>, bool, ScaleLab.Torch.Training.Optimizer> make, double lr)
@@ -85,10 +86,11 @@ public sealed class FlatOptimizerTests
     {
         var parameters = Net();
         using var adam = new Adam(parameters, 0.9, 0.999, 1e-8, 0, decoupled: false);
-        var saved = adam.State.ToDictionary(s => s.Name, s => full_like(s.Tensor, 0.5));
+        using var half = 0.5.ToScalar();
+        var saved = adam.State.ToDictionary(s => s.Name, s => full_like(s.Tensor, half));
         adam.LoadState(saved, steps: 3);
         Assert.Equal(3, adam.Steps);
-        Assert.All(adam.State, s => Assert.True(s.Tensor.eq(0.5).all().item<bool>(), s.Name));
+        Assert.All(adam.State, s => Assert.True(s.Tensor.eq(half).all().item<bool>(), s.Name));
     }
 
     [Fact]

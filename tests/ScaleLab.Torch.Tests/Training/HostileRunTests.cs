@@ -2,6 +2,7 @@ using ScaleLab.Core.Runs;
 using ScaleLab.Torch.Checkpoints;
 using ScaleLab.Torch.Runs;
 using ScaleLab.Torch.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScaleLab.Torch.Tests.Training;
@@ -42,7 +43,8 @@ public sealed class HostileRunTests
         Trainer.Run(TinyRuns.Mlp(), TinyRuns.Config(epochs: 1), run, false, SilentProgress.Instance, CancellationToken.None);
         var files = new RunFiles(Path.GetFullPath(run));
         var tensors = ModelWeights.ReadAll(files.Weights("best"));
-        tensors["layers.1.weight"][0, 0] = float.NaN;
+        using var nan = torch.tensor(float.NaN);
+        tensors["layers.1.weight"][0, 0] = nan;
         ModelWeights.SaveTensors(tensors.Select(p => (p.Key, p.Value)), files.Weights("best"));
         foreach (var t in tensors.Values) t.Dispose();
 

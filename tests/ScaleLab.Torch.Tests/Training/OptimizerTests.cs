@@ -22,13 +22,14 @@ public sealed class OptimizerTests
         using var mine = ours([("w", a)]);
         var theirs = reference(b);
         var target = linspace(-1, 1, 12).reshape(4, 3);
+        using var three = 3.ToScalar();
         for (int step = 0; step < 5; step++)
         {
             mine.ZeroGrad();
-            ((a - target).pow(3).sum()).backward();
+            ((a - target).pow(three).sum()).backward();
             mine.Step(lr);
             theirs.zero_grad();
-            ((b - target).pow(3).sum()).backward();
+            ((b - target).pow(three).sum()).backward();
             theirs.step();
         }
 

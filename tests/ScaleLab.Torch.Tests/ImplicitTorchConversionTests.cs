@@ -18,13 +18,14 @@ public sealed class ImplicitTorchConversionTests
     }
 
     [Fact]
-    public void TorchTests_PassNoTemporaryScalar_AndTheScanSeesTheThreeDeliberateOnes()
+    public void TorchTests_PassNoTemporaryScalar_AndTheScanSeesTheFourDeliberateOnes()
     {
         var sites = ImplicitTorchConversions.Find(typeof(ImplicitTorchConversionTests).Assembly.Location);
         Assert.Collection(sites,
             s => Assert.Matches(@"^ImplicitTorchConversionTests\.cs:\d+ ConversionSamples\.Implicit op_Implicit$", s),
             s => Assert.Matches(@"^ImplicitTorchConversionTests\.cs:\d+ ConversionSamples\.NumberOperator op_Multiply$", s),
-            s => Assert.Matches(@"^ImplicitTorchConversionTests\.cs:\d+ ConversionSamples\.TensorSum op_Addition$", s));
+            s => Assert.Matches(@"^ImplicitTorchConversionTests\.cs:\d+ ConversionSamples\.TensorSum op_Addition$", s),
+            s => Assert.Matches(@"^ImplicitTorchConversionTests\.cs:\d+ ConversionSamples\.LeakyRelu leaky_relu$", s));
     }
 
     /// <summary>What the scan must find; never run.</summary>
@@ -38,5 +39,8 @@ public sealed class ImplicitTorchConversionTests
 
         /// <summary>Two levels down: a + b calls add(b), which makes an alpha of 1 for add(b, alpha).</summary>
         public static Tensor TensorSum(Tensor a, Tensor b) => a + b;
+
+        /// <summary>A method of a type nested two deep (torch.nn.functional) that makes its slope a Scalar.</summary>
+        public static Tensor LeakyRelu(Tensor t) => nn.functional.leaky_relu(t, 0.1);
     }
 }

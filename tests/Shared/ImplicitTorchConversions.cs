@@ -134,12 +134,11 @@ internal static class ImplicitTorchConversions
     }
 
     /// <summary>The key a method has in both reflection and metadata: declaring type, name, parameter type names.</summary>
-    private static string Key(MethodBase method)
-    {
-        var type = method.DeclaringType!;
-        string typeName = type.DeclaringType is { } outer ? $"{outer.Namespace}.{outer.Name}+{type.Name}" : $"{type.Namespace}.{type.Name}";
-        return $"{typeName}.{method.Name}({string.Join(",", method.GetParameters().Select(p => p.ParameterType.Name))})";
-    }
+    private static string Key(MethodBase method) =>
+        $"{TypeName(method.DeclaringType!)}.{method.Name}({string.Join(",", method.GetParameters().Select(p => p.ParameterType.Name))})";
+
+    /// <summary>"TorchSharp.torch+nn+functional": nested types joined by '+', as <see cref="FullName"/> writes them.</summary>
+    private static string TypeName(Type type) => type.DeclaringType is { } outer ? $"{TypeName(outer)}+{type.Name}" : $"{type.Namespace}.{type.Name}";
 
     private static string FullName(MetadataReader metadata, TypeReferenceHandle handle)
     {

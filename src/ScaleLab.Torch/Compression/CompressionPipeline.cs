@@ -258,8 +258,7 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     private static Dictionary<string, Tensor> MaskOfNonZeros(nn.Module model)
     {
         var names = MagnitudePruning.PrunableParameters(model).ToHashSet();
-        using var zero = 0.ToScalar();
-        return model.named_parameters().Where(p => names.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter.detach().ne(zero).to_type(p.parameter.dtype));
+        return model.named_parameters().Where(p => names.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter.detach().ne(Scalars.Zero).to_type(p.parameter.dtype));
     }
 
     private RuntimeMeasurement Runtimes => new(data, _device, EvalBatch, Log);
@@ -277,11 +276,10 @@ public sealed class CompressionPipeline(ModelSpec spec, nn.Module<Tensor, Tensor
     private static (long Parameters, long NonZero) CountParameters(nn.Module model)
     {
         long total = 0, nonZero = 0;
-        using var zero = 0.ToScalar();
         foreach (var p in model.parameters())
         {
             total += p.numel();
-            nonZero += p.ne(zero).sum().item<long>();
+            nonZero += p.ne(Scalars.Zero).sum().item<long>();
         }
         return (total, nonZero);
     }

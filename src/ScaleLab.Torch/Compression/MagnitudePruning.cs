@@ -70,11 +70,10 @@ public static class MagnitudePruning
     {
         long zeros = 0, total = 0;
         var names = PrunableParameters(model).ToHashSet();
-        using var zero = 0.ToScalar();
         foreach (var (name, p) in model.named_parameters())
         {
             if (!names.Contains(name)) continue;
-            zeros += p.eq(zero).sum().item<long>();
+            zeros += p.eq(Scalars.Zero).sum().item<long>();
             total += p.numel();
         }
         return total == 0 ? 0 : (double)zeros / total;

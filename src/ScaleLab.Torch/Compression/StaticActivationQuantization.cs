@@ -62,8 +62,8 @@ public static class StaticActivationQuantization
             if (!ranges.TryGetValue(name, out var range)) continue;
             var remover = module.register_forward_pre_hook((_, input) =>
             {
-                using Scalar scale = range.Scale.ToScalar(), zero = range.Zero.ToScalar(), low = 0.ToScalar(), high = 255.ToScalar();
-                var q = input.div(scale).round_().add_(zero, Scalars.One).clamp_(low, high);
+                using Scalar scale = range.Scale.ToScalar(), zero = range.Zero.ToScalar(), high = 255.ToScalar();
+                var q = input.div(scale).round_().add_(zero, Scalars.One).clamp_(Scalars.Zero, high);
                 return q.sub_(zero).mul_(scale);
             });
             hooks.Add(remover.remove);

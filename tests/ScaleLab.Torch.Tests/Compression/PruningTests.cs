@@ -47,10 +47,9 @@ public sealed class PruningTests
 
         Assert.Equal(["layers.1.weight", "layers.3.weight", "layers.5.weight"], MagnitudePruning.PrunableParameters(model));
         var weights = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        using var zero = 0.ToScalar();
-        Assert.Equal((long)Math.Floor(0.9 * 64 * 40), weights["layers.1.weight"].eq(zero).sum().item<long>());
-        Assert.Equal((long)Math.Floor(0.9 * 40 * 20), weights["layers.3.weight"].eq(zero).sum().item<long>());
-        Assert.Equal(0, weights["layers.1.bias"].eq(zero).sum().item<long>()); // biases stay dense
+        Assert.Equal((long)Math.Floor(0.9 * 64 * 40), weights["layers.1.weight"].eq(Scalars.Zero).sum().item<long>());
+        Assert.Equal((long)Math.Floor(0.9 * 40 * 20), weights["layers.3.weight"].eq(Scalars.Zero).sum().item<long>());
+        Assert.Equal(0, weights["layers.1.bias"].eq(Scalars.Zero).sum().item<long>()); // biases stay dense
     }
 
     [Fact]
@@ -64,9 +63,8 @@ public sealed class PruningTests
 
         // The second layer, all of whose |w| ≥ 1, (400 weights) survives whole; the first (2560) loses 1480 = half of all 2960.
         var weights = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        using var zero = 0.ToScalar();
-        Assert.Equal(0, weights["layers.3.weight"].eq(zero).sum().item<long>());
-        Assert.Equal(1480, weights["layers.1.weight"].eq(zero).sum().item<long>());
+        Assert.Equal(0, weights["layers.3.weight"].eq(Scalars.Zero).sum().item<long>());
+        Assert.Equal(1480, weights["layers.1.weight"].eq(Scalars.Zero).sum().item<long>());
         Assert.Equal(0.5, MagnitudePruning.MeasuredSparsity(model), 3);
     }
 

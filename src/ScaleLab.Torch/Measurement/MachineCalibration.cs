@@ -25,8 +25,8 @@ public static class MachineCalibration
     public const long MaxMeasuredMacs = 1L << 31;
 
     /// <summary>
-    /// Working sets for the bandwidth curve, cache-resident to DRAM; at most 32 MiB, so the output stays under the
-    /// 32 MiB mmap threshold verify times with (a larger output is a fresh mapping each call, 30× slower per byte).
+    /// Working sets for the bandwidth curve, cache-resident to DRAM; at most 32 MiB. Outputs come from the heap, as
+    /// verify's steps do (<see cref="MallocControl.Release"/>): a fresh mapping each call ran 30× slower per byte.
     /// </summary>
     public static IReadOnlyList<long> BandwidthBytes { get; } = [16 << 10, 128 << 10, 1 << 20, 8 << 20, 32 << 20];
 
@@ -405,8 +405,6 @@ public static class MachineCalibration
         double measured = WarmMedian(Step, CPU, prepare: () => x.sum().Dispose());
         return Math.Max(0.25, (measured - rest) / gemm);
     }
-
-
 
     /// <summary>
     /// Seconds per call of <paramref name="action"/>: calls are timed in blocks of at least 0.5 ms (a single

@@ -7,28 +7,36 @@ namespace ScaleLab.Torch.Measurement;
 /// time a large block is freed (up to 32 MiB) and then keeps freed tensors in its heap, so the resident set stops
 /// following the live tensors: a model built after a warm-up reuses the warm-up's freed pages and seems to cost
 /// nothing. <see cref="Pin"/> fixes the threshold at 16 KiB so every tensor above it is its own mapping, returned to
-/// the OS when freed; <see cref="Release"/> sets timing thresholds near glibc's steady state (page faults on every large
+/// the OS when freed; <see cref="Release"/> serves every block from the heap for timing (page faults on every large
 /// allocation would slow the steps being timed). Linux with glibc only; elsewhere every call reports false.
 /// </summary>
 public static partial class MallocControl
 {
     private const int MmapThreshold = -3;   // M_MMAP_THRESHOLD
     private const int TrimThreshold = -1;   // M_TRIM_THRESHOLD
+    private const int MmapMax = -4;         // M_MMAP_MAX
     private const int ArenaMax = -8;        // M_ARENA_MAX
+
+    /// <summary>glibc's default M_MMAP_MAX: how many blocks may be mappings of their own at once.</summary>
+    private const int GlibcMmapMax = 65536;
 
     /// <summary>Arenas for a training process: two keep the training thread off the lock of the others; each one more only holds more freed memory.</summary>
     public const int TrainingArenas = 2;
 
     public const int PinnedMmapThresholdBytes = 16 << 10;
 
-    public static bool Pin() => Set(PinnedMmapThresholdBytes, 64 << 10);
+    public static bool Pin() => Set(PinnedMmapThresholdBytes, 64 << 10, GlibcMmapMax);
 
     /// <summary>
-    /// For timing: mmap only above 32 MiB (glibc's dynamic maximum on 64-bit) and trim only above 1 GiB, so freed
-    /// tensors stay in the heap for the next step as in a long training run (64 MiB, glibc's own trim maximum, timed
-    /// the same on the Keras CNN: 26.9–131.1 vs 27.6–118.0 ms over batches 64–256).
+    /// For timing: no block is a mapping of its own and the heap is trimmed only above 1 GiB, so freed tensors stay in
+    /// the heap for the next step, the steady state of a long training run whose allocator keeps its blocks (64 MiB,
+    /// glibc's own trim maximum, timed the same on the Keras CNN: 26.9–131.1 vs 27.6–118.0 ms over batches 64–256).
+    /// A threshold alone cannot do it: glibc caps M_MMAP_THRESHOLD at 32 MiB on 64-bit and maps every larger block
+    /// afresh, so a step that allocates one pages it in on every step. The LSTM classifier at batch 256 does: oneDNN's
+    /// two workspaces of 73.4 and 68.7 MiB took 11,914 minor faults a step (5,962 at batch 128, 4 at 64) and its steps
+    /// 94–102 ms at one thread; from the heap, 4 faults and 49–81 ms (40–48 against 59–63 ms at two threads).
     /// </summary>
-    public static bool Release() => Set(32 << 20, 1 << 30);
+    public static bool Release() => Set(32 << 20, 1 << 30, 0);
 
     /// <summary>
     /// Caps glibc's malloc arenas (by default up to 8 per core). Every thread that allocates while another holds the
@@ -77,12 +85,12 @@ public static partial class MallocControl
         }
     }
 
-    private static bool Set(int mmap, int trim)
+    private static bool Set(int mmap, int trim, int mappings)
     {
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            return mallopt(MmapThreshold, mmap) == 1 && mallopt(TrimThreshold, trim) == 1;
+            return mallopt(MmapThreshold, mmap) == 1 && mallopt(TrimThreshold, trim) == 1 && mallopt(MmapMax, mappings) == 1;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {

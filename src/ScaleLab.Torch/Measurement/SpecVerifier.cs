@@ -165,14 +165,16 @@ public static class SpecVerifier
         {
             progress?.Report($"{spec.Name}: timing batch {b}, repeat {repeat + 1} of {options.Repeats}");
             var from = HostCpuTime.Read();
+            long? faultsFrom = MachineCalibration.MinorFaults();
             var (wall, cpu) = TimeSteps(model, optimizer, spec, cost, b, options.Steps);
+            long? faults = MachineCalibration.MinorFaults() - faultsFrom;
             var to = HostCpuTime.Read();
             samples.Host = from is { } f && to is { } t && samples.Host is { } h ? new HostCpuTime(h.Steal + t.Steal - f.Steal, h.Total + t.Total - f.Total) : null;
 
             samples.Wall[b].Add(Median(wall));
             samples.Cpu[b].Add(Median(cpu));
             progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{spec.Name}: batch {b}, repeat {repeat + 1}: {samples.Wall[b][^1] * 1000:0.00} ms a step, {samples.Cpu[b][^1] * 1000:0.00} ms of CPU"));
+                $"{spec.Name}: batch {b}, repeat {repeat + 1}: {samples.Wall[b][^1] * 1000:0.00} ms a step, {samples.Cpu[b][^1] * 1000:0.00} ms of CPU{(faults is { } n ? $", {n / (double)options.Steps:0} page faults a step" : "")}"));
         }
     }
 

@@ -8,13 +8,15 @@ namespace ScaleLab.Torch.Tests.Measurement;
 [Collection(ProcessMemoryCollection.Name)]
 public sealed class FaultFreeTimingTests
 {
-    // 128 MiB: above glibc's mmap threshold however it was set, so each one is a fresh mapping whose pages fault in
-    // (32 Ki faults at 4 KiB pages, 64 with transparent huge pages: either way over FaultFreePages).
+    // 128 MiB: on the pinned allocator (every block above 16 KiB a mapping of its own) each one is a fresh mapping
+    // whose pages fault in (32 Ki faults at 4 KiB pages, 64 with transparent huge pages: either way over
+    // FaultFreePages). Pinned here: a verify test before this one leaves timing's settings, which keep freed blocks.
     private const long FreshValues = 32L << 20;
 
     [Fact]
     public void MinorFaults_GrowWhenAFreshTensorIsWritten()
     {
+        MallocControl.Pin();
         long before = MachineCalibration.MinorFaults()!.Value;
         using (var fresh = ones(FreshValues)) { }
         long after = MachineCalibration.MinorFaults()!.Value;
@@ -24,6 +26,7 @@ public sealed class FaultFreeTimingTests
     [Fact]
     public void WarmMedian_FaultFree_TimesTheCallsThatTookNoFaults()
     {
+        MallocControl.Pin();
         using var threads = TorchThreads.Use(1);
         using var small = ones(16);
         int calls = 0;
@@ -49,4 +52,5 @@ public sealed class FaultFreeTimingTests
         Assert.True(all > 1e-3, $"the median of all calls: {all * 1e3:F3} ms");
         Assert.True(clean < all / 100, $"fault-free {clean * 1e6:F1} µs against {all * 1e6:F1} µs for every call");
     }
+
 }

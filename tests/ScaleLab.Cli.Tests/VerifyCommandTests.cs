@@ -201,19 +201,21 @@ public class VerifyCommandTests
     /// Steps are timed on a heap that keeps freed blocks, those above glibc's 32 MiB mmap ceiling too: the LSTM
     /// classifier's oneDNN workspaces (73.4 and 68.7 MiB at batch 256) were mapped afresh and paged in every step,
     /// 11,914 minor faults a step at 256 and 5,962 at 128 (94–102 ms a step against 49–81 ms from the heap, one
-    /// thread); on the heap verify counted 2–15 a step at 128 and 256 on this machine.
+    /// thread). On the heap, four runs of 8 steps here counted 0–2 a step at 128 and 2, 2, 126 and 1,491 at 256: now
+    /// and then one step grows the heap (11.9 Ki faults once, an eighth of that a step). A third of the mapped count
+    /// leaves room for two such steps and still fails every run that maps the workspaces.
     /// </summary>
     [Fact]
     public async Task Verify_TimesTheLstmsLargeWorkspacesWithoutPageFaults()
     {
-        var (_, _, log) = await Scalelab(TimeSpan.FromMinutes(3), "verify", "lstm-classifier", "--batch", "128,256", "--steps", "3", "--repeats", "1", "--threads", "1",
+        var (_, _, log) = await Scalelab(TimeSpan.FromMinutes(3), "verify", "lstm-classifier", "--batch", "128,256", "--steps", "8", "--repeats", "1", "--threads", "1",
             "--profile", SyntheticProfile());
-        foreach (int b in (int[])[128, 256])
+        foreach (var (b, mapped) in ((int, int)[])[(128, 5_962), (256, 11_914)])
         {
             var line = log.Split('\n').Single(l => l.StartsWith($"lstm-classifier: batch {b}, repeat 1:", StringComparison.Ordinal));
             var faults = System.Text.RegularExpressions.Regex.Match(line, @", (\d+) page faults a step");
             Assert.True(faults.Success, line);
-            Assert.True(int.Parse(faults.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) < 500, line);
+            Assert.True(int.Parse(faults.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) < mapped / 3, line);
         }
     }
 }

@@ -26,7 +26,7 @@ public static class MachineCalibration
 
     /// <summary>
     /// Working sets for the bandwidth curve, cache-resident to DRAM; at most 32 MiB. Outputs come from the heap, as
-    /// verify's steps do (<see cref="MallocControl.Release"/>): a fresh mapping each call ran 30× slower per byte.
+    /// verify's steps do (<see cref="MallocControl.KeepFreedBlocks"/>): a fresh mapping each call ran 30× slower per byte.
     /// </summary>
     public static IReadOnlyList<long> BandwidthBytes { get; } = [16 << 10, 128 << 10, 1 << 20, 8 << 20, 32 << 20];
 
@@ -42,7 +42,7 @@ public static class MachineCalibration
         ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         device ??= CPU;
         MklCodePath.Prepare();   // the profile names the GEMM path it measured
-        MallocControl.Release();
+        MallocControl.KeepFreedBlocks();
         using var noGrad = no_grad();
         using var eviction = ones(Math.Max(1, EvictionBytes / 4), device: device);
         _eviction = eviction;
@@ -590,7 +590,7 @@ public static class MachineCalibration
         long n = Math.Max(1, workingSet / 8);   // input and output, fp32
         using var a = randn(n, device: device);
         // Out of place, as training's kernels are (a fresh output from the allocator each call), on the allocator
-        // settings verify times with (MallocControl.Release).
+        // settings verify times with (MallocControl.KeepFreedBlocks).
         double seconds = Median(() => a.relu().Dispose(), budget, device);
         double bytes = 8.0 * n;                  // read a, write the result
         // The launch is counted apart (DispatchSeconds); at most half of a small kernel's time is taken as launch.

@@ -7,8 +7,8 @@ namespace ScaleLab.Torch.Measurement;
 /// time a large block is freed (up to 32 MiB) and then keeps freed tensors in its heap, so the resident set stops
 /// following the live tensors: a model built after a warm-up reuses the warm-up's freed pages and seems to cost
 /// nothing. <see cref="Pin"/> fixes the threshold at 16 KiB so every tensor above it is its own mapping, returned to
-/// the OS when freed; <see cref="Release"/> serves every block from the heap for timing (page faults on every large
-/// allocation would slow the steps being timed). Linux with glibc only; elsewhere every call reports false.
+/// the OS when freed; <see cref="KeepFreedBlocks"/> serves every block from the heap for timing (page faults on every
+/// large allocation would slow the steps being timed). Linux with glibc only; elsewhere every call reports false.
 /// </summary>
 public static partial class MallocControl
 {
@@ -28,15 +28,15 @@ public static partial class MallocControl
     public static bool Pin() => Set(PinnedMmapThresholdBytes, 64 << 10, GlibcMmapMax);
 
     /// <summary>
-    /// For timing: no block is a mapping of its own and the heap is trimmed only above 1 GiB, so freed tensors stay in
-    /// the heap for the next step, the steady state of a long training run whose allocator keeps its blocks (64 MiB,
+    /// For timing: no block is a mapping of its own and the heap is trimmed only above 1 GiB (or when <see cref="Trim"/>
+    /// asks), so freed tensors stay in the heap for the next step, as in a long run whose allocator keeps them (64 MiB,
     /// glibc's own trim maximum, timed the same on the Keras CNN: 26.9–131.1 vs 27.6–118.0 ms over batches 64–256).
     /// A threshold alone cannot do it: glibc caps M_MMAP_THRESHOLD at 32 MiB on 64-bit and maps every larger block
     /// afresh, so a step that allocates one pages it in on every step. The LSTM classifier at batch 256 does: oneDNN's
     /// two workspaces of 73.4 and 68.7 MiB took 11,914 minor faults a step (5,962 at batch 128, 4 at 64) and its steps
     /// 94–102 ms at one thread; from the heap, 4 faults and 49–81 ms (40–48 against 59–63 ms at two threads).
     /// </summary>
-    public static bool Release() => Set(32 << 20, 1 << 30, 0);
+    public static bool KeepFreedBlocks() => Set(32 << 20, 1 << 30, 0);
 
     /// <summary>
     /// Caps glibc's malloc arenas (by default up to 8 per core). Every thread that allocates while another holds the

@@ -10,13 +10,22 @@ public sealed class FaultFreeTimingTests
 {
     // 128 MiB: on the pinned allocator (every block above 16 KiB a mapping of its own) each one is a fresh mapping
     // whose pages fault in (32 Ki faults at 4 KiB pages, 64 with transparent huge pages: either way over
-    // FaultFreePages). Pinned here: a verify test before this one leaves timing's settings, which keep freed blocks.
+    // FaultFreePages). Pinned here: a verify test before this one leaves timing's settings, which keep freed blocks;
+    // and timing's settings again after, as verify leaves them: pinned, every 4 MiB output of the rate tests that run
+    // after these (RowOpRateTests' bandwidth reference) would be a fresh mapping, its time a thousand page faults.
     private const long FreshValues = 32L << 20;
+
+    private sealed class PinnedForTheTest : IDisposable
+    {
+        public PinnedForTheTest() => MallocControl.Pin();
+
+        public void Dispose() => MallocControl.KeepFreedBlocks();
+    }
 
     [Fact]
     public void MinorFaults_GrowWhenAFreshTensorIsWritten()
     {
-        MallocControl.Pin();
+        using var pinned = new PinnedForTheTest();
         long before = MachineCalibration.MinorFaults()!.Value;
         using (var fresh = ones(FreshValues)) { }
         long after = MachineCalibration.MinorFaults()!.Value;
@@ -26,7 +35,7 @@ public sealed class FaultFreeTimingTests
     [Fact]
     public void WarmMedian_FaultFree_TimesTheCallsThatTookNoFaults()
     {
-        MallocControl.Pin();
+        using var pinned = new PinnedForTheTest();
         using var threads = TorchThreads.Use(1);
         using var small = ones(16);
         int calls = 0;

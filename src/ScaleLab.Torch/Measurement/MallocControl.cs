@@ -28,6 +28,23 @@ public static partial class MallocControl
     public static bool Pin() => Set(PinnedMmapThresholdBytes, 64 << 10, GlibcMmapMax);
 
     /// <summary>
+    /// <see cref="Pin"/> until disposed, then timing's settings (<see cref="KeepFreedBlocks"/>): a memory measurement
+    /// leaves the allocator as the steps are timed on.
+    /// </summary>
+    public static PinnedAllocator PinWhileMeasuring() => new(Pin());
+
+    /// <summary>The allocator pinned for a measurement; <see cref="Pinned"/>: whether it could be (glibc).</summary>
+    public sealed class PinnedAllocator(bool pinned) : IDisposable
+    {
+        public bool Pinned { get; } = pinned;
+
+        public void Dispose()
+        {
+            if (Pinned) KeepFreedBlocks();
+        }
+    }
+
+    /// <summary>
     /// For timing: no block is a mapping of its own and the heap is trimmed only above 1 GiB (or when <see cref="Trim"/>
     /// asks), so freed tensors stay in the heap for the next step, as in a long run whose allocator keeps them (64 MiB,
     /// glibc's own trim maximum, timed the same on the Keras CNN: 26.9–131.1 vs 27.6–118.0 ms over batches 64–256).

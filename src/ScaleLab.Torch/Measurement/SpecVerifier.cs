@@ -51,15 +51,8 @@ public static class SpecVerifier
         }
         else
         {
-            bool pinned = MallocControl.Pin();
-            try
-            {
-                memory = [.. models.Select((m, i) => MeasureMemory(m.Spec, costs[i], m.Options, pinned, i == 0, progress))];
-            }
-            finally
-            {
-                if (pinned) MallocControl.KeepFreedBlocks();
-            }
+            using var pin = MallocControl.PinWhileMeasuring();
+            memory = [.. models.Select((m, i) => MeasureMemory(m.Spec, costs[i], m.Options, pin.Pinned, i == 0, progress))];
         }
 
         // Repeats go round the models (every model's first repeat, then every model's second …), each on a model built
@@ -86,15 +79,8 @@ public static class SpecVerifier
     {
         Validate(spec, options);
         var cost = ModelAccounting.Account(spec, options.SequenceLength);
-        bool pinned = MallocControl.Pin();
-        try
-        {
-            return MeasureMemory(spec, cost, options, pinned, firstInProcess, progress);
-        }
-        finally
-        {
-            if (pinned) MallocControl.KeepFreedBlocks();
-        }
+        using var pin = MallocControl.PinWhileMeasuring();
+        return MeasureMemory(spec, cost, options, pin.Pinned, firstInProcess, progress);
     }
 
     private static void Validate(ModelSpec spec, VerifyOptions options)

@@ -15,17 +15,10 @@ public sealed class FaultFreeTimingTests
     // after these (RowOpRateTests' bandwidth reference) would be a fresh mapping, its time a thousand page faults.
     private const long FreshValues = 32L << 20;
 
-    private sealed class PinnedForTheTest : IDisposable
-    {
-        public PinnedForTheTest() => MallocControl.Pin();
-
-        public void Dispose() => MallocControl.KeepFreedBlocks();
-    }
-
     [Fact]
     public void MinorFaults_GrowWhenAFreshTensorIsWritten()
     {
-        using var pinned = new PinnedForTheTest();
+        using var pinned = MallocControl.PinWhileMeasuring();
         long before = MachineCalibration.MinorFaults()!.Value;
         using (var fresh = ones(FreshValues)) { }
         long after = MachineCalibration.MinorFaults()!.Value;
@@ -35,7 +28,7 @@ public sealed class FaultFreeTimingTests
     [Fact]
     public void WarmMedian_FaultFree_TimesTheCallsThatTookNoFaults()
     {
-        using var pinned = new PinnedForTheTest();
+        using var pinned = MallocControl.PinWhileMeasuring();
         using var threads = TorchThreads.Use(1);
         using var small = ones(16);
         int calls = 0;
@@ -61,5 +54,4 @@ public sealed class FaultFreeTimingTests
         Assert.True(all > 1e-3, $"the median of all calls: {all * 1e3:F3} ms");
         Assert.True(clean < all / 100, $"fault-free {clean * 1e6:F1} µs against {all * 1e6:F1} µs for every call");
     }
-
 }

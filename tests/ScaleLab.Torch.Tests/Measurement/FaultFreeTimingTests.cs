@@ -11,8 +11,9 @@ public sealed class FaultFreeTimingTests
     // 128 MiB: on the pinned allocator (every block above 16 KiB a mapping of its own) each one is a fresh mapping
     // whose pages fault in (32 Ki faults at 4 KiB pages, 64 with transparent huge pages: either way over
     // FaultFreePages). Pinned here: a verify test before this one leaves timing's settings, which keep freed blocks;
-    // and timing's settings again after, as verify leaves them: pinned, every 4 MiB output of the rate tests that run
-    // after these (RowOpRateTests' bandwidth reference) would be a fresh mapping, its time a thousand page faults.
+    // and timing's settings again after, as verify leaves them: pinned, every output above 16 KiB of the timing tests
+    // that run after these would be a fresh mapping, its time page faults (RowOpRateTests' reference, an out-of-place
+    // add then, read batch norm at 4.2× its bytes' time in one full run, over 5 expected).
     private const long FreshValues = 32L << 20;
 
     [Fact]

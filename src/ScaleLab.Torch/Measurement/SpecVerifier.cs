@@ -111,7 +111,7 @@ public static class SpecVerifier
             foreach (int b in options.Batches)
             {
                 progress?.Report($"{spec.Name}: memory at batch {b}, repeat {r + 1} of {options.Repeats}");
-                var (peak, baseline, wasReset) = MeasurePeak(spec, cost, b, options.Seed);
+                var (peak, baseline, wasReset) = MeasurePeak(spec, cost, b, options.Seed, pinned);
                 bytes[b].Add(peak);
                 baselines.Add(baseline);
                 reset &= wasReset;
@@ -193,10 +193,11 @@ public static class SpecVerifier
     /// The memory of one steady-state step at batch <paramref name="batch"/>: peak RSS above a baseline taken before the
     /// model exists, so weights, gradients, optimizer state, the batch and the step's own tensors are all inside it.
     /// </summary>
-    private static (long Peak, long Baseline, bool Reset) MeasurePeak(ModelSpec spec, ModelCost cost, int batch, int seed)
+    private static (long Peak, long Baseline, bool Reset) MeasurePeak(ModelSpec spec, ModelCost cost, int batch, int seed, bool pinned)
     {
         MallocControl.Settle();
         long peak;
+        using var plugs = MallocControl.PlugHeapHoles(pinned);   // the step's tensors mapped, not cut from a hole a free elsewhere left
         using var probe = MemoryProbe.Start();
         using (GlobalGenerator.Seed(seed))
         using (var model = ModuleBuilder.Build(spec))
@@ -214,6 +215,7 @@ public static class SpecVerifier
             }
         }
 
+        plugs.Dispose();
         MallocControl.Settle();
         return (peak, probe.BaselineBytes, probe.PeakIsPhaseOwn);
     }

@@ -17,14 +17,16 @@ public sealed class HeapPlugTests
     {
         using var pinned = MallocControl.PinWhileMeasuring();
         Assert.True(pinned.Pinned, "glibc's mallopt refused the pinned settings");
-        // A hole in this thread's heap: blocks below the pinned threshold come from the heap; a fence after them keeps
-        // the freed run from merging into the top chunk, where a trim would take it back.
+        // A hole in this thread's heap: blocks below the pinned threshold come from the heap, most of them cut from its
+        // top one after another. The highest stays as a fence: freed, the run below it would merge into the top chunk,
+        // where a trim would take it back.
         var blocks = new List<nint>();
-        for (int i = 0; i < HoleBlocks; i++) blocks.Add(Marshal.AllocHGlobal(HoleBlockBytes));
-        nint fence = Marshal.AllocHGlobal(64);
+        for (int i = 0; i <= HoleBlocks; i++) blocks.Add(Marshal.AllocHGlobal(HoleBlockBytes));
+        nint fence = blocks.Max();
         try
         {
             Assert.All(blocks, b => Assert.False(IsMapped(b)));
+            blocks.Remove(fence);
             foreach (var b in blocks) Marshal.FreeHGlobal(b);
             blocks.Clear();
 
@@ -45,7 +47,7 @@ public sealed class HeapPlugTests
         }
         finally
         {
-            foreach (var b in blocks) Marshal.FreeHGlobal(b);
+            foreach (var b in blocks.Where(b => b != fence)) Marshal.FreeHGlobal(b);
             Marshal.FreeHGlobal(fence);
         }
     }

@@ -112,7 +112,7 @@ public static partial class MallocControl
     /// after 4–9 measurements a free elsewhere in the process left a 5.6 MiB hole in the main heap, and from then on
     /// every repeat at every batch measured 2.7–3.5 MiB more, the step's tensors packed into the hole with the gaps
     /// between them resident (20.8 against 17.3 MiB at batch 64). A plug is a malloc of the threshold that came from
-    /// the heap (its chunk header's IS_MMAPPED bit clear); it is not written, so only its header's page becomes
+    /// the heap (<see cref="IsOwnMapping"/> false); it is not written, so only its header's page becomes
     /// resident, and that before the baseline. Other threads' arenas keep their holes. Linux with glibc only, and only
     /// while pinned; elsewhere it holds nothing.
     /// </summary>
@@ -126,8 +126,7 @@ public static partial class MallocControl
             {
                 nint block = malloc(PinnedMmapThresholdBytes);
                 if (block == 0) break;
-                const long IsMmapped = 0x2;   // the chunk's size word, just below the block (glibc malloc.c)
-                if ((Marshal.ReadInt64(block - sizeof(long)) & IsMmapped) != 0)
+                if (IsOwnMapping(block))
                 {
                     free(block);
                     break;
@@ -142,6 +141,12 @@ public static partial class MallocControl
 
         return new HeapPlugs(plugs);
     }
+
+    /// <summary>
+    /// Whether a block glibc's malloc returned is a mapping of its own rather than cut from a heap: the IS_MMAPPED bit
+    /// of the chunk's size word, just below the block (malloc.c). glibc on Linux only.
+    /// </summary>
+    public static bool IsOwnMapping(nint block) => (Marshal.ReadInt64(block - sizeof(long)) & 0x2) != 0;
 
     /// <summary>The heap holes <see cref="PlugHeapHoles"/> filled, freed on dispose; <see cref="Count"/> of <see cref="PinnedMmapThresholdBytes"/> each.</summary>
     public sealed class HeapPlugs : IDisposable

@@ -17,7 +17,7 @@ public sealed class HeapPlugTests
     {
         using var pinned = MallocControl.PinWhileMeasuring();
         Assert.True(pinned.Pinned, "glibc's mallopt refused the pinned settings");
-        // A hole in this thread's heap: blocks below the pinned threshold come from the heap, most of them cut from its
+        // Marshal.AllocHGlobal is malloc on Linux. A hole in this thread's heap: blocks below the pinned threshold come from the heap, most of them cut from its
         // top one after another. The highest stays as a fence: freed, the run below it would merge into the top chunk,
         // where a trim would take it back.
         var blocks = new List<nint>();
@@ -25,13 +25,13 @@ public sealed class HeapPlugTests
         nint fence = blocks.Max();
         try
         {
-            Assert.All(blocks, b => Assert.False(IsMapped(b)));
+            Assert.All(blocks, b => Assert.False(MallocControl.IsOwnMapping(b)));
             blocks.Remove(fence);
             foreach (var b in blocks) Marshal.FreeHGlobal(b);
             blocks.Clear();
 
             nint unplugged = Marshal.AllocHGlobal(1 << 20);
-            bool cutFromHole = !IsMapped(unplugged);
+            bool cutFromHole = !MallocControl.IsOwnMapping(unplugged);
             Marshal.FreeHGlobal(unplugged);
             Assert.True(cutFromHole, "without plugs a 1 MiB block is cut from the 5.6 MiB hole");
 
@@ -40,7 +40,7 @@ public sealed class HeapPlugTests
                 // The hole in 16 KiB plugs, with what else of this arena's free space and top chunk could hold one.
                 Assert.InRange(plugs.Count, HoleBlocks * HoleBlockBytes / MallocControl.PinnedMmapThresholdBytes - 8, MallocControl.MaxPlugs - 1);
                 nint plugged = Marshal.AllocHGlobal(1 << 20);
-                bool mapped = IsMapped(plugged);
+                bool mapped = MallocControl.IsOwnMapping(plugged);
                 Marshal.FreeHGlobal(plugged);
                 Assert.True(mapped, $"with {plugs.Count} plugs a 1 MiB block is a mapping of its own");
             }
@@ -58,7 +58,4 @@ public sealed class HeapPlugTests
         using var plugs = MallocControl.PlugHeapHoles(pinned: false);
         Assert.Equal(0, plugs.Count);
     }
-
-    /// <summary>glibc's IS_MMAPPED bit in the chunk's size word, just below the block Marshal.AllocHGlobal (malloc on Linux) returned.</summary>
-    private static bool IsMapped(nint block) => (Marshal.ReadInt64(block - sizeof(long)) & 0x2) != 0;
 }

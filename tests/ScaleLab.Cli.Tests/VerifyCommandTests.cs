@@ -106,6 +106,22 @@ public class VerifyCommandTests
     }
 
     [Fact]
+    public void AtSpeedLine_GivesTheSpeedsRangeAndHowManyTheProfilesOwnSpeedWouldPass_OrNothingWithoutASpeed()
+    {
+        var memory = new StepMemoryEstimate(8, 1_000, 100, 400, 500, 600, 300);
+        var time = new StepTimeEstimate(8, 0.006, 0.003, 0.001, 0);   // 10 ms at the profile's speed
+        Core.Verification.BatchVerification Batch(int b, double measured, double? speed) => new(b, memory, 1_000, 0, time, measured, 0, measured, 0, speed);
+        Core.Verification.VerificationResult Result(params Core.Verification.BatchVerification[] batches) => new("m", 1, 10, 10, 0, batches, 1, "cpu",
+            new Core.Verification.VerifyConditions(true, true, true, 3, 5, "p.json", true));
+        // 12.5 ms at 0.8×: the profile's 10 ms is −20 % (within); 8 ms at 1.25×: +25 % (outside); 10 ms at 1.0×: 0.
+        var r = Result(Batch(2, 0.0125, 0.8), Batch(4, 0.008, 1.25), Batch(8, 0.010, 1.0));
+        Assert.True(r.TimeWithin);
+        Assert.Equal("Predicted times are at the speed measured beside each batch's steps (GEMMs at 0.80–1.25× the profile's); at the profile's own speed 2 of 3 would be within ±20 %. ",
+            VerifyCommand.AtSpeedLine([r]));
+        Assert.Equal("", VerifyCommand.AtSpeedLine([Result(Batch(2, 0.0125, null), Batch(4, 0.008, double.NaN))]));
+    }
+
+    [Fact]
     public void Verify_MemoryOnlyWithTheSuite_IsAUserError()
     {
         var (code, _, error) = EstimateCommandTests.Run("verify", "--suite", "--memory-only");
@@ -255,7 +271,8 @@ public class VerifySchemaTests
     {
         var memory = new StepMemoryEstimate(8, 1_000, 100, 400, 500, 600, 300);
         var time = new StepTimeEstimate(8, 0.001, 0.002, 0.0001, 0.0002);
-        var batches = new[] { 2, 4, 8 }.Select(b => new Core.Verification.BatchVerification(b, memory with { Batch = b }, 1_650 + b, 10, time, 0.0033, 0.0001, 0.0041, 0.0002)).ToArray();
+        var batches = new[] { 2, 4, 8 }.Select(b => new Core.Verification.BatchVerification(b, memory with { Batch = b }, 1_650 + b, 10, time, 0.0033, 0.0001, 0.0041, 0.0002,
+            b == 8 ? null : 0.8)).ToArray();
         return new(model, 1, 10, 10, 75L << 20, batches, 2, "cpu", new Core.Verification.VerifyConditions(true, true, true, 3, 5, "profile.json", true, 0.88, 0.912,
             "thread_cpu", 0.125, "wall"));
     }
@@ -274,6 +291,15 @@ public class VerifySchemaTests
         var time = doc.RootElement.GetProperty("models")[0].GetProperty("batches")[0].GetProperty("time");
         Assert.Equal((0.0033, 0.0041, 0.0002), (time.GetProperty("measured_seconds_per_step").GetDouble(), time.GetProperty("measured_wall_seconds_per_step").GetDouble(),
             time.GetProperty("wall_spread_seconds").GetDouble()));
+        // At 0.8× the profile's speed its 3.3 ms is 4.125 ms, and the parts scale with it; without a speed they are the profile's.
+        Assert.Equal((0.0033, 0.8), (time.GetProperty("profile_seconds_per_step").GetDouble(), time.GetProperty("machine_speed").GetDouble()));
+        Assert.Equal(0.0033 / 0.8, time.GetProperty("predicted_seconds_per_step").GetDouble(), 12);
+        Assert.Equal(0.0033 / 0.8 / 0.0033 - 1, time.GetProperty("error").GetDouble(), 12);
+        var parts = time.GetProperty("predicted_parts");
+        Assert.Equal(0.0033 / 0.8, new[] { "forward_seconds", "backward_seconds", "optimizer_seconds", "dispatch_seconds" }.Sum(k => parts.GetProperty(k).GetDouble()), 12);
+        var unmeasured = doc.RootElement.GetProperty("models")[0].GetProperty("time");
+        Assert.Equal(0.0033, unmeasured.GetProperty("predicted_seconds_per_step").GetDouble(), 12);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, unmeasured.GetProperty("machine_speed").ValueKind);
     }
 
     [Fact]

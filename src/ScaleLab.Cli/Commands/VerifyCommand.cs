@@ -179,7 +179,7 @@ internal static class VerifyCommand
     {
         Directory.CreateDirectory(folder);
         var memory = results.SelectMany(r => r.Batches.Select(b => new EstimatePoint(Label(r, b), b.EstimatedBytes / 1048576.0, b.MeasuredBytes / 1048576.0))).ToList();
-        var time = results.SelectMany(r => r.Batches.Where(b => b.Time is not null).Select(b => new EstimatePoint(Label(r, b), b.Time!.Seconds * 1000, b.MeasuredSeconds * 1000))).ToList();
+        var time = results.SelectMany(r => r.Batches.Where(b => b.PredictedSeconds is not null).Select(b => new EstimatePoint(Label(r, b), b.PredictedSeconds!.Value * 1000, b.MeasuredSeconds * 1000))).ToList();
         var images = new[]
         {
             EstimatePlot.Render(memory, "Training-step memory: measured vs estimated", "estimated MiB", "measured MiB", "verify-memory.png"),
@@ -200,7 +200,7 @@ internal static class VerifyCommand
         foreach (var r in results)
             foreach (var b in r.Batches)
                 table.AddRow(Markup.Escape(b == r.Batches[0] ? r.Model : ""), I(b.Batch), Mib(b.EstimatedBytes), Mib(b.MeasuredBytes) + " ±" + Mib(b.MeasuredSpreadBytes),
-                    Check(b.MemoryError, b.MemoryWithin), b.Time is null ? "—" : Ms(b.Time.Seconds), Ms(b.MeasuredSeconds) + " ±" + Ms(b.MeasuredSpreadSeconds),
+                    Check(b.MemoryError, b.MemoryWithin), b.PredictedSeconds is double p ? Ms(p) : "—", Ms(b.MeasuredSeconds) + " ±" + Ms(b.MeasuredSpreadSeconds),
                     b.TimeError is double e ? Check(e, b.TimeWithin == true) : "—");
         console.Write(table);
         foreach (var r in results)
@@ -214,7 +214,7 @@ internal static class VerifyCommand
             + $"Memory is the RSS peak above a baseline taken before the model is built{(c.PeakReset ? "" : " (VmHWM could not be reset: VmRSS after the steps)")}"
             + $"{(c.AllocatorPinned ? "" : "; glibc's allocator could not be pinned, so freed memory may stay resident")}"
             + $"{(c.TieredCompilationOff ? "" : "; tiered JIT was on (run through the scalelab command to turn it off): up to ~4 MiB of JIT growth can land in the figures")}. "
-            + $"Time profile: {c.ProfileSource ?? "none"}{Speed(c)}. {ClockLine(results)}See docs/verify.md."));
+            + $"Time profile: {c.ProfileSource ?? "none"}{Speed(c)}. {AtSpeedLine(results)}{ClockLine(results)}See docs/verify.md."));
         console.WriteLine(results.All(r => r.WithinTolerance) ? "All checks hold." : "Outside tolerance: " + string.Join(", ", results.Where(r => !r.WithinTolerance).Select(r => r.Model)) + ".");
     }
 
@@ -223,6 +223,21 @@ internal static class VerifyCommand
         c.GemmSpeedBefore is double b && c.GemmSpeedAfter is double a && double.IsFinite(b) && double.IsFinite(a)
             ? string.Create(CultureInfo.InvariantCulture, $"; GEMMs ran at {b:0.00}× its speed before the timed steps, {a:0.00}× after")
             : "";
+
+    /// <summary>
+    /// "Predicted times are at the speed measured beside each batch's steps (GEMMs at 0.84–1.12× the profile's); at the
+    /// profile's own speed 20 of 24 would be within ±20 %. ", or "" where no speed was measured.
+    /// </summary>
+    internal static string AtSpeedLine(IReadOnlyList<VerificationResult> results)
+    {
+        var timed = results.SelectMany(r => r.Batches).Where(b => b.Time is not null).ToArray();
+        var speeds = timed.Select(b => b.MachineSpeed).OfType<double>().Where(double.IsFinite).ToArray();
+        if (speeds.Length == 0) return "";
+        int within = timed.Count(b => b.ProfileTimeError is double e && Math.Abs(e) <= VerifyTolerance.Time);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Predicted times are at the speed measured beside each batch's steps (GEMMs at {speeds.Min():0.00}–{speeds.Max():0.00}× the profile's); "
+            + $"at the profile's own speed {within} of {timed.Length} would be within ±{VerifyTolerance.Time * 100:F0} %. ");
+    }
 
     /// <summary>
     /// Which clock the step times are on, with how far the wall clock read above it and the host's steal; a warning when

@@ -11,7 +11,9 @@ namespace ScaleLab.Cli.Commands;
 /// "scalelab.verify-suite/1" (one verify/2 body per model): the <see cref="VerificationResult"/> the table prints.
 /// Top-level <c>memory</c> and <c>time</c> are the largest batch; <c>batches</c> holds every one, with the estimate's
 /// parts. Bytes, seconds and fractions (error = (estimated − measured) / measured) as raw numbers; an error over a
-/// zero measurement is null.
+/// zero measurement is null. A time's <c>predicted_seconds_per_step</c> (and its parts) is the profile's prediction,
+/// <c>profile_seconds_per_step</c>, divided by <c>machine_speed</c>, the machine's GEMM speed against the profile
+/// beside those steps; the error is the former's.
 /// </summary>
 internal static class VerifyJson
 {
@@ -46,8 +48,8 @@ internal static class VerifyJson
                     new VerifyPerSample(ScaleLabJson.Finite(r.EstimatedBytesPerSample), ScaleLabJson.Finite(r.MeasuredBytesPerSample),
                         ScaleLabJson.Finite(VerifyTolerance.Error(r.EstimatedBytesPerSample, r.MeasuredBytesPerSample))),
                     VerifyTolerance.Memory, r.MemoryWithin),
-                new VerifyTime(last.Batch, ScaleLabJson.Finite(last.Time?.Seconds), last.MeasuredSeconds, last.WallSeconds, ScaleLabJson.Finite(last.TimeError),
-                    VerifyTolerance.Time, r.TimeWithin),
+                new VerifyTime(last.Batch, ScaleLabJson.Finite(last.PredictedSeconds), ScaleLabJson.Finite(last.Time?.Seconds), ScaleLabJson.Finite(last.MachineSpeed),
+                    last.MeasuredSeconds, last.WallSeconds, ScaleLabJson.Finite(last.TimeError), VerifyTolerance.Time, r.TimeWithin),
                 [.. r.Batches.Select(VerifyBatch.From)],
                 r.WithinTolerance);
         }
@@ -66,8 +68,8 @@ internal static class VerifyJson
 
     private sealed record VerifyPerSample(double? EstimatedBytes, double? MeasuredBytes, double? Error);
 
-    private sealed record VerifyTime(int Batch, double? PredictedSecondsPerStep, double MeasuredSecondsPerStep, double MeasuredWallSecondsPerStep, double? Error,
-        double Tolerance, bool? WithinTolerance);
+    private sealed record VerifyTime(int Batch, double? PredictedSecondsPerStep, double? ProfileSecondsPerStep, double? MachineSpeed, double MeasuredSecondsPerStep,
+        double MeasuredWallSecondsPerStep, double? Error, double Tolerance, bool? WithinTolerance);
 
     private sealed record VerifyBatch(int Batch, VerifyBatchMemory Memory, VerifyBatchTime Time)
     {
@@ -75,19 +77,24 @@ internal static class VerifyJson
             new VerifyBatchMemory(b.EstimatedBytes, b.MeasuredBytes, b.MeasuredSpreadBytes, ScaleLabJson.Finite(b.MemoryError), Phase(b.Memory.PeakPhase),
                 b.Memory.ModelStateBytes, b.Memory.InputBytes, b.Memory.KeptBytes, b.Memory.ForwardPeakBytes, b.Memory.BackwardPeakBytes,
                 b.Memory.OptimizerPeakBytes),
-            new VerifyBatchTime(ScaleLabJson.Finite(b.Time?.Seconds), b.MeasuredSeconds, b.MeasuredSpreadSeconds, b.WallSeconds, b.WallSpreadSeconds, ScaleLabJson.Finite(b.TimeError),
-                b.Time is { } t ? new VerifyTimeParts(t.ForwardSeconds, t.BackwardSeconds, t.OptimizerSeconds, t.DispatchSeconds) : null));
+            new VerifyBatchTime(ScaleLabJson.Finite(b.PredictedSeconds), ScaleLabJson.Finite(b.Time?.Seconds), ScaleLabJson.Finite(b.MachineSpeed), b.MeasuredSeconds, b.MeasuredSpreadSeconds, b.WallSeconds, b.WallSpreadSeconds, ScaleLabJson.Finite(b.TimeError),
+                b.Time is { } t ? VerifyTimeParts.Scaled(t, b.SpeedScale) : null));
     }
 
     private sealed record VerifyBatchMemory(long EstimatedBytes, long MeasuredBytes, long SpreadBytes, double? Error, string PeakPhase,
         long ModelStateBytes, long InputBytes, [property: JsonPropertyName("kept_for_backward_bytes")] long KeptBytes, long ForwardPeakBytes,
         long BackwardPeakBytes, long OptimizerPeakBytes);
 
-    private sealed record VerifyBatchTime(double? PredictedSecondsPerStep, double MeasuredSecondsPerStep, double SpreadSeconds, double MeasuredWallSecondsPerStep,
+    private sealed record VerifyBatchTime(double? PredictedSecondsPerStep, double? ProfileSecondsPerStep, double? MachineSpeed, double MeasuredSecondsPerStep, double SpreadSeconds, double MeasuredWallSecondsPerStep,
         double WallSpreadSeconds, double? Error,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VerifyTimeParts? PredictedParts);
 
-    private sealed record VerifyTimeParts(double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds, double DispatchSeconds);
+    /// <summary>The prediction's parts at the machine's measured speed: they sum to predicted_seconds_per_step.</summary>
+    private sealed record VerifyTimeParts(double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds, double DispatchSeconds)
+    {
+        public static VerifyTimeParts Scaled(StepTimeEstimate t, double scale) =>
+            new(t.ForwardSeconds * scale, t.BackwardSeconds * scale, t.OptimizerSeconds * scale, t.DispatchSeconds * scale);
+    }
 
     private static string Phase(StepPhase phase) => phase switch
     {

@@ -23,7 +23,9 @@ public static class VerifyTolerance
 /// their measurements — medians over repeats, with the spread (max − min) of those repeats as the noise.
 /// <see cref="MeasuredSeconds"/> is on the verdict's clock (<see cref="VerifyConditions.Clock"/>: the timing thread's
 /// CPU time at one CPU thread); <see cref="WallSeconds"/> is the same steps on the wall clock, equal to it where the
-/// verdict reads the wall clock (null means that).
+/// verdict reads the wall clock (null means that). <see cref="Time"/> is the profile's prediction; <see cref="MachineSpeed"/>
+/// the median over repeats of how fast the machine ran GEMMs against that profile beside the timed steps (null where it
+/// was not measured), which <see cref="PredictedSeconds"/> prices in.
 /// </summary>
 public sealed record BatchVerification(
     int Batch,
@@ -34,9 +36,20 @@ public sealed record BatchVerification(
     double MeasuredSeconds,
     double MeasuredSpreadSeconds,
     double? MeasuredWallSeconds = null,
-    double? MeasuredWallSpreadSeconds = null)
+    double? MeasuredWallSpreadSeconds = null,
+    double? MachineSpeed = null)
 {
     public double WallSeconds => MeasuredWallSeconds ?? MeasuredSeconds;
+
+    /// <summary>
+    /// The step time predicted at the speed the machine ran at beside these steps: the profile's prediction
+    /// (<see cref="Time"/>) divided by <see cref="MachineSpeed"/>, or the profile's prediction where the speed was not
+    /// measured. Null without a profile. The verdict reads this.
+    /// </summary>
+    public double? PredictedSeconds => Time is null ? null : Time.Seconds * SpeedScale;
+
+    /// <summary>What the profile's seconds are multiplied by at the measured speed: 1 / <see cref="MachineSpeed"/>, or 1 where it was not measured.</summary>
+    public double SpeedScale => MachineSpeed is double s && s > 0 && double.IsFinite(s) ? 1 / s : 1;
 
     public double WallSpreadSeconds => MeasuredWallSpreadSeconds ?? MeasuredSpreadSeconds;
 
@@ -44,12 +57,15 @@ public sealed record BatchVerification(
 
     public double MemoryError => VerifyTolerance.Error(EstimatedBytes, MeasuredBytes);
 
-    public double? TimeError => Time is null ? null : VerifyTolerance.Error(Time.Seconds, MeasuredSeconds);
+    public double? TimeError => PredictedSeconds is double p ? VerifyTolerance.Error(p, MeasuredSeconds) : null;
+
+    /// <summary>The error of the profile's prediction as it stands, at the speed the machine ran at when calibrated.</summary>
+    public double? ProfileTimeError => Time is null ? null : VerifyTolerance.Error(Time.Seconds, MeasuredSeconds);
 
     public bool MemoryWithin => VerifyTolerance.Within(EstimatedBytes, MeasuredBytes, VerifyTolerance.Memory);
 
     /// <summary>Null when no machine profile was available to predict the step time.</summary>
-    public bool? TimeWithin => Time is null ? null : VerifyTolerance.Within(Time.Seconds, MeasuredSeconds, VerifyTolerance.Time);
+    public bool? TimeWithin => PredictedSeconds is double p ? VerifyTolerance.Within(p, MeasuredSeconds, VerifyTolerance.Time) : null;
 }
 
 /// <summary>

@@ -21,8 +21,10 @@ public sealed record VerifyOptions(IReadOnlyList<int> Batches, int Steps = 10, i
 /// RSS peak is reset and two more steps run; the peak above the baseline is the step's memory. Time second, with
 /// glibc's own thresholds: each repeat times <see cref="VerifyOptions.Steps"/> steps at every batch size after a
 /// warm-up, on the wall clock and on the timing thread's CPU clock (<see cref="TimingClock"/>: the verdict's at one
-/// CPU thread). Medians over repeats; their spread is the noise. Several models are measured memory-first for all of
-/// them (<see cref="RunAll"/>): a heap left by an earlier model's timing would distort the next one's memory.
+/// CPU thread), with the machine's GEMM speed against its profile probed before and after every batch's steps (the
+/// prediction is priced at it: <see cref="BatchVerification.PredictedSeconds"/>). Medians over repeats; their spread
+/// is the noise. Several models are measured memory-first for all of them (<see cref="RunAll"/>): a heap left by an
+/// earlier model's timing would distort the next one's memory.
 /// </summary>
 public static class SpecVerifier
 {
@@ -59,14 +61,13 @@ public static class SpecVerifier
         // afresh, so a slow spell of a shared machine lands on one repeat of several models, not on every repeat of one.
         // The machine's GEMM speed against its profile's, before and after: a shared host's drift, reported beside the figures.
         var profile = models.Select(m => m.Options.Profile).FirstOrDefault(p => p is not null);
-        double? Speed() => profile?.GemmSpeed(MachineCalibration.RetimeGemms(profile));
-        double? before = Speed();
+        double? before = MachineSpeed(profile);
         var time = models.Select(m => new TimeSamples(m.Options.Batches)).ToArray();
         int rounds = models.Max(m => m.Options.Repeats);
         for (int r = 0; r < rounds; r++)
             for (int i = 0; i < models.Count; i++)
                 if (r < models[i].Options.Repeats) MeasureTime(models[i].Spec, costs[i], models[i].Options, r, time[i], progress);
-        double? after = Speed();
+        double? after = MachineSpeed(profile);
         return [.. models.Select((m, i) => Combine(m.Spec, costs[i], m.Options, memory[i], time[i], m.Options.Profile is null ? null : (before, after)))];
     }
 
@@ -130,6 +131,9 @@ public static class SpecVerifier
 
         public Dictionary<int, List<double>> Cpu { get; } = batches.ToDictionary(b => b, _ => new List<double>());
 
+        /// <summary>Per repeat, the machine's GEMM speed against its profile beside that repeat's steps (<see cref="MachineSpeed"/>); none without a profile.</summary>
+        public Dictionary<int, List<double>> Speed { get; } = batches.ToDictionary(b => b, _ => new List<double>());
+
         /// <summary>The host's ticks summed over the timed stretches; null once a reading failed.</summary>
         public HostCpuTime? Host { get; set; } = default(HostCpuTime);
 
@@ -147,6 +151,7 @@ public static class SpecVerifier
         using var model = ModuleBuilder.Build(spec);
         using var optimizer = NewAdam(model);
         foreach (int b in options.Batches) TimeSteps(model, optimizer, spec, cost, b, options.WarmupSteps);
+        double? speedBefore = MachineSpeed(options.Profile);
         foreach (int b in options.Batches)
         {
             progress?.Report($"{spec.Name}: timing batch {b}, repeat {repeat + 1} of {options.Repeats}");
@@ -157,10 +162,16 @@ public static class SpecVerifier
             var to = HostCpuTime.Read();
             samples.Host = from is { } f && to is { } t && samples.Host is { } h ? new HostCpuTime(h.Steal + t.Steal - f.Steal, h.Total + t.Total - f.Total) : null;
 
+            // The speed probe after this batch is the one before the next: a batch's speed is the geometric mean of the two beside it.
+            double? speedAfter = MachineSpeed(options.Profile);
+            double? speed = speedBefore is double x && speedAfter is double y && x > 0 && y > 0 ? Math.Sqrt(x * y) : null;
+            speedBefore = speedAfter;
+
             samples.Wall[b].Add(Median(wall));
             samples.Cpu[b].Add(Median(cpu));
+            if (speed is { } v) samples.Speed[b].Add(v);
             progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{spec.Name}: batch {b}, repeat {repeat + 1}: {samples.Wall[b][^1] * 1000:0.00} ms a step, {samples.Cpu[b][^1] * 1000:0.00} ms of CPU{(faults is { } n ? $", {n / (double)options.Steps:0} page faults a step" : "")}"));
+                $"{spec.Name}: batch {b}, repeat {repeat + 1}: {samples.Wall[b][^1] * 1000:0.00} ms a step, {samples.Cpu[b][^1] * 1000:0.00} ms of CPU{(faults is { } n ? $", {n / (double)options.Steps:0} page faults a step" : "")}{(speed is { } z ? $", GEMMs at {z:0.00}× the profile's speed" : "")}"));
         }
     }
 
@@ -177,14 +188,22 @@ public static class SpecVerifier
             var time = options.Profile is { } profile ? StepTimeEstimator.Estimate(tape, b, cost.Parameters, OptimizerKind.Adam, profile) : null;
             var measured = memory.PeaksAt(b);
             var wall = samples.Wall[b];
+            var speed = samples.Speed[b];
             return new BatchVerification(b, estimate, MedianLong(measured), measured.Max() - measured.Min(), time, Median(seconds[b]), seconds[b].Max() - seconds[b].Min(),
-                Median(wall), wall.Max() - wall.Min());
+                Median(wall), wall.Max() - wall.Min(), time is null || speed.Count == 0 ? null : Median(speed));
         }).ToArray();
         var conditions = new VerifyConditions(memory.PeakReset, memory.AllocatorPinned, TieredCompilationOff, options.Repeats, options.Steps, options.ProfileSource, memory.FirstInProcess,
             gemmSpeed?.Before, gemmSpeed?.After, TimingClock.Name(clock), samples.StealFraction, options.Profile?.Clock);
         return new VerificationResult(spec.Name, cost.SequenceLength, cost.Parameters, memory.MeasuredParameters, memory.BaselineBytes, batches,
             torch.get_num_threads(), "cpu", conditions);
     }
+
+    /// <summary>
+    /// How fast the machine runs GEMMs now against its profile (<see cref="MachineProfile.GemmSpeed"/> over
+    /// <see cref="MachineCalibration.SpeedShapes"/>, timed as calibrate timed them); null without a profile. verify
+    /// takes it beside every batch's timed steps: a shared host's speed moves by a fifth within seconds (docs/verify.md, "Drift").
+    /// </summary>
+    private static double? MachineSpeed(MachineProfile? profile) => profile?.GemmSpeed(MachineCalibration.RetimeGemms(profile));
 
     /// <summary>True when this process runs with .NET's tiered compilation off (DOTNET_TieredCompilation=0), as `scalelab verify` arranges.</summary>
     public static bool TieredCompilationOff => Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0";

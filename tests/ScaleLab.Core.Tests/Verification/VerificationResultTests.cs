@@ -44,6 +44,45 @@ public class VerificationResultTests
     }
 
     [Fact]
+    public void PredictedSeconds_IsTheProfilesPredictionAtTheMeasuredSpeed()
+    {
+        // The profile predicts 10 ms; the machine ran GEMMs at 0.8× the profile's speed beside steps that measured 12.5 ms:
+        // at that speed 12.5 ms is predicted (error 0), where the profile's own 10 ms is 20 % low.
+        var slow = Batch(1, 100, 100) with { MeasuredSeconds = 0.0125, MachineSpeed = 0.8 };
+        Assert.Equal(0.0125, slow.PredictedSeconds!.Value, 12);
+        Assert.Equal(1.25, slow.SpeedScale, 12);
+        Assert.Equal(0, slow.TimeError!.Value, 12);
+        Assert.Equal(-0.2, slow.ProfileTimeError!.Value, 12);
+        Assert.True(slow.TimeWithin);
+
+        // A machine 1.3× faster than its profile: 10 ms at the profile's speed is 7.69 ms now, 36 % above a 5.65 ms step.
+        var fast = Batch(1, 100, 100) with { MeasuredSeconds = 0.00565, MachineSpeed = 1.3 };
+        Assert.Equal(0.01 / 1.3, fast.PredictedSeconds!.Value, 12);
+        Assert.False(fast.TimeWithin);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(double.NaN)]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    public void PredictedSeconds_WithoutAUsableSpeed_IsTheProfiles(double? speed)
+    {
+        var b = Batch(1, 100, 100) with { MachineSpeed = speed };
+        Assert.Equal(0.01, b.PredictedSeconds!.Value, 12);
+        Assert.Equal(b.ProfileTimeError, b.TimeError);
+    }
+
+    [Fact]
+    public void PredictedSeconds_WithoutAProfile_IsNull()
+    {
+        var b = Batch(1, 100, 100) with { Time = null, MachineSpeed = 0.9 };
+        Assert.Null(b.PredictedSeconds);
+        Assert.Null(b.TimeError);
+        Assert.Null(b.TimeWithin);
+    }
+
+    [Fact]
     public void TimeWithin_MoreThan20PercentOffFails()
     {
         var slow = Batch(1, 100, 100) with { MeasuredSeconds = 0.02 };

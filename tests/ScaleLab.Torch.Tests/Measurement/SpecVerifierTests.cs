@@ -1,4 +1,6 @@
+using ScaleLab.Core.Accounting.Autograd;
 using ScaleLab.Core.Presets;
+using ScaleLab.Core.Verification;
 using ScaleLab.Torch.Measurement;
 
 namespace ScaleLab.Torch.Tests.Measurement;
@@ -24,6 +26,36 @@ public sealed class SpecVerifierTests
         Assert.Null(r.TimeWithin);
         Assert.Equal((2, 2), (r.Conditions.Repeats, r.Conditions.Steps));
         Assert.True(r.Conditions.PeakReset && r.Conditions.AllocatorPinned);
+    }
+
+    /// <summary>
+    /// The speed taken beside every batch's steps: against a profile whose speed-probe GEMMs took twice what they take
+    /// here now (a profile measured in a spell half as fast), the machine reads about 2× its profile's speed and each
+    /// prediction is the profile's halved. The bounds allow the host's drift between the profile's probe and the steps'
+    /// (on the shared build VM 0.65–1.23× within half a minute; docs/verify.md, "Drift").
+    /// </summary>
+    [Fact]
+    public void Run_WithAProfile_PricesEachBatchAtTheSpeedMeasuredBesideItsSteps()
+    {
+        long[] axis = [1, 256, 1024, 4096];
+        var grid = (from m in axis from n in axis from k in axis select new GemmPoint(m, n, k, 2.0 * m * n * k / 50e9)).ToArray();
+        var synthetic = new MachineProfile("cpu", "fp32", 1, grid, [new BandwidthPoint(1 << 10, 5e9), new BandwidthPoint(1 << 20, 10e9)],
+            1e9, 1e-6, 2e-6, "2026-12-03T00:00:00Z", "synthetic", MaxPoolingSecondsPerElement: 4e-9, AveragePoolingSecondsPerElement: 3e-9);
+        using var threads = TorchThreads.Use(1);
+        var now = MachineCalibration.RetimeGemms(synthetic);
+        var halfAsFast = synthetic with
+        {
+            Gemms = [.. grid.Select(g => now.FirstOrDefault(p => (p.M, p.N, p.K) == (g.M, g.N, g.K)) is { } p ? p with { Seconds = 2 * p.Seconds } : g)],
+        };
+        Assert.Equal(2.0, halfAsFast.GemmSpeed(now)!.Value, 12);
+
+        var r = SpecVerifier.Run(ModelPresets.Load("pytorch-10-100-1"), new VerifyOptions([4, 8, 16], Steps: 2, Repeats: 2, WarmupSteps: 1, Profile: halfAsFast));
+        Assert.All(r.Batches, b =>
+        {
+            Assert.True(b.MachineSpeed is > 1.4 and < 2.8, $"batch {b.Batch}: {b.MachineSpeed}× the profile's speed");
+            Assert.Equal(b.Time!.Seconds / b.MachineSpeed!.Value, b.PredictedSeconds!.Value, 15);
+            Assert.Equal(VerifyTolerance.Error(b.PredictedSeconds.Value, b.MeasuredSeconds), b.TimeError!.Value, 15);
+        });
     }
 
     [Fact]

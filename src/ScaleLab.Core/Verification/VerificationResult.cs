@@ -24,8 +24,8 @@ public static class VerifyTolerance
 /// <see cref="MeasuredSeconds"/> is on the verdict's clock (<see cref="VerifyConditions.Clock"/>: the timing thread's
 /// CPU time at one CPU thread); <see cref="WallSeconds"/> is the same steps on the wall clock, equal to it where the
 /// verdict reads the wall clock (null means that). <see cref="Time"/> is the profile's prediction; <see cref="MachineSpeed"/>
-/// the median over repeats of how fast the machine ran GEMMs against that profile beside the timed steps (null where it
-/// was not measured), which <see cref="PredictedSeconds"/> prices in.
+/// how fast the machine ran GEMMs against that profile beside the timed steps, each repeat paired with its own probes
+/// (SpecVerifier.PairedSpeed; null where it was not measured), which <see cref="PredictedSeconds"/> prices in.
 /// </summary>
 public sealed record BatchVerification(
     int Batch,

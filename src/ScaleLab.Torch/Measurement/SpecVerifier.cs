@@ -131,7 +131,7 @@ public static class SpecVerifier
 
         public Dictionary<int, List<double>> Cpu { get; } = batches.ToDictionary(b => b, _ => new List<double>());
 
-        /// <summary>Per repeat, the machine's GEMM speed against its profile beside that repeat's steps (<see cref="MachineSpeed"/>); none without a profile.</summary>
+        /// <summary>Per repeat, the machine's GEMM speed against its profile beside that repeat's steps (<see cref="MachineSpeed"/>); NaN where it was not measured.</summary>
         public Dictionary<int, List<double>> Speed { get; } = batches.ToDictionary(b => b, _ => new List<double>());
 
         /// <summary>The host's ticks summed over the timed stretches; null once a reading failed.</summary>
@@ -169,7 +169,7 @@ public static class SpecVerifier
 
             samples.Wall[b].Add(Median(wall));
             samples.Cpu[b].Add(Median(cpu));
-            if (speed is { } v) samples.Speed[b].Add(v);
+            samples.Speed[b].Add(speed ?? double.NaN);
             progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{spec.Name}: batch {b}, repeat {repeat + 1}: {samples.Wall[b][^1] * 1000:0.00} ms a step, {samples.Cpu[b][^1] * 1000:0.00} ms of CPU{(faults is { } n ? $", {n / (double)options.Steps:0} page faults a step" : "")}{(speed is { } z ? $", GEMMs at {z:0.00}× the profile's speed" : "")}"));
         }
@@ -188,9 +188,8 @@ public static class SpecVerifier
             var time = options.Profile is { } profile ? StepTimeEstimator.Estimate(tape, b, cost.Parameters, OptimizerKind.Adam, profile) : null;
             var measured = memory.PeaksAt(b);
             var wall = samples.Wall[b];
-            var speed = samples.Speed[b];
             return new BatchVerification(b, estimate, MedianLong(measured), measured.Max() - measured.Min(), time, Median(seconds[b]), seconds[b].Max() - seconds[b].Min(),
-                Median(wall), wall.Max() - wall.Min(), time is null || speed.Count == 0 ? null : Median(speed));
+                Median(wall), wall.Max() - wall.Min(), time is null ? null : PairedSpeed(seconds[b], samples.Speed[b]));
         }).ToArray();
         var conditions = new VerifyConditions(memory.PeakReset, memory.AllocatorPinned, TieredCompilationOff, options.Repeats, options.Steps, options.ProfileSource, memory.FirstInProcess,
             gemmSpeed?.Before, gemmSpeed?.After, TimingClock.Name(clock), samples.StealFraction, options.Profile?.Clock);
@@ -204,6 +203,23 @@ public static class SpecVerifier
     /// takes it beside every batch's timed steps: a shared host's speed moves by a fifth within seconds (docs/verify.md, "Drift").
     /// </summary>
     private static double? MachineSpeed(MachineProfile? profile) => profile?.GemmSpeed(MachineCalibration.RetimeGemms(profile));
+
+    /// <summary>
+    /// The speed a batch's prediction is priced at: each repeat's step time times the speed probed beside it (the step
+    /// as it would have run at the profile's speed), the median of those over the median step time — the speed itself
+    /// when it held still, and a repeat run in a slow spell is judged at that spell's speed. Null when no repeat's speed
+    /// was measured; with only some measured, the median of those.
+    /// </summary>
+    public static double? PairedSpeed(IReadOnlyList<double> seconds, IReadOnlyList<double> speeds)
+    {
+        ArgumentNullException.ThrowIfNull(seconds);
+        ArgumentNullException.ThrowIfNull(speeds);
+        var measured = speeds.Where(v => v > 0 && double.IsFinite(v)).ToList();
+        if (measured.Count == 0) return null;
+        if (measured.Count < speeds.Count || speeds.Count != seconds.Count) return Median(measured);
+        double median = Median(seconds);
+        return median > 0 ? Median([.. seconds.Zip(speeds, (t, v) => t * v)]) / median : Median(measured);
+    }
 
     /// <summary>True when this process runs with .NET's tiered compilation off (DOTNET_TieredCompilation=0), as `scalelab verify` arranges.</summary>
     public static bool TieredCompilationOff => Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0";

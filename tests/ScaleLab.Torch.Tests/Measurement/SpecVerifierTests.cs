@@ -59,6 +59,19 @@ public sealed class SpecVerifierTests
     }
 
     [Fact]
+    public void PairedSpeed_JudgesEachRepeatAtItsOwnSpeed()
+    {
+        // Three repeats of a 10 ms step: at 1.0× 10 ms, in a slow spell (0.5×) 20 ms, at 1.0× 10.4 ms. At the profile's
+        // speed they are 10, 10 and 10.4 ms: median 10 over a median step of 10.4 → 0.96×, where the median speed says 1.0×.
+        Assert.Equal(10.0 / 10.4, SpecVerifier.PairedSpeed([0.010, 0.020, 0.0104], [1.0, 0.5, 1.0])!.Value, 12);
+        // A speed that held still is itself.
+        Assert.Equal(0.8, SpecVerifier.PairedSpeed([0.010, 0.011, 0.012], [0.8, 0.8, 0.8])!.Value, 12);
+        // A repeat without a probe: the median of the measured speeds; none measured: null.
+        Assert.Equal(0.9, SpecVerifier.PairedSpeed([0.010, 0.020, 0.030], [0.8, double.NaN, 1.0])!.Value, 12);
+        Assert.Null(SpecVerifier.PairedSpeed([0.010, 0.020], [double.NaN, double.NaN]));
+    }
+
+    [Fact]
     public void RunAll_KeepsTheOrderOfItsModels()
     {
         var options = new VerifyOptions([2, 4], Steps: 1, Repeats: 1, WarmupSteps: 1);

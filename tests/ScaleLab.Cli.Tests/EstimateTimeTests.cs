@@ -159,8 +159,8 @@ public class PlanCalibratedCpuTests
         Assert.Null(Commands.PlanHardware.Calibrated(Path.Combine(folder, "missing.json"), 1, out string? none));
         Assert.Null(none);
         string old = Path.Combine(folder, "old.json");
-        File.WriteAllText(old, File.ReadAllText(VerifyCommandTests.SyntheticProfile()).Replace("scalelab.machine-profile/7", "scalelab.machine-profile/6", StringComparison.Ordinal));
+        File.WriteAllText(old, File.ReadAllText(VerifyCommandTests.SyntheticProfile()).Replace("scalelab.machine-profile/8", "scalelab.machine-profile/7", StringComparison.Ordinal));
         Assert.Null(Commands.PlanHardware.Calibrated(old, 1, out string? problem));
-        Assert.Equal($"the saved profile is not usable: {old}: schema: 'scalelab.machine-profile/6'; expected 'scalelab.machine-profile/7' (run scalelab calibrate again)", problem);
+        Assert.Equal($"the saved profile is not usable: {old}: schema: 'scalelab.machine-profile/7'; expected 'scalelab.machine-profile/8' (run scalelab calibrate again)", problem);
     }
 }

@@ -262,6 +262,14 @@ public class VerifyProfileCacheTests
         // calibrate measured every optimizer train runs at each size, positive and finite (the reader refuses others).
         Assert.Equal(ScaleLab.Torch.Measurement.MachineCalibration.MeasuredOptimizers.Length * ScaleLab.Torch.Measurement.MachineCalibration.OptimizerSizes.Length,
             profile.OptimizerSteps!.Count);
+        // The speed probe's shapes, probed through the pass and timed as the grid times them: each within 2× of the
+        // grid's own point for that shape (the shared VM's speed moved 0.65–1.23× within half a minute).
+        Assert.Equal(ScaleLab.Torch.Measurement.MachineCalibration.SpeedShapes, profile.SpeedReference!.Select(g => (g.M, g.N, g.K)));
+        Assert.All(profile.SpeedReference!, g =>
+        {
+            double ratio = g.Seconds / profile.Gemms.Single(p => (p.M, p.N, p.K) == (g.M, g.N, g.K)).Seconds;
+            Assert.True(ratio is > 0.5 and < 2, $"{g.M}x{g.N}x{g.K}: the probes' median {g.Seconds:g3} s against the grid's, ratio {ratio:0.00}");
+        });
     }
 }
 

@@ -25,7 +25,7 @@ internal static class CalibrateCommand
             "Measure this machine for step-time predictions: GEMM time over 343 shapes (1…4096 per dimension), elementwise "
             + "bandwidth from cache to DRAM, tanh throughput, the cost of one kernel launch with and without autograd, fused attention, "
             + "row-wise softmax, sum and topk over narrow rows, batch, layer and RMS norm, and bf16 and fp16 GEMMs at four shapes. "
-            + "Writes a machine profile (JSON, schema scalelab.machine-profile/7) that verify, estimate --time and plan --hardware cpu read. About 25 s a pass, three passes by default.\n\n"
+            + "Writes a machine profile (JSON, schema scalelab.machine-profile/8) that verify, estimate --time and plan --hardware cpu read. About 25 s a pass, three passes by default.\n\n"
             + "Examples:\n  scalelab calibrate\n  scalelab calibrate --threads 1 --out profile-1.json");
         command.Options.Add(threads);
         command.Options.Add(output);

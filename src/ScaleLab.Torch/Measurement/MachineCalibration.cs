@@ -48,16 +48,30 @@ public static class MachineCalibration
         _eviction = eviction;
         try
         {
+            // The speed probe verify takes beside its steps, taken here through every pass: its median over them is the
+            // machine's speed over the minutes the profile's figures come from (MachineProfile.SpeedReference).
+            var probes = new List<GemmPoint[]>();
+            void Probe(double dispatch) => probes.Add([.. SpeedShapes.Select(s => Gemm(device, s.M, s.N, s.K, dispatch, []))]);
             var measured = new List<MachineProfile>(passes);
             for (int i = 0; i < passes; i++)
-                measured.Add(MeasureWarm(device, secondsPerPoint, progress is null || passes == 1 ? progress : new PassProgress(progress, i + 1, passes)));
+                measured.Add(MeasureWarm(device, secondsPerPoint, progress is null || passes == 1 ? progress : new PassProgress(progress, i + 1, passes), Probe));
 
-            return MachineProfile.MedianOf(measured);
+            return MachineProfile.MedianOf(measured) with
+            {
+                SpeedReference = [.. SpeedShapes.Select((_, i) => probes[0][i] with { Seconds = MiddleOf([.. probes.Select(p => p[i].Seconds)]) })],
+            };
         }
         finally
         {
             _eviction = null;
         }
+    }
+
+    private static double MiddleOf(double[] values)
+    {
+        Array.Sort(values);
+        int n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[(n / 2) - 1] + values[n / 2]);
     }
 
     /// <summary>Progress lines prefixed with the pass.</summary>
@@ -66,10 +80,12 @@ public static class MachineCalibration
         public void Report(string value) => inner.Report(string.Create(CultureInfo.InvariantCulture, $"pass {pass} of {passes}: {value}"));
     }
 
-    private static MachineProfile MeasureWarm(Device device, double secondsPerPoint, IProgress<string>? progress)
+    /// <summary>One pass; <paramref name="probe"/> (given the pass's dispatch) times the speed probe at its start, through the grid and at its end.</summary>
+    private static MachineProfile MeasureWarm(Device device, double secondsPerPoint, IProgress<string>? progress, Action<double> probe)
     {
         progress?.Report("dispatch overhead");
         double dispatch = DispatchSeconds(device);
+        probe(dispatch);
         double autograd = AutogradOpSeconds(device, dispatch);
         progress?.Report("elementwise bandwidth");
         var bandwidth = BandwidthBytes.Select(b => Bandwidth(device, b, dispatch, secondsPerPoint)).ToArray();
@@ -85,6 +101,7 @@ public static class MachineCalibration
                     gemms.Add(Gemm(device, m, n, k, dispatch, gemms));
                     done++;
                 }
+            probe(dispatch);
         }
 
         progress?.Report("bf16 and fp16 GEMMs");
@@ -104,7 +121,8 @@ public static class MachineCalibration
         double MedianOf(int i) => rounds.Select(r => r[i]).Order().ElementAt(SlowdownRounds / 2);
         var conv = ConvReferences.Select((r, i) => new SlowdownPoint(r.K, MedianOf(i))).ToArray();
         var recurrent = LstmBatches.Select((b, i) => new SlowdownPoint(b, MedianOf(ConvReferences.Length + i))).ToArray();
-        return profile with
+        probe(dispatch);
+        var measured = profile with
         {
             ConvSlowdowns = conv,
             RecurrentSlowdowns = recurrent,
@@ -116,6 +134,8 @@ public static class MachineCalibration
             FormatGemms = formatGemms,
             Clock = TimingClock.Name(TimingClock.For(device)),
         };
+        probe(dispatch);
+        return measured;
     }
 
     /// <summary>
@@ -636,15 +656,16 @@ public static class MachineCalibration
         ArgumentNullException.ThrowIfNull(profile);
         device ??= CPU;
         using var noGrad = no_grad();
-        using var eviction = ones(Math.Max(1, EvictionBytes / 4), device: device);
-        _eviction = eviction;
+        using var own = OwnEviction(device);
+        var shared = _eviction;
+        _eviction = shared ?? own;
         try
         {
             return [.. SpeedShapes.Select(s => Gemm(device, s.M, s.N, s.K, profile.DispatchSeconds, []))];
         }
         finally
         {
-            _eviction = null;
+            _eviction = shared;
         }
     }
 

@@ -32,6 +32,17 @@ public class MachineProfileTests
     }
 
     [Fact]
+    public void GemmSpeed_ReadsAgainstTheSpeedReferenceWhereCalibrateProbedOne()
+    {
+        // The probes through calibration took 2 ms at 256³, where the grid's own point says 8.4 ms: 1 ms now is 2× the
+        // reference's speed, not the grid's 8.4×; a shape the reference lacks falls back to nothing (null), not to the grid.
+        var profile = Synthetic() with { SpeedReference = [new GemmPoint(256, 256, 256, 2e-3)] };
+        Assert.Equal(2.0, profile.GemmSpeed([new GemmPoint(256, 256, 256, 1e-3)])!.Value, 12);
+        Assert.Null(profile.GemmSpeed([new GemmPoint(16, 16, 16, 1e-3)]));
+        Assert.Equal(profile.GemmSeconds(256, 256, 256) / 1e-3, (profile with { SpeedReference = [] }).GemmSpeed([new GemmPoint(256, 256, 256, 1e-3)])!.Value, 12);
+    }
+
+    [Fact]
     public void GemmSeconds_AtAGridPoint_IsTheMeasuredTime() =>
         Assert.Equal(2.0 * 16 * 256 * 16 / 4e9, Synthetic().GemmSeconds(16, 256, 16), 15);
 
@@ -76,8 +87,11 @@ public class MachineProfileTests
             Attention = [new AttentionPoint(16, 64, 8e-9, 15e-9), new AttentionPoint(16, 256, 3.5e-9, 7e-9)],
             RowOpRates = [new RowOpPoint(RowOps.Softmax, 2, 52e-9, 19e-9), new RowOpPoint(RowOps.TopK, 4, 40e-9, 0)],
             FormatGemms = [new FormatGemmPoint("bf16", 64, 64, 64, 6.9e-5), new FormatGemmPoint("fp16", 512, 512, 512, 0.117)],
+            SpeedReference = [new GemmPoint(256, 256, 256, 1.1e-3), new GemmPoint(4096, 256, 256, 4.3e-3)],
         };
         var back = MachineProfileJson.Parse(MachineProfileJson.Write(p), "profile.json");
+        Assert.Equal(p.SpeedReference, back.SpeedReference);
+        Assert.Null(MachineProfileJson.Parse(MachineProfileJson.Write(Synthetic()), "profile.json").SpeedReference);   // written as [], read as none
         Assert.Equal(p.FormatGemms, back.FormatGemms);
         Assert.Equal(p.Attention, back.Attention);
         Assert.Equal(p.RowOpRates, back.RowOpRates);
@@ -157,7 +171,7 @@ public class MachineProfileTests
     public void Json_OtherSchema_IsRefused()
     {
         var ex = Assert.Throws<ScaleLabException>(() => MachineProfileJson.Parse("{\"schema\": \"scalelab.machine-profile/0\"}", "p.json"));
-        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/7' (run scalelab calibrate again)", ex.Message);
+        Assert.Equal("p.json: schema: 'scalelab.machine-profile/0'; expected 'scalelab.machine-profile/8' (run scalelab calibrate again)", ex.Message);
     }
 
     private static MachineProfile WithAdam() => Synthetic() with

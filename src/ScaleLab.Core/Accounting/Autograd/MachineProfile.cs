@@ -93,6 +93,9 @@ public static class TimingClocks
 /// of one kernel launched from .NET through TorchSharp and libtorch's dispatcher, with and without autograd recording;
 /// and for oneDNN's convolution and LSTM kernels, how much slower they run than their GEMM equivalents (measured on
 /// reference layers: blocked-layout reorders, im2col and per-step cell work that a GEMM does not do).
+/// <see cref="SpeedReference"/>: the speed probe's shapes (MachineCalibration.SpeedShapes), each the median of the
+/// probes calibrate took through all its passes — the machine's speed over the minutes its figures come from, against
+/// which verify reads its speed now (<see cref="GemmSpeed"/>); null where none was taken (then the grid's own points).
 /// </summary>
 public sealed record MachineProfile(
     string Device,
@@ -115,7 +118,8 @@ public sealed record MachineProfile(
     IReadOnlyList<FormatGemmPoint>? FormatGemms = null,
     string Clock = TimingClocks.Wall,
     int Passes = 1,
-    double GemmPassSpread = 0)
+    double GemmPassSpread = 0,
+    IReadOnlyList<GemmPoint>? SpeedReference = null)
 {
     /// <summary>
     /// One profile from several calibration passes of one machine: every figure the median of the passes' (each list
@@ -189,14 +193,16 @@ public sealed record MachineProfile(
     /// <summary>
     /// How fast this machine runs GEMMs now against when the profile was measured: the median over the shapes in
     /// <paramref name="now"/> that the profile also holds of (profile seconds / seconds now); above 1 it is faster now.
-    /// Null when no shape matches. A machine whose speed drifts (a shared host) shows it here: `verify` re-times a few
-    /// grid shapes before and after its timed steps (docs/verify.md).
+    /// The profile's seconds are <see cref="SpeedReference"/>'s where calibrate probed them, else its grid's. Null when
+    /// no shape matches. A machine whose speed drifts (a shared host) shows it here: `verify` re-times the probe's
+    /// shapes beside every batch's timed steps and prices the prediction at that speed (docs/verify.md, "Drift").
     /// </summary>
     public double? GemmSpeed(IReadOnlyList<GemmPoint> now)
     {
         ArgumentNullException.ThrowIfNull(now);
+        var reference = SpeedReference is { Count: > 0 } probed ? probed : Gemms;
         var ratios = now.Where(p => p.Seconds > 0)
-            .Select(p => Gemms.FirstOrDefault(g => g.M == p.M && g.N == p.N && g.K == p.K) is { Seconds: > 0 } then ? then.Seconds / p.Seconds : double.NaN)
+            .Select(p => reference.FirstOrDefault(g => g.M == p.M && g.N == p.N && g.K == p.K) is { Seconds: > 0 } then ? then.Seconds / p.Seconds : double.NaN)
             .Where(double.IsFinite).ToArray();
         return ratios.Length == 0 ? null : Median(ratios);
     }
@@ -294,7 +300,7 @@ public sealed record MachineProfile(
         return Math.Exp(((1 - t) * Math.Log(sorted[i].Slowdown)) + (t * Math.Log(sorted[i + 1].Slowdown)));
     }
 
-    public const string Schema = "scalelab.machine-profile/7";
+    public const string Schema = "scalelab.machine-profile/8";
 
     /// <summary>
     /// Seconds for (m × k)·(k × n): the measured throughput interpolated bilinearly in log₂ of each dimension over the

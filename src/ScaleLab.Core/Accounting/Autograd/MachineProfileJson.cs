@@ -30,14 +30,14 @@ public static class MachineProfileJson
         var p = profile;
         return ScaleLabJson.Write(new MachineProfileDocument(MachineProfile.Schema, p.Device, p.Precision, p.Threads, p.Clock, p.Passes, p.GemmPassSpread, p.Machine, p.MeasuredAt,
             p.DispatchSeconds, p.AutogradOpSeconds, p.TranscendentalsPerSecond, p.ConvSlowdowns ?? [], p.RecurrentSlowdowns ?? [],
-            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Attention ?? [], p.RowOpRates ?? [], p.FormatGemms ?? [], p.Bandwidth, p.Gemms)) + "\n";
+            p.MaxPoolingSecondsPerElement, p.AveragePoolingSecondsPerElement, p.OptimizerSteps ?? [], p.Attention ?? [], p.RowOpRates ?? [], p.FormatGemms ?? [], p.Bandwidth, p.SpeedReference ?? [], p.Gemms)) + "\n";
     }
 
     /// <summary>The file's record: the profile's measurements in the order the schema lists them.</summary>
     private sealed record MachineProfileDocument(string Schema, string Device, string Precision, int Threads, string Clock, int Passes, double GemmPassSpread, string Machine, string MeasuredAt,
         double DispatchSeconds, double AutogradOpSeconds, double TranscendentalsPerSecond, IReadOnlyList<SlowdownPoint> ConvSlowdown,
         IReadOnlyList<SlowdownPoint> RecurrentSlowdown, double MaxPoolingSecondsPerElement, double AveragePoolingSecondsPerElement,
-        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<AttentionPoint> Attention, IReadOnlyList<RowOpPoint> RowOps, [property: JsonPropertyName("format_gemm")] IReadOnlyList<FormatGemmPoint> FormatGemms, IReadOnlyList<BandwidthPoint> Bandwidth, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
+        [property: JsonPropertyName("optimizer_step")] IReadOnlyList<OptimizerPoint> OptimizerSteps, IReadOnlyList<AttentionPoint> Attention, IReadOnlyList<RowOpPoint> RowOps, [property: JsonPropertyName("format_gemm")] IReadOnlyList<FormatGemmPoint> FormatGemms, IReadOnlyList<BandwidthPoint> Bandwidth, IReadOnlyList<GemmPoint> SpeedReference, [property: JsonPropertyName("gemm")] IReadOnlyList<GemmPoint> Gemms);
 
     public static void Save(MachineProfile profile, string path)
     {
@@ -77,6 +77,9 @@ public static class MachineProfileJson
                 (long)Positive(e, source, $"gemm[{i}].m"), (long)Positive(e, source, $"gemm[{i}].n"), (long)Positive(e, source, $"gemm[{i}].k"),
                 Positive(e, source, $"gemm[{i}].seconds"))).ToArray();
             RequireGrid(gemms, source);
+            var speedReference = Items(root, source, "speed_reference", 16).Select((e, i) => new GemmPoint(
+                (long)Positive(e, source, $"speed_reference[{i}].m"), (long)Positive(e, source, $"speed_reference[{i}].n"), (long)Positive(e, source, $"speed_reference[{i}].k"),
+                Positive(e, source, $"speed_reference[{i}].seconds"))).ToArray();
             if (bandwidth.Length == 0) throw Bad(source, "bandwidth", "empty; at least one point is needed");
             return new MachineProfile(
                 Text(root, source, "device"), Text(root, source, "precision"), (int)Positive(root, source, "threads"),
@@ -96,7 +99,8 @@ public static class MachineProfileJson
                 [.. Items(root, source, "format_gemm", 64).Select((e, i) => new FormatGemmPoint(
                     FormatName(e, source, $"format_gemm[{i}].precision"), (long)Positive(e, source, $"format_gemm[{i}].m"), (long)Positive(e, source, $"format_gemm[{i}].n"),
                     (long)Positive(e, source, $"format_gemm[{i}].k"), Positive(e, source, $"format_gemm[{i}].seconds")))],
-                ClockName(root, source), (int)Positive(root, source, "passes"), NonNegative(root, source, "gemm_pass_spread"));
+                ClockName(root, source), (int)Positive(root, source, "passes"), NonNegative(root, source, "gemm_pass_spread"),
+                speedReference.Length == 0 ? null : speedReference);
         }
     }
 

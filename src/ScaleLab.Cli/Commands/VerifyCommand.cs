@@ -42,7 +42,7 @@ internal static class VerifyCommand
         var command = new Command("verify",
             "Build the model, train it on synthetic data, and set the estimates beside measurements: parameters (must be equal), "
             + "the memory of a training step (±10 % at every batch size and for the per-sample slope) and its time (±20 %, "
-            + "predicted from this machine's profile). Exit 1 when any check fails.\n\nExamples:\n"
+            + "predicted from this machine's profile at the speed it runs at beside the steps). Exit 1 when any check fails.\n\nExamples:\n"
             + "  scalelab verify mlp-784-1000-500-250\n  scalelab verify lenet-5 --batch 128,256,512 --json\n  scalelab verify --suite --plot verify-plots");
         command.Arguments.Add(target);
         foreach (var option in new Option[] { batch, steps, repeats, threads, seq, suite, profile, plot, json, save, memoryOnly }) command.Options.Add(option);

@@ -77,7 +77,8 @@ internal static class VerifyJson
             new VerifyBatchMemory(b.EstimatedBytes, b.MeasuredBytes, b.MeasuredSpreadBytes, ScaleLabJson.Finite(b.MemoryError), Phase(b.Memory.PeakPhase),
                 b.Memory.ModelStateBytes, b.Memory.InputBytes, b.Memory.KeptBytes, b.Memory.ForwardPeakBytes, b.Memory.BackwardPeakBytes,
                 b.Memory.OptimizerPeakBytes),
-            new VerifyBatchTime(ScaleLabJson.Finite(b.PredictedSeconds), ScaleLabJson.Finite(b.Time?.Seconds), ScaleLabJson.Finite(b.MachineSpeed), b.MeasuredSeconds, b.MeasuredSpreadSeconds, b.WallSeconds, b.WallSpreadSeconds, ScaleLabJson.Finite(b.TimeError),
+            new VerifyBatchTime(ScaleLabJson.Finite(b.PredictedSeconds), ScaleLabJson.Finite(b.Time?.Seconds), ScaleLabJson.Finite(b.MachineSpeed), b.MeasuredSeconds,
+                b.MeasuredSpreadSeconds, b.WallSeconds, b.WallSpreadSeconds, ScaleLabJson.Finite(b.TimeError),
                 b.Time is { } t ? VerifyTimeParts.Scaled(t, b.SpeedScale) : null));
     }
 
@@ -85,8 +86,8 @@ internal static class VerifyJson
         long ModelStateBytes, long InputBytes, [property: JsonPropertyName("kept_for_backward_bytes")] long KeptBytes, long ForwardPeakBytes,
         long BackwardPeakBytes, long OptimizerPeakBytes);
 
-    private sealed record VerifyBatchTime(double? PredictedSecondsPerStep, double? ProfileSecondsPerStep, double? MachineSpeed, double MeasuredSecondsPerStep, double SpreadSeconds, double MeasuredWallSecondsPerStep,
-        double WallSpreadSeconds, double? Error,
+    private sealed record VerifyBatchTime(double? PredictedSecondsPerStep, double? ProfileSecondsPerStep, double? MachineSpeed, double MeasuredSecondsPerStep,
+        double SpreadSeconds, double MeasuredWallSecondsPerStep, double WallSpreadSeconds, double? Error,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VerifyTimeParts? PredictedParts);
 
     /// <summary>The prediction's parts at the machine's measured speed: they sum to predicted_seconds_per_step.</summary>

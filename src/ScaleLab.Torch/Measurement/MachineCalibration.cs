@@ -58,7 +58,7 @@ public static class MachineCalibration
 
             return MachineProfile.MedianOf(measured) with
             {
-                SpeedReference = [.. SpeedShapes.Select((_, i) => probes[0][i] with { Seconds = MiddleOf([.. probes.Select(p => p[i].Seconds)]) })],
+                SpeedReference = [.. SpeedShapes.Select((_, i) => probes[0][i] with { Seconds = Median([.. probes.Select(p => p[i].Seconds)]) })],
             };
         }
         finally
@@ -67,11 +67,12 @@ public static class MachineCalibration
         }
     }
 
-    private static double MiddleOf(double[] values)
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    internal static double Median(IReadOnlyList<double> values)
     {
-        Array.Sort(values);
-        int n = values.Length;
-        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[(n / 2) - 1] + values[n / 2]);
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 
     /// <summary>Progress lines prefixed with the pass.</summary>

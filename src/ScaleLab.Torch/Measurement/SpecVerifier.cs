@@ -167,8 +167,8 @@ public static class SpecVerifier
             double? speed = speedBefore is double x && speedAfter is double y && x > 0 && y > 0 ? Math.Sqrt(x * y) : null;
             speedBefore = speedAfter;
 
-            samples.Wall[b].Add(Median(wall));
-            samples.Cpu[b].Add(Median(cpu));
+            samples.Wall[b].Add(MachineCalibration.Median(wall));
+            samples.Cpu[b].Add(MachineCalibration.Median(cpu));
             samples.Speed[b].Add(speed ?? double.NaN);
             progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{spec.Name}: batch {b}, repeat {repeat + 1}: {samples.Wall[b][^1] * 1000:0.00} ms a step, {samples.Cpu[b][^1] * 1000:0.00} ms of CPU{(faults is { } n ? $", {n / (double)options.Steps:0} page faults a step" : "")}{(speed is { } z ? $", GEMMs at {z:0.00}× the profile's speed" : "")}"));
@@ -188,8 +188,8 @@ public static class SpecVerifier
             var time = options.Profile is { } profile ? StepTimeEstimator.Estimate(tape, b, cost.Parameters, OptimizerKind.Adam, profile) : null;
             var measured = memory.PeaksAt(b);
             var wall = samples.Wall[b];
-            return new BatchVerification(b, estimate, MedianLong(measured), measured.Max() - measured.Min(), time, Median(seconds[b]), seconds[b].Max() - seconds[b].Min(),
-                Median(wall), wall.Max() - wall.Min(), time is null ? null : PairedSpeed(seconds[b], samples.Speed[b]));
+            return new BatchVerification(b, estimate, MedianLong(measured), measured.Max() - measured.Min(), time, MachineCalibration.Median(seconds[b]), seconds[b].Max() - seconds[b].Min(),
+                MachineCalibration.Median(wall), wall.Max() - wall.Min(), time is null ? null : PairedSpeed(seconds[b], samples.Speed[b]));
         }).ToArray();
         var conditions = new VerifyConditions(memory.PeakReset, memory.AllocatorPinned, TieredCompilationOff, options.Repeats, options.Steps, options.ProfileSource, memory.FirstInProcess,
             gemmSpeed?.Before, gemmSpeed?.After, TimingClock.Name(clock), samples.StealFraction, options.Profile?.Clock);
@@ -216,9 +216,9 @@ public static class SpecVerifier
         ArgumentNullException.ThrowIfNull(speeds);
         var measured = speeds.Where(v => v > 0 && double.IsFinite(v)).ToList();
         if (measured.Count == 0) return null;
-        if (measured.Count < speeds.Count || speeds.Count != seconds.Count) return Median(measured);
-        double median = Median(seconds);
-        return median > 0 ? Median([.. seconds.Zip(speeds, (t, v) => t * v)]) / median : Median(measured);
+        if (measured.Count < speeds.Count || speeds.Count != seconds.Count) return MachineCalibration.Median(measured);
+        double median = MachineCalibration.Median(seconds);
+        return median > 0 ? MachineCalibration.Median([.. seconds.Zip(speeds, (t, v) => t * v)]) / median : MachineCalibration.Median(measured);
     }
 
     /// <summary>True when this process runs with .NET's tiered compilation off (DOTNET_TieredCompilation=0), as `scalelab verify` arranges.</summary>
@@ -327,12 +327,5 @@ public static class SpecVerifier
     private static long Vocabulary(ModelSpec spec) =>
         spec.Layers.OfType<EmbeddingLayer>().Select(e => e.Vocab).FirstOrDefault(2);
 
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static long MedianLong(IReadOnlyList<long> values) => (long)Median([.. values.Select(v => (double)v)]);
+    private static long MedianLong(IReadOnlyList<long> values) => (long)MachineCalibration.Median([.. values.Select(v => (double)v)]);
 }

@@ -51,7 +51,7 @@ public static class MachineCalibration
             // The speed probe verify takes beside its steps, taken here through every pass: its median over them is the
             // machine's speed over the minutes the profile's figures come from (MachineProfile.SpeedReference).
             var probes = new List<GemmPoint[]>();
-            void Probe(double dispatch) => probes.Add([.. SpeedShapes.Select(s => Gemm(device, s.M, s.N, s.K, dispatch, []))]);
+            void Probe(double dispatch) => probes.Add(SpeedProbe(device, dispatch));
             var measured = new List<MachineProfile>(passes);
             for (int i = 0; i < passes; i++)
                 measured.Add(MeasureWarm(device, secondsPerPoint, progress is null || passes == 1 ? progress : new PassProgress(progress, i + 1, passes), Probe));
@@ -662,13 +662,16 @@ public static class MachineCalibration
         _eviction = shared ?? own;
         try
         {
-            return [.. SpeedShapes.Select(s => Gemm(device, s.M, s.N, s.K, profile.DispatchSeconds, []))];
+            return SpeedProbe(device, profile.DispatchSeconds);
         }
         finally
         {
             _eviction = shared;
         }
     }
+
+    /// <summary><see cref="SpeedShapes"/> timed as the grid times them, <paramref name="dispatch"/> taken out: calibrate's probes and verify's.</summary>
+    private static GemmPoint[] SpeedProbe(Device device, double dispatch) => [.. SpeedShapes.Select(s => Gemm(device, s.M, s.N, s.K, dispatch, []))];
 
     /// <summary>A call slower than this is timed twice more and the faster kept, not nine times (fp16's fallback: 0.12 s at 512³ on the build machine).</summary>
     public const double SlowCallSeconds = 0.02;

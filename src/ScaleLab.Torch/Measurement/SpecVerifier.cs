@@ -59,15 +59,15 @@ public static class SpecVerifier
 
         // Repeats go round the models (every model's first repeat, then every model's second …), each on a model built
         // afresh, so a slow spell of a shared machine lands on one repeat of several models, not on every repeat of one.
-        // The machine's GEMM speed against its profile's, before and after: a shared host's drift, reported beside the figures.
-        var profile = models.Select(m => m.Options.Profile).FirstOrDefault(p => p is not null);
-        double? before = MachineSpeed(profile);
+        // The machine's GEMM speed against its profile's, before and after: a shared host's drift, reported beside the
+        // figures; the first and last of the probes taken beside the steps.
+        var probes = new List<double?>();
         var time = models.Select(m => new TimeSamples(m.Options.Batches)).ToArray();
         int rounds = models.Max(m => m.Options.Repeats);
         for (int r = 0; r < rounds; r++)
             for (int i = 0; i < models.Count; i++)
-                if (r < models[i].Options.Repeats) MeasureTime(models[i].Spec, costs[i], models[i].Options, r, time[i], progress);
-        double? after = MachineSpeed(profile);
+                if (r < models[i].Options.Repeats) MeasureTime(models[i].Spec, costs[i], models[i].Options, r, time[i], probes, progress);
+        double? before = probes.FirstOrDefault(p => p is not null), after = probes.LastOrDefault(p => p is not null);
         return [.. models.Select((m, i) => Combine(m.Spec, costs[i], m.Options, memory[i], time[i], m.Options.Profile is null ? null : (before, after)))];
     }
 
@@ -141,8 +141,16 @@ public static class SpecVerifier
     }
 
     /// <summary>Repeat <paramref name="repeat"/> of one model's timing: built, warmed up at every batch, each batch timed.</summary>
-    private static void MeasureTime(ModelSpec spec, ModelCost cost, VerifyOptions options, int repeat, TimeSamples samples, IProgress<string>? progress)
+    private static void MeasureTime(ModelSpec spec, ModelCost cost, VerifyOptions options, int repeat, TimeSamples samples, List<double?> probes,
+        IProgress<string>? progress)
     {
+        double? Probe()
+        {
+            double? speed = MachineSpeed(options.Profile);
+            probes.Add(speed);
+            return speed;
+        }
+
         // A heap compacted first: what the models before this one freed (the suite times eight in one process) would
         // otherwise leave it fragmented, and the same model timed 20 % slower after the others (small-moe at batch 4:
         // 29.8 ms in the suite against 24.6 alone).
@@ -151,7 +159,7 @@ public static class SpecVerifier
         using var model = ModuleBuilder.Build(spec);
         using var optimizer = NewAdam(model);
         foreach (int b in options.Batches) TimeSteps(model, optimizer, spec, cost, b, options.WarmupSteps);
-        double? speedBefore = MachineSpeed(options.Profile);
+        double? speedBefore = Probe();
         foreach (int b in options.Batches)
         {
             progress?.Report($"{spec.Name}: timing batch {b}, repeat {repeat + 1} of {options.Repeats}");
@@ -163,7 +171,7 @@ public static class SpecVerifier
             samples.Host = from is { } f && to is { } t && samples.Host is { } h ? new HostCpuTime(h.Steal + t.Steal - f.Steal, h.Total + t.Total - f.Total) : null;
 
             // The speed probe after this batch is the one before the next: a batch's speed is the geometric mean of the two beside it.
-            double? speedAfter = MachineSpeed(options.Profile);
+            double? speedAfter = Probe();
             double? speed = speedBefore is double x && speedAfter is double y && x > 0 && y > 0 ? Math.Sqrt(x * y) : null;
             speedBefore = speedAfter;
 

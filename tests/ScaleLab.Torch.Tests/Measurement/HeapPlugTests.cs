@@ -17,9 +17,9 @@ public sealed class HeapPlugTests
     {
         using var pinned = MallocControl.PinWhileMeasuring();
         Assert.True(pinned.Pinned, "glibc's mallopt refused the pinned settings");
-        // Marshal.AllocHGlobal is malloc on Linux. A hole in this thread's heap: blocks below the pinned threshold come from the heap, most of them cut from its
-        // top one after another. The highest stays as a fence: freed, the run below it would merge into the top chunk,
-        // where a trim would take it back.
+        // Marshal.AllocHGlobal is malloc on Linux. A hole in this thread's heap: blocks below the pinned threshold come
+        // from the heap, most of them cut from its top one after another. The highest stays as a fence: freed, the run
+        // below it would merge into the top chunk, where a trim would take it back.
         var blocks = new List<nint>();
         for (int i = 0; i <= HoleBlocks; i++) blocks.Add(Marshal.AllocHGlobal(HoleBlockBytes));
         nint fence = blocks.Max();

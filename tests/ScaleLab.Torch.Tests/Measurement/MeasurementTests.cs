@@ -23,9 +23,10 @@ public sealed class MeasurementTests
         // Anonymous memory (VmRSS also moved with file-backed library pages the kernel reclaims at will), after a
         // collection, less whatever the managed heap committed or decommitted meanwhile (.NET's GC returns regions to
         // the OS in the background): what is left is the tensor. In full runs the unadjusted delta missed by tens of MiB.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
+        // Settled (collected and trimmed): a verify or calibrate test before this one leaves glibc mapping no block of
+        // its own and trimming only above 1 GiB (MallocControl.KeepFreedBlocks), so without the trim the tensor can be
+        // cut from freed heap pages still resident, and it read a delta of 0 in one full run.
+        MallocControl.Settle();
         long heapBefore = GC.GetGCMemoryInfo().TotalCommittedBytes;
         long before = PeakMemory.ReadAnonymousBytes();
         using var big = torch.ones(32L << 20);          // 32 Mi float32 = 128 MiB, every page written
